@@ -1,0 +1,1 @@
+"""Flag-driven benchmark binaries: `python -m benchmarks.<name> --flagfile=...`."""

@@ -1,0 +1,161 @@
+"""Datasets for memorization experiments: subsets, validation split, corruptions.
+
+`load(config)` returns in-memory splits whose every example carries a stable
+integer id (its index in the TFDS train or test split), the image as float32 in
+[0, 1], the clean label, the training label and a corrupted flag. All choices
+(subset, validation examples, noisy examples, random labels) are keyed by the
+seed and the example ids.
+"""
+
+import dataclasses
+
+import numpy as np
+
+from suite import errors
+from suite import rng
+from suite.data import corruptions
+from suite.data import sources
+
+
+@dataclasses.dataclass(frozen=True)
+class DataConfig:
+  dataset: str = "digits"
+  data_dir: str | None = None
+  manual_dir: str | None = None
+  download: bool = True
+  train_size: int = 0  # 0: every training example not held out for validation.
+  validation_size: int = 0  # Held out of the train split, always clean.
+  test_size: int = 0  # 0: the whole test split.
+  label_noise: float = 0.0  # Fraction of training examples given a uniform random label.
+  input_corruption: str = "none"
+  input_corruption_fraction: float = 1.0
+  seed: int = 0
+
+  def __post_init__(self):
+    if self.dataset not in sources.DATASETS:
+      raise errors.ConfigError(f"unknown dataset {self.dataset!r}; expected one of {sources.DATASETS}")
+    if not 0.0 <= self.label_noise <= 1.0:
+      raise errors.ConfigError(f"label_noise must be in [0, 1], got {self.label_noise}")
+    if not 0.0 <= self.input_corruption_fraction <= 1.0:
+      raise errors.ConfigError("input_corruption_fraction must be in [0, 1]")
+    if self.input_corruption not in corruptions.INPUT_CORRUPTIONS:
+      raise errors.ConfigError(f"unknown input corruption {self.input_corruption!r}; "
+                       f"expected one of {corruptions.INPUT_CORRUPTIONS}")
+    for field in ("train_size", "validation_size", "test_size"):
+      if getattr(self, field) < 0:
+        raise errors.ConfigError(f"{field} must be >= 0")
+
+
+@dataclasses.dataclass(frozen=True)
+class Split:
+  """One split in memory. Arrays are aligned; `ids` index the TFDS split."""
+  ids: np.ndarray  # int64 [N]
+  images: np.ndarray  # float32 [N, H, W, C] in [0, 1]
+  labels: np.ndarray  # int64 [N]: labels used for training (noisy where corrupted)
+  clean_labels: np.ndarray  # int64 [N]
+  corrupted: np.ndarray  # bool [N]: label or input corrupted
+
+  def __len__(self):
+    return len(self.ids)
+
+
+@dataclasses.dataclass(frozen=True)
+class DatasetInfo:
+  name: str
+  num_classes: int
+  image_shape: tuple[int, int, int]
+  class_names: tuple[str, ...]
+  train_size: int
+  validation_size: int
+  test_size: int
+  num_label_corrupted: int
+  num_random_labels_on_true_class: int
+  num_input_corrupted: int
+
+  def summary(self) -> str:
+    return (f"{self.name}: {self.num_classes} classes, images {'x'.join(map(str, self.image_shape))}; "
+            f"train {self.train_size}, validation {self.validation_size}, test {self.test_size}; "
+            f"random labels {self.num_label_corrupted} "
+            f"({self.num_random_labels_on_true_class} on the true class by chance); "
+            f"corrupted inputs {self.num_input_corrupted}")
+
+
+@dataclasses.dataclass(frozen=True)
+class Data:
+  train: Split
+  validation: Split  # Empty when validation_size == 0.
+  test: Split
+  info: DatasetInfo
+
+
+def balanced_subset(labels: np.ndarray, size: int, num_classes: int, seed: int,
+                    purpose: str) -> np.ndarray:
+  """Sorted indices of a class-balanced subset (class counts differ by at most one)."""
+  if size > len(labels):
+    raise errors.ConfigError(f"asked for {size} examples but only {len(labels)} are available")
+  counts = np.full(num_classes, size // num_classes)
+  counts[rng.numpy_generator(seed, purpose + "/extra").permutation(num_classes)[:size % num_classes]] += 1
+  chosen = []
+  for label in range(num_classes):
+    members = np.flatnonzero(labels == label)
+    if len(members) < counts[label]:
+      raise errors.ConfigError(f"class {label} has {len(members)} examples, fewer than the "
+                       f"{counts[label]} a balanced subset of {size} needs")
+    order = rng.numpy_generator(seed, purpose, label).permutation(len(members))
+    chosen.append(members[order[:counts[label]]])
+  return np.sort(np.concatenate(chosen))
+
+
+def _to_float(images: np.ndarray) -> np.ndarray:
+  return images.astype(np.float32) / np.float32(255.0)
+
+
+def _clean_split(ids, images, labels) -> Split:
+  return Split(ids=ids.astype(np.int64), images=_to_float(images), labels=labels.copy(),
+               clean_labels=labels.copy(), corrupted=np.zeros(len(ids), dtype=bool))
+
+
+def load(config: DataConfig) -> Data:
+  """Loads, subsets and corrupts a dataset as the config says."""
+  raw = sources.load_raw(config.dataset, data_dir=config.data_dir,
+                         manual_dir=config.manual_dir, download=config.download)
+  return build(raw, config)
+
+
+def build(raw: sources.RawDataset, config: DataConfig) -> Data:
+  """Splits and corrupts raw arrays (separate from loading so tests can pass arrays)."""
+  num_classes = raw.num_classes
+  all_train = np.arange(len(raw.train_labels))
+  validation_idx = np.zeros(0, dtype=np.int64)
+  if config.validation_size:
+    validation_idx = balanced_subset(raw.train_labels, config.validation_size, num_classes,
+                                     config.seed, "validation")
+  remaining = np.setdiff1d(all_train, validation_idx)
+  train_idx = remaining
+  if config.train_size:
+    train_idx = remaining[balanced_subset(raw.train_labels[remaining], config.train_size,
+                                          num_classes, config.seed, "train_subset")]
+  test_idx = np.arange(len(raw.test_labels))
+  if config.test_size:
+    test_idx = balanced_subset(raw.test_labels, config.test_size, num_classes, config.seed, "test")
+
+  clean = raw.train_labels[train_idx]
+  noise = corruptions.apply_label_noise(clean, train_idx, num_classes, config.label_noise,
+                                        config.seed)
+  images, input_corrupted = corruptions.corrupt_inputs(
+      _to_float(raw.train_images[train_idx]), train_idx, config.input_corruption,
+      config.input_corruption_fraction, config.seed)
+  train = Split(ids=train_idx.astype(np.int64), images=images, labels=noise.labels,
+                clean_labels=clean.copy(), corrupted=noise.corrupted | input_corrupted)
+  info = DatasetInfo(
+      name=raw.name, num_classes=num_classes, image_shape=tuple(raw.train_images.shape[1:]),
+      class_names=raw.class_names, train_size=len(train_idx), validation_size=len(validation_idx),
+      test_size=len(test_idx), num_label_corrupted=int(noise.corrupted.sum()),
+      num_random_labels_on_true_class=noise.num_on_true_class,
+      num_input_corrupted=int(input_corrupted.sum()))
+  return Data(
+      train=train,
+      validation=_clean_split(validation_idx, raw.train_images[validation_idx],
+                              raw.train_labels[validation_idx]),
+      test=_clean_split(test_idx, raw.test_images[test_idx], raw.test_labels[test_idx]),
+      info=info)

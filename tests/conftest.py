@@ -1,0 +1,25 @@
+"""Shared fixtures: quiet TensorFlow, and data directories reused within a session."""
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import pytest  # pylint: disable=g-import-not-at-top,wrong-import-position
+import tensorflow_datasets as tfds  # pylint: disable=g-import-not-at-top,wrong-import-position
+
+from suite.data import sources  # pylint: disable=g-import-not-at-top,wrong-import-position
+
+tfds.disable_progress_bar()
+
+DEBIAN_FASHION_MNIST = os.path.isdir(sources.DEBIAN_FASHION_MNIST_DIR)
+
+
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory):
+  """A TFDS data directory shared by the tests of one session (digits prepares once)."""
+  return str(tmp_path_factory.mktemp("tfds"))
+
+
+@pytest.fixture(scope="session")
+def digits_raw(data_dir):
+  return sources.load_raw("digits", data_dir=data_dir)

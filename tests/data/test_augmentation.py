@@ -1,0 +1,159 @@
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from suite import errors
+from suite.data import augmentation
+from suite.data import datasets
+
+
+@pytest.fixture(scope="module")
+def data(digits_raw):
+  return datasets.build(digits_raw, datasets.DataConfig(
+      dataset="digits", train_size=120, label_noise=0.5, seed=7))
+
+
+@pytest.fixture(scope="module")
+def color_split():
+  rng = np.random.default_rng(0)
+  images = rng.uniform(0, 1, (16, 16, 16, 3)).astype(np.float32)
+  labels = np.arange(16) % 4
+  return datasets.Split(ids=np.arange(16) + 1000, images=images, labels=labels,
+                        clean_labels=labels, corrupted=np.zeros(16, dtype=bool))
+
+
+def _epoch(pipeline, epoch, batch_size=30):
+  batches = list(pipeline.epoch(epoch, batch_size))
+  return {key: np.concatenate([b[key].numpy() for b in batches]) for key in batches[0]}
+
+
+@pytest.mark.parametrize("name", augmentation.AUGMENTATIONS)
+def test_shapes_dtypes_and_ranges(data, color_split, name):
+  for split, classes in ((data.train, 10), (color_split, 4)):
+    pipeline = augmentation.TrainPipeline(split, classes, augmentation.AugmentConfig(name=name), 0)
+    batch = next(iter(pipeline.epoch(0, 8)))
+    assert batch["image"].shape == (8,) + split.images.shape[1:]
+    assert batch["image"].dtype == tf.float32
+    assert batch["label"].dtype == tf.int64 and batch["id"].dtype == tf.int64
+    assert batch["target"].shape == (8, classes)
+    assert float(tf.reduce_min(batch["image"])) >= 0.0
+    assert float(tf.reduce_max(batch["image"])) <= 1.0
+
+
+def test_each_epoch_visits_examples_once_in_a_seeded_order(data):
+  pipeline = augmentation.TrainPipeline(data.train, 10, augmentation.AugmentConfig("none"), 0)
+  first = _epoch(pipeline, 0, batch_size=40)
+  second = _epoch(pipeline, 1, batch_size=40)
+  assert sorted(first["id"]) == sorted(data.train.ids)
+  assert not np.array_equal(first["id"], second["id"])
+  # Un-augmented images and training labels are exactly the stored ones.
+  position = {i: p for p, i in enumerate(data.train.ids)}
+  rows = [position[i] for i in first["id"]]
+  np.testing.assert_array_equal(first["image"], data.train.images[rows])
+  np.testing.assert_array_equal(first["label"], data.train.labels[rows])
+  np.testing.assert_array_equal(first["corrupted"], data.train.corrupted[rows])
+
+
+@pytest.mark.parametrize("name", ["standard", "strong"])
+def test_views_are_bit_identical_on_a_rerun_and_change_with_epoch_and_seed(data, name):
+  config = augmentation.AugmentConfig(name=name)
+  first = _epoch(augmentation.TrainPipeline(data.train, 10, config, seed=1), 3)
+  rerun = _epoch(augmentation.TrainPipeline(data.train, 10, config, seed=1), 3)
+  np.testing.assert_array_equal(first["image"], rerun["image"])
+  np.testing.assert_array_equal(first["id"], rerun["id"])
+  other_epoch = _epoch(augmentation.TrainPipeline(data.train, 10, config, seed=1), 4)
+  other_seed = _epoch(augmentation.TrainPipeline(data.train, 10, config, seed=2), 3)
+  for other in (other_epoch, other_seed):
+    by_id = dict(zip(other["id"], other["image"]))
+    changed = [not np.array_equal(image, by_id[i])
+               for i, image in zip(first["id"], first["image"]) if i in by_id]
+    assert np.mean(changed) > 0.5
+
+
+def test_training_labels_stay_fixed_across_epochs(data):
+  pipeline = augmentation.TrainPipeline(data.train, 10, augmentation.AugmentConfig("standard"), 0)
+  seen = {}
+  for epoch in range(3):
+    batch = _epoch(pipeline, epoch)
+    for example_id, label in zip(batch["id"], batch["label"]):
+      seen.setdefault(example_id, set()).add(label)
+  assert all(len(labels) == 1 for labels in seen.values())
+
+
+@pytest.mark.parametrize("split_name", ["gray", "color"])
+def test_fixed_pool_has_exactly_n_distinct_views(data, color_split, split_name):
+  split = data.train if split_name == "gray" else color_split
+  num_views = 5
+  config = augmentation.AugmentConfig(name="strong", num_views=num_views)
+  pipeline = augmentation.TrainPipeline(split, 10, config, seed=3)
+  # The pool, built directly from (seed, id, view).
+  example = 2
+  pool = [augmentation.make_view(
+      "strong", tf.constant(split.images[example]),
+      augmentation.view_key(3, split.ids[example], view, pooled=True)).numpy()
+          for view in range(num_views)]
+  assert len({image.tobytes() for image in pool}) == num_views
+  # Over many epochs the pipeline's example function shows exactly those n views, by index.
+  shown = {}
+  seen = tf.data.Dataset.range(60).map(lambda epoch: pipeline.example(example, epoch))
+  for epoch in list(seen) + list(pipeline.epoch(0, 1)):
+    for example_id, view, image in zip(np.atleast_1d(epoch["id"]), np.atleast_1d(epoch["view"]),
+                                       np.reshape(epoch["image"], (-1,) + pool[0].shape)):
+      if example_id == split.ids[example]:
+        shown.setdefault(int(view), set()).add(image.tobytes())
+  assert sorted(shown) == list(range(num_views))
+  for view, images in shown.items():
+    assert images == {pool[view].tobytes()}
+  # The same pool on a re-run.
+  rerun = augmentation.TrainPipeline(split, 10, config, seed=3)
+  np.testing.assert_array_equal(_epoch(rerun, 7, 4)["image"], _epoch(pipeline, 7, 4)["image"])
+
+
+def test_per_view_labels_are_fixed_per_example_and_view(data):
+  num_views = 4
+  config = augmentation.AugmentConfig(name="standard", num_views=num_views, per_view_labels=True)
+  pipeline = augmentation.TrainPipeline(data.train, 10, config, seed=5)
+  labels = {}
+  for epoch in range(25):
+    batch = _epoch(pipeline, epoch)
+    for example_id, view, label in zip(batch["id"], batch["view"], batch["label"]):
+      labels.setdefault((example_id, view), set()).add(label)
+  assert all(len(values) == 1 for values in labels.values())
+  position = {i: p for p, i in enumerate(data.train.ids)}
+  table = augmentation.per_view_label_table(data.train, num_views, 10, seed=5)
+  for (example_id, view), values in labels.items():
+    assert values == {table[position[example_id], view]}
+  # Clean examples keep their label in every view; corrupted ones get several.
+  corrupted = data.train.corrupted
+  np.testing.assert_array_equal(table[~corrupted], np.repeat(
+      data.train.clean_labels[~corrupted, None], num_views, axis=1))
+  distinct = np.array([len(set(row)) for row in table[corrupted]])
+  assert distinct.mean() > 2.5  # 4 uniform draws over 10 classes: 3.44 distinct on average.
+
+
+@pytest.mark.parametrize("mix", [dict(mixup_alpha=0.4), dict(cutmix_alpha=1.0),
+                                 dict(mixup_alpha=0.4, cutmix_alpha=1.0)])
+def test_mixup_and_cutmix_mix_images_and_targets(color_split, mix):
+  config = augmentation.AugmentConfig(name="none", **mix)
+  batch = next(iter(augmentation.TrainPipeline(color_split, 4, config, 0).epoch(0, 16)))
+  target = batch["target"].numpy()
+  np.testing.assert_allclose(target.sum(axis=1), 1.0, rtol=1e-5)
+  assert (target.max(axis=1) < 1.0).any()  # Some targets are soft.
+  assert 0.0 <= float(tf.reduce_min(batch["image"])) and float(tf.reduce_max(batch["image"])) <= 1
+  again = next(iter(augmentation.TrainPipeline(color_split, 4, config, 0).epoch(0, 16)))
+  np.testing.assert_array_equal(batch["image"], again["image"])
+
+
+def test_sharding_splits_an_epoch_without_overlap(data):
+  pipeline = augmentation.TrainPipeline(data.train, 10, augmentation.AugmentConfig("none"), 0)
+  shards = [np.concatenate([b["id"].numpy() for b in pipeline.epoch(0, 10, 2, index)])
+            for index in range(2)]
+  assert not set(shards[0]) & set(shards[1])
+  assert len(shards[0]) + len(shards[1]) == 120
+
+
+@pytest.mark.parametrize("kwargs", [dict(name="blur"), dict(name="none", num_views=3),
+                                    dict(name="strong", per_view_labels=True)])
+def test_bad_augmentation_configs_are_rejected(kwargs):
+  with pytest.raises(errors.ConfigError):
+    augmentation.AugmentConfig(**kwargs)
