@@ -23,3 +23,18 @@ def data_dir(tmp_path_factory):
 @pytest.fixture(scope="session")
 def digits_raw(data_dir):
   return sources.load_raw("digits", data_dir=data_dir)
+
+
+def pytest_configure(config):
+  del config
+  # Binaries' main() is called in-process with flagsaver; flags keep their defaults.
+  from absl import flags  # pylint: disable=g-import-not-at-top
+  flags.FLAGS.mark_as_parsed()
+
+
+def run_binary(module, *args, timeout=600):
+  """Runs `python -m module args` as a user would; returns the completed process."""
+  import subprocess  # pylint: disable=g-import-not-at-top
+  import sys  # pylint: disable=g-import-not-at-top
+  return subprocess.run([sys.executable, "-m", module, *args], capture_output=True, text=True,
+                        timeout=timeout, cwd=os.path.dirname(os.path.dirname(__file__)))
