@@ -1,0 +1,89 @@
+"""Model, optimisation, strategy and output flags, and their config objects."""
+
+from absl import flags
+
+from suite.models import zoo
+from suite.training import strategies
+from suite.training import trainer
+
+# Model.
+MODEL = flags.DEFINE_enum("model", "mlp", zoo.MODELS, "Zoo model.")
+WIDTH = flags.DEFINE_integer("width", 512, "mlp: hidden units per layer.", lower_bound=1)
+DEPTH = flags.DEFINE_integer("depth", 2, "mlp: hidden layers.", lower_bound=1)
+WIDTH_MULTIPLIER = flags.DEFINE_float("width_multiplier", 1.0, "cnn_small, resnet18: channels x.",
+                                      lower_bound=1e-3)
+DROPOUT = flags.DEFINE_float("dropout", 0.0, "Dropout after hidden layers.", lower_bound=0.0,
+                             upper_bound=0.99)
+BOTTLENECK_DIM = flags.DEFINE_integer(
+    "bottleneck_dim", 0, "Projector width after the encoder (0: a plain linear head).",
+    lower_bound=0)
+# Optimisation.
+EPOCHS = flags.DEFINE_integer("epochs", 10, "Training epochs.", lower_bound=1)
+BATCH_SIZE = flags.DEFINE_integer("batch_size", 128, "Global batch size.", lower_bound=1)
+LOSS = flags.DEFINE_enum("loss", "cross_entropy", trainer.LOSSES, "Training loss on one-hot targets.")
+OPTIMIZER = flags.DEFINE_enum("optimizer", "adam", trainer.OPTIMIZERS, "Optimizer.")
+LEARNING_RATE = flags.DEFINE_float("learning_rate", 1e-3, "Peak learning rate.", lower_bound=0.0)
+MOMENTUM = flags.DEFINE_float("momentum", 0.9, "SGD momentum.", lower_bound=0.0, upper_bound=1.0)
+NESTEROV = flags.DEFINE_bool("nesterov", False, "SGD with Nesterov momentum.")
+WEIGHT_DECAY = flags.DEFINE_float("weight_decay", 0.0, "Decoupled weight decay.", lower_bound=0.0)
+LR_SCHEDULE = flags.DEFINE_enum("lr_schedule", "constant", trainer.SCHEDULES, "Learning-rate schedule.")
+WARMUP_EPOCHS = flags.DEFINE_integer("warmup_epochs", 0, "Linear warm-up (cosine).", lower_bound=0)
+INPUT_NOISE_STD = flags.DEFINE_float("input_noise_std", 0.0, "Gaussian input noise (regularizer).",
+                                     lower_bound=0.0)
+EVAL_EVERY = flags.DEFINE_integer("eval_every", 1, "Measure every N epochs.", lower_bound=1)
+TRACK_EVERY = flags.DEFINE_integer("track_every", 0, "Per-example log every N epochs (0: off).",
+                                   lower_bound=0)
+CHECKPOINT_EVERY = flags.DEFINE_integer("checkpoint_every", 1, "Checkpoint every N epochs.",
+                                        lower_bound=1)
+MIXED_PRECISION = flags.DEFINE_bool("mixed_precision", False, "float16 (GPU) / bfloat16 compute.")
+JIT_COMPILE = flags.DEFINE_bool("jit_compile", False, "XLA-compile the training step.")
+DETERMINISTIC = flags.DEFINE_bool("deterministic", False, "TensorFlow op determinism.")
+# Where and how it runs.
+STRATEGY = flags.DEFINE_enum("strategy", "default", strategies.STRATEGIES,
+                             "tf.distribute strategy (multi_worker reads TF_CONFIG).")
+CPU_DEVICES = flags.DEFINE_integer(
+    "cpu_devices", 0, "Split the CPU into N logical devices (mirroring without GPUs).",
+    lower_bound=0)
+TPU = flags.DEFINE_string("tpu", "", "TPU address for --strategy=tpu (empty: from the environment).")
+OUTPUT_DIR = flags.DEFINE_string("output_dir", None,
+                                 "Run directory (local or bucket path); re-using it resumes.")
+
+
+@flags.validator("learning_rate", message="--learning_rate must be > 0.")
+def _check_learning_rate(value):
+  return value > 0
+
+
+def model_config() -> zoo.ModelConfig:
+  return zoo.ModelConfig(name=MODEL.value, width=WIDTH.value, depth=DEPTH.value,
+                         width_multiplier=WIDTH_MULTIPLIER.value, dropout=DROPOUT.value,
+                         bottleneck_dim=BOTTLENECK_DIM.value)
+
+
+def train_config(seed: int) -> trainer.TrainConfig:
+  return trainer.TrainConfig(
+      epochs=EPOCHS.value, batch_size=BATCH_SIZE.value, loss=LOSS.value,
+      optimizer=OPTIMIZER.value, learning_rate=LEARNING_RATE.value, momentum=MOMENTUM.value,
+      nesterov=NESTEROV.value, weight_decay=WEIGHT_DECAY.value, lr_schedule=LR_SCHEDULE.value,
+      warmup_epochs=WARMUP_EPOCHS.value, input_noise_std=INPUT_NOISE_STD.value,
+      eval_every=EVAL_EVERY.value, track_every=TRACK_EVERY.value,
+      checkpoint_every=CHECKPOINT_EVERY.value, mixed_precision=MIXED_PRECISION.value,
+      jit_compile=JIT_COMPILE.value, deterministic=DETERMINISTIC.value, seed=seed)
+
+
+def make_strategy():
+  """The strategy the flags ask for; splits the CPU first if --cpu_devices is set."""
+  if CPU_DEVICES.value:
+    strategies.split_cpu(CPU_DEVICES.value)
+  return strategies.make(STRATEGY.value, tpu_address=TPU.value)
+
+
+def flag_values() -> dict:
+  """Every flag the suite defines (not absl's own), as given: the run's `config`."""
+  values = {}
+  for module, module_flags in flags.FLAGS.flags_by_module_dict().items():
+    if module.split(".")[0] in ("flags", "benchmarks") or module.endswith(".py"):
+      for flag in module_flags:
+        if not flag.name.startswith("test_") and flag.name not in ("flagfile",):
+          values[flag.name] = flag.value
+  return dict(sorted(values.items()))

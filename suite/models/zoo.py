@@ -1,0 +1,169 @@
+"""Model zoo: Keras functional models whose every layer of interest is a named endpoint.
+
+`build(config, input_shape, num_classes)` returns a `ZooModel`: the Keras model
+(inputs: images in [0, 1]; output: logits) and the ordered endpoint names, each the
+name of a layer whose output is that endpoint. Endpoint names are stable so that
+probes, plots and leaderboards line up across runs:
+
+  mlp:        hidden_1 .. hidden_D, [projector_hidden], logits
+  cnn_small:  conv_1, conv_2, fc_1, fc_2, [projector_hidden], logits
+  resnet18:   stem, block_1_1, block_1_2, .. block_4_2, encoder, [projector_hidden], logits
+
+The encoder output is the last endpoint before the head (`hidden_D`, `fc_2`,
+`encoder`). With `bottleneck_dim > 0` the head is the benign-memorization projector:
+Dense(bottleneck, no bias) -> ReLU -> Dense(classes, no bias); otherwise a Dense layer.
+"""
+
+import dataclasses
+
+import keras
+from keras import layers
+
+from suite import errors
+
+MODELS = ("mlp", "cnn_small", "resnet18")
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelConfig:
+  name: str = "mlp"
+  width: int = 512  # mlp: hidden units per layer.
+  depth: int = 2  # mlp: hidden layers.
+  width_multiplier: float = 1.0  # cnn_small, resnet18: channels scale.
+  dropout: float = 0.0  # After each hidden layer of mlp / fully connected layer of cnn_small.
+  bottleneck_dim: int = 0  # Projector width; 0: no projector.
+
+  def __post_init__(self):
+    if self.name not in MODELS:
+      raise errors.ConfigError(f"unknown model {self.name!r}; expected one of {MODELS}")
+    if self.width < 1 or self.depth < 1 or self.width_multiplier <= 0:
+      raise errors.ConfigError("width, depth and width_multiplier must be positive")
+    if not 0.0 <= self.dropout < 1.0:
+      raise errors.ConfigError("dropout must be in [0, 1)")
+    if self.bottleneck_dim < 0:
+      raise errors.ConfigError("bottleneck_dim must be >= 0")
+
+
+@dataclasses.dataclass(frozen=True)
+class ZooModel:
+  model: keras.Model
+  endpoints: tuple[str, ...]  # Ordered from input to output; each is a layer name.
+  encoder_endpoint: str
+
+  def endpoint_model(self, names=None) -> keras.Model:
+    """A submodel from the input to a dict of endpoint outputs (all by default)."""
+    names = tuple(names or self.endpoints)
+    unknown = set(names) - set(self.endpoints)
+    if unknown:
+      raise errors.ConfigError(f"unknown endpoints {sorted(unknown)}; have {self.endpoints}")
+    return keras.Model(self.model.input, {n: self.model.get_layer(n).output for n in names},
+                       name=f"{self.model.name}_endpoints")
+
+
+def _head(x, config, num_classes, endpoints):
+  if config.bottleneck_dim:
+    x = layers.Dense(config.bottleneck_dim, use_bias=False,
+                     name="projector_dense")(x)
+    x = layers.ReLU(name="projector_hidden")(x)
+    endpoints.append("projector_hidden")
+    logits = layers.Dense(num_classes, use_bias=False, name="logits")(x)
+  else:
+    logits = layers.Dense(num_classes, name="logits")(x)
+  endpoints.append("logits")
+  return logits
+
+
+def _mlp(inputs, config, endpoints):
+  x = layers.Flatten(name="flatten")(inputs)
+  for i in range(1, config.depth + 1):
+    x = layers.Dense(config.width, name=f"dense_{i}")(x)
+    x = layers.ReLU(name=f"hidden_{i}")(x)
+    endpoints.append(f"hidden_{i}")
+    if config.dropout:
+      x = layers.Dropout(config.dropout, name=f"dropout_{i}")(x)
+  return x
+
+
+class LocalResponseNormalization(layers.Layer):
+  """tf.nn.local_response_normalization as in the small AlexNet of Zhang et al."""
+
+  def call(self, x):
+    import tensorflow as tf  # pylint: disable=g-import-not-at-top  (the suite runs on TF)
+    return tf.nn.local_response_normalization(x, depth_radius=4, bias=1.0, alpha=0.001 / 9.0,
+                                              beta=0.75)
+
+
+def _cnn_small(inputs, config, endpoints):
+  """Two (conv 5x5 -> max-pool 3x3/2 -> LRN) modules, then fully connected 384 and 192."""
+  x = inputs
+  for i, filters in enumerate((64, 64), start=1):
+    x = layers.Conv2D(max(1, round(filters * config.width_multiplier)), 5, padding="same",
+                      name=f"conv_{i}_conv")(x)
+    x = layers.ReLU(name=f"conv_{i}_relu")(x)
+    x = layers.MaxPooling2D(3, strides=2, padding="same", name=f"conv_{i}_pool")(x)
+    x = LocalResponseNormalization(name=f"conv_{i}")(x)
+    endpoints.append(f"conv_{i}")
+  x = layers.Flatten(name="flatten")(x)
+  for i, units in enumerate((384, 192), start=1):
+    x = layers.Dense(max(1, round(units * config.width_multiplier)),
+                     name=f"fc_{i}_dense")(x)
+    x = layers.ReLU(name=f"fc_{i}")(x)
+    endpoints.append(f"fc_{i}")
+    if config.dropout:
+      x = layers.Dropout(config.dropout, name=f"fc_{i}_dropout")(x)
+  return x
+
+
+def _batch_norm(name):
+  # PyTorch's defaults (momentum 0.1 there is 0.9 here), as in the reference code.
+  return layers.BatchNormalization(momentum=0.9, epsilon=1e-5, name=name)
+
+
+def _basic_block(x, filters, stride, name):
+  shortcut = x
+  y = layers.Conv2D(filters, 3, strides=stride, padding="same", use_bias=False,
+                    name=f"{name}_conv1")(x)
+  y = _batch_norm(f"{name}_bn1")(y)
+  y = layers.ReLU(name=f"{name}_relu1")(y)
+  y = layers.Conv2D(filters, 3, padding="same", use_bias=False,
+                    name=f"{name}_conv2")(y)
+  y = _batch_norm(f"{name}_bn2")(y)
+  if stride != 1 or x.shape[-1] != filters:
+    shortcut = layers.Conv2D(filters, 1, strides=stride, use_bias=False,
+                             name=f"{name}_shortcut_conv")(x)
+    shortcut = _batch_norm(f"{name}_shortcut_bn")(shortcut)
+  y = layers.Add(name=f"{name}_add")([y, shortcut])
+  return layers.ReLU(name=name)(y)
+
+
+def _resnet18(inputs, config, endpoints):
+  """ResNet-18 with the CIFAR stem: 3x3 stride-1 convolution, no max-pool."""
+  width = lambda c: max(1, round(c * config.width_multiplier))
+  x = layers.Conv2D(width(64), 3, padding="same", use_bias=False,
+                    name="stem_conv")(inputs)
+  x = _batch_norm("stem_bn")(x)
+  x = layers.ReLU(name="stem")(x)
+  endpoints.append("stem")
+  for stage, filters in enumerate((64, 128, 256, 512), start=1):
+    for block in (1, 2):
+      stride = 2 if stage > 1 and block == 1 else 1
+      name = f"block_{stage}_{block}"
+      x = _basic_block(x, width(filters), stride, name)
+      endpoints.append(name)
+  x = layers.GlobalAveragePooling2D(name="encoder")(x)
+  endpoints.append("encoder")
+  return x
+
+
+_BUILDERS = {"mlp": _mlp, "cnn_small": _cnn_small, "resnet18": _resnet18}
+
+
+def build(config: ModelConfig, input_shape, num_classes: int) -> ZooModel:
+  """Builds a zoo model for images of `input_shape` (H, W, C) and `num_classes` classes."""
+  inputs = keras.Input(shape=tuple(input_shape), name="image")
+  endpoints = []
+  encoded = _BUILDERS[config.name](inputs, config, endpoints)
+  encoder_endpoint = endpoints[-1]
+  logits = _head(encoded, config, num_classes, endpoints)
+  model = keras.Model(inputs, logits, name=config.name)
+  return ZooModel(model=model, endpoints=tuple(endpoints), encoder_endpoint=encoder_endpoint)

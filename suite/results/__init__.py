@@ -1,0 +1,1 @@
+"""Run records (result.json), leaderboards and figures."""

@@ -1,0 +1,1 @@
+"""Training engine: strategies, the distributed loop, per-example tracking, run records."""

@@ -1,0 +1,64 @@
+"""tf.distribute strategies by name.
+
+`multi_worker` is MultiWorkerMirroredStrategy configured by the TF_CONFIG
+environment variable, the way users scale past one machine; `tpu` resolves the
+TPU from the environment (TPU VMs) or `tpu_address`.
+"""
+
+import json
+import os
+
+import tensorflow as tf
+
+from suite import errors
+
+STRATEGIES = ("default", "one_device", "mirrored", "multi_worker", "tpu")
+
+
+def make(name: str, devices: list[str] | None = None, tpu_address: str = ""):
+  """Returns the strategy `name`; `devices` restricts one_device / mirrored."""
+  if name == "default":
+    return tf.distribute.get_strategy()
+  if name == "one_device":
+    device = devices[0] if devices else ("/gpu:0" if tf.config.list_logical_devices("GPU")
+                                         else "/cpu:0")
+    return tf.distribute.OneDeviceStrategy(device)
+  if name == "mirrored":
+    return tf.distribute.MirroredStrategy(devices=devices or None)
+  if name == "multi_worker":
+    if "TF_CONFIG" not in os.environ:
+      raise errors.ConfigError(
+          "--strategy=multi_worker needs TF_CONFIG, e.g. "
+          "{\"cluster\": {\"worker\": [\"host1:port\", \"host2:port\"]}, "
+          "\"task\": {\"type\": \"worker\", \"index\": 0}}")
+    try:
+      json.loads(os.environ["TF_CONFIG"])
+    except json.JSONDecodeError as e:
+      raise errors.ConfigError(f"TF_CONFIG is not valid JSON: {e}") from e
+    return tf.distribute.MultiWorkerMirroredStrategy()
+  if name == "tpu":
+    resolver = tf.distribute.cluster_resolver.TPUClusterResolver(tpu=tpu_address or "")
+    tf.config.experimental_connect_to_cluster(resolver)
+    tf.tpu.experimental.initialize_tpu_system(resolver)
+    return tf.distribute.TPUStrategy(resolver)
+  raise errors.ConfigError(f"unknown strategy {name!r}; expected one of {STRATEGIES}")
+
+
+def split_cpu(num_devices: int) -> None:
+  """Makes the CPU appear as `num_devices` logical devices (tests, CPU-only mirroring).
+
+  Must run before TensorFlow initialises its devices.
+  """
+  cpu = tf.config.list_physical_devices("CPU")[0]
+  tf.config.set_logical_device_configuration(
+      cpu, [tf.config.LogicalDeviceConfiguration()] * num_devices)
+
+
+def is_chief(strategy) -> bool:
+  """Whether this worker writes results (worker 0, or the only one)."""
+  resolver = getattr(strategy, "cluster_resolver", None)
+  if resolver is None or not resolver.cluster_spec().as_dict():
+    return True
+  return resolver.task_type in (None, "chief") or (
+      resolver.task_type == "worker" and resolver.task_id == 0 and
+      "chief" not in resolver.cluster_spec().as_dict())

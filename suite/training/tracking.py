@@ -1,0 +1,104 @@
+"""Per-example training dynamics: loss and correctness of every training example.
+
+Every recorded epoch is one shard `per_example/epoch_XXXXXX.npz` (one row per
+example), written atomically, so the log is append-safe and works on bucket
+paths. After a restart, shards newer than the restored checkpoint are removed
+and recomputed. Helpers read the shards back and compute the statistics of
+Arpit et al.: first-learned epoch, forgetting events, agreement across seeds.
+"""
+
+import io
+import os
+import re
+
+import numpy as np
+import tensorflow as tf
+
+DIRECTORY = "per_example"
+_SHARD = re.compile(r"epoch_(\d{6})\.npz$")
+FIELDS = ("ids", "loss", "correct", "correct_clean", "corrupted")
+
+
+def _directory(run_dir):
+  return os.path.join(run_dir, DIRECTORY)
+
+
+def recorded_epochs(run_dir: str) -> list[int]:
+  directory = _directory(run_dir)
+  if not tf.io.gfile.isdir(directory):
+    return []
+  return sorted(int(m.group(1)) for m in map(_SHARD.search, tf.io.gfile.listdir(directory)) if m)
+
+
+def write_epoch(run_dir: str, epoch: int, **arrays) -> str:
+  """Writes one shard; `arrays` must hold every name in FIELDS, aligned."""
+  missing = set(FIELDS) - set(arrays)
+  if missing:
+    raise ValueError(f"per-example shard lacks {sorted(missing)}")
+  tf.io.gfile.makedirs(_directory(run_dir))
+  path = os.path.join(_directory(run_dir), f"epoch_{epoch:06d}.npz")
+  buffer = io.BytesIO()
+  np.savez_compressed(buffer, epoch=np.int64(epoch), **{k: np.asarray(v) for k, v in arrays.items()})
+  with tf.io.gfile.GFile(path + ".tmp", "wb") as f:
+    f.write(buffer.getvalue())
+  tf.io.gfile.rename(path + ".tmp", path, overwrite=True)
+  return path
+
+
+def truncate_after(run_dir: str, epoch: int) -> None:
+  """Removes shards of epochs after `epoch` (work lost with an interrupted run)."""
+  for recorded in recorded_epochs(run_dir):
+    if recorded > epoch:
+      tf.io.gfile.remove(os.path.join(_directory(run_dir), f"epoch_{recorded:06d}.npz"))
+
+
+def load(run_dir: str) -> dict:
+  """{'epochs': [E], 'ids': [N], and per field an [E, N] array}, rows in id order."""
+  epochs = recorded_epochs(run_dir)
+  if not epochs:
+    raise FileNotFoundError(f"no per-example log under {_directory(run_dir)}")
+  rows = []
+  for epoch in epochs:
+    with tf.io.gfile.GFile(os.path.join(_directory(run_dir), f"epoch_{epoch:06d}.npz"), "rb") as f:
+      shard = dict(np.load(io.BytesIO(f.read())))
+    order = np.argsort(shard["ids"])
+    rows.append({k: shard[k][order] for k in FIELDS})
+  ids = rows[0]["ids"]
+  if any(not np.array_equal(r["ids"], ids) for r in rows):
+    raise ValueError(f"per-example shards under {run_dir} cover different examples")
+  out = {"epochs": np.array(epochs), "ids": ids}
+  for field in FIELDS[1:]:
+    out[field] = np.stack([r[field] for r in rows])
+  return out
+
+
+def first_learned_epoch(epochs: np.ndarray, correct: np.ndarray) -> np.ndarray:
+  """Per example, the first recorded epoch from which it stays correct; -1 if never."""
+  correct = np.asarray(correct, bool)
+  # Stays correct from row r on: every later row correct too.
+  stays = np.flip(np.logical_and.accumulate(np.flip(correct, 0), axis=0), 0)
+  learned = stays.any(axis=0)
+  first_row = np.argmax(stays, axis=0)
+  return np.where(learned, np.asarray(epochs)[first_row], -1)
+
+
+def forgetting_events(correct: np.ndarray) -> np.ndarray:
+  """Per example, how often it went from correct to incorrect between recorded epochs."""
+  correct = np.asarray(correct, bool)
+  return np.sum(correct[:-1] & ~correct[1:], axis=0)
+
+
+def agreement_across_seeds(misclassified: list[np.ndarray]) -> float:
+  """Mean pairwise Jaccard overlap of per-seed sets of misclassified examples (Arpit et al.).
+
+  High on real data (a consistent set of hard examples), near the chance overlap on noise.
+  """
+  sets = [np.asarray(m, bool) for m in misclassified]
+  if len(sets) < 2:
+    raise ValueError("agreement needs at least two seeds")
+  scores = []
+  for i in range(len(sets)):
+    for j in range(i + 1, len(sets)):
+      union = np.sum(sets[i] | sets[j])
+      scores.append(np.sum(sets[i] & sets[j]) / union if union else 1.0)
+  return float(np.mean(scores))
