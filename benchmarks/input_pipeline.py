@@ -9,11 +9,12 @@ from absl import flags
 
 from benchmarks import cli
 from flags import data as data_flags
+from flags import training as training_flags  # --batch_size
 from suite.data import augmentation
 from suite.data import datasets
 
-BATCH_SIZE = flags.DEFINE_integer("batch_size", 128, "Batch size.", lower_bound=1)
-EPOCHS = flags.DEFINE_integer("epochs", 2, "Epochs timed after one warm-up batch.", lower_bound=1)
+TIMED_EPOCHS = flags.DEFINE_integer("timed_epochs", 2, "Epochs timed after one warm-up batch.",
+                                    lower_bound=1)
 
 
 def main(argv):
@@ -22,15 +23,15 @@ def main(argv):
   print(data.info.summary())
   pipeline = augmentation.TrainPipeline(data.train, data.info.num_classes,
                                         data_flags.augment_config(), data_flags.SEED.value)
-  next(iter(pipeline.epoch(0, BATCH_SIZE.value)))  # Traces the pipeline functions.
+  next(iter(pipeline.epoch(0, training_flags.BATCH_SIZE.value)))  # Traces the pipeline functions.
   images = 0
   start = time.perf_counter()
-  for epoch in range(EPOCHS.value):
-    for batch in pipeline.epoch(epoch, BATCH_SIZE.value):
+  for epoch in range(TIMED_EPOCHS.value):
+    for batch in pipeline.epoch(epoch, training_flags.BATCH_SIZE.value):
       images += int(batch["image"].shape[0])
   seconds = time.perf_counter() - start
   print(f"augmentation={data_flags.AUGMENTATION.value} num_views={data_flags.NUM_VIEWS.value} "
-        f"batch_size={BATCH_SIZE.value}: {images} images in {seconds:.2f} s = "
+        f"batch_size={training_flags.BATCH_SIZE.value}: {images} images in {seconds:.2f} s = "
         f"{images / seconds:,.0f} images/s")
 
 

@@ -1,17 +1,21 @@
-r"""Trains any zoo model on any dataset, corruption and augmentation.
+r"""Trains any zoo model on any dataset, corruption and augmentation, with k-NN probing.
 
   python -m benchmarks.train --dataset=digits --model=mlp --label_noise=1 \
       --epochs=30 --output_dir=/tmp/runs/mlp_random
 
 Writes to --output_dir: TensorBoard events, checkpoints, the per-example log
-(--track_every) and result.json. Re-running the same command resumes.
+(--track_every), figures and result.json (with the per-layer probe and its
+controls). Re-running the same command resumes.
 """
 
 from absl import flags
 
 from benchmarks import cli
 from flags import data as data_flags
+from flags import probing as probing_flags
 from flags import training as training_flags
+from suite.probing import hook as probe_hook
+from suite.probing import probe
 from suite.training import runner
 
 flags.mark_flag_as_required("output_dir")
@@ -26,10 +30,22 @@ def spec(benchmark: str) -> runner.RunSpec:
       flags=training_flags.flag_values())
 
 
+def probe_hooks():
+  """The probing hook the flags ask for, or none."""
+  if not probing_flags.PROBE.value:
+    return None
+  return probe_hook.ProbeHook(probing_flags.probe_config(), probing_flags.PROBE_EVERY.value,
+                              training_flags.EPOCHS.value, probing_flags.CONTROL_RUN_DIR.value)
+
+
 def main(argv):
   del argv
   strategy = training_flags.make_strategy()
-  runner.run(spec("train"), strategy=strategy)
+  hook = probe_hooks()
+  final = runner.run(spec("train"), strategy=strategy, hooks=[hook] if hook else [],
+                     extra_record=hook.add_to_record if hook else None)
+  if final and "probe" in final:
+    print(probe.format_table(final["probe"], final["controls"]))
 
 
 if __name__ == "__main__":

@@ -101,12 +101,17 @@ def run(spec: RunSpec, strategy=None, hooks=(), data: datasets.Data | None = Non
   data = data or datasets.load(spec.data)
   trainer = trainer_lib.Trainer(spec.output_dir, data, spec.model, spec.augment, spec.train,
                                 strategy=strategy)
+  for hook in hooks:  # Fail on bad hook settings (unknown endpoints) before training.
+    if hasattr(hook, "validate"):
+      hook.validate(trainer)
   trainer.hooks.extend(hooks)
   if previous:
     trainer.history = list(previous.get("history", []))
   base = {
       "schema_version": record.SCHEMA_VERSION, "benchmark": spec.benchmark, "status": "running",
       "config": spec.flags, "config_hash": record.config_hash(spec.identity()),
+      "settings": {name: dataclasses.asdict(getattr(spec, name))
+                   for name in ("data", "model", "augment", "train")},
       "dataset": dataclasses.asdict(data.info), "model": {
           "name": spec.model.name, "parameters": int(trainer.model.count_params()),
           "endpoints": list(trainer.zoo_model.endpoints)},

@@ -349,13 +349,18 @@ class Trainer:
         signal.signal(signum, handler)
     return self.history
 
-  def _run_epoch(self, epoch, on_epoch):
+  def train_epoch(self, epoch: int, max_steps: int | None = None) -> dict:
+    """Runs the optimisation steps of `epoch` (1-based); returns sums and timing."""
     started = time.perf_counter()
     loss_sum = correct_sum = 0.0
+    steps = 0
     for step, batch in enumerate(self._epoch_input(epoch - 1)):
+      if max_steps is not None and step >= max_steps:
+        break
       loss, correct = self._train_step(batch)
       loss_sum += float(loss)
       correct_sum += float(correct)
+      steps += 1
       if not math.isfinite(float(loss)):
         raise TrainingDivergedError(
             f"the training loss became {float(loss)} at epoch {epoch}, step {step + 1}; "
@@ -363,8 +368,14 @@ class Trainer:
       if self._stop_signal is not None:  # Abandon the epoch: the last checkpoint stands.
         raise Interrupted(f"interrupted by signal {self._stop_signal} during epoch {epoch}; "
                           "run the same command again to resume")
-    seconds = time.perf_counter() - started
-    examples = self.steps_per_epoch * self.config.batch_size
+    return {"loss_sum": loss_sum, "correct_sum": correct_sum,
+            "examples": steps * self.config.batch_size,
+            "seconds": time.perf_counter() - started}
+
+  def _run_epoch(self, epoch, on_epoch):
+    sums = self.train_epoch(epoch)
+    seconds, examples = sums["seconds"], sums["examples"]
+    loss_sum, correct_sum = sums["loss_sum"], sums["correct_sum"]
     self.epoch.assign(epoch)
     train_scalars = {"train/loss": loss_sum / examples, "train/accuracy": correct_sum / examples,
                      "train/learning_rate": self.learning_rate(),

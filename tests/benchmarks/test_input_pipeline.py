@@ -9,7 +9,7 @@ from tests.conftest import run_binary
 def test_prints_the_summary_and_a_measured_rate(data_dir, capsys):
   with flagsaver.flagsaver(dataset="digits", data_dir=data_dir, train_size=200, label_noise=0.5,
                            augmentation="strong", num_views=4, per_view_labels=True,
-                           batch_size=32, epochs=1):
+                           batch_size=32, timed_epochs=1):
     input_pipeline.main([])
   out = capsys.readouterr().out
   assert "digits: 10 classes, images 8x8x1; train 200" in out

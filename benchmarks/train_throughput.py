@@ -1,0 +1,75 @@
+r"""Training throughput per zoo model, with and without augmentation, against the machine.
+
+  python -m benchmarks.train_throughput --dataset=fashion_mnist
+
+Prints, per model and augmentation: examples per second of training steps (after a
+warm-up), analytic training FLOPs per example, the achieved FLOP rate, and that
+rate as a fraction of this machine's float32 matrix-multiply rate measured in the
+same run.
+"""
+
+import time
+
+from absl import flags
+import tensorflow as tf
+
+from benchmarks import cli
+from flags import data as data_flags
+from flags import training as training_flags
+from suite.data import augmentation
+from suite.data import datasets
+from suite.models import flops
+from suite.models import zoo
+from suite.training import trainer as trainer_lib
+
+MODELS = flags.DEFINE_list("models", list(zoo.MODELS), "Zoo models to measure.")
+AUGMENTATIONS = flags.DEFINE_list("augmentations", ["none", "strong"], "Augmentations to compare.")
+STEPS = flags.DEFINE_integer("timed_steps", 20, "Timed training steps per measurement.", lower_bound=1)
+MATMUL_SIZE = flags.DEFINE_integer("matmul_size", 2048, "Square matmul size for the peak rate.",
+                                   lower_bound=64)
+
+
+def matmul_rate(size: int, seconds: float = 3.0) -> float:
+  """Measured float32 matmul FLOP/s of the default device."""
+  a = tf.random.stateless_normal([size, size], seed=[1, 2])
+  b = tf.random.stateless_normal([size, size], seed=[3, 4])
+  product = tf.function(lambda x, y: tf.reduce_sum(tf.matmul(x, y)))
+  product(a, b).numpy()
+  count, start = 0, time.perf_counter()
+  while time.perf_counter() - start < seconds:
+    product(a, b).numpy()
+    count += 1
+  return 2 * size**3 * count / (time.perf_counter() - start)
+
+
+def main(argv):
+  del argv
+  data = datasets.load(data_flags.data_config())
+  seed = data_flags.SEED.value
+  peak = matmul_rate(MATMUL_SIZE.value)
+  print(data.info.summary())
+  print(f"float32 matmul {MATMUL_SIZE.value}x{MATMUL_SIZE.value}: {peak / 1e9:,.1f} GFLOP/s")
+  header = (f"{'model':<10} {'augmentation':<12} {'params':>11} {'train MFLOP/ex':>15} "
+            f"{'examples/s':>11} {'GFLOP/s':>8} {'of matmul':>9}")
+  print(header)
+  print("-" * len(header))
+  base_model = training_flags.model_config()
+  train_config = training_flags.train_config(seed)
+  for name in MODELS.value:
+    model_config = zoo.ModelConfig(**dict(base_model.__dict__, name=name))
+    for aug in AUGMENTATIONS.value:
+      trainer = trainer_lib.Trainer(f"/tmp/unused_{name}", data, model_config,
+                                    augmentation.AugmentConfig(name=aug), train_config,
+                                    write_outputs=False)
+      trainer.train_epoch(1, max_steps=2)  # Traces the step and fills the input pipeline.
+      timed = trainer.train_epoch(2, max_steps=STEPS.value)
+      rate = timed["examples"] / timed["seconds"]
+      per_example = flops.training_flops(trainer.model)
+      achieved = rate * per_example
+      print(f"{name:<10} {aug:<12} {trainer.model.count_params():>11,} "
+            f"{per_example / 1e6:>15,.2f} {rate:>11,.0f} {achieved / 1e9:>8,.2f} "
+            f"{achieved / peak:>9.1%}", flush=True)
+
+
+if __name__ == "__main__":
+  cli.run(main)

@@ -1,0 +1,32 @@
+"""k-NN probing flags and their config object."""
+
+from absl import flags
+
+from suite.probing import features
+from suite.probing import knn
+from suite.probing import probe
+
+PROBE_EVERY = flags.DEFINE_integer(
+    "probe_every", 0, "Probe every N epochs (0: only after the last epoch).", lower_bound=0)
+PROBE = flags.DEFINE_bool("probe", True, "k-NN probe every endpoint after the last epoch.")
+KNN_K = flags.DEFINE_list("knn_k", ["1", "20", "200"], "Numbers of neighbours.")
+KNN_METHOD = flags.DEFINE_enum("knn_method", "brute_force", knn.METHODS, "Nearest-neighbour search.")
+KNN_TEMPERATURE = flags.DEFINE_float("knn_temperature", 0.07, "Temperature of the weighted vote.",
+                                     lower_bound=1e-6)
+PROBE_POOLING = flags.DEFINE_enum("probe_pooling", "gap", features.POOLINGS,
+                                  "Reduction of convolutional maps to vectors.")
+PROBE_ENDPOINTS = flags.DEFINE_list("probe_endpoints", [], "Endpoints to probe (empty: all).")
+CONTROL_RUN_DIR = flags.DEFINE_string(
+    "control_run_dir", None, "A finished clean-label run whose probe is shown as a control.")
+
+
+@flags.validator("knn_k", message="--knn_k must be a list of positive integers.")
+def _check_k(values):
+  return bool(values) and all(v.isdigit() and int(v) > 0 for v in values)
+
+
+def probe_config() -> probe.ProbeConfig:
+  return probe.ProbeConfig(
+      knn=knn.KnnConfig(ks=tuple(int(k) for k in KNN_K.value), temperature=KNN_TEMPERATURE.value,
+                        method=KNN_METHOD.value),
+      pooling=PROBE_POOLING.value, endpoints=tuple(PROBE_ENDPOINTS.value))

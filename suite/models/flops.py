@@ -1,0 +1,28 @@
+"""Analytic floating-point operation counts of zoo models (multiply-add = 2 FLOPs).
+
+Counts the convolution and dense layers, which dominate; normalisation,
+activations and pooling are left out. Training costs about three forward passes
+(the backward pass computes gradients for activations and for weights).
+"""
+
+import keras
+import numpy as np
+
+
+def forward_flops(model: keras.Model) -> int:
+  """FLOPs of one forward pass for one example."""
+  total = 0
+  for layer in model.layers:
+    if isinstance(layer, keras.layers.Conv2D):
+      kernel_h, kernel_w = layer.kernel_size
+      in_channels = layer.input.shape[-1]
+      out_h, out_w, out_channels = layer.output.shape[1:]
+      total += 2 * kernel_h * kernel_w * in_channels * out_channels * out_h * out_w
+    elif isinstance(layer, keras.layers.Dense):
+      total += 2 * int(np.prod(layer.input.shape[1:])) * layer.units
+  return int(total)
+
+
+def training_flops(model: keras.Model) -> int:
+  """FLOPs of one training step for one example: forward plus backward."""
+  return 3 * forward_flops(model)

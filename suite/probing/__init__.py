@@ -1,0 +1,1 @@
+"""Layer-wise k-nearest-neighbour probing with ScaNN."""

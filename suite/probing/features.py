@@ -1,0 +1,56 @@
+"""Per-endpoint features of un-augmented images, streamed in batches.
+
+Convolutional maps are reduced per batch (global average pooling, or average
+pooling to a small fixed grid), so no full-resolution map of the dataset is ever
+held in memory: only [N, reduced width] per endpoint.
+"""
+
+import numpy as np
+import tensorflow as tf
+
+from suite import errors
+from suite.models import zoo
+
+POOLINGS = ("gap", "grid2", "grid4")
+
+
+def reduce_map(tensor: tf.Tensor, pooling: str = "gap") -> tf.Tensor:
+  """[B, H, W, C] -> [B, C] (gap) or [B, g*g*C] (grid g); vectors pass through."""
+  if tensor.shape.rank == 2:
+    return tensor
+  if tensor.shape.rank != 4:
+    return tf.reshape(tensor, [tf.shape(tensor)[0], -1])
+  if pooling == "gap":
+    return tf.reduce_mean(tensor, axis=[1, 2])
+  if pooling not in POOLINGS:
+    raise errors.ConfigError(f"unknown pooling {pooling!r}; expected one of {POOLINGS}")
+  grid = int(pooling[-1])
+  height, width = tensor.shape[1], tensor.shape[2]
+  if height < grid or width < grid:
+    return tf.reduce_mean(tensor, axis=[1, 2])
+  pooled = tf.image.resize(tensor, [grid, grid], method="area")  # Exact average over cells.
+  return tf.reshape(pooled, [tf.shape(tensor)[0], -1])
+
+
+def extract(zoo_model: zoo.ZooModel, images: np.ndarray, endpoints=None, pooling: str = "gap",
+            batch_size: int = 256) -> dict[str, np.ndarray]:
+  """{endpoint: float32 [N, D]} in eval mode (batch norm statistics, no dropout)."""
+  endpoints = tuple(endpoints or zoo_model.endpoints)
+  submodel = zoo_model.endpoint_model(endpoints)
+
+  @tf.function(reduce_retracing=True)
+  def features(batch):
+    outputs = submodel(batch, training=False)
+    return {name: tf.cast(reduce_map(outputs[name], pooling), tf.float32) for name in endpoints}
+
+  chunks = {name: [] for name in endpoints}
+  for start in range(0, len(images), batch_size):
+    batch = features(tf.constant(images[start:start + batch_size]))
+    for name in endpoints:
+      chunks[name].append(batch[name].numpy())
+  return {name: np.concatenate(parts) for name, parts in chunks.items()}
+
+
+def raw_pixels(images: np.ndarray) -> np.ndarray:
+  """The raw-pixel control: flattened images."""
+  return np.asarray(images, np.float32).reshape(len(images), -1)

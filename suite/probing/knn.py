@@ -1,0 +1,158 @@
+"""Cosine k-nearest-neighbour classification, searched with ScaNN.
+
+Features are L2-normalised, so the inner product is the cosine similarity.
+Search methods:
+  brute_force   ScaNN exact search (the default)
+  approximate   ScaNN tree + asymmetric hashing + exact reordering, for banks too
+                large for brute force; its recall against exact search is measured
+  exact_tf      a chunked TensorFlow matrix product + top-k (verification, GPUs)
+Votes: `majority` (ties go to the class with the larger summed similarity) and
+`weighted` (sum of exp(similarity / T) per class, T = 0.07 as in InstDisc/SimCLR).
+"""
+
+import dataclasses
+
+import numpy as np
+import tensorflow as tf
+
+from suite import errors
+
+METHODS = ("brute_force", "approximate", "exact_tf")
+VOTES = ("majority", "weighted")
+
+
+@dataclasses.dataclass(frozen=True)
+class KnnConfig:
+  ks: tuple[int, ...] = (1, 20, 200)
+  temperature: float = 0.07
+  method: str = "brute_force"
+  # approximate: leaves of the partitioning tree (0: about sqrt(bank size)), searched leaves,
+  # and how many candidates are re-scored exactly.
+  num_leaves: int = 0
+  leaves_to_search: int = 0
+  reorder: int = 100
+
+  def __post_init__(self):
+    if not self.ks or min(self.ks) < 1:
+      raise errors.ConfigError("k values must be >= 1")
+    if self.method not in METHODS:
+      raise errors.ConfigError(f"unknown search method {self.method!r}; expected one of {METHODS}")
+    if self.temperature <= 0:
+      raise errors.ConfigError("temperature must be > 0")
+
+
+def l2_normalize(features: np.ndarray) -> np.ndarray:
+  features = np.asarray(features, np.float32).reshape(len(features), -1)
+  norms = np.linalg.norm(features, axis=1, keepdims=True)
+  return features / np.maximum(norms, 1e-12)
+
+
+def _scann_searcher(bank, k, config: KnnConfig):
+  import scann  # pylint: disable=g-import-not-at-top  (heavy; only where probing runs)
+  builder = scann.scann_ops_pybind.builder(bank, k, "dot_product")
+  if config.method == "brute_force":
+    return builder.score_brute_force().build()
+  leaves = config.num_leaves or max(2, int(np.sqrt(len(bank))))
+  leaves = min(leaves, len(bank))
+  # Enough leaves that the candidates (about len(bank) / leaves each) cover k several times.
+  to_search = config.leaves_to_search or max(leaves // 10, int(np.ceil(4 * k * leaves / len(bank))))
+  dims_per_block = 2 if bank.shape[1] % 2 == 0 else 1
+  return (builder.tree(num_leaves=leaves, num_leaves_to_search=min(to_search, leaves),
+                       training_sample_size=len(bank))
+          .score_ah(dims_per_block, anisotropic_quantization_threshold=0.2)
+          .reorder(max(k, config.reorder)).build())
+
+
+def _exact_tf(bank, queries, k, chunk=1024):
+  bank_t = tf.constant(bank)
+  indices, sims = [], []
+  for start in range(0, len(queries), chunk):
+    scores = tf.matmul(tf.constant(queries[start:start + chunk]), bank_t, transpose_b=True)
+    top = tf.math.top_k(scores, k=k)
+    indices.append(top.indices.numpy())
+    sims.append(top.values.numpy())
+  return np.concatenate(indices), np.concatenate(sims)
+
+
+def search(bank: np.ndarray, queries: np.ndarray, k: int, config: KnnConfig = KnnConfig()):
+  """Indices [Q, k] into `bank` and similarities [Q, k], most similar first.
+
+  Both inputs must be L2-normalised float32 arrays of the same width.
+  """
+  bank = np.ascontiguousarray(bank, np.float32)
+  queries = np.ascontiguousarray(queries, np.float32)
+  k = min(k, len(bank))
+  if config.method == "exact_tf":
+    return _exact_tf(bank, queries, k)
+  searcher = _scann_searcher(bank, k, config)
+  indices, sims = searcher.search_batched(queries, final_num_neighbors=k)
+  return indices.astype(np.int64), sims.astype(np.float32)
+
+
+def recall(approximate: np.ndarray, exact: np.ndarray) -> float:
+  """Fraction of the exact k nearest neighbours that the approximate search found."""
+  hits = [len(set(a) & set(e)) for a, e in zip(approximate, exact)]
+  return float(np.sum(hits) / exact.size)
+
+
+def class_scores(neighbor_labels: np.ndarray, neighbor_sims: np.ndarray, num_classes: int,
+                 vote: str, temperature: float = 0.07) -> np.ndarray:
+  """[Q, num_classes] vote scores from the k neighbours of every query."""
+  one_hot = np.eye(num_classes, dtype=np.float64)[neighbor_labels]  # [Q, k, C]
+  sims = neighbor_sims.astype(np.float64)[..., None]
+  if vote == "majority":
+    # Counts, with summed similarity (< 1 per neighbour, scaled below 1 overall) as tie-break.
+    k = neighbor_labels.shape[1]
+    return one_hot.sum(1) + (one_hot * (sims + 1.0)).sum(1) / (2.0 * k + 1.0)
+  if vote == "weighted":
+    return (one_hot * np.exp(sims / temperature)).sum(1)
+  raise errors.ConfigError(f"unknown vote {vote!r}; expected one of {VOTES}")
+
+
+def accuracy(scores: np.ndarray, labels: np.ndarray, top: int = 1) -> float:
+  """Top-`top` accuracy of class scores (ties broken toward the lower class id)."""
+  order = np.argsort(-scores, axis=1, kind="stable")[:, :top]
+  return float(np.mean(np.any(order == np.asarray(labels)[:, None], axis=1)))
+
+
+def evaluate(neighbor_labels, neighbor_sims, labels, num_classes, ks, temperature=0.07) -> dict:
+  """Accuracies for every k and vote: keys `k20`, `k20_weighted`, `k20_top5`, ..."""
+  out = {}
+  for k in ks:
+    k_eff = min(k, neighbor_labels.shape[1])
+    majority = class_scores(neighbor_labels[:, :k_eff], neighbor_sims[:, :k_eff], num_classes,
+                            "majority")
+    weighted = class_scores(neighbor_labels[:, :k_eff], neighbor_sims[:, :k_eff], num_classes,
+                            "weighted", temperature)
+    out[f"k{k}"] = accuracy(majority, labels)
+    out[f"k{k}_weighted"] = accuracy(weighted, labels)
+    if num_classes >= 5:
+      out[f"k{k}_top5"] = accuracy(majority, labels, top=5)
+  return out
+
+
+def knn_accuracy(bank, bank_labels, queries, query_labels, num_classes, config=KnnConfig(),
+                 self_indices=None) -> dict:
+  """k-NN accuracies of `queries` against a labelled bank (both L2-normalised).
+
+  `self_indices[i]` is the bank position of query i when queries are bank members:
+  that entry is left out (leave-one-out), e.g. to ask whether a layer groups training
+  images by their (noisy) training labels. With the approximate method, `recall`
+  against exact search is added.
+  """
+  extra = 0 if self_indices is None else 1
+  k_max = max(config.ks) + extra
+  indices, sims = search(bank, queries, k_max, config)
+  out = {}
+  if config.method == "approximate":
+    exact, _ = search(bank, queries, k_max, dataclasses.replace(config, method="brute_force"))
+    out["recall"] = recall(indices, exact)
+  if self_indices is not None:
+    keep = indices != np.asarray(self_indices)[:, None]
+    # Drop the query's own entry, or the farthest neighbour where it was not found.
+    keep[keep.all(axis=1), -1] = False
+    indices = indices[keep].reshape(len(queries), -1)
+    sims = sims[keep].reshape(len(queries), -1)
+  out.update(evaluate(np.asarray(bank_labels)[indices], sims, query_labels, num_classes,
+                      config.ks, config.temperature))
+  return out

@@ -1,0 +1,108 @@
+import numpy as np
+import pytest
+
+from suite import errors
+from suite.probing import knn
+
+
+def _numpy_knn(bank, queries, k):
+  """Independent exact k-NN: full similarity matrix and argsort."""
+  sims = queries @ bank.T
+  order = np.argsort(-sims, axis=1, kind="stable")[:, :k]
+  return order, np.take_along_axis(sims, order, axis=1)
+
+
+@pytest.fixture(scope="module")
+def clustered():
+  rng = np.random.default_rng(0)
+  centres = rng.normal(size=(10, 32))
+  labels = rng.integers(0, 10, 3000)
+  points = centres[labels] + 0.6 * rng.normal(size=(3000, 32))
+  return knn.l2_normalize(points), labels
+
+
+@pytest.mark.parametrize("method", ["brute_force", "exact_tf"])
+def test_exact_search_agrees_with_numpy(clustered, method):
+  points, _ = clustered
+  bank, queries = points[:2500], points[2500:]
+  indices, sims = knn.search(bank, queries, 20, knn.KnnConfig(method=method))
+  ref_indices, ref_sims = _numpy_knn(bank, queries, 20)
+  np.testing.assert_allclose(sims, ref_sims, atol=1e-5)
+  # Neighbours equal up to ties: where they differ, the similarities are equal.
+  differ = indices != ref_indices
+  assert differ.mean() < 0.01
+  np.testing.assert_allclose(
+      np.sum(queries[:, None] * bank[indices], -1)[differ], ref_sims[differ], atol=1e-5)
+
+
+def test_a_hand_made_case_with_a_known_answer():
+  # Class 0 points lie near the x axis, class 1 near the y axis.
+  bank = knn.l2_normalize(np.array([[1, 0.1], [1, -0.1], [1, 0.2], [0.1, 1], [-0.1, 1]]))
+  labels = np.array([0, 0, 0, 1, 1])
+  queries = knn.l2_normalize(np.array([[1, 0.05], [0.2, 1], [1, 1.2]]))
+  indices, _ = knn.search(bank, queries, 1)
+  np.testing.assert_array_equal(indices[:, 0], [0, 3, 3])
+  result = knn.knn_accuracy(bank, labels, queries, np.array([0, 1, 1]), 2,
+                            knn.KnnConfig(ks=(1, 3, 5)))
+  assert result["k1"] == 1.0
+  # Angles: bank 5.7, -5.7, 11.3, 84.3, 95.7 degrees; queries 2.9, 78.7, 50.2.
+  # k=3: the third query's neighbours are 84.3 (class 1), 11.3 and 5.7 (class 0): wrong.
+  assert result["k3"] == pytest.approx(2 / 3)
+  # k=5: the whole bank votes 3 to 2 for class 0 for every query: only the first is right.
+  assert result["k5"] == pytest.approx(1 / 3)
+
+
+def test_majority_and_weighted_votes():
+  labels = np.array([[0, 1, 1]])
+  sims = np.array([[0.99, 0.2, 0.1]])
+  majority = knn.class_scores(labels, sims, 3, "majority")
+  assert majority.argmax() == 1  # Two votes beat one, however close the one.
+  weighted = knn.class_scores(labels, sims, 3, "weighted", temperature=0.07)
+  np.testing.assert_allclose(weighted[0], [np.exp(0.99 / 0.07),
+                                           np.exp(0.2 / 0.07) + np.exp(0.1 / 0.07), 0])
+  assert weighted.argmax() == 0  # exp(14.1) outweighs exp(2.9) + exp(1.4).
+  # A tie in counts goes to the class with the larger summed similarity.
+  tie = knn.class_scores(np.array([[0, 1]]), np.array([[0.3, 0.8]]), 2, "majority")
+  assert tie.argmax() == 1
+
+
+def test_top5_accuracy():
+  scores = np.array([[6, 5, 4, 3, 2, 1, 0.0]])
+  assert knn.accuracy(scores, np.array([4]), top=5) == 1.0
+  assert knn.accuracy(scores, np.array([5]), top=5) == 0.0
+  assert knn.accuracy(scores, np.array([4]), top=1) == 0.0
+
+
+def test_approximate_search_reports_its_recall(clustered):
+  points, labels = clustered
+  bank, queries = points[:2500], points[2500:]
+  config = knn.KnnConfig(ks=(20,), method="approximate")
+  approx, _ = knn.search(bank, queries, 20, config)
+  exact, _ = _numpy_knn(bank, queries, 20)
+  expected = np.mean([len(set(a) & set(e)) / 20 for a, e in zip(approx, exact)])
+  assert knn.recall(approx, exact) == pytest.approx(expected)
+  assert 0.8 < expected <= 1.0
+  result = knn.knn_accuracy(bank, labels[:2500], queries, labels[2500:], 10, config)
+  # Each build trains its own partition (ScaNN seeds it internally): recall varies a little.
+  assert 0.8 < result["recall"] <= 1.0
+  exact_result = knn.knn_accuracy(bank, labels[:2500], queries, labels[2500:], 10,
+                                  knn.KnnConfig(ks=(20,)))
+  assert abs(result["k20"] - exact_result["k20"]) < 0.02
+
+
+def test_leave_one_out_never_counts_the_query_itself():
+  bank = knn.l2_normalize(np.eye(4) + 0.01)
+  labels = np.array([0, 1, 2, 3])
+  # Each point's only exact match is itself: with itself left out it cannot be right.
+  result = knn.knn_accuracy(bank, labels, bank, labels, 4, knn.KnnConfig(ks=(1,)),
+                            self_indices=np.arange(4))
+  assert result["k1"] == 0.0
+  with_self = knn.knn_accuracy(bank, labels, bank, labels, 4, knn.KnnConfig(ks=(1,)))
+  assert with_self["k1"] == 1.0
+
+
+def test_bad_configs_are_rejected():
+  with pytest.raises(errors.ConfigError):
+    knn.KnnConfig(ks=(0,))
+  with pytest.raises(errors.ConfigError):
+    knn.KnnConfig(method="faiss")
