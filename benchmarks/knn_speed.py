@@ -1,0 +1,131 @@
+r"""k-NN probing speed: ScaNN against scikit-learn and a TensorFlow matrix product.
+
+  python -m benchmarks.knn_speed --dataset=fashion_mnist --model=resnet18 \
+      --bank_size=10000 --query_size=2000
+
+Extracts every endpoint's features once (timed), then classifies the queries with
+20-NN majority votes on the L2-normalised features by each method, side by side
+in one run: wall time, peak extra memory (process RSS sampled every 2 ms above
+the level before the method), and the accuracies, which must agree. Ends with
+the time of one training epoch over the same bank (extrapolated from timed
+steps) against the time of probing every endpoint.
+"""
+
+import threading
+import time
+
+from absl import flags
+import numpy as np
+import psutil
+
+from benchmarks import cli
+from flags import data as data_flags
+from flags import training as training_flags
+from suite.data import augmentation
+from suite.data import datasets
+from suite.probing import features
+from suite.probing import knn
+from suite.training import trainer as trainer_lib
+
+BANK_SIZE = flags.DEFINE_integer("bank_size", 10000, "Training images in the bank.", lower_bound=20)
+QUERY_SIZE = flags.DEFINE_integer("query_size", 2000, "Test images queried.", lower_bound=1)
+K = flags.DEFINE_integer("k", 20, "Neighbours.", lower_bound=1)
+METHODS = flags.DEFINE_list("methods", ["scann", "sklearn", "tensorflow"], "Methods compared.")
+TIMED_STEPS = flags.DEFINE_integer("timed_steps", 10, "Training steps timed for the epoch estimate.",
+                                   lower_bound=1)
+
+
+class PeakMemory:
+  """Peak resident memory above the level at entry, sampled in a thread."""
+
+  def __init__(self, interval=0.002):
+    self.interval = interval
+    self.process = psutil.Process()
+
+  def __enter__(self):
+    self.base = self.process.memory_info().rss
+    self.peak = self.base
+    self._stop = threading.Event()
+    self._thread = threading.Thread(target=self._sample, daemon=True)
+    self._thread.start()
+    return self
+
+  def _sample(self):
+    while not self._stop.is_set():
+      self.peak = max(self.peak, self.process.memory_info().rss)
+      time.sleep(self.interval)
+
+  def __exit__(self, *exc):
+    self._stop.set()
+    self._thread.join()
+    self.peak = max(self.peak, self.process.memory_info().rss)
+    self.extra_mb = (self.peak - self.base) / 2**20
+
+
+def classify(method, bank, bank_labels, queries, k, num_classes):
+  """Predicted classes by 20-NN majority vote (ties: the lowest class, as scikit-learn)."""
+  if method == "sklearn":
+    from sklearn import neighbors  # pylint: disable=g-import-not-at-top
+    # As in the papers' public code: default KNeighborsClassifier (Euclidean distance,
+    # which orders L2-normalised features exactly as cosine similarity does).
+    return neighbors.KNeighborsClassifier(n_neighbors=k).fit(bank, bank_labels).predict(queries)
+  config = knn.KnnConfig(ks=(k,), method="brute_force" if method == "scann" else "exact_tf")
+  indices, _ = knn.search(bank, queries, k, config)
+  votes = np.zeros((len(queries), num_classes), np.int64)
+  np.add.at(votes, (np.arange(len(queries))[:, None], bank_labels[indices]), 1)
+  return votes.argmax(1)
+
+
+def main(argv):
+  del argv
+  config = data_flags.data_config()
+  data = datasets.load(datasets.DataConfig(**dict(
+      config.__dict__, train_size=BANK_SIZE.value, test_size=QUERY_SIZE.value)))
+  model_config = training_flags.model_config()
+  train_config = training_flags.train_config(data_flags.SEED.value)
+  trainer = trainer_lib.Trainer("/tmp/unused", data, model_config, augmentation.AugmentConfig(),
+                                train_config, write_outputs=False)
+  print(data.info.summary())
+  print(f"model {model_config.name}: endpoints {', '.join(trainer.zoo_model.endpoints)}")
+
+  start = time.perf_counter()
+  bank_features = features.extract(trainer.zoo_model, data.train.images)
+  query_features = features.extract(trainer.zoo_model, data.test.images)
+  extract_seconds = time.perf_counter() - start
+  print(f"feature extraction, all endpoints, {len(data.train) + len(data.test)} images: "
+        f"{extract_seconds:.1f} s")
+
+  totals = {m: 0.0 for m in METHODS.value}
+  header = f"{'endpoint':<12} {'dim':>6} " + " ".join(
+      f"{m + ' s':>12} {m + ' MB':>11} {m + ' acc':>11}" for m in METHODS.value)
+  print(header)
+  print("-" * len(header))
+  for name in trainer.zoo_model.endpoints:
+    bank = knn.l2_normalize(bank_features[name])
+    queries = knn.l2_normalize(query_features[name])
+    cells = []
+    for method in METHODS.value:
+      with PeakMemory() as memory:
+        started = time.perf_counter()
+        predicted = classify(method, bank, data.train.clean_labels, queries, K.value,
+                             data.info.num_classes)
+        seconds = time.perf_counter() - started
+      totals[method] += seconds
+      accuracy = float(np.mean(predicted == data.test.labels))
+      cells.append(f"{seconds:>12.3f} {memory.extra_mb:>11.1f} {accuracy:>11.4f}")
+    print(f"{name:<12} {bank.shape[1]:>6} " + " ".join(cells), flush=True)
+  print("total k-NN seconds: " + ", ".join(f"{m} {s:.2f}" for m, s in totals.items()))
+  if "scann" in totals and "sklearn" in totals:
+    print(f"scikit-learn / ScaNN time: {totals['sklearn'] / totals['scann']:.1f}x")
+
+  trainer.train_epoch(1, max_steps=2)  # Warm-up: tracing.
+  timed = trainer.train_epoch(2, max_steps=TIMED_STEPS.value)
+  epoch_seconds = timed["seconds"] / timed["examples"] * len(data.train)
+  probe_seconds = extract_seconds + totals.get("scann", 0.0)
+  print(f"one training epoch over the {len(data.train)}-image bank (from {timed['examples']} "
+        f"timed examples): {epoch_seconds:.1f} s; probing every endpoint with ScaNN "
+        f"(extraction included): {probe_seconds:.1f} s = {probe_seconds / epoch_seconds:.2f} epochs")
+
+
+if __name__ == "__main__":
+  cli.run(main)
