@@ -85,7 +85,8 @@ def search(bank: np.ndarray, queries: np.ndarray, k: int, config: KnnConfig = Kn
   if config.method == "exact_tf":
     return _exact_tf(bank, queries, k)
   searcher = _scann_searcher(bank, k, config)
-  indices, sims = searcher.search_batched(queries, final_num_neighbors=k)
+  # The parallel search spreads query batches over every core.
+  indices, sims = searcher.search_batched_parallel(queries, final_num_neighbors=k)
   return indices.astype(np.int64), sims.astype(np.float32)
 
 

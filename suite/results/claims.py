@@ -1,0 +1,120 @@
+"""Verdicts on the papers' claims from result records.
+
+Each check takes the records a claim needs and returns one line: the claim, the
+measured numbers it rests on (with their controls), and `held`, `not held` or
+`not testable` (with the reason) - never a verdict without its numbers. The
+margins are explicit arguments and are written into the evidence.
+"""
+
+HELD, NOT_HELD, NOT_TESTABLE = "held", "not held", "not testable"
+
+
+def _line(claim, verdict, evidence, reason=None):
+  line = {"claim": claim, "verdict": verdict, "evidence": evidence}
+  if reason:
+    line["reason"] = reason
+  return line
+
+
+def _k20(table, endpoint, bank="clean"):
+  return table.get(bank, {}).get(endpoint, {}).get("k20")
+
+
+def memorization_in_last_layers(rec: dict, margin: float = 0.05) -> dict:
+  """Noisy-bank k-NN rises toward the output while clean-bank k-NN peaks earlier."""
+  claim = ("memorization happens in the last layers: noisy-label k-NN rises toward the output "
+           "while clean-label k-NN peaks at an earlier layer")
+  probe = rec.get("probe")
+  if not probe or "noisy" not in probe:
+    return _line(claim, NOT_TESTABLE, {}, "the run has no probe of corrupted examples")
+  endpoints = probe["endpoints"]
+  clean = [_k20(probe, e) for e in endpoints]
+  noisy = [_k20(probe, e, "noisy") for e in endpoints]
+  peak = max(range(len(clean)), key=lambda i: clean[i])
+  evidence = {"endpoints": endpoints, "clean_k20": clean, "noisy_k20": noisy,
+              "clean_peak": endpoints[peak], "margin": margin}
+  random_init = rec.get("controls", {}).get("random_init")
+  if random_init:
+    evidence["random_init_clean_k20"] = [_k20(random_init, e) for e in endpoints]
+  rises = noisy[-1] >= noisy[0] + margin
+  peaks_earlier = peak < len(endpoints) - 1 and clean[peak] >= clean[-1] + margin
+  return _line(claim, HELD if rises and peaks_earlier else NOT_HELD, evidence)
+
+
+def _best_shared_layer(a: dict, b: dict):
+  shared = [e for e in a["probe"]["endpoints"] if e in b["probe"]["endpoints"]]
+  return max(shared, key=lambda e: _k20(a["probe"], e))
+
+
+def features_survive_with_augmentation(augmented: dict, plain: dict,
+                                       margin: float = 0.02) -> dict:
+  """Random labels: k-NN with augmentation beats k-NN without, same layer, same budget."""
+  claim = ("features survive random labels with augmentation and not without "
+           "(same layer, same budget)")
+  if not all("probe" in r for r in (augmented, plain)):
+    return _line(claim, NOT_TESTABLE, {}, "both runs need a probe")
+  if augmented["settings"]["train"]["epochs"] != plain["settings"]["train"]["epochs"]:
+    return _line(claim, NOT_TESTABLE, {}, "the runs trained for different budgets")
+  layer = _best_shared_layer(augmented, plain)
+  with_aug, without = _k20(augmented["probe"], layer), _k20(plain["probe"], layer)
+  evidence = {"layer": layer, "k20_with_augmentation": with_aug, "k20_without": without,
+              "margin": margin, "epochs": augmented["settings"]["train"]["epochs"]}
+  for name, rec in (("augmented", augmented), ("plain", plain)):
+    controls = rec.get("controls", {})
+    if "random_init" in controls:
+      evidence[f"random_init_k20 ({name} run)"] = _k20(controls["random_init"], layer)
+    if "raw_pixels" in controls:
+      evidence["raw_pixels_k20"] = controls["raw_pixels"]["clean"].get("k20")
+  return _line(claim, HELD if with_aug >= without + margin else NOT_HELD, evidence)
+
+
+def per_view_labels_not_fitted(per_view: dict, per_example: dict,
+                               threshold: float = 0.95) -> dict:
+  """Per-view labels stay unfitted within the budget that fits per-example labels."""
+  claim = "per-view labels cannot be fitted within the budget that fits per-example labels"
+  view_fit = per_view["metrics"].get("memorization/view_fit")
+  example_fit = per_example["metrics"].get("memorization/fit_corrupted")
+  if view_fit is None or example_fit is None:
+    return _line(claim, NOT_TESTABLE, {}, "needs a per-view-label run and a per-example run")
+  evidence = {"per_view_fit": view_fit, "per_example_fit_corrupted": example_fit,
+              "threshold": threshold, "epochs": per_example["settings"]["train"]["epochs"]}
+  if example_fit < threshold:
+    return _line(claim, NOT_TESTABLE, evidence,
+                 f"per-example labels were not fitted either (< {threshold})")
+  return _line(claim, HELD if view_fit < threshold else NOT_HELD, evidence)
+
+
+def epochs_to_fit(rec: dict, key: str = "memorization/train_fit", threshold: float = 0.95):
+  """The first recorded epoch whose `key` reaches `threshold`, or None."""
+  for entry in rec.get("history", []):
+    value = entry.get(key)
+    if value is not None and value >= threshold:
+      return entry["epoch"]
+  return None
+
+
+def real_data_fitted_before_noise(real: dict, noise: dict, threshold: float = 0.95) -> dict:
+  """Real labels reach the fit threshold in fewer epochs than random labels."""
+  claim = "real data is fitted before noise (fewer epochs to reach the fit threshold)"
+  real_epochs = epochs_to_fit(real, threshold=threshold)
+  noise_epochs = epochs_to_fit(noise, threshold=threshold)
+  evidence = {"threshold": threshold, "epochs_real": real_epochs, "epochs_noise": noise_epochs,
+              "budget": noise["settings"]["train"]["epochs"]}
+  if real_epochs is None:
+    return _line(claim, NOT_TESTABLE, evidence, "real labels never reached the threshold")
+  held = noise_epochs is None or real_epochs < noise_epochs
+  return _line(claim, HELD if held else NOT_HELD, evidence)
+
+
+def format_lines(lines: list[dict]) -> str:
+  out = []
+  for line in lines:
+    numbers = ", ".join(f"{k}={_short(v)}" for k, v in line["evidence"].items()
+                        if not isinstance(v, list))
+    reason = f" ({line['reason']})" if "reason" in line else ""
+    out.append(f"[{line['verdict']}] {line['claim']}{reason}: {numbers}")
+  return "\n".join(out)
+
+
+def _short(value):
+  return f"{value:.4f}" if isinstance(value, float) else str(value)

@@ -1,0 +1,203 @@
+"""Leaderboard: many result.json files -> tables aggregated over seeds.
+
+Records are found under any number of directories (local or bucket paths via
+tf.io.gfile), validated against the schema, grouped by benchmark and by every
+setting except the seed, and aggregated (mean, standard deviation, n). A record
+that fails validation is reported with its path and left out; it never stops the
+table.
+"""
+
+import csv
+import dataclasses
+import io
+import json
+import math
+import os
+
+import numpy as np
+import tensorflow as tf
+
+from suite.results import record
+
+# Columns of the standard table: (header, metric key in `metrics`).
+METRIC_COLUMNS = (
+    ("fit corrupted", "memorization/fit_corrupted"),
+    ("fit clean", "memorization/fit_clean"),
+    ("view fit", "memorization/view_fit"),
+    ("test acc", "test/accuracy"),
+)
+SETTING_COLUMNS = (
+    ("dataset", ("data", "dataset")), ("train", ("data", "train_size")),
+    ("noise", ("data", "label_noise")), ("inputs", ("data", "input_corruption")),
+    ("model", ("model", "name")), ("projector", ("model", "bottleneck_dim")),
+    ("augment", ("augment", "name")), ("views", ("augment", "num_views")),
+    ("per-view", ("augment", "per_view_labels")), ("loss", ("train", "loss")),
+    ("epochs", ("train", "epochs")),
+)
+_SEED_KEYS = {("data", "seed"), ("train", "seed")}
+_PLACEMENT_KEYS = {("data", "data_dir"), ("data", "manual_dir"), ("data", "download")}
+
+
+@dataclasses.dataclass
+class Loaded:
+  records: list[tuple[str, dict]]  # (path, record) of valid, complete runs
+  problems: list[tuple[str, str]]  # (path, reason) of skipped files
+
+
+def validate(rec) -> str | None:
+  """None if `rec` is a usable complete record, else the reason it is not."""
+  if not isinstance(rec, dict):
+    return "not a JSON object"
+  missing = [k for k in record.REQUIRED_KEYS + ("settings",) if k not in rec]
+  if missing:
+    return f"missing keys {missing}"
+  if rec["schema_version"] != record.SCHEMA_VERSION:
+    return f"schema_version {rec['schema_version']!r}, expected {record.SCHEMA_VERSION}"
+  if rec["status"] not in record.STATUSES:
+    return f"unknown status {rec['status']!r}"
+  if rec["status"] != "complete":
+    return f"status {rec['status']}"
+  if not isinstance(rec["metrics"], dict) or not all(
+      v is None or isinstance(v, (int, float)) for v in rec["metrics"].values()):
+    return "metrics must map names to numbers"
+  for section in ("data", "model", "augment", "train"):
+    if not isinstance(rec["settings"].get(section), dict):
+      return f"settings.{section} missing"
+  return None
+
+
+def find(roots: list[str]) -> list[str]:
+  paths = []
+  for root in roots:
+    if root.endswith(".json"):
+      paths.append(root)
+      continue
+    for directory, _, files in tf.io.gfile.walk(root):
+      paths += [os.path.join(directory, f) for f in files if f == record.FILENAME]
+  return sorted(paths)
+
+
+def load(roots: list[str]) -> Loaded:
+  loaded = Loaded(records=[], problems=[])
+  for path in find(roots):
+    try:
+      with tf.io.gfile.GFile(path) as f:
+        rec = json.load(f)
+    except (json.JSONDecodeError, UnicodeDecodeError, tf.errors.OpError) as e:
+      loaded.problems.append((path, f"unreadable: {type(e).__name__}: {e}"[:300]))
+      continue
+    if isinstance(rec, dict) and "conditions" in rec:
+      continue  # An experiment's summary: its conditions are runs of their own.
+    reason = validate(rec)
+    if reason:
+      loaded.problems.append((path, reason))
+    else:
+      loaded.records.append((path, rec))
+  return loaded
+
+
+def group_key(rec: dict) -> str:
+  """The benchmark and every setting except seeds and where data lives."""
+  settings = {section: {k: v for k, v in values.items()
+                        if (section, k) not in _SEED_KEYS | _PLACEMENT_KEYS}
+              for section, values in rec["settings"].items()}
+  return record.config_hash({"benchmark": rec["benchmark"], "settings": settings})
+
+
+def _best_probe(rec: dict, k: int = 20):
+  """(endpoint, accuracy) of the best clean-bank k-NN layer, or None."""
+  clean = rec.get("probe", {}).get("clean", {})
+  scored = [(acc.get(f"k{k}"), name) for name, acc in clean.items() if f"k{k}" in acc]
+  if not scored:
+    return None
+  value, name = max(scored)
+  return name, value
+
+
+def _stats(values):
+  values = [v for v in values if v is not None and not (isinstance(v, float) and math.isnan(v))]
+  if not values:
+    return None
+  array = np.asarray(values, float)
+  return {"mean": float(array.mean()), "std": float(array.std(ddof=1)) if len(array) > 1 else 0.0,
+          "n": len(array)}
+
+
+def aggregate(records: list[tuple[str, dict]]) -> list[dict]:
+  """One row per (benchmark, settings without seed): settings, metric stats, cost."""
+  groups = {}
+  for path, rec in records:
+    groups.setdefault(group_key(rec), []).append((path, rec))
+  rows = []
+  for key, members in groups.items():
+    first = members[0][1]
+    row = {"group": key, "benchmark": first["benchmark"], "seeds": len(members),
+           "paths": [p for p, _ in members]}
+    for header, (section, name) in SETTING_COLUMNS:
+      row[header] = first["settings"][section].get(name)
+    for header, metric in METRIC_COLUMNS:
+      row[header] = _stats([rec["metrics"].get(metric) for _, rec in members])
+    best = [_best_probe(rec) for _, rec in members]
+    row["best k20"] = _stats([b[1] for b in best if b])
+    layers = sorted({b[0] for b in best if b})
+    row["best layer"] = "/".join(layers) if layers else None
+    row["wall s"] = _stats([rec["timing"].get("wall_seconds") for _, rec in members])
+    hardware = {_hardware(rec) for _, rec in members}
+    row["hardware"] = " | ".join(sorted(hardware))
+    rows.append(row)
+  rows.sort(key=lambda r: (r["benchmark"], str(r["dataset"]), str(r["model"]), r["noise"] or 0,
+                           str(r["augment"])))
+  return rows
+
+
+def _hardware(rec: dict) -> str:
+  env = rec.get("environment", {})
+  if env.get("gpus"):
+    return f"{len(env['gpus'])}x {env['gpus'][0]}"
+  return f"{env.get('cpu_count', '?')} CPU cores"
+
+
+def _cell(value):
+  if isinstance(value, dict):
+    if value["n"] > 1:
+      return f"{value['mean']:.3f} ± {value['std']:.3f}"
+    return f"{value['mean']:.3f}"
+  if value is None:
+    return "-"
+  return str(value)
+
+
+_TABLE_COLUMNS = ["benchmark"] + [h for h, _ in SETTING_COLUMNS] + ["seeds"] + \
+    [h for h, _ in METRIC_COLUMNS] + ["best k20", "best layer", "wall s", "hardware"]
+
+
+def markdown(rows: list[dict]) -> str:
+  columns = [c for c in _TABLE_COLUMNS if any(r.get(c) not in (None, "") for r in rows)]
+  lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+  for row in rows:
+    lines.append("| " + " | ".join(_cell(row.get(c)) for c in columns) + " |")
+  return "\n".join(lines) + "\n"
+
+
+def csv_text(rows: list[dict]) -> str:
+  buffer = io.StringIO()
+  fields = []
+  for column in _TABLE_COLUMNS:
+    if any(isinstance(r.get(column), dict) for r in rows):
+      fields += [f"{column} mean", f"{column} std", f"{column} n"]
+    else:
+      fields.append(column)
+  writer = csv.DictWriter(buffer, fieldnames=fields)
+  writer.writeheader()
+  for row in rows:
+    out = {}
+    for column in _TABLE_COLUMNS:
+      value = row.get(column)
+      if f"{column} mean" in fields:
+        value = value or {}
+        out.update({f"{column} mean": value.get("mean"), f"{column} std": value.get("std"),
+                    f"{column} n": value.get("n")})
+      else:
+        out[column] = value
+    writer.writerow(out)
+  return buffer.getvalue()

@@ -1,0 +1,83 @@
+"""Claim verdicts on constructed records whose answer is known."""
+
+import pytest
+
+from suite.results import claims
+
+ENDPOINTS = ["conv_1", "conv_2", "fc_1", "logits"]
+
+
+def _probe(clean, noisy=None):
+  table = {"endpoints": ENDPOINTS, "clean": {e: {"k20": v} for e, v in zip(ENDPOINTS, clean)}}
+  if noisy is not None:
+    table["noisy"] = {e: {"k20": v} for e, v in zip(ENDPOINTS, noisy)}
+  return table
+
+
+def _run(clean=None, noisy=None, epochs=10, metrics=None, history=None):
+  rec = {"settings": {"train": {"epochs": epochs}}, "metrics": metrics or {},
+         "history": history or [],
+         "controls": {"random_init": _probe([0.7] * 4), "raw_pixels": {"clean": {"k20": 0.75}}}}
+  if clean is not None:
+    rec["probe"] = _probe(clean, noisy)
+  return rec
+
+
+def test_memorization_in_last_layers():
+  held = claims.memorization_in_last_layers(
+      _run(clean=[0.80, 0.85, 0.70, 0.40], noisy=[0.10, 0.12, 0.40, 0.95]))
+  assert held["verdict"] == "held"
+  assert held["evidence"]["clean_peak"] == "conv_2"
+  assert held["evidence"]["random_init_clean_k20"] == [0.7] * 4
+  flat = claims.memorization_in_last_layers(
+      _run(clean=[0.80, 0.85, 0.70, 0.40], noisy=[0.10, 0.11, 0.10, 0.12]))
+  assert flat["verdict"] == "not held"
+  peak_at_output = claims.memorization_in_last_layers(
+      _run(clean=[0.5, 0.6, 0.7, 0.9], noisy=[0.1, 0.2, 0.5, 0.9]))
+  assert peak_at_output["verdict"] == "not held"
+  assert claims.memorization_in_last_layers(_run(clean=[0.5] * 4))["verdict"] == "not testable"
+
+
+def test_features_survive_with_augmentation():
+  augmented = _run(clean=[0.80, 0.86, 0.70, 0.40])
+  plain = _run(clean=[0.75, 0.60, 0.50, 0.30])
+  held = claims.features_survive_with_augmentation(augmented, plain)
+  assert held["verdict"] == "held" and held["evidence"]["layer"] == "conv_2"
+  assert held["evidence"]["raw_pixels_k20"] == 0.75
+  reverse = claims.features_survive_with_augmentation(plain, augmented)
+  assert reverse["verdict"] == "not held"
+  other_budget = claims.features_survive_with_augmentation(augmented, _run(clean=[0.1] * 4,
+                                                                           epochs=20))
+  assert other_budget["verdict"] == "not testable"
+
+
+def test_per_view_labels_not_fitted():
+  per_example = _run(metrics={"memorization/fit_corrupted": 0.99})
+  assert claims.per_view_labels_not_fitted(
+      _run(metrics={"memorization/view_fit": 0.30}), per_example)["verdict"] == "held"
+  assert claims.per_view_labels_not_fitted(
+      _run(metrics={"memorization/view_fit": 0.97}), per_example)["verdict"] == "not held"
+  unfitted = _run(metrics={"memorization/fit_corrupted": 0.50})
+  assert claims.per_view_labels_not_fitted(
+      _run(metrics={"memorization/view_fit": 0.30}), unfitted)["verdict"] == "not testable"
+
+
+def test_real_data_fitted_before_noise():
+  history = lambda fits: [{"epoch": i, "memorization/train_fit": f} for i, f in enumerate(fits)]
+  real = _run(history=history([0.1, 0.7, 0.96, 0.99]))
+  noise = _run(history=history([0.1, 0.2, 0.5, 0.97]))
+  line = claims.real_data_fitted_before_noise(real, noise)
+  assert line["verdict"] == "held"
+  assert (line["evidence"]["epochs_real"], line["evidence"]["epochs_noise"]) == (2, 3)
+  assert claims.real_data_fitted_before_noise(noise, real)["verdict"] == "not held"
+  never = _run(history=history([0.1, 0.2]))
+  assert claims.real_data_fitted_before_noise(never, noise)["verdict"] == "not testable"
+  assert claims.epochs_to_fit(noise, threshold=0.5) == 2
+
+
+def test_format_lines_shows_verdict_and_numbers():
+  line = claims.per_view_labels_not_fitted(_run(metrics={"memorization/view_fit": 0.3}),
+                                           _run(metrics={"memorization/fit_corrupted": 0.99}))
+  text = claims.format_lines([line])
+  assert text.startswith("[held] per-view labels cannot be fitted")
+  assert "per_view_fit=0.3000" in text and "threshold=0.95" in text

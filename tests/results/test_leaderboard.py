@@ -1,0 +1,86 @@
+import csv
+import io
+import json
+
+import pytest
+
+from suite.results import leaderboard
+from suite.results import record
+from tests.conftest import run_binary
+
+
+def _record(seed, fit, test, noise=1.0, status="complete", probe=None):
+  rec = {
+      "schema_version": record.SCHEMA_VERSION, "benchmark": "train", "status": status,
+      "config": {"seed": seed}, "config_hash": f"h{seed}",
+      "settings": {
+          "data": {"dataset": "digits", "train_size": 100, "label_noise": noise, "seed": seed,
+                   "data_dir": f"/data/{seed}", "input_corruption": "none"},
+          "model": {"name": "mlp", "bottleneck_dim": 0},
+          "augment": {"name": "none", "num_views": 0, "per_view_labels": False},
+          "train": {"epochs": 5, "loss": "mse", "seed": seed}},
+      "metrics": {"memorization/fit_corrupted": fit, "test/accuracy": test},
+      "timing": {"wall_seconds": 10.0 * (seed + 1)},
+      "environment": {"cpu_count": 2, "gpus": []}}
+  if probe:
+    rec["probe"] = {"clean": probe}
+  return rec
+
+
+def _write(directory, rec):
+  directory.mkdir(parents=True)
+  (directory / "result.json").write_text(json.dumps(rec))
+
+
+def test_aggregates_seeds_and_skips_bad_records(tmp_path):
+  _write(tmp_path / "a" / "s0", _record(0, 0.90, 0.10, probe={"hidden_1": {"k20": 0.8},
+                                                              "hidden_2": {"k20": 0.6}}))
+  _write(tmp_path / "a" / "s1", _record(1, 1.00, 0.12, probe={"hidden_1": {"k20": 0.7},
+                                                              "hidden_2": {"k20": 0.75}}))
+  _write(tmp_path / "b" / "s0", _record(0, 0.50, 0.80, noise=0.0))
+  _write(tmp_path / "bad" / "running", _record(2, 0.1, 0.1, status="running"))
+  broken = _record(3, 0.1, 0.1)
+  del broken["settings"]
+  _write(tmp_path / "bad" / "broken", broken)
+  (tmp_path / "bad" / "garbage").mkdir()
+  (tmp_path / "bad" / "garbage" / "result.json").write_text("{not json")
+
+  loaded = leaderboard.load([str(tmp_path)])
+  assert len(loaded.records) == 3
+  reasons = dict((p.split("/bad/")[1], r) for p, r in loaded.problems)
+  assert reasons["running/result.json"] == "status running"
+  assert "missing keys ['settings']" in reasons["broken/result.json"]
+  assert reasons["garbage/result.json"].startswith("unreadable")
+
+  rows = leaderboard.aggregate(loaded.records)
+  assert [r["noise"] for r in rows] == [0.0, 1.0]
+  noisy = rows[1]
+  assert noisy["seeds"] == 2
+  assert noisy["fit corrupted"]["mean"] == pytest.approx(0.95)
+  assert noisy["fit corrupted"]["std"] == pytest.approx(0.0707107, rel=1e-5)  # ddof=1
+  assert noisy["test acc"]["n"] == 2
+  assert noisy["best k20"]["mean"] == pytest.approx(0.775)  # 0.8 (hidden_1), 0.75 (hidden_2)
+  assert noisy["best layer"] == "hidden_1/hidden_2"
+  assert noisy["wall s"]["mean"] == pytest.approx(15.0)
+  assert rows[0]["seeds"] == 1 and rows[0]["best k20"] is None
+
+  table = leaderboard.markdown(rows)
+  assert "| 0.950 ± 0.071 |" in table and "2 CPU cores" in table
+  parsed = list(csv.DictReader(io.StringIO(leaderboard.csv_text(rows))))
+  assert parsed[1]["fit corrupted mean"] == "0.95" and parsed[1]["fit corrupted n"] == "2"
+
+
+def test_the_binary_reports_skips_and_writes_tables(tmp_path):
+  _write(tmp_path / "runs" / "s0", _record(0, 0.9, 0.1))
+  (tmp_path / "runs" / "junk").mkdir()
+  (tmp_path / "runs" / "junk" / "result.json").write_text("[]")
+  result = run_binary("benchmarks.leaderboard", f"--runs={tmp_path / 'runs'}",
+                      f"--board_dir={tmp_path / 'board'}")
+  assert result.returncode == 0, result.stderr
+  assert "skipped" in result.stderr and "junk/result.json: not a JSON object" in result.stderr
+  assert "1 runs in 1 settings; 1 skipped" in result.stdout
+  assert (tmp_path / "board" / "leaderboard.md").read_text().startswith("| benchmark |")
+  assert (tmp_path / "board" / "leaderboard.csv").exists()
+  empty = run_binary("benchmarks.leaderboard", f"--runs={tmp_path / 'nothing'}")
+  assert empty.returncode == 2 and "no complete result.json" in empty.stderr
+  assert "Traceback" not in empty.stderr
