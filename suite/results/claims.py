@@ -118,3 +118,58 @@ def format_lines(lines: list[dict]) -> str:
 
 def _short(value):
   return f"{value:.4f}" if isinstance(value, float) else str(value)
+
+
+def clean_fitted_before_corrupted(rec: dict, threshold: float = 0.95) -> dict:
+  """Within one run with partial noise: clean examples reach the threshold first."""
+  claim = "real data is fitted before noise (clean examples reach the fit threshold first)"
+  clean = epochs_to_fit(rec, "memorization/fit_clean", threshold)
+  noisy = epochs_to_fit(rec, "memorization/fit_corrupted", threshold)
+  evidence = {"threshold": threshold, "epochs_clean": clean, "epochs_corrupted": noisy,
+              "budget": rec["settings"]["train"]["epochs"]}
+  if clean is None:
+    return _line(claim, NOT_TESTABLE, evidence, "clean examples never reached the threshold")
+  return _line(claim, HELD if noisy is None or clean < noisy else NOT_HELD, evidence)
+
+
+def _first_last(rec: dict, key: str):
+  values = [h[key] for h in rec.get("history", []) if h.get(key) is not None]
+  return (values[0], values[-1]) if len(values) >= 2 else None
+
+
+def csr_grows_more_on_noise(rec: dict) -> dict:
+  """The critical sample ratio rises more on corrupted than on clean examples."""
+  claim = "the critical sample ratio grows more on noise than on real data during training"
+  clean, noisy = _first_last(rec, "csr/clean"), _first_last(rec, "csr/corrupted")
+  if not clean or not noisy:
+    return _line(claim, NOT_TESTABLE, {}, "needs CSR on clean and corrupted examples at two epochs")
+  evidence = {"csr_clean_first": clean[0], "csr_clean_last": clean[1],
+              "csr_corrupted_first": noisy[0], "csr_corrupted_last": noisy[1]}
+  grew = (noisy[1] - noisy[0]) > (clean[1] - clean[0])
+  return _line(claim, HELD if grew else NOT_HELD, evidence)
+
+
+def sensitivity_more_concentrated_on_real_data(rec: dict) -> dict:
+  """Loss sensitivity has a higher Gini coefficient on real data (mean over evaluations)."""
+  claim = "loss sensitivity is more concentrated (higher Gini) on real data than on noise"
+  clean = [h["sensitivity/gini_clean"] for h in rec.get("history", [])
+           if h.get("sensitivity/gini_clean") is not None]
+  noisy = [h["sensitivity/gini_corrupted"] for h in rec.get("history", [])
+           if h.get("sensitivity/gini_corrupted") is not None]
+  if not clean or not noisy:
+    return _line(claim, NOT_TESTABLE, {}, "needs loss sensitivity on clean and corrupted examples")
+  evidence = {"gini_clean_mean": float(sum(clean) / len(clean)),
+              "gini_corrupted_mean": float(sum(noisy) / len(noisy)), "evaluations": len(clean)}
+  held = evidence["gini_clean_mean"] > evidence["gini_corrupted_mean"]
+  return _line(claim, HELD if held else NOT_HELD, evidence)
+
+
+def easy_examples_agree_on_real_data(summary: dict, margin: float = 0.05) -> dict:
+  """Examples misclassified after epoch 1 agree across seeds on real data, not on noise."""
+  claim = "easy examples agree across seeds on real data and not on noise"
+  clean = summary.get("agreement_first_epoch_misclassified/clean")
+  noisy = summary.get("agreement_first_epoch_misclassified/corrupted")
+  if clean is None or noisy is None:
+    return _line(claim, NOT_TESTABLE, {}, "needs at least two seeds with clean and corrupted data")
+  evidence = {"agreement_clean": clean, "agreement_corrupted": noisy, "margin": margin}
+  return _line(claim, HELD if clean >= noisy + margin else NOT_HELD, evidence)

@@ -81,3 +81,32 @@ def test_format_lines_shows_verdict_and_numbers():
   text = claims.format_lines([line])
   assert text.startswith("[held] per-view labels cannot be fitted")
   assert "per_view_fit=0.3000" in text and "threshold=0.95" in text
+
+
+def test_dynamics_claims():
+  history = [{"epoch": 0, "memorization/fit_clean": 0.1, "memorization/fit_corrupted": 0.1,
+              "csr/clean": 0.02, "csr/corrupted": 0.03, "sensitivity/gini_clean": 0.6,
+              "sensitivity/gini_corrupted": 0.4},
+             {"epoch": 5, "memorization/fit_clean": 0.97, "memorization/fit_corrupted": 0.5,
+              "csr/clean": 0.05, "csr/corrupted": 0.30, "sensitivity/gini_clean": 0.5,
+              "sensitivity/gini_corrupted": 0.3},
+             {"epoch": 9, "memorization/fit_clean": 0.99, "memorization/fit_corrupted": 0.96}]
+  rec = _run(history=history)
+  line = claims.clean_fitted_before_corrupted(rec)
+  assert line["verdict"] == "held" and line["evidence"]["epochs_corrupted"] == 9
+  assert claims.csr_grows_more_on_noise(rec)["verdict"] == "held"
+  gini = claims.sensitivity_more_concentrated_on_real_data(rec)
+  assert gini["verdict"] == "held" and gini["evidence"]["gini_clean_mean"] == pytest.approx(0.55)
+  swapped = [{k.replace("clean", "X").replace("corrupted", "clean").replace("X", "corrupted"): v
+              for k, v in h.items()} for h in history]
+  reverse = _run(history=swapped)
+  assert claims.clean_fitted_before_corrupted(reverse)["verdict"] == "not held"
+  assert claims.csr_grows_more_on_noise(reverse)["verdict"] == "not held"
+  assert claims.sensitivity_more_concentrated_on_real_data(reverse)["verdict"] == "not held"
+  assert claims.csr_grows_more_on_noise(_run())["verdict"] == "not testable"
+  agree = {"agreement_first_epoch_misclassified/clean": 0.6,
+           "agreement_first_epoch_misclassified/corrupted": 0.2}
+  assert claims.easy_examples_agree_on_real_data(agree)["verdict"] == "held"
+  agree["agreement_first_epoch_misclassified/corrupted"] = 0.58
+  assert claims.easy_examples_agree_on_real_data(agree)["verdict"] == "not held"
+  assert claims.easy_examples_agree_on_real_data({})["verdict"] == "not testable"

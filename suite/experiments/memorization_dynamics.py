@@ -1,0 +1,132 @@
+"""Memorization dynamics (Arpit et al., 2017) on data with partial noise.
+
+For each training seed (data subset and noise fixed by the data seed, so every seed
+sees the same examples and the same random labels or inputs), trains with the
+per-example log and, at every evaluation, measures on fixed samples of clean and
+corrupted training examples:
+  csr/clean, csr/corrupted                     critical sample ratio
+  sensitivity/clean, sensitivity/corrupted     mean |dL/dx| (training labels)
+  sensitivity/gini_clean, gini_corrupted       Gini coefficient of the per-example values
+Then, across seeds: per-example first-learned epochs, and the agreement of the
+examples misclassified after the first epoch (clean vs corrupted examples).
+"""
+
+import dataclasses
+import os
+import time
+
+import numpy as np
+
+from suite import errors
+from suite.data import datasets
+from suite.measures import sensitivity
+from suite.results import claims as claims_lib
+from suite.results import record
+from suite.training import runner
+from suite.training import tracking
+
+
+class DynamicsHook:
+  """Trainer hook: CSR and loss sensitivity on fixed clean / corrupted samples."""
+
+  def __init__(self, data: datasets.Data, samples: int, csr: sensitivity.CsrConfig, seed: int,
+               loss: str):
+    self.csr = csr
+    self.loss = loss
+    self.seed = seed
+    generator = np.random.default_rng(seed)
+    corrupted = np.flatnonzero(data.train.corrupted)
+    clean = np.flatnonzero(~data.train.corrupted)
+    half = samples // 2
+    self.groups = {"clean": np.sort(generator.permutation(clean)[:half]),
+                   "corrupted": np.sort(generator.permutation(corrupted)[:half])}
+
+  def __call__(self, trainer, epoch) -> dict:
+    del epoch
+    out = {}
+    train = trainer.data.train
+    for name, rows in self.groups.items():
+      if not len(rows):
+        continue
+      images = train.images[rows]
+      out[f"csr/{name}"] = float(np.mean(sensitivity.critical_samples(
+          trainer.model, images, self.csr, self.seed)))
+      values = sensitivity.loss_sensitivity(trainer.model, images, train.labels[rows],
+                                            trainer.data.info.num_classes, self.loss)
+      out[f"sensitivity/{name}"] = float(np.mean(values))
+      out[f"sensitivity/gini_{name}"] = sensitivity.gini(values)
+    return out
+
+
+def run(base: runner.RunSpec, seeds: list[int], csr_samples: int = 300,
+        csr: sensitivity.CsrConfig = sensitivity.CsrConfig(), strategy=None, out=None) -> dict:
+  """Trains one run per seed under base.output_dir/seed_<s>; writes the experiment record."""
+  if base.data.label_noise == 0 and base.data.input_corruption == "none":
+    raise errors.ConfigError("memorization dynamics needs --label_noise > 0 or an "
+                             "--input_corruption: there is no noise to compare with")
+  started = time.time()
+  data = datasets.load(base.data)
+  train = dataclasses.replace(base.train, track_every=base.train.track_every or 1)
+  records, run_dirs = {}, {}
+  for seed in seeds:
+    spec = dataclasses.replace(base, output_dir=os.path.join(base.output_dir, f"seed_{seed}"),
+                               benchmark="memorization_dynamics",
+                               train=dataclasses.replace(train, seed=seed))
+    hook = DynamicsHook(data, csr_samples, csr, seed, train.loss)
+    print(f"== training seed {seed}", file=out, flush=True)
+    records[seed] = runner.run(spec, strategy=strategy, hooks=[hook], data=data, out=out)
+    run_dirs[seed] = spec.output_dir
+  per_example = {seed: tracking.load(d) for seed, d in run_dirs.items()}
+  summary = summarize(records, per_example, data.train.corrupted)
+  lines = check_claims(records, summary)
+  experiment = {
+      "schema_version": record.SCHEMA_VERSION, "benchmark": "memorization_dynamics",
+      "status": "complete", "config": base.flags,
+      "config_hash": record.config_hash(base.identity()),
+      "conditions": {f"seed_{s}": d for s, d in run_dirs.items()},
+      "metrics": summary, "claims": lines, "timing": {"wall_seconds": time.time() - started},
+      "environment": record.environment()}
+  record.write(base.output_dir, experiment)
+  return experiment
+
+
+def summarize(records: dict, per_example: dict, corrupted: np.ndarray) -> dict:
+  summary = {}
+  first_epoch_wrong = []
+  for seed, log in per_example.items():
+    learned = tracking.first_learned_epoch(log["epochs"], log["correct"])
+    # Rows are in id order; the corrupted flags of the log are the run's own.
+    noisy = log["corrupted"][0].astype(bool)
+    for name, mask in (("clean", ~noisy), ("corrupted", noisy)):
+      never = np.mean(learned[mask] < 0) if mask.any() else float("nan")
+      summary[f"seed_{seed}/never_learned_{name}"] = float(never)
+      done = learned[mask][learned[mask] >= 0]
+      summary[f"seed_{seed}/median_first_learned_{name}"] = float(np.median(done)) \
+          if len(done) else None
+    row = int(np.searchsorted(log["epochs"], 1))
+    first_epoch_wrong.append((~log["correct"][min(row, len(log["epochs"]) - 1)], noisy))
+    rec = records[seed]
+    history = rec["history"]
+    with_validation = [h for h in history if "validation/accuracy" in h]
+    if with_validation:
+      best = max(with_validation, key=lambda h: h["validation/accuracy"])
+      summary[f"seed_{seed}/best_validation_epoch"] = best["epoch"]
+      summary[f"seed_{seed}/best_validation_accuracy"] = best["validation/accuracy"]
+      summary[f"seed_{seed}/final_validation_accuracy"] = with_validation[-1]["validation/accuracy"]
+  if len(first_epoch_wrong) >= 2:
+    noisy = first_epoch_wrong[0][1]
+    for name, mask in (("clean", ~noisy), ("corrupted", noisy)):
+      if mask.any():
+        summary[f"agreement_first_epoch_misclassified/{name}"] = tracking.agreement_across_seeds(
+            [wrong[mask] for wrong, _ in first_epoch_wrong])
+  del corrupted
+  return summary
+
+
+def check_claims(records: dict, summary: dict) -> list[dict]:
+  first = records[min(records)]
+  lines = [claims_lib.clean_fitted_before_corrupted(first),
+           claims_lib.csr_grows_more_on_noise(first),
+           claims_lib.sensitivity_more_concentrated_on_real_data(first)]
+  lines.append(claims_lib.easy_examples_agree_on_real_data(summary))
+  return lines

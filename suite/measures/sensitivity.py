@@ -1,0 +1,89 @@
+"""Critical sample ratio and loss sensitivity (Arpit et al., 2017, sections 3.3 and 4).
+
+Critical sample ratio (CSR): the fraction of points x for which Langevin adversarial
+sample search finds, within the L-inf ball of radius r around x (and inside [0, 1]),
+a point whose predicted class differs from x's:
+    x' <- clip(x' + a * sign(grad_x' loss(f(x'), f(x))) + b * noise)
+for up to `iterations` steps. Paper values for inputs in [0, 1]: r = 0.3/255,
+a = 0.25/255, b = 0.2/255, 100 iterations, a few hundred points.
+Loss sensitivity: the mean absolute input gradient of the loss, per example.
+"""
+
+import dataclasses
+
+import numpy as np
+import tensorflow as tf
+
+from suite import rng
+
+
+@dataclasses.dataclass(frozen=True)
+class CsrConfig:
+  radius: float = 0.3 / 255
+  step: float = 0.25 / 255
+  noise: float = 0.2 / 255
+  iterations: int = 100
+  batch_size: int = 256
+
+
+def critical_samples(model, images: np.ndarray, config: CsrConfig = CsrConfig(),
+                     seed: int = 0) -> np.ndarray:
+  """Boolean per example: an adversarial point within the ball changes the prediction."""
+
+  @tf.function(reduce_retracing=True)
+  def search(x, key):
+    predicted = tf.argmax(model(x, training=False), axis=-1)
+    lower = tf.maximum(x - config.radius, 0.0)
+    upper = tf.minimum(x + config.radius, 1.0)
+    candidate = x
+    found = tf.zeros(tf.shape(x)[:1], tf.bool)
+    for step in tf.range(config.iterations):
+      with tf.GradientTape() as tape:
+        tape.watch(candidate)
+        logits = model(candidate, training=False)
+        loss = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=predicted, logits=logits)
+      found = found | (tf.argmax(logits, axis=-1) != predicted)
+      gradient = tape.gradient(loss, candidate)
+      noise = tf.random.stateless_normal(tf.shape(x), seed=rng.fold(key, step))
+      candidate = tf.clip_by_value(candidate + config.step * tf.sign(gradient) +
+                                   config.noise * noise, lower, upper)
+    final = tf.argmax(model(candidate, training=False), axis=-1) != predicted
+    return found | final
+
+  key = rng.tf_key(seed, "csr")
+  flags = []
+  for start in range(0, len(images), config.batch_size):
+    batch = tf.constant(images[start:start + config.batch_size], tf.float32)
+    flags.append(search(batch, rng.fold(key, start)).numpy())
+  return np.concatenate(flags) if flags else np.zeros(0, bool)
+
+
+def loss_sensitivity(model, images: np.ndarray, labels: np.ndarray, num_classes: int,
+                     loss: str = "cross_entropy", batch_size: int = 256) -> np.ndarray:
+  """Mean |d loss / d x| per example, against the given (training) labels."""
+  from suite.training import trainer  # pylint: disable=g-import-not-at-top  (loss definitions)
+
+  @tf.function(reduce_retracing=True)
+  def gradient_norm(x, y):
+    with tf.GradientTape() as tape:
+      tape.watch(x)
+      logits = tf.cast(model(x, training=False), tf.float32)
+      losses = trainer.per_example_loss(loss, tf.one_hot(y, num_classes), logits)
+    gradient = tape.gradient(losses, x)  # Per-example losses: gradients do not mix.
+    return tf.reduce_mean(tf.abs(tf.reshape(gradient, [tf.shape(x)[0], -1])), axis=1)
+
+  out = []
+  for start in range(0, len(images), batch_size):
+    out.append(gradient_norm(tf.constant(images[start:start + batch_size], tf.float32),
+                             tf.constant(labels[start:start + batch_size], tf.int64)).numpy())
+  return np.concatenate(out) if out else np.zeros(0, np.float32)
+
+
+def gini(values: np.ndarray) -> float:
+  """Gini coefficient of non-negative values (0: all equal; towards 1: concentrated)."""
+  values = np.sort(np.asarray(values, np.float64))
+  n = len(values)
+  if n == 0 or values.sum() == 0:
+    return 0.0
+  ranks = np.arange(1, n + 1)
+  return float((2 * np.sum(ranks * values) / (n * values.sum())) - (n + 1) / n)

@@ -1,0 +1,45 @@
+import keras
+import numpy as np
+import pytest
+
+from suite.measures import sensitivity
+
+
+def _linear_model(weights, bias):
+  inputs = keras.Input((2,))
+  layer = keras.layers.Dense(2)
+  model = keras.Model(inputs, layer(inputs))
+  layer.set_weights([np.asarray(weights, np.float32), np.asarray(bias, np.float32)])
+  return model
+
+
+def test_gini_against_the_pairwise_definition():
+  rng = np.random.default_rng(0)
+  for values in (rng.exponential(size=50), rng.uniform(size=7), np.array([0, 0, 0, 5.0])):
+    pairwise = np.abs(values[:, None] - values[None, :]).sum() / (2 * len(values) ** 2 *
+                                                                  values.mean())
+    assert sensitivity.gini(values) == pytest.approx(pairwise)
+  assert sensitivity.gini(np.ones(10)) == pytest.approx(0.0)
+
+
+def test_csr_flags_exactly_the_points_near_the_decision_boundary():
+  # Class 1 iff x0 > 0.5: points within the radius of the boundary are critical.
+  model = _linear_model([[-1.0, 1.0], [0.0, 0.0]], [0.5, -0.5])
+  radius = 0.05
+  x0 = np.array([0.2, 0.47, 0.49, 0.51, 0.53, 0.8, 0.56])
+  images = np.stack([x0, np.full_like(x0, 0.5)], axis=1).astype(np.float32)
+  config = sensitivity.CsrConfig(radius=radius, step=0.02, noise=0.0, iterations=10)
+  critical = sensitivity.critical_samples(model, images, config)
+  np.testing.assert_array_equal(critical, np.abs(x0 - 0.5) < radius)
+
+
+def test_loss_sensitivity_matches_the_analytic_gradient():
+  weights = np.array([[1.0, -2.0], [0.5, 3.0]])
+  model = _linear_model(weights, [0.0, 0.0])
+  images = np.array([[0.2, 0.4], [0.9, 0.1]], np.float32)
+  labels = np.array([0, 1])
+  got = sensitivity.loss_sensitivity(model, images, labels, 2)
+  logits = images @ weights
+  probs = np.exp(logits) / np.exp(logits).sum(1, keepdims=True)
+  grad = (probs - np.eye(2)[labels]) @ weights.T  # d CE / d x for a linear model.
+  np.testing.assert_allclose(got, np.abs(grad).mean(1), rtol=1e-5)
