@@ -24,12 +24,17 @@ METRIC_COLUMNS = (
     ("fit corrupted", "memorization/fit_corrupted"),
     ("fit clean", "memorization/fit_clean"),
     ("view fit", "memorization/view_fit"),
+    ("val acc", "validation/accuracy"),
     ("test acc", "test/accuracy"),
 )
+FIT_THRESHOLD = 0.95
 SETTING_COLUMNS = (
     ("dataset", ("data", "dataset")), ("train", ("data", "train_size")),
     ("noise", ("data", "label_noise")), ("inputs", ("data", "input_corruption")),
-    ("model", ("model", "name")), ("projector", ("model", "bottleneck_dim")),
+    ("model", ("model", "name")), ("width", ("model", "width")), ("depth", ("model", "depth")),
+    ("width x", ("model", "width_multiplier")), ("projector", ("model", "bottleneck_dim")),
+    ("dropout", ("model", "dropout")), ("weight decay", ("train", "weight_decay")),
+    ("input noise", ("train", "input_noise_std")),
     ("augment", ("augment", "name")), ("views", ("augment", "num_views")),
     ("per-view", ("augment", "per_view_labels")), ("loss", ("train", "loss")),
     ("epochs", ("train", "epochs")),
@@ -137,6 +142,8 @@ def aggregate(records: list[tuple[str, dict]]) -> list[dict]:
       row[header] = first["settings"][section].get(name)
     for header, metric in METRIC_COLUMNS:
       row[header] = _stats([rec["metrics"].get(metric) for _, rec in members])
+    row[f"epochs to {FIT_THRESHOLD:.0%} fit"] = _stats(
+        [_epochs_to_fit(rec) for _, rec in members])
     best = [_best_probe(rec) for _, rec in members]
     row["best k20"] = _stats([b[1] for b in best if b])
     layers = sorted({b[0] for b in best if b})
@@ -148,6 +155,17 @@ def aggregate(records: list[tuple[str, dict]]) -> list[dict]:
   rows.sort(key=lambda r: (r["benchmark"], str(r["dataset"]), str(r["model"]), r["noise"] or 0,
                            str(r["augment"])))
   return rows
+
+
+def _epochs_to_fit(rec: dict):
+  """First recorded epoch where the training labels are fitted (corrupted ones if any)."""
+  for entry in rec.get("history", []):
+    value = entry.get("memorization/fit_corrupted")
+    if value is None:
+      value = entry.get("memorization/train_fit")
+    if value is not None and value >= FIT_THRESHOLD:
+      return entry["epoch"]
+  return None
 
 
 def _hardware(rec: dict) -> str:
@@ -168,12 +186,21 @@ def _cell(value):
 
 
 _TABLE_COLUMNS = ["benchmark"] + [h for h, _ in SETTING_COLUMNS] + ["seeds"] + \
-    [h for h, _ in METRIC_COLUMNS] + ["best k20", "best layer", "wall s", "hardware"]
+    [h for h, _ in METRIC_COLUMNS] + [f"epochs to {FIT_THRESHOLD:.0%} fit", "best k20",
+                                      "best layer", "wall s", "hardware"]
+_SETTINGS = {h for h, _ in SETTING_COLUMNS}
 
 
 def markdown(rows: list[dict]) -> str:
+  """The table; settings shared by every row are stated once above it."""
   columns = [c for c in _TABLE_COLUMNS if any(r.get(c) not in (None, "") for r in rows)]
-  lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+  shared = [c for c in columns if c in _SETTINGS and len(rows) > 1 and
+            len({json.dumps(r.get(c)) for r in rows}) == 1]
+  columns = [c for c in columns if c not in shared]
+  lines = []
+  if shared:
+    lines.append("All rows: " + ", ".join(f"{c} {_cell(rows[0].get(c))}" for c in shared) + "\n")
+  lines += ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
   for row in rows:
     lines.append("| " + " | ".join(_cell(row.get(c)) for c in columns) + " |")
   return "\n".join(lines) + "\n"

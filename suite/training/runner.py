@@ -155,6 +155,9 @@ def run(spec: RunSpec, strategy=None, hooks=(), data: datasets.Data | None = Non
 
   try:
     resumed_from = trainer.restore() or None
+    if previous and previous["status"] == "complete" and resumed_from == spec.train.epochs:
+      print(f"{spec.output_dir} is complete; nothing to do", file=out)
+      return previous
     if resumed_from:
       print(f"resuming from the checkpoint of epoch {resumed_from}", file=out)
     trainer.fit(on_epoch=on_epoch, restore=False)

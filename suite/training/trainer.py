@@ -10,8 +10,8 @@ Measured every `eval_every` epochs (TensorBoard tag, also in the history):
   memorization/train_fit                    un-augmented training images, training labels
   memorization/fit_corrupted, fit_clean     the same on corrupted and on clean examples
   memorization/clean_acc_corrupted          corrupted examples against their clean labels
-  memorization/view_fit                     every pooled view against its own label
-                                            (with per-view labels)
+  memorization/view_fit                     every pooled view against its training label
+                                            (with a pool of views; per-view labels if set)
   validation/accuracy, test/accuracy (and loss)   clean labels
   train/learning_rate, perf/epoch_seconds, perf/examples_per_second
 """
@@ -239,8 +239,11 @@ class Trainer:
   def _view_fit(self) -> float:
     """Accuracy over every (example, pooled view) against the view's own label."""
     num_views = self.augment_config.num_views
-    table = augmentation.per_view_label_table(self.data.train, num_views,
-                                              self.data.info.num_classes, self.config.seed)
+    if self.augment_config.per_view_labels:
+      table = augmentation.per_view_label_table(self.data.train, num_views,
+                                                self.data.info.num_classes, self.config.seed)
+    else:  # One label per example, shown with each of its views.
+      table = np.repeat(self.data.train.labels[:, None], num_views, axis=1)
     pipeline = self.pipeline
 
     def view(position, index):
@@ -267,7 +270,7 @@ class Trainer:
         "memorization/fit_clean": mean(train.correct[~corrupted]),
         "memorization/clean_acc_corrupted": mean(train.correct_clean[corrupted]),
     }
-    if self.augment_config.per_view_labels:
+    if self.augment_config.num_views:
       metrics["memorization/view_fit"] = self._view_fit()
     for name, split in (("validation", self.data.validation), ("test", self.data.test)):
       if len(split):

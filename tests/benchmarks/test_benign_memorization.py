@@ -16,8 +16,8 @@ def test_runs_every_condition_with_shared_controls_and_claims(data_dir, tmp_path
   out = capsys.readouterr().out
   experiment = record.read(str(tmp_path))
   assert experiment["benchmark"] == "benign_memorization"
-  assert list(experiment["conditions"]) == ["clean", "random_plain", "random_augmented",
-                                            "random_pool", "per_view"]
+  assert list(experiment["conditions"]) == ["clean", "clean_plain", "random_plain",
+                                            "random_augmented", "random_pool", "per_view"]
   assert [c["claim"].split(":")[0] for c in experiment["claims"]] == [
       "memorization happens in the last layers",
       "features survive random labels with augmentation and not without (same layer, same budget)",
@@ -36,6 +36,6 @@ def test_runs_every_condition_with_shared_controls_and_claims(data_dir, tmp_path
   assert noisy["controls"]["random_init"] == clean["controls"]["random_init"]
   assert noisy["controls"]["clean_labels"]["clean"] == clean["probe"]["clean"]
   assert "memorization/view_fit" in record.read(str(tmp_path / "per_view"))["metrics"]
-  # The leaderboard reads the five runs and passes over the experiment summary.
+  # The leaderboard reads the six runs and passes over the experiment summary.
   loaded = leaderboard.load([str(tmp_path)])
-  assert len(loaded.records) == 5 and not loaded.problems
+  assert len(loaded.records) == 6 and not loaded.problems

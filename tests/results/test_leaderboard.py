@@ -66,8 +66,23 @@ def test_aggregates_seeds_and_skips_bad_records(tmp_path):
 
   table = leaderboard.markdown(rows)
   assert "| 0.950 ± 0.071 |" in table and "2 CPU cores" in table
+  # Settings shared by every row are stated once; the one that differs stays a column.
+  assert table.startswith("All rows: dataset digits, train 100,")
+  assert table.splitlines()[2].startswith("| benchmark | noise |")
   parsed = list(csv.DictReader(io.StringIO(leaderboard.csv_text(rows))))
   assert parsed[1]["fit corrupted mean"] == "0.95" and parsed[1]["fit corrupted n"] == "2"
+
+
+def test_epochs_to_fit_reads_the_history():
+  rec = _record(0, 1.0, 0.1)
+  rec["history"] = [{"epoch": 0, "memorization/fit_corrupted": 0.1},
+                    {"epoch": 10, "memorization/fit_corrupted": 0.94},
+                    {"epoch": 20, "memorization/fit_corrupted": 0.96}]
+  other = _record(1, 1.0, 0.1)
+  other["history"] = [{"epoch": 30, "memorization/fit_corrupted": None,
+                       "memorization/train_fit": 0.99}]
+  row = leaderboard.aggregate([("a", rec), ("b", other)])[0]
+  assert row["epochs to 95% fit"] == {"mean": 25.0, "std": pytest.approx(7.0710678), "n": 2}
 
 
 def test_the_binary_reports_skips_and_writes_tables(tmp_path):

@@ -129,3 +129,12 @@ def test_tracking_helpers_on_a_known_history():
   np.testing.assert_array_equal(tracking.forgetting_events(correct), [0, 0, 2, 1])
   assert tracking.agreement_across_seeds([[1, 1, 0, 0], [1, 0, 0, 0]]) == pytest.approx(0.5)
   assert tracking.agreement_across_seeds([[1, 0], [1, 0], [1, 0]]) == 1.0
+
+
+def test_re_running_a_complete_run_changes_nothing(small_data, tmp_path, capsys):
+  first = runner.run(_spec(tmp_path / "run", epochs=1), data=small_data,
+                     extra_record=lambda trainer, rec: rec.update(probe={"marker": 1}))
+  again = runner.run(_spec(tmp_path / "run", epochs=1), data=small_data)
+  assert "is complete; nothing to do" in capsys.readouterr().out
+  assert again == record.read(str(tmp_path / "run")) == json.loads(json.dumps(first))
+  assert again["probe"] == {"marker": 1}
