@@ -7,8 +7,9 @@ corrupted training examples:
   csr/clean, csr/corrupted                     critical sample ratio
   sensitivity/clean, sensitivity/corrupted     mean |dL/dx| (training labels)
   sensitivity/gini_clean, gini_corrupted       Gini coefficient of the per-example values
-Then, across seeds: per-example first-learned epochs, and the agreement of the
-examples misclassified after the first epoch (clean vs corrupted examples).
+Then, across seeds: per-example first-learned epochs, and the agreement (Jaccard
+overlap) of the examples classified right - the easy ones - and wrong at the first
+recorded epoch (`agreement_epoch`), on clean and on corrupted examples.
 """
 
 import dataclasses
@@ -92,7 +93,7 @@ def run(base: runner.RunSpec, seeds: list[int], csr_samples: int = 300,
 
 def summarize(records: dict, per_example: dict, corrupted: np.ndarray) -> dict:
   summary = {}
-  first_epoch_wrong = []
+  first_epoch_right = []  # Per seed: (classified right after epoch 1, corrupted).
   for seed, log in per_example.items():
     learned = tracking.first_learned_epoch(log["epochs"], log["correct"])
     # Rows are in id order; the corrupted flags of the log are the run's own.
@@ -103,8 +104,10 @@ def summarize(records: dict, per_example: dict, corrupted: np.ndarray) -> dict:
       done = learned[mask][learned[mask] >= 0]
       summary[f"seed_{seed}/median_first_learned_{name}"] = float(np.median(done)) \
           if len(done) else None
-    row = int(np.searchsorted(log["epochs"], 1))
-    first_epoch_wrong.append((~log["correct"][min(row, len(log["epochs"]) - 1)], noisy))
+    # The first recorded epoch after training started (epoch 1 with --track_every=1).
+    row = min(int(np.searchsorted(log["epochs"], 1)), len(log["epochs"]) - 1)
+    summary["agreement_epoch"] = int(log["epochs"][row])
+    first_epoch_right.append((log["correct"][row], noisy))
     rec = records[seed]
     history = rec["history"]
     with_validation = [h for h in history if "validation/accuracy" in h]
@@ -113,12 +116,15 @@ def summarize(records: dict, per_example: dict, corrupted: np.ndarray) -> dict:
       summary[f"seed_{seed}/best_validation_epoch"] = best["epoch"]
       summary[f"seed_{seed}/best_validation_accuracy"] = best["validation/accuracy"]
       summary[f"seed_{seed}/final_validation_accuracy"] = with_validation[-1]["validation/accuracy"]
-  if len(first_epoch_wrong) >= 2:
-    noisy = first_epoch_wrong[0][1]
+  if len(first_epoch_right) >= 2:
+    noisy = first_epoch_right[0][1]
     for name, mask in (("clean", ~noisy), ("corrupted", noisy)):
       if mask.any():
-        summary[f"agreement_first_epoch_misclassified/{name}"] = tracking.agreement_across_seeds(
-            [wrong[mask] for wrong, _ in first_epoch_wrong])
+        # Easy examples: right at the first recorded epoch. Their overlap across seeds.
+        summary[f"agreement_easy/{name}"] = tracking.agreement_across_seeds(
+            [right[mask] for right, _ in first_epoch_right])
+        summary[f"agreement_hard/{name}"] = tracking.agreement_across_seeds(
+            [~right[mask] for right, _ in first_epoch_right])
   del corrupted
   return summary
 

@@ -147,7 +147,8 @@ def csr_grows_more_on_noise(rec: dict) -> dict:
     return _line(claim, NOT_TESTABLE, {}, "needs CSR on clean and corrupted examples at two epochs")
   evidence = {"csr_clean_first": clean[0], "csr_clean_last": clean[1],
               "csr_corrupted_first": noisy[0], "csr_corrupted_last": noisy[1]}
-  grew = (noisy[1] - noisy[0]) > (clean[1] - clean[0])
+  noise_growth, clean_growth = noisy[1] - noisy[0], clean[1] - clean[0]
+  grew = noise_growth > 0 and noise_growth > clean_growth
   return _line(claim, HELD if grew else NOT_HELD, evidence)
 
 
@@ -167,11 +168,12 @@ def sensitivity_more_concentrated_on_real_data(rec: dict) -> dict:
 
 
 def easy_examples_agree_on_real_data(summary: dict, margin: float = 0.05) -> dict:
-  """Examples misclassified after epoch 1 agree across seeds on real data, not on noise."""
+  """Examples right early in training are the same across seeds on real data, not on noise."""
   claim = "easy examples agree across seeds on real data and not on noise"
-  clean = summary.get("agreement_first_epoch_misclassified/clean")
-  noisy = summary.get("agreement_first_epoch_misclassified/corrupted")
+  clean = summary.get("agreement_easy/clean")
+  noisy = summary.get("agreement_easy/corrupted")
   if clean is None or noisy is None:
     return _line(claim, NOT_TESTABLE, {}, "needs at least two seeds with clean and corrupted data")
-  evidence = {"agreement_clean": clean, "agreement_corrupted": noisy, "margin": margin}
+  evidence = {"agreement_clean": clean, "agreement_corrupted": noisy, "margin": margin,
+              "epoch": summary.get("agreement_epoch")}
   return _line(claim, HELD if clean >= noisy + margin else NOT_HELD, evidence)

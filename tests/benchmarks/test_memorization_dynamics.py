@@ -19,8 +19,8 @@ def test_seeds_share_data_and_report_dynamics_and_claims(data_dir, tmp_path, cap
   assert sorted(experiment["conditions"]) == ["seed_0", "seed_1"]
   assert len(experiment["claims"]) == 4 and "claims:" in out
   metrics = experiment["metrics"]
-  for key in ("agreement_first_epoch_misclassified/clean",
-              "agreement_first_epoch_misclassified/corrupted",
+  for key in ("agreement_easy/clean", "agreement_easy/corrupted",
+              "agreement_hard/clean",
               "seed_0/best_validation_epoch", "seed_1/never_learned_corrupted"):
     assert key in metrics, key
   logs = [tracking.load(str(tmp_path / f"seed_{s}")) for s in (0, 1)]
