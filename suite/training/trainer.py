@@ -278,11 +278,15 @@ class Trainer:
         metrics[f"{name}/accuracy"] = mean(result.correct)
         metrics[f"{name}/loss"] = mean(result.loss)
     if self.config.track_every and (epoch % self.config.track_every == 0 or
-                                    epoch == self.config.epochs) and self.write_outputs:
+                                    epoch == self.config.epochs):
+      self._track(epoch, train)
+    return metrics, train
+
+  def _track(self, epoch: int, train: EvalResult):
+    if self.write_outputs:
       tracking.write_epoch(self.run_dir, epoch, ids=self.data.train.ids, loss=train.loss,
                            correct=train.correct, correct_clean=train.correct_clean,
-                           corrupted=corrupted)
-    return metrics, train
+                           corrupted=self.data.train.corrupted)
 
   # ------------------------------------------------------------------ loop
   def restore(self) -> int:
@@ -390,6 +394,8 @@ class Trainer:
         on_epoch(entry)
     else:
       self._log(epoch, train_scalars)
+      if self.config.track_every and epoch % self.config.track_every == 0:
+        self._track(epoch, self.evaluate(self.data.train))
     if epoch % self.config.checkpoint_every == 0 or epoch == self.config.epochs:
       self.save()
 

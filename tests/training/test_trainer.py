@@ -138,3 +138,8 @@ def test_re_running_a_complete_run_changes_nothing(small_data, tmp_path, capsys)
   assert "is complete; nothing to do" in capsys.readouterr().out
   assert again == record.read(str(tmp_path / "run")) == json.loads(json.dumps(first))
   assert again["probe"] == {"marker": 1}
+
+
+def test_per_example_rows_follow_track_every_not_eval_every(small_data, tmp_path):
+  runner.run(_spec(tmp_path / "run", epochs=4, eval_every=2, track_every=1), data=small_data)
+  np.testing.assert_array_equal(tracking.recorded_epochs(str(tmp_path / "run")), [0, 1, 2, 3, 4])
