@@ -19,6 +19,7 @@ import numpy as np
 import psutil
 
 from benchmarks import cli
+from flags import benchmarking as benchmarking_flags
 from flags import data as data_flags
 from flags import training as training_flags
 from suite.data import augmentation
@@ -31,8 +32,6 @@ BANK_SIZE = flags.DEFINE_integer("bank_size", 10000, "Training images in the ban
 QUERY_SIZE = flags.DEFINE_integer("query_size", 2000, "Test images queried.", lower_bound=1)
 K = flags.DEFINE_integer("k", 20, "Neighbours.", lower_bound=1)
 METHODS = flags.DEFINE_list("methods", ["scann", "sklearn", "tensorflow"], "Methods compared.")
-TIMED_STEPS = flags.DEFINE_integer("timed_steps", 10, "Training steps timed for the epoch estimate.",
-                                   lower_bound=1)
 
 
 class PeakMemory:
@@ -119,7 +118,7 @@ def main(argv):
     print(f"scikit-learn / ScaNN time: {totals['sklearn'] / totals['scann']:.1f}x")
 
   trainer.train_epoch(1, max_steps=2)  # Warm-up: tracing.
-  timed = trainer.train_epoch(2, max_steps=TIMED_STEPS.value)
+  timed = trainer.train_epoch(2, max_steps=benchmarking_flags.TIMED_STEPS.value)
   epoch_seconds = timed["seconds"] / timed["examples"] * len(data.train)
   probe_seconds = extract_seconds + totals.get("scann", 0.0)
   print(f"one training epoch over the {len(data.train)}-image bank (from {timed['examples']} "

@@ -14,6 +14,7 @@ from absl import flags
 import tensorflow as tf
 
 from benchmarks import cli
+from flags import benchmarking as benchmarking_flags
 from flags import data as data_flags
 from flags import training as training_flags
 from suite.data import augmentation
@@ -24,7 +25,6 @@ from suite.training import trainer as trainer_lib
 
 MODELS = flags.DEFINE_list("models", list(zoo.MODELS), "Zoo models to measure.")
 AUGMENTATIONS = flags.DEFINE_list("augmentations", ["none", "strong"], "Augmentations to compare.")
-STEPS = flags.DEFINE_integer("timed_steps", 20, "Timed training steps per measurement.", lower_bound=1)
 MATMUL_SIZE = flags.DEFINE_integer("matmul_size", 2048, "Square matmul size for the peak rate.",
                                    lower_bound=64)
 
@@ -62,7 +62,7 @@ def main(argv):
                                     augmentation.AugmentConfig(name=aug), train_config,
                                     write_outputs=False)
       trainer.train_epoch(1, max_steps=2)  # Traces the step and fills the input pipeline.
-      timed = trainer.train_epoch(2, max_steps=STEPS.value)
+      timed = trainer.train_epoch(2, max_steps=benchmarking_flags.TIMED_STEPS.value)
       rate = timed["examples"] / timed["seconds"]
       per_example = flops.training_flops(trainer.model)
       achieved = rate * per_example
