@@ -89,8 +89,10 @@ class LocalResponseNormalization(layers.Layer):
 
   def call(self, x):
     import tensorflow as tf  # pylint: disable=g-import-not-at-top  (the suite runs on TF)
-    return tf.nn.local_response_normalization(x, depth_radius=4, bias=1.0, alpha=0.001 / 9.0,
-                                              beta=0.75)
+    # float32 inside: there is no LRN kernel for bfloat16 (mixed precision on CPU and TPU).
+    out = tf.nn.local_response_normalization(tf.cast(x, tf.float32), depth_radius=4, bias=1.0,
+                                             alpha=0.001 / 9.0, beta=0.75)
+    return tf.cast(out, x.dtype)
 
 
 def _cnn_small(inputs, config, endpoints):

@@ -73,6 +73,9 @@ class TrainConfig:
         raise errors.ConfigError(f"{name} must be >= 1")
     if self.learning_rate <= 0:
       raise errors.ConfigError("learning_rate must be > 0")
+    if self.deterministic and self.jit_compile:
+      raise errors.ConfigError("--deterministic and --jit_compile cannot be combined: XLA has "
+                               "no deterministic kernels for some ops (max-pool gradients)")
 
 
 class TrainingDivergedError(errors.SuiteError):

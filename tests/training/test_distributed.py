@@ -133,3 +133,19 @@ def test_sigterm_marks_the_run_interrupted(data_dir, tmp_path):
   assert "interrupted by signal 15" in err and "Traceback" not in err
   result = record.read(str(tmp_path / "run"))
   assert result["status"] == "interrupted" and result["metrics"]["epochs_completed"] >= 1
+
+
+@pytest.mark.parametrize("option", ["--mixed_precision", "--jit_compile"])
+def test_mixed_precision_and_xla_train(data_dir, tmp_path, option):
+  args = [a for a in _flags(data_dir, tmp_path, "--epochs=1", "--noprobe", option)
+          if a != "--deterministic" or option != "--jit_compile"]
+  result = run_binary("benchmarks.train", *args)
+  assert result.returncode == 0, result.stderr[-3000:]
+  record_ = _metrics(tmp_path)
+  assert 0.0 <= record_["metrics"]["test/accuracy"] <= 1.0
+
+
+def test_deterministic_xla_is_refused_with_a_reason(data_dir, tmp_path):
+  result = run_binary("benchmarks.train", *_flags(data_dir, tmp_path, "--jit_compile"))
+  assert result.returncode == 2 and "cannot be combined" in result.stderr
+  assert "Traceback" not in result.stderr
