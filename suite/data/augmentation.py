@@ -193,6 +193,11 @@ class TrainPipeline:
       self._view_labels = tf.convert_to_tensor(
           per_view_label_table(split, config.num_views, num_classes, seed))
 
+  def pooled_view(self, position, view):
+    """View `view` of the fixed pool of the example at `position` (its image only)."""
+    key = view_key(self.seed, self._ids[position], view, pooled=True)
+    return make_view(self.config.name, self._images[position], key)
+
   def example(self, position, epoch):
     """One training example at `position` of the split, as seen in `epoch`."""
     example_id = self._ids[position]
@@ -202,7 +207,7 @@ class TrainPipeline:
     if num_views:
       choice_key = rng.fold(rng.tf_key(self.seed, "view_choice"), example_id, epoch)
       view = tf.random.stateless_uniform([], seed=choice_key, maxval=num_views, dtype=tf.int64)
-      image = make_view(name, image, view_key(self.seed, example_id, view, pooled=True))
+      image = self.pooled_view(position, view)
       if self._view_labels is not None:
         label = self._view_labels[position, view]
     else:

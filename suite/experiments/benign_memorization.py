@@ -17,6 +17,7 @@ import dataclasses
 import os
 import time
 
+from suite import errors
 from suite.data import augmentation
 from suite.data import datasets
 from suite.probing import hook as probe_hook
@@ -52,10 +53,8 @@ def run(base: runner.RunSpec, probe_config: probe_lib.ProbeConfig, probe_every: 
   """Runs every condition (resuming any that exist) and writes the experiment record."""
   started = time.time()
   if base.augment.name == "none":
-    from suite import errors  # pylint: disable=g-import-not-at-top
     raise errors.ConfigError("the comparison needs an --augmentation other than 'none'")
   if base.data.label_noise == 0:
-    from suite import errors  # pylint: disable=g-import-not-at-top
     raise errors.ConfigError("the comparison needs --label_noise > 0 (1 in the paper)")
   shared_controls = None
   records = {}

@@ -15,6 +15,7 @@ import numpy as np
 import tensorflow as tf
 
 from suite import rng
+from suite.training import trainer
 
 
 @dataclasses.dataclass(frozen=True)
@@ -61,8 +62,6 @@ def critical_samples(model, images: np.ndarray, config: CsrConfig = CsrConfig(),
 def loss_sensitivity(model, images: np.ndarray, labels: np.ndarray, num_classes: int,
                      loss: str = "cross_entropy", batch_size: int = 256) -> np.ndarray:
   """Mean |d loss / d x| per example, against the given (training) labels."""
-  from suite.training import trainer  # pylint: disable=g-import-not-at-top  (loss definitions)
-
   @tf.function(reduce_retracing=True)
   def gradient_norm(x, y):
     with tf.GradientTape() as tape:

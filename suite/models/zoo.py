@@ -18,6 +18,7 @@ import dataclasses
 
 import keras
 from keras import layers
+import tensorflow as tf
 
 from suite import errors
 
@@ -88,7 +89,6 @@ class LocalResponseNormalization(layers.Layer):
   """tf.nn.local_response_normalization as in the small AlexNet of Zhang et al."""
 
   def call(self, x):
-    import tensorflow as tf  # pylint: disable=g-import-not-at-top  (the suite runs on TF)
     # float32 inside: there is no LRN kernel for bfloat16 (mixed precision on CPU and TPU).
     out = tf.nn.local_response_normalization(tf.cast(x, tf.float32), depth_radius=4, bias=1.0,
                                              alpha=0.001 / 9.0, beta=0.75)

@@ -4,6 +4,7 @@ import os
 
 import tensorflow as tf
 
+from suite import errors
 from suite.probing import probe as probe_lib
 from suite.results import plots
 from suite.results import record
@@ -26,7 +27,6 @@ class ProbeHook:
   def validate(self, trainer):
     unknown = set(self.config.endpoints) - set(trainer.zoo_model.endpoints)
     if unknown:
-      from suite import errors  # pylint: disable=g-import-not-at-top
       raise errors.ConfigError(f"unknown endpoints {sorted(unknown)} for model "
                                f"{trainer.model_config.name}; it has {trainer.zoo_model.endpoints}")
     if self.clean_run_dir:
@@ -67,7 +67,6 @@ def load_clean_run_probe(run_dir: str) -> dict:
   """The final probe of a finished clean-label run, as a control."""
   previous = record.read(run_dir)
   if "probe" not in previous:
-    from suite import errors  # pylint: disable=g-import-not-at-top
     raise errors.ConfigError(f"{run_dir} has no probe table; train it with probing first")
   return {"run_dir": run_dir, "clean": previous["probe"]["clean"]}
 

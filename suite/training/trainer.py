@@ -247,17 +247,10 @@ class Trainer:
                                                 self.data.info.num_classes, self.config.seed)
     else:  # One label per example, shown with each of its views.
       table = np.repeat(self.data.train.labels[:, None], num_views, axis=1)
-    pipeline = self.pipeline
-
-    def view(position, index):
-      image = pipeline._images[position]  # pylint: disable=protected-access
-      key = augmentation.view_key(self.config.seed, pipeline._ids[position], index, pooled=True)  # pylint: disable=protected-access
-      return augmentation.make_view(self.augment_config.name, image, key)
-
     positions = np.repeat(np.arange(len(self.data.train)), num_views)
     indices = np.tile(np.arange(num_views), len(self.data.train))
     ds = tf.data.Dataset.from_tensor_slices((positions, indices)).map(
-        view, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+        self.pipeline.pooled_view, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     ds = ds.batch(self.config.eval_batch_size).prefetch(tf.data.AUTOTUNE)
     predictions = np.concatenate([self._forward(b).numpy().argmax(-1) for b in ds])
     return float(np.mean(predictions == table[positions, indices]))
