@@ -5,8 +5,13 @@ r"""Benign memorization: random labels with and without augmentation, probed per
 
 Trains the conditions of suite.experiments.benign_memorization under --output_dir
 (one run directory each, resumable), prints a table of fit, test accuracy and the
-best k-NN layer per condition, and the claims report; writes it all to
+best k-NN layer per run, and the claims report; writes it all to
 --output_dir/result.json.
+
+Sweeps in one command, sharing runs and controls wherever they do not depend on the
+swept value (values replace the single-value flag):
+  --sweep_label_noise=0.2,0.5,1   --sweep_num_views=1,2,4,8
+  --sweep_bottleneck_dim=0,4096   --sweep_seed=0,1,2
 """
 
 from absl import flags
@@ -18,16 +23,60 @@ from flags import training as training_flags
 from suite.experiments import benign_memorization
 from suite.results import claims
 
+CONDITIONS = flags.DEFINE_list(
+    "conditions", list(benign_memorization.CONDITIONS),
+    "Conditions to train (the pooled ones only with a pool); claims are checked where "
+    "their conditions ran.")
+SWEEP_LABEL_NOISE = flags.DEFINE_list("sweep_label_noise", [],
+                                      "Label-noise fractions to sweep (replaces --label_noise).")
+SWEEP_NUM_VIEWS = flags.DEFINE_list("sweep_num_views", [],
+                                    "Pool sizes n to sweep (replaces --num_views).")
+SWEEP_BOTTLENECK_DIM = flags.DEFINE_list(
+    "sweep_bottleneck_dim", [], "Projector widths to sweep (replaces --bottleneck_dim).")
+SWEEP_SEED = flags.DEFINE_list(
+    "sweep_seed", [], "Seeds to repeat everything with (replaces --seed: data subset, noise, "
+    "views and initialisation).")
+
 flags.FLAGS.set_default("label_noise", 1.0)
 flags.FLAGS.set_default("augmentation", "strong")
+
+
+def _numbers(values, kind):
+  try:
+    return tuple(kind(v) for v in values)
+  except ValueError:
+    return None
+
+
+for _name, _kind in (("sweep_label_noise", float), ("sweep_num_views", int),
+                     ("sweep_bottleneck_dim", int), ("sweep_seed", int)):
+  flags.register_validator(
+      _name, lambda values, kind=_kind: _numbers(values, kind) is not None and
+      len(set(values)) == len(values),
+      message=f"--{_name} must be a list of distinct {_kind.__name__} values.")
+
+
+@flags.validator("conditions", message="--conditions must name conditions of the comparison: "
+                 + ",".join(benign_memorization.CONDITIONS))
+def _check_conditions(values):
+  return bool(values) and set(values) <= set(benign_memorization.CONDITIONS)
+
+
+def sweep() -> benign_memorization.Sweep:
+  return benign_memorization.Sweep(
+      label_noise=_numbers(SWEEP_LABEL_NOISE.value, float),
+      num_views=_numbers(SWEEP_NUM_VIEWS.value, int),
+      bottleneck_dim=_numbers(SWEEP_BOTTLENECK_DIM.value, int),
+      seeds=_numbers(SWEEP_SEED.value, int))
 
 
 def main(argv):
   del argv
   strategy = training_flags.make_strategy()
-  experiment = benign_memorization.run(train.spec("benign_memorization"),
-                                       probing_flags.probe_config(),
-                                       probing_flags.PROBE_EVERY.value, strategy=strategy)
+  experiment = benign_memorization.run(
+      train.spec("benign_memorization"), probing_flags.probe_config(),
+      probing_flags.PROBE_EVERY.value, strategy=strategy, sweep=sweep(),
+      names=tuple(CONDITIONS.value))
   print(benign_memorization.table(experiment))
   print("claims:")
   print(claims.format_lines(experiment["claims"]))

@@ -6,7 +6,8 @@ r"""k-NN probing speed: ScaNN against scikit-learn and a TensorFlow matrix produ
 Extracts every endpoint's features once (timed), then classifies the queries with
 20-NN majority votes on the L2-normalised features by each method, side by side
 in one run: wall time, peak extra memory (process RSS sampled every 2 ms above
-the level before the method), and the accuracies, which must agree. Ends with
+the level before the method), and the accuracies, which must agree; with
+scann_approximate, also its recall of the exact neighbours. Ends with
 the time of one training epoch over the same bank (extrapolated from timed
 steps) against the time of probing every endpoint.
 """
@@ -31,7 +32,19 @@ from suite.training import trainer as trainer_lib
 BANK_SIZE = flags.DEFINE_integer("bank_size", 10000, "Training images in the bank.", lower_bound=20)
 QUERY_SIZE = flags.DEFINE_integer("query_size", 2000, "Test images queried.", lower_bound=1)
 K = flags.DEFINE_integer("k", 20, "Neighbours.", lower_bound=1)
-METHODS = flags.DEFINE_list("methods", ["scann", "sklearn", "tensorflow"], "Methods compared.")
+# The suite's search methods by benchmark name, and scikit-learn.
+_SEARCH = {"scann": "brute_force", "scann_approximate": "approximate", "tensorflow": "exact_tf"}
+METHODS = flags.DEFINE_list(
+    "methods", ["scann", "sklearn", "tensorflow"],
+    "Methods compared: " + ", ".join(list(_SEARCH) + ["sklearn"]) + " (scann_approximate: "
+    "tree + asymmetric hashing + reordering, index build included).")
+
+
+@flags.validator("methods", message="--methods must name distinct methods among "
+                 + ", ".join(list(_SEARCH) + ["sklearn"]) + ".")
+def _check_methods(values):
+  return bool(values) and len(set(values)) == len(values) and \
+      set(values) <= set(_SEARCH) | {"sklearn"}
 
 
 class PeakMemory:
@@ -62,17 +75,20 @@ class PeakMemory:
 
 
 def classify(method, bank, bank_labels, queries, k, num_classes):
-  """Predicted classes by 20-NN majority vote (ties: the lowest class, as scikit-learn)."""
+  """(predicted classes by k-NN majority vote, neighbour indices or None).
+
+  Ties go to the lowest class, as in scikit-learn.
+  """
   if method == "sklearn":
     from sklearn import neighbors  # pylint: disable=g-import-not-at-top
     # As in the papers' public code: default KNeighborsClassifier (Euclidean distance,
     # which orders L2-normalised features exactly as cosine similarity does).
-    return neighbors.KNeighborsClassifier(n_neighbors=k).fit(bank, bank_labels).predict(queries)
-  config = knn.KnnConfig(ks=(k,), method="brute_force" if method == "scann" else "exact_tf")
-  indices, _ = knn.search(bank, queries, k, config)
+    classifier = neighbors.KNeighborsClassifier(n_neighbors=k).fit(bank, bank_labels)
+    return classifier.predict(queries), None
+  indices, _ = knn.search(bank, queries, k, knn.KnnConfig(ks=(k,), method=_SEARCH[method]))
   votes = np.zeros((len(queries), num_classes), np.int64)
   np.add.at(votes, (np.arange(len(queries))[:, None], bank_labels[indices]), 1)
-  return votes.argmax(1)
+  return votes.argmax(1), indices
 
 
 def main(argv):
@@ -97,30 +113,38 @@ def main(argv):
   totals = {m: 0.0 for m in METHODS.value}
   header = f"{'endpoint':<12} {'dim':>6} " + " ".join(
       f"{m + ' s':>12} {m + ' MB':>11} {m + ' acc':>11}" for m in METHODS.value)
+  if "scann_approximate" in METHODS.value and len(set(METHODS.value) & {"scann", "tensorflow"}):
+    header += f" {'recall':>7}"  # Of the approximate index against exact search.
   print(header)
   print("-" * len(header))
   for name in trainer.zoo_model.endpoints:
+    neighbours = {}
     bank = knn.l2_normalize(bank_features[name])
     queries = knn.l2_normalize(query_features[name])
     cells = []
     for method in METHODS.value:
       with PeakMemory() as memory:
         started = time.perf_counter()
-        predicted = classify(method, bank, data.train.clean_labels, queries, K.value,
-                             data.info.num_classes)
+        predicted, neighbours[method] = classify(method, bank, data.train.clean_labels, queries,
+                                                 K.value, data.info.num_classes)
         seconds = time.perf_counter() - started
       totals[method] += seconds
       accuracy = float(np.mean(predicted == data.test.labels))
       cells.append(f"{seconds:>12.3f} {memory.extra_mb:>11.1f} {accuracy:>11.4f}")
+    exact = neighbours.get("scann", neighbours.get("tensorflow"))
+    if neighbours.get("scann_approximate") is not None and exact is not None:
+      cells.append(f"{knn.recall(neighbours['scann_approximate'], exact):>7.4f}")
     print(f"{name:<12} {bank.shape[1]:>6} " + " ".join(cells), flush=True)
   print("total k-NN seconds: " + ", ".join(f"{m} {s:.2f}" for m, s in totals.items()))
-  if "scann" in totals and "sklearn" in totals:
-    print(f"scikit-learn / ScaNN time: {totals['sklearn'] / totals['scann']:.1f}x")
+  for method in ("scann", "scann_approximate"):
+    if method in totals and "sklearn" in totals:
+      print(f"scikit-learn / {method} time: {totals['sklearn'] / totals[method]:.1f}x")
 
   trainer.train_epoch(1, max_steps=2)  # Warm-up: tracing.
   timed = trainer.train_epoch(2, max_steps=benchmarking_flags.TIMED_STEPS.value)
   epoch_seconds = timed["seconds"] / timed["examples"] * len(data.train)
-  probe_seconds = extract_seconds + totals.get("scann", 0.0)
+  probe_seconds = extract_seconds + min(totals.get("scann", np.inf),
+                                       totals.get("scann_approximate", np.inf))
   print(f"one training epoch over the {len(data.train)}-image bank (from {timed['examples']} "
         f"timed examples): {epoch_seconds:.1f} s; probing every endpoint with ScaNN "
         f"(extraction included): {probe_seconds:.1f} s = {probe_seconds / epoch_seconds:.2f} epochs")

@@ -6,9 +6,14 @@ r"""Memorization dynamics (Arpit et al.): noise fitted after real data, per exam
 
 Noise kinds: --label_noise (random labels) and --input_corruption={random_pixels,
 shuffled_pixels,gaussian} with --input_corruption_fraction. Data and noise are fixed
-by --seed; --seeds are the training seeds compared. Regularizers are flags of the
-runs (--dropout, --input_noise_std, --weight_decay): compare their records on the
-leaderboard.
+by --seed; --seeds are the training seeds compared.
+
+Regularizers and capacity, in the same command, as variants of the first seed's run:
+  --regularizers=dropout:0.5,input_noise:0.1,weight_decay:0.001,adversarial:0.03
+  --sweep_width=64,256,1024 --sweep_depth=1,2,4          (mlp)
+  --sweep_width_multiplier=0.25,0.5,1                    (cnn_small, resnet18)
+A table of noisy-label fit, validation accuracy and epochs to 95% fit per variant
+follows, with a claim per regularizer and per capacity sweep.
 """
 
 from absl import flags
@@ -28,7 +33,63 @@ CSR_STEP = flags.DEFINE_float("csr_step", 0.25 / 255, "Signed-gradient step.", l
 CSR_NOISE = flags.DEFINE_float("csr_noise", 0.2 / 255, "Langevin noise scale.", lower_bound=0)
 CSR_ITERATIONS = flags.DEFINE_integer("csr_iterations", 100, "Search steps.", lower_bound=1)
 
+REGULARIZERS = flags.DEFINE_list(
+    "regularizers", [], "Regularizer variants as name:value, name in "
+    + ",".join(memorization_dynamics.REGULARIZERS) + " (adversarial: FGSM radius).")
+SWEEP_WIDTH = flags.DEFINE_list("sweep_width", [], "mlp widths to compare.")
+SWEEP_DEPTH = flags.DEFINE_list("sweep_depth", [], "mlp depths to compare.")
+SWEEP_WIDTH_MULTIPLIER = flags.DEFINE_list("sweep_width_multiplier", [],
+                                           "Convolutional width multipliers to compare.")
+
 flags.FLAGS.set_default("label_noise", 0.5)
+
+
+def _regularizer(text):
+  name, _, value = text.partition(":")
+  if name not in memorization_dynamics.REGULARIZERS:
+    raise ValueError(name)
+  value = float(value)
+  if value < 0:
+    raise ValueError(value)
+  return memorization_dynamics.Variant(name, value)
+
+
+def _positive(kind, integer):
+  def parse(text):
+    value = int(text) if integer else float(text)
+    if value <= 0:
+      raise ValueError(text)
+    return memorization_dynamics.Variant(kind, value)
+  return parse
+
+
+_PARSERS = {"regularizers": _regularizer, "sweep_width": _positive("width", True),
+            "sweep_depth": _positive("depth", True),
+            "sweep_width_multiplier": _positive("width_multiplier", False)}
+_MESSAGES = {"regularizers": "--regularizers must be name:value pairs, name in "
+                             + ",".join(memorization_dynamics.REGULARIZERS) + ", value >= 0.",
+             "sweep_width": "--sweep_width must be positive integers.",
+             "sweep_depth": "--sweep_depth must be positive integers.",
+             "sweep_width_multiplier": "--sweep_width_multiplier must be positive numbers."}
+
+
+def _parses(name, values):
+  try:
+    return [_PARSERS[name](v) for v in values] is not None
+  except ValueError:
+    return False
+
+
+for _name in _PARSERS:
+  flags.register_validator(_name, lambda values, name=_name: _parses(name, values),
+                           message=_MESSAGES[_name])
+
+
+def variants() -> tuple:
+  return tuple(_PARSERS[name](v) for name, flag in (
+      ("regularizers", REGULARIZERS), ("sweep_width", SWEEP_WIDTH),
+      ("sweep_depth", SWEEP_DEPTH), ("sweep_width_multiplier", SWEEP_WIDTH_MULTIPLIER))
+      for v in flag.value)
 
 
 @flags.validator("seeds", message="--seeds must be non-negative integers.")
@@ -42,9 +103,14 @@ def main(argv):
                               noise=CSR_NOISE.value, iterations=CSR_ITERATIONS.value)
   experiment = memorization_dynamics.run(
       train.spec("memorization_dynamics"), [int(s) for s in SEEDS.value], CSR_SAMPLES.value,
-      csr, strategy=training_flags.make_strategy())
+      csr, strategy=training_flags.make_strategy(), variants=variants())
+  variant_names = {"baseline"} | {v.name for v in variants()}
   for key, value in experiment["metrics"].items():
+    if key.split("/")[0] in variant_names:
+      continue  # In the variants table below.
     print(f"{key:<55} {value:.4f}" if isinstance(value, float) else f"{key:<55} {value}")
+  if variants():
+    print(memorization_dynamics.variants_table(experiment))
   print("claims:")
   print(claims.format_lines(experiment["claims"]))
 

@@ -30,6 +30,9 @@ LR_SCHEDULE = flags.DEFINE_enum("lr_schedule", "constant", trainer.SCHEDULES, "L
 WARMUP_EPOCHS = flags.DEFINE_integer("warmup_epochs", 0, "Linear warm-up (cosine).", lower_bound=0)
 INPUT_NOISE_STD = flags.DEFINE_float("input_noise_std", 0.0, "Gaussian input noise (regularizer).",
                                      lower_bound=0.0)
+ADVERSARIAL_EPSILON = flags.DEFINE_float(
+    "adversarial_epsilon", 0.0, "FGSM adversarial training radius, inputs in [0, 1] "
+    "(regularizer; 0: off).", lower_bound=0.0)
 EVAL_EVERY = flags.DEFINE_integer("eval_every", 1, "Measure every N epochs.", lower_bound=1)
 TRACK_EVERY = flags.DEFINE_integer("track_every", 0, "Per-example log every N epochs (0: off).",
                                    lower_bound=0)
@@ -66,6 +69,7 @@ def train_config(seed: int) -> trainer.TrainConfig:
       optimizer=OPTIMIZER.value, learning_rate=LEARNING_RATE.value, momentum=MOMENTUM.value,
       nesterov=NESTEROV.value, weight_decay=WEIGHT_DECAY.value, lr_schedule=LR_SCHEDULE.value,
       warmup_epochs=WARMUP_EPOCHS.value, input_noise_std=INPUT_NOISE_STD.value,
+      adversarial_epsilon=ADVERSARIAL_EPSILON.value,
       eval_every=EVAL_EVERY.value, track_every=TRACK_EVERY.value,
       checkpoint_every=CHECKPOINT_EVERY.value, mixed_precision=MIXED_PRECISION.value,
       jit_compile=JIT_COMPILE.value, deterministic=DETERMINISTIC.value, seed=seed)

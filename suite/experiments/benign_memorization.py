@@ -9,11 +9,18 @@ Trains, on the same data, architecture, seed and budget:
   per_view           random labels, the same pool, one label per (example, view)
 (the last two when num_views > 0), probes every layer of each with shared controls
 (raw pixels, random initialisation, the clean run), and checks the claims.
-Every condition is an ordinary run directory under output_dir; the experiment's own
-result.json lists them with the claims.
+
+A `Sweep` varies the label-noise fraction, the pool size n, the projector width and
+the seed in one command. A run is trained once however many sweep points need it
+(the clean runs do not depend on the noise or the pool), and the controls are
+computed once per seed and architecture and shared by every run that matches them.
+Every run is an ordinary run directory under output_dir, named by the condition and
+the swept settings it depends on; the experiment's own result.json lists them with
+the claims of every sweep point.
 """
 
 import dataclasses
+import itertools
 import os
 import time
 
@@ -26,6 +33,18 @@ from suite.results import claims as claims_lib
 from suite.results import record
 from suite.training import runner
 
+CONDITIONS = ("clean", "clean_plain", "random_plain", "random_augmented", "random_pool",
+              "per_view")
+_NOISY = ("random_plain", "random_augmented", "random_pool", "per_view")
+_POOLED = ("random_pool", "per_view")
+# What each claim needs; a claim is checked at every sweep point that ran them all.
+_CLAIM_CONDITIONS = {
+    "memorization_in_last_layers": ("random_plain",),
+    "features_survive_with_augmentation": ("random_augmented", "random_plain"),
+    "real_data_fitted_before_noise": ("clean_plain", "random_plain"),
+    "per_view_labels_not_fitted": ("per_view", "random_pool"),
+}
+
 
 @dataclasses.dataclass(frozen=True)
 class Condition:
@@ -34,7 +53,26 @@ class Condition:
   augment: augmentation.AugmentConfig
 
 
-def conditions(label_noise: float, augment: augmentation.AugmentConfig) -> list[Condition]:
+@dataclasses.dataclass(frozen=True)
+class Sweep:
+  """Values to sweep; an empty tuple keeps the base run's single value."""
+  label_noise: tuple[float, ...] = ()
+  num_views: tuple[int, ...] = ()
+  bottleneck_dim: tuple[int, ...] = ()
+  seeds: tuple[int, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True)
+class Point:
+  """One combination of swept values."""
+  seed: int
+  bottleneck_dim: int
+  label_noise: float
+  num_views: int
+
+
+def conditions(label_noise: float, augment: augmentation.AugmentConfig,
+               names=CONDITIONS) -> list[Condition]:
   fresh = dataclasses.replace(augment, num_views=0, per_view_labels=False)
   plain = augmentation.AugmentConfig("none")
   out = [Condition("clean", 0.0, fresh),
@@ -45,91 +83,193 @@ def conditions(label_noise: float, augment: augmentation.AugmentConfig) -> list[
     out += [Condition("random_pool", label_noise,
                       dataclasses.replace(augment, per_view_labels=False)),
             Condition("per_view", label_noise, dataclasses.replace(augment, per_view_labels=True))]
-  return out
+  return [c for c in out if c.name in names]
+
+
+def points(base: runner.RunSpec, sweep: Sweep) -> list[Point]:
+  """The cross product of the swept values (the base values where nothing is swept)."""
+  swept = {"seed": sweep.seeds or (base.data.seed,),
+           "bottleneck_dim": sweep.bottleneck_dim or (base.model.bottleneck_dim,),
+           "label_noise": sweep.label_noise or (base.data.label_noise,),
+           "num_views": sweep.num_views or (base.augment.num_views,)}
+  return [Point(*values) for values in itertools.product(*swept.values())]
+
+
+def run_name(condition: Condition, point: Point, sweep: Sweep) -> str:
+  """The run's directory under output_dir: only what the run depends on is in the name.
+
+  Clean runs do not depend on the noise or the pool, and only pooled runs on the pool
+  size, so those runs are shared by every sweep point that needs them.
+  """
+  prefix = []
+  if sweep.seeds:
+    prefix.append(f"seed_{point.seed}")
+  if sweep.bottleneck_dim:
+    prefix.append(f"projector_{point.bottleneck_dim}")
+  name = condition.name
+  if sweep.label_noise and condition.name in _NOISY:
+    name += f"_noise_{point.label_noise:g}"
+  if sweep.num_views and condition.name in _POOLED:
+    name += f"_views_{point.num_views}"
+  return "/".join(prefix + [name])
+
+
+def validate(base: runner.RunSpec, sweep: Sweep, names) -> None:
+  unknown = sorted(set(names) - set(CONDITIONS))
+  if unknown:
+    raise errors.ConfigError(f"unknown conditions {unknown}; choose from {list(CONDITIONS)}")
+  if base.augment.name == "none":
+    raise errors.ConfigError("the comparison needs an --augmentation other than 'none'")
+  if any(p <= 0 or p > 1 for p in sweep.label_noise or (base.data.label_noise,)):
+    raise errors.ConfigError("the comparison needs label noise in (0, 1] (1 in the paper)")
+  if any(n < 0 for n in sweep.num_views):
+    raise errors.ConfigError("pool sizes must be >= 0")
+  if any(d < 0 for d in sweep.bottleneck_dim):
+    raise errors.ConfigError("projector widths must be >= 0")
+  if set(names) & set(_POOLED) and not any(sweep.num_views or (base.augment.num_views,)):
+    raise errors.ConfigError(f"conditions {sorted(set(names) & set(_POOLED))} need a pool: "
+                             "--num_views >= 1")
 
 
 def run(base: runner.RunSpec, probe_config: probe_lib.ProbeConfig, probe_every: int = 0,
-        strategy=None, out=None) -> dict:
-  """Runs every condition (resuming any that exist) and writes the experiment record."""
+        strategy=None, sweep: Sweep = Sweep(), names=CONDITIONS, out=None) -> dict:
+  """Runs every condition at every sweep point (resuming any that exist); writes the record."""
   started = time.time()
-  if base.augment.name == "none":
-    raise errors.ConfigError("the comparison needs an --augmentation other than 'none'")
-  if base.data.label_noise == 0:
-    raise errors.ConfigError("the comparison needs --label_noise > 0 (1 in the paper)")
-  shared_controls = None
-  records = {}
-  clean_dir = None
-  for condition in conditions(base.data.label_noise, base.augment):
-    data_config = dataclasses.replace(base.data, label_noise=condition.label_noise)
-    data = datasets.load(data_config)
-    spec = dataclasses.replace(
-        base, output_dir=os.path.join(base.output_dir, condition.name),
-        benchmark=f"benign_memorization/{condition.name}", data=data_config,
-        augment=condition.augment)
-    hook = probe_hook.ProbeHook(probe_config, probe_every, base.train.epochs,
-                                clean_run_dir=clean_dir)
-    if shared_controls is not None:  # Same data (clean labels), architecture and seed.
-      hook.controls = dict(shared_controls)
-      hook.controls["clean_labels"] = probe_hook.load_clean_run_probe(clean_dir)
-    print(f"== {condition.name}: label noise {condition.label_noise}, augmentation "
-          f"{condition.augment.name}, views {condition.augment.num_views}, per-view labels "
-          f"{condition.augment.per_view_labels}", file=out, flush=True)
-    records[condition.name] = runner.run(spec, strategy=strategy, hooks=[hook], data=data,
-                                         extra_record=hook.add_to_record, out=out)
-    if condition.name == "clean":
-      clean_dir = spec.output_dir
-      # From the record: a run that was already complete computed no controls here.
-      shared_controls = {k: v for k, v in records["clean"]["controls"].items()
-                         if k != "clean_labels"}
-  lines = check_claims(records)
+  validate(base, sweep, names)
+  records, run_dirs, claim_lines, controls = {}, {}, [], {}
+  data_cache = {}
+  for point in points(base, sweep):
+    # Controls depend on the data (seed) and the architecture, not on noise or views.
+    group = (point.seed, point.bottleneck_dim)
+    augment = dataclasses.replace(base.augment, num_views=point.num_views)
+    at_point = {}
+    for condition in conditions(point.label_noise, augment, names):
+      name = run_name(condition, point, sweep)
+      if name not in records:
+        data_config = dataclasses.replace(base.data, label_noise=condition.label_noise,
+                                          seed=point.seed)
+        if data_config not in data_cache:
+          data_cache[data_config] = datasets.load(data_config)
+        spec = dataclasses.replace(
+            base, output_dir=os.path.join(base.output_dir, name),
+            benchmark=f"benign_memorization/{condition.name}", data=data_config,
+            model=dataclasses.replace(base.model, bottleneck_dim=point.bottleneck_dim),
+            augment=condition.augment, train=dataclasses.replace(base.train, seed=point.seed))
+        hook = probe_hook.ProbeHook(probe_config, probe_every, base.train.epochs)
+        if group in controls:
+          hook.controls = dict(controls[group])
+        print(f"== {name}: label noise {condition.label_noise}, augmentation "
+              f"{condition.augment.name}, views {condition.augment.num_views}, per-view labels "
+              f"{condition.augment.per_view_labels}, projector {point.bottleneck_dim}, "
+              f"seed {point.seed}", file=out, flush=True)
+        records[name] = runner.run(spec, strategy=strategy, hooks=[hook],
+                                   data=data_cache[data_config], extra_record=hook.add_to_record,
+                                   out=out)
+        run_dirs[name] = spec.output_dir
+        if group not in controls:
+          # From the record: a run that was already complete computed no controls here.
+          controls[group] = dict(records[name]["controls"])
+        if condition.name == "clean":
+          controls[group]["clean_labels"] = probe_hook.load_clean_run_probe(spec.output_dir)
+      at_point[condition.name] = name
+    for line in check_claims({c: records[n] for c, n in at_point.items()}):
+      line["runs"] = [at_point[c] for c in _CLAIM_CONDITIONS[line.pop("check")]]
+      if line["runs"] not in [seen["runs"] for seen in claim_lines]:  # Shared by points.
+        claim_lines.append(line)
   experiment = {
       "schema_version": record.SCHEMA_VERSION, "benchmark": "benign_memorization",
       "status": "complete", "config": base.flags,
       "config_hash": record.config_hash(base.identity()),
-      "conditions": {name: os.path.join(base.output_dir, name) for name in records},
-      "metrics": summary_metrics(records), "claims": lines,
+      "sweep": dataclasses.asdict(sweep),
+      "conditions": run_dirs, "metrics": summary_metrics(records),
+      "layers": layer_tables(records), "claims": claim_lines,
       "timing": {"wall_seconds": time.time() - started},
       "environment": record.environment()}
   record.write(base.output_dir, experiment)
   return experiment
 
 
+def layer_tables(records: dict, k: str = "k20") -> dict:
+  """Per run: 20-NN by layer with the clean-label and the noisy-label bank, and controls."""
+  out = {}
+  for name, rec in records.items():
+    probe, controls = rec.get("probe", {}), rec.get("controls", {})
+    pick = lambda bank: {e: v.get(k) for e, v in bank.items()}
+    out[name] = {"endpoints": probe.get("endpoints", []),
+                 "clean": pick(probe.get("clean", {})), "noisy": pick(probe.get("noisy", {})),
+                 "random_init": pick(controls.get("random_init", {}).get("clean", {})),
+                 "raw_pixels": controls.get("raw_pixels", {}).get("clean", {}).get(k)}
+  return out
+
+
 def summary_metrics(records: dict) -> dict:
   metrics = {}
   for name, rec in records.items():
-    for key in ("memorization/fit_corrupted", "memorization/view_fit", "test/accuracy"):
+    for key in ("memorization/fit_corrupted", "memorization/fit_clean", "memorization/view_fit",
+                "test/accuracy"):
       if key in rec["metrics"]:
         metrics[f"{name}/{key}"] = rec["metrics"][key]
-    best = max(rec["probe"]["clean"].items(), key=lambda item: item[1]["k20"]) \
-        if "probe" in rec and all("k20" in v for v in rec["probe"]["clean"].values()) else None
-    if best:
-      metrics[f"{name}/best_k20"] = best[1]["k20"]
-      metrics[f"{name}/best_k20_layer"] = best[0]
+    clean_bank = rec.get("probe", {}).get("clean", {})
+    if clean_bank and all("k20" in v for v in clean_bank.values()):
+      layer, best = max(clean_bank.items(), key=lambda item: item[1]["k20"])
+      metrics[f"{name}/best_k20"] = best["k20"]
+      metrics[f"{name}/best_k20_layer"] = layer
   return metrics
 
 
 def check_claims(records: dict) -> list[dict]:
-  lines = [claims_lib.memorization_in_last_layers(records["random_plain"]),
-           claims_lib.features_survive_with_augmentation(records["random_augmented"],
-                                                         records["random_plain"]),
-           claims_lib.real_data_fitted_before_noise(records["clean_plain"],
-                                                    records["random_plain"])]
-  if "per_view" in records:
-    lines.append(claims_lib.per_view_labels_not_fitted(records["per_view"],
-                                                       records["random_pool"]))
-  return lines
+  """The claims the conditions in `records` (name -> record) can speak to.
+
+  Each line says under `check` which entry of _CLAIM_CONDITIONS produced it.
+  """
+  checks = {
+      "memorization_in_last_layers": lambda: claims_lib.memorization_in_last_layers(
+          records["random_plain"]),
+      "features_survive_with_augmentation":
+          lambda: claims_lib.features_survive_with_augmentation(records["random_augmented"],
+                                                                records["random_plain"]),
+      "real_data_fitted_before_noise": lambda: claims_lib.real_data_fitted_before_noise(
+          records["clean_plain"], records["random_plain"]),
+      "per_view_labels_not_fitted": lambda: claims_lib.per_view_labels_not_fitted(
+          records["per_view"], records["random_pool"]),
+  }
+  return [dict(checks[claim](), check=claim) for claim, needed in _CLAIM_CONDITIONS.items()
+          if all(name in records for name in needed)]
 
 
 def table(experiment: dict) -> str:
-  """Conditions side by side: fit, test accuracy and the best k-NN layer."""
+  """Runs side by side (fits, test accuracy, best k-NN layer), then 20-NN by layer.
+
+  One by-layer table per seed and projector: a row per run with the clean-label bank,
+  one per noisy run with the noisy-label bank, and the controls of that architecture and
+  seed (random init by layer; raw pixels, which have no layers, in the first column).
+  """
   metrics = experiment["metrics"]
-  header = (f"{'condition':<18} {'fit (corrupted)':>15} {'view fit':>9} {'test acc':>9} "
-            f"{'best k20':>9}  layer")
+  width = max([18] + [len(name) for name in experiment["conditions"]])
+  header = (f"{'run':<{width}} {'fit corrupted':>13} {'fit clean':>9} {'view fit':>9} "
+            f"{'test acc':>9} {'best k20':>9}  layer")
   lines = [header, "-" * len(header)]
+  fmt = lambda v: "-" if v is None or v != v else f"{v:.4f}"
   for name in experiment["conditions"]:
     get = lambda key: metrics.get(f"{name}/{key}")
-    fmt = lambda v: "-" if v is None or v != v else f"{v:.4f}"
-    lines.append(f"{name:<18} {fmt(get('memorization/fit_corrupted')):>15} "
-                 f"{fmt(get('memorization/view_fit')):>9} {fmt(get('test/accuracy')):>9} "
-                 f"{fmt(get('best_k20')):>9}  {get('best_k20_layer') or '-'}")
+    lines.append(f"{name:<{width}} {fmt(get('memorization/fit_corrupted')):>13} "
+                 f"{fmt(get('memorization/fit_clean')):>9} {fmt(get('memorization/view_fit')):>9} "
+                 f"{fmt(get('test/accuracy')):>9} {fmt(get('best_k20')):>9}  "
+                 f"{get('best_k20_layer') or '-'}")
+  groups = {}
+  for name, layers in experiment.get("layers", {}).items():
+    groups.setdefault(os.path.dirname(name), []).append((os.path.basename(name), layers))
+  for group, runs in groups.items():
+    endpoints = runs[0][1]["endpoints"]
+    rows = [(run, layers["clean"]) for run, layers in runs]
+    rows += [(f"{run} (noisy bank)", layers["noisy"]) for run, layers in runs if layers["noisy"]]
+    rows.append(("random init", runs[0][1]["random_init"]))
+    rows.append(("raw pixels", {endpoints[0]: runs[0][1]["raw_pixels"]} if endpoints else {}))
+    label = max(len(r) for r, _ in rows)
+    cell = lambda e: max(len(e), 7)
+    lines += ["", f"20-NN by layer, clean-label bank unless marked{' (' + group + ')' if group else ''}:",
+              f"{'':<{label}} " + " ".join(f"{e:>{cell(e)}}" for e in endpoints)]
+    for row, values in rows:
+      lines.append((f"{row:<{label}} " + " ".join(
+          f"{fmt(values.get(e)) if e in values else '':>{cell(e)}}" for e in endpoints)).rstrip())
   return "\n".join(lines)

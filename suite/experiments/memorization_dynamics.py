@@ -10,6 +10,11 @@ corrupted training examples:
 Then, across seeds: per-example first-learned epochs, and the agreement (Jaccard
 overlap) of the examples classified right - the easy ones - and wrong at the first
 recorded epoch (`agreement_epoch`), on clean and on corrupted examples.
+
+Variants of the first seed's run compare regularizers (dropout, input noise, weight
+decay, adversarial training: noisy-label fit against validation accuracy) and
+capacities (mlp width and depth, convolutional width multiplier: epochs to reach
+the fit threshold on clean and on corrupted examples), in the same command.
 """
 
 import dataclasses
@@ -25,6 +30,45 @@ from suite.results import claims as claims_lib
 from suite.results import record
 from suite.training import runner
 from suite.training import tracking
+
+
+# Regularizer name -> (settings section, field) it sets.
+REGULARIZERS = {"dropout": ("model", "dropout"), "input_noise": ("train", "input_noise_std"),
+                "weight_decay": ("train", "weight_decay"),
+                "adversarial": ("train", "adversarial_epsilon")}
+# Capacity settings that can be swept, with the models they apply to.
+CAPACITIES = {"width": ("mlp",), "depth": ("mlp",),
+              "width_multiplier": ("cnn_small", "resnet18")}
+FIT_THRESHOLD = 0.95
+
+
+@dataclasses.dataclass(frozen=True)
+class Variant:
+  """A change to the first seed's run: one regularizer or one capacity setting."""
+  kind: str  # A key of REGULARIZERS or CAPACITIES.
+  value: float
+
+  @property
+  def name(self) -> str:
+    return f"{self.kind}_{self.value:g}"
+
+  def apply(self, base: "runner.RunSpec") -> "runner.RunSpec":
+    if self.kind in REGULARIZERS:
+      section, field = REGULARIZERS[self.kind]
+    elif self.kind in CAPACITIES:
+      if base.model.name not in CAPACITIES[self.kind]:
+        raise errors.ConfigError(f"a {self.kind} sweep applies to models "
+                                 f"{list(CAPACITIES[self.kind])}, not {base.model.name}")
+      section, field = "model", self.kind
+    else:
+      raise errors.ConfigError(f"unknown variant {self.kind!r}; choose from "
+                               f"{sorted(REGULARIZERS) + sorted(CAPACITIES)}")
+    value = int(self.value) if field in ("width", "depth") else float(self.value)
+    try:
+      changed = dataclasses.replace(getattr(base, section), **{field: value})
+    except errors.ConfigError as e:
+      raise errors.ConfigError(f"{self.name}: {e}") from None
+    return dataclasses.replace(base, **{section: changed})
 
 
 class DynamicsHook:
@@ -60,11 +104,16 @@ class DynamicsHook:
 
 
 def run(base: runner.RunSpec, seeds: list[int], csr_samples: int = 300,
-        csr: sensitivity.CsrConfig = sensitivity.CsrConfig(), strategy=None, out=None) -> dict:
-  """Trains one run per seed under base.output_dir/seed_<s>; writes the experiment record."""
+        csr: sensitivity.CsrConfig = sensitivity.CsrConfig(), strategy=None,
+        variants: tuple[Variant, ...] = (), out=None) -> dict:
+  """Trains one run per seed under base.output_dir/seed_<s>, then each variant of the
+  first seed's run under base.output_dir/<variant name>; writes the experiment record."""
   if base.data.label_noise == 0 and base.data.input_corruption == "none":
     raise errors.ConfigError("memorization dynamics needs --label_noise > 0 or an "
                              "--input_corruption: there is no noise to compare with")
+  variant_specs = {v.name: v.apply(base) for v in variants}  # Bad variants fail first.
+  if len(variant_specs) != len(variants):
+    raise errors.ConfigError("variants must be distinct")
   started = time.time()
   data = datasets.load(base.data)
   train = dataclasses.replace(base.train, track_every=base.train.track_every or 1)
@@ -80,15 +129,86 @@ def run(base: runner.RunSpec, seeds: list[int], csr_samples: int = 300,
   per_example = {seed: tracking.load(d) for seed, d in run_dirs.items()}
   summary = summarize(records, per_example, data.train.corrupted)
   lines = check_claims(records, summary)
+  conditions = {f"seed_{s}": d for s, d in run_dirs.items()}
+  if variants:
+    baseline = records[seeds[0]]
+    variant_records = {}
+    for variant in variants:
+      spec = dataclasses.replace(
+          variant_specs[variant.name],
+          output_dir=os.path.join(base.output_dir, variant.name),
+          benchmark="memorization_dynamics", train=dataclasses.replace(
+              variant_specs[variant.name].train, seed=seeds[0],
+              track_every=train.track_every))
+      print(f"== {variant.name} (training seed {seeds[0]})", file=out, flush=True)
+      variant_records[variant] = runner.run(spec, strategy=strategy, data=data, out=out)
+      conditions[variant.name] = spec.output_dir
+    summary.update(variant_metrics(variant_records, baseline))
+    lines += variant_claims(variant_records, baseline, f"seed_{seeds[0]}", base)
   experiment = {
       "schema_version": record.SCHEMA_VERSION, "benchmark": "memorization_dynamics",
       "status": "complete", "config": base.flags,
       "config_hash": record.config_hash(base.identity()),
-      "conditions": {f"seed_{s}": d for s, d in run_dirs.items()},
+      "conditions": conditions,
       "metrics": summary, "claims": lines, "timing": {"wall_seconds": time.time() - started},
       "environment": record.environment()}
   record.write(base.output_dir, experiment)
   return experiment
+
+
+def _variant_row(rec: dict) -> dict:
+  metrics = rec["metrics"]
+  row = {key: metrics.get(f"memorization/{key}") for key in ("fit_clean", "fit_corrupted")}
+  row["validation"] = metrics.get("validation/accuracy")
+  validation = [h["validation/accuracy"] for h in rec["history"]
+                if h.get("validation/accuracy") is not None]
+  row["best_validation"] = max(validation) if validation else None
+  for name in ("clean", "corrupted"):
+    row[f"epochs_to_fit_{name}"] = claims_lib.epochs_to_fit(
+        rec, f"memorization/fit_{name}", FIT_THRESHOLD)
+  return row
+
+
+def variant_metrics(variant_records: dict, baseline: dict) -> dict:
+  """Per variant (and the baseline): final fits, validation, epochs to the fit threshold."""
+  out = {}
+  for name, rec in [("baseline", baseline)] + [(v.name, r) for v, r in variant_records.items()]:
+    out.update({f"{name}/{key}": value for key, value in _variant_row(rec).items()})
+  return out
+
+
+def variant_claims(variant_records: dict, baseline: dict, baseline_name: str,
+                   base: runner.RunSpec) -> list[dict]:
+  lines = []
+  for variant, rec in variant_records.items():
+    if variant.kind in REGULARIZERS:
+      line = claims_lib.regularizer_slows_noise_more(rec, baseline, variant.name)
+      lines.append(dict(line, runs=[variant.name, baseline_name]))
+  for kind in CAPACITIES:
+    sweep = {v.value: r for v, r in variant_records.items() if v.kind == kind}
+    if sweep:
+      base_value = getattr(base.model, kind)
+      sweep.setdefault(base_value, baseline)  # The baseline is one more capacity.
+      lines.append(claims_lib.capacity_speeds_up_noise_fitting(sweep, kind, FIT_THRESHOLD))
+  return lines
+
+
+def variants_table(experiment: dict) -> str:
+  """Regularizers and capacities side by side with the baseline (first seed)."""
+  metrics = experiment["metrics"]
+  names = ["baseline"] + [n for n in experiment["conditions"] if not n.startswith("seed_")]
+  columns = ("fit_clean", "fit_corrupted", "validation", "best_validation",
+             "epochs_to_fit_clean", "epochs_to_fit_corrupted")
+  width = max(len(n) for n in names)
+  lines = [f"{'run':<{width}}  " + "  ".join(columns)]
+  for name in names:
+    cells = []
+    for column in columns:
+      value = metrics.get(f"{name}/{column}")
+      text = "-" if value is None else f"{value:.4f}" if isinstance(value, float) else str(value)
+      cells.append(f"{text:>{len(column)}}")
+    lines.append(f"{name:<{width}}  " + "  ".join(cells))
+  return "\n".join(lines)
 
 
 def summarize(records: dict, per_example: dict, corrupted: np.ndarray) -> dict:

@@ -78,8 +78,13 @@ def per_view_labels_not_fitted(per_view: dict, per_example: dict,
                                            per_example["metrics"].get("memorization/fit_corrupted"))
   if view_fit is None or example_fit is None:
     return _line(claim, NOT_TESTABLE, {}, "needs a per-view-label run and a per-example run")
+  example_key = "memorization/view_fit" if "memorization/view_fit" in per_example["metrics"] \
+      else "memorization/fit_corrupted"
   evidence = {"per_view_fit": view_fit, "per_example_fit": example_fit,
-              "threshold": threshold, "epochs": per_example["settings"]["train"]["epochs"]}
+              "threshold": threshold, "epochs": per_example["settings"]["train"]["epochs"],
+              "epochs_to_fit_per_view": epochs_to_fit(per_view, "memorization/view_fit",
+                                                      threshold),
+              "epochs_to_fit_per_example": epochs_to_fit(per_example, example_key, threshold)}
   if example_fit < threshold:
     return _line(claim, NOT_TESTABLE, evidence,
                  f"per-example labels were not fitted either (< {threshold})")
@@ -112,13 +117,16 @@ def format_lines(lines: list[dict]) -> str:
   out = []
   for line in lines:
     numbers = ", ".join(f"{k}={_short(v)}" for k, v in line["evidence"].items()
-                        if not isinstance(v, list))
+                        if not isinstance(v, list) or len(v) <= 8)
     reason = f" ({line['reason']})" if "reason" in line else ""
-    out.append(f"[{line['verdict']}] {line['claim']}{reason}: {numbers}")
+    where = f" [{' vs '.join(line['runs'])}]" if line.get("runs") else ""
+    out.append(f"[{line['verdict']}]{where} {line['claim']}{reason}: {numbers}")
   return "\n".join(out)
 
 
 def _short(value):
+  if isinstance(value, list):
+    return "[" + " ".join(_short(v) for v in value) + "]"
   return f"{value:.4f}" if isinstance(value, float) else str(value)
 
 
@@ -177,3 +185,50 @@ def easy_examples_agree_on_real_data(summary: dict, margin: float = 0.05) -> dic
   evidence = {"agreement_clean": clean, "agreement_corrupted": noisy, "margin": margin,
               "epoch": summary.get("agreement_epoch")}
   return _line(claim, HELD if clean >= noisy + margin else NOT_HELD, evidence)
+
+
+def _final(rec: dict, key: str):
+  value = rec["metrics"].get(key)
+  return None if value is None or value != value else value
+
+
+def regularizer_slows_noise_more(regularized: dict, baseline: dict, name: str,
+                                 margin: float = 0.02) -> dict:
+  """A regularizer lowers the fit of noisy labels more than it lowers validation accuracy."""
+  claim = (f"{name} slows memorization of noise more than learning of real data (noisy-label "
+           "fit falls more than validation accuracy)")
+  keys = ("memorization/fit_corrupted", "validation/accuracy")
+  values = {(run, key): _final(rec, key) for run, rec in (("regularized", regularized),
+                                                           ("baseline", baseline))
+            for key in keys}
+  if any(v is None for v in values.values()):
+    return _line(claim, NOT_TESTABLE, {}, "needs corrupted examples and a validation split")
+  fit_drop = values["baseline", keys[0]] - values["regularized", keys[0]]
+  validation_drop = values["baseline", keys[1]] - values["regularized", keys[1]]
+  evidence = {"fit_corrupted_baseline": values["baseline", keys[0]],
+              "fit_corrupted_regularized": values["regularized", keys[0]],
+              "validation_baseline": values["baseline", keys[1]],
+              "validation_regularized": values["regularized", keys[1]], "margin": margin,
+              "epochs": regularized["settings"]["train"]["epochs"]}
+  held = fit_drop >= validation_drop + margin
+  return _line(claim, HELD if held else NOT_HELD, evidence)
+
+
+def capacity_speeds_up_noise_fitting(records: dict, setting: str,
+                                     threshold: float = 0.95) -> dict:
+  """Across a capacity sweep ({value: record}), the largest fits noise in fewer epochs."""
+  claim = (f"higher capacity ({setting}) fits noise in fewer epochs (epochs to reach the "
+           "fit threshold on corrupted examples shrink)")
+  values = sorted(records)
+  epochs = [epochs_to_fit(records[v], "memorization/fit_corrupted", threshold) for v in values]
+  clean = [epochs_to_fit(records[v], "memorization/fit_clean", threshold) for v in values]
+  evidence = {setting: values, "epochs_corrupted": epochs, "epochs_clean": clean,
+              "threshold": threshold,
+              "budget": records[values[0]]["settings"]["train"]["epochs"]}
+  if len(values) < 2:
+    return _line(claim, NOT_TESTABLE, evidence, "needs at least two capacities")
+  if epochs[-1] is None:
+    return _line(claim, NOT_TESTABLE, evidence,
+                 "the largest capacity did not fit the noise within the budget")
+  held = epochs[0] is None or epochs[-1] < epochs[0]
+  return _line(claim, HELD if held else NOT_HELD, evidence)

@@ -18,6 +18,7 @@ import numpy as np
 import tensorflow as tf
 
 from suite.results import record
+from suite.results import references
 
 # Columns of the standard table: (header, metric key in `metrics`).
 METRIC_COLUMNS = (
@@ -31,10 +32,12 @@ FIT_THRESHOLD = 0.95
 SETTING_COLUMNS = (
     ("dataset", ("data", "dataset")), ("train", ("data", "train_size")),
     ("noise", ("data", "label_noise")), ("inputs", ("data", "input_corruption")),
+    ("inputs fraction", ("data", "input_corruption_fraction")),
     ("model", ("model", "name")), ("width", ("model", "width")), ("depth", ("model", "depth")),
     ("width x", ("model", "width_multiplier")), ("projector", ("model", "bottleneck_dim")),
     ("dropout", ("model", "dropout")), ("weight decay", ("train", "weight_decay")),
     ("input noise", ("train", "input_noise_std")),
+    ("adversarial", ("train", "adversarial_epsilon")),
     ("augment", ("augment", "name")), ("views", ("augment", "num_views")),
     ("per-view", ("augment", "per_view_labels")), ("loss", ("train", "loss")),
     ("epochs", ("train", "epochs")),
@@ -130,8 +133,14 @@ def _stats(values):
 
 def aggregate(records: list[tuple[str, dict]]) -> list[dict]:
   """One row per (benchmark, settings without seed): settings, metric stats, cost."""
-  groups = {}
+  groups, seen = {}, set()
   for path, rec in records:
+    # The same run found twice (copied, or trained again elsewhere with the same settings
+    # and seed) is one sample, not two: n counts seeds.
+    run_key = (rec["config_hash"], rec["settings"]["train"].get("epochs"))
+    if run_key in seen:
+      continue
+    seen.add(run_key)
     groups.setdefault(group_key(rec), []).append((path, rec))
   rows = []
   for key, members in groups.items():
@@ -151,6 +160,7 @@ def aggregate(records: list[tuple[str, dict]]) -> list[dict]:
     row["wall s"] = _stats([rec["timing"].get("wall_seconds") for _, rec in members])
     hardware = {_hardware(rec) for _, rec in members}
     row["hardware"] = " | ".join(sorted(hardware))
+    row["paper"] = references.beside(row)
     rows.append(row)
   rows.sort(key=lambda r: (r["benchmark"], str(r["dataset"]), str(r["model"]), r["noise"] or 0,
                            str(r["augment"])))
@@ -187,7 +197,7 @@ def _cell(value):
 
 _TABLE_COLUMNS = ["benchmark"] + [h for h, _ in SETTING_COLUMNS] + ["seeds"] + \
     [h for h, _ in METRIC_COLUMNS] + [f"epochs to {FIT_THRESHOLD:.0%} fit", "best k20",
-                                      "best layer", "wall s", "hardware"]
+                                      "best layer", "wall s", "hardware", "paper"]
 _SETTINGS = {h for h, _ in SETTING_COLUMNS}
 
 

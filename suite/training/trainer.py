@@ -52,6 +52,8 @@ class TrainConfig:
   lr_schedule: str = "constant"
   warmup_epochs: int = 0
   input_noise_std: float = 0.0  # Gaussian noise added to training inputs (a regularizer).
+  # Adversarial training (FGSM, Goodfellow et al.): train on x + eps * sign(dL/dx) in [0, 1].
+  adversarial_epsilon: float = 0.0
   eval_every: int = 1
   track_every: int = 0  # Per-example log every N epochs (0: off).
   checkpoint_every: int = 1
@@ -73,6 +75,8 @@ class TrainConfig:
         raise errors.ConfigError(f"{name} must be >= 1")
     if self.learning_rate <= 0:
       raise errors.ConfigError("learning_rate must be > 0")
+    if self.input_noise_std < 0 or self.adversarial_epsilon < 0:
+      raise errors.ConfigError("input_noise_std and adversarial_epsilon must be >= 0")
     if self.deterministic and self.jit_compile:
       raise errors.ConfigError("--deterministic and --jit_compile cannot be combined: XLA has "
                                "no deterministic kernels for some ops (max-pool gradients)")
@@ -92,6 +96,17 @@ def per_example_loss(loss: str, targets: tf.Tensor, logits: tf.Tensor) -> tf.Ten
     return tf.nn.softmax_cross_entropy_with_logits(labels=targets, logits=logits)
   # MSE on raw outputs, as the benign-memorization code (mean over classes).
   return tf.reduce_mean(tf.square(logits - targets), axis=-1)
+
+
+def fgsm(model, images, targets, loss: str, epsilon: float) -> tf.Tensor:
+  """The fast-gradient-sign adversarial images of a batch, clipped to [0, 1]."""
+  images = tf.convert_to_tensor(images, tf.float32)
+  with tf.GradientTape() as tape:
+    tape.watch(images)
+    logits = tf.cast(model(images, training=True), tf.float32)
+    losses = per_example_loss(loss, targets, logits)
+  step = epsilon * tf.sign(tape.gradient(losses, images))
+  return tf.stop_gradient(tf.clip_by_value(images + step, 0.0, 1.0))
 
 
 def _schedule(config: TrainConfig, steps_per_epoch: int):
@@ -193,6 +208,8 @@ class Trainer:
                        tf.distribute.get_replica_context().replica_id_in_sync_group)
         images = images + config.input_noise_std * tf.random.stateless_normal(
             tf.shape(images), seed=key)
+      if config.adversarial_epsilon:
+        images = fgsm(model, images, batch["target"], config.loss, config.adversarial_epsilon)
       with tf.GradientTape() as tape:
         logits = tf.cast(model(images, training=True), tf.float32)
         losses = per_example_loss(config.loss, batch["target"], logits)

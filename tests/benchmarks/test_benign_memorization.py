@@ -36,6 +36,56 @@ def test_runs_every_condition_with_shared_controls_and_claims(data_dir, tmp_path
   assert noisy["controls"]["random_init"] == clean["controls"]["random_init"]
   assert noisy["controls"]["clean_labels"]["clean"] == clean["probe"]["clean"]
   assert "memorization/view_fit" in record.read(str(tmp_path / "per_view"))["metrics"]
+  # k-NN by layer with both banks beside the controls, in the record and the printout.
+  layers = experiment["layers"]["random_plain"]
+  assert layers["noisy"] == {e: v["k20"] for e, v in noisy["probe"]["noisy"].items()}
+  assert layers["random_init"] == {e: v["k20"] for e, v in
+                                   noisy["controls"]["random_init"]["clean"].items()}
+  assert "20-NN by layer" in out and "random_plain (noisy bank)" in out and "raw pixels" in out
   # The leaderboard reads the six runs and passes over the experiment summary.
   loaded = leaderboard.load([str(tmp_path)])
   assert len(loaded.records) == 6 and not loaded.problems
+
+
+def test_a_sweep_shares_runs_and_controls(data_dir, tmp_path, capsys):
+  with flagsaver.flagsaver(dataset="digits", data_dir=data_dir, train_size=100, test_size=50,
+                           model="mlp", width=16, depth=2, epochs=1, batch_size=25,
+                           augmentation="standard", knn_k=["20"],
+                           conditions=["clean", "random_plain", "per_view"],
+                           sweep_seed=["0", "1"], sweep_num_views=["1", "2"],
+                           output_dir=str(tmp_path)):
+    benign_memorization.main([])
+  out = capsys.readouterr().out
+  experiment = record.read(str(tmp_path))
+  # The clean and plain runs do not depend on the pool: trained once per seed.
+  assert sorted(experiment["conditions"]) == sorted(
+      f"seed_{s}/{name}" for s in (0, 1)
+      for name in ("clean", "random_plain", "per_view_views_1", "per_view_views_2"))
+  assert experiment["sweep"]["num_views"] == [1, 2] and experiment["sweep"]["seeds"] == [0, 1]
+  # One claim per seed that its runs can speak to, not one per sweep point.
+  assert [line["runs"] for line in experiment["claims"]] == [["seed_0/random_plain"],
+                                                             ["seed_1/random_plain"]]
+  assert "[seed_1/random_plain]" in out
+  runs = {name: record.read(str(tmp_path / name)) for name in experiment["conditions"]}
+  assert runs["seed_1/per_view_views_2"]["settings"]["augment"]["num_views"] == 2
+  assert runs["seed_1/per_view_views_2"]["settings"]["data"]["seed"] == 1
+  for seed in (0, 1):
+    clean = runs[f"seed_{seed}/clean"]
+    pooled = runs[f"seed_{seed}/per_view_views_2"]
+    assert pooled["controls"]["random_init"] == clean["controls"]["random_init"]
+    assert pooled["controls"]["clean_labels"]["clean"] == clean["probe"]["clean"]
+  # Controls follow the seed: another initialisation is another control.
+  assert runs["seed_0/clean"]["controls"]["random_init"] != \
+      runs["seed_1/clean"]["controls"]["random_init"]
+  # The leaderboard averages the two seeds of each condition.
+  rows = leaderboard.aggregate(leaderboard.load([str(tmp_path)]).records)
+  assert len(rows) == 4 and all(row["seeds"] == 2 for row in rows)
+
+
+def test_bad_sweep_values_exit_with_one_message(tmp_path):
+  from tests import conftest  # pylint: disable=g-import-not-at-top
+  result = conftest.run_binary("benchmarks.benign_memorization", "--sweep_num_views=2,x",
+                               f"--output_dir={tmp_path}")
+  assert result.returncode != 0 and "Traceback" not in result.stderr
+  assert "--sweep_num_views must be a list of distinct int values" in result.stderr
+  assert not os.path.exists(tmp_path / "result.json")

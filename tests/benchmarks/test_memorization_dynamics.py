@@ -11,14 +11,27 @@ def test_seeds_share_data_and_report_dynamics_and_claims(data_dir, tmp_path, cap
   with flagsaver.flagsaver(dataset="digits", data_dir=data_dir, train_size=100, test_size=50,
                            validation_size=50, label_noise=0.5, model="mlp", width=16,
                            epochs=3, batch_size=25, seeds=["0", "1"], csr_samples=20,
-                           csr_iterations=3, output_dir=str(tmp_path)):
+                           csr_iterations=3, regularizers=["dropout:0.5", "adversarial:0.05"],
+                           sweep_width=["8", "32"], output_dir=str(tmp_path)):
     memorization_dynamics.main([])
   out = capsys.readouterr().out
   experiment = record.read(str(tmp_path))
-  assert experiment["benchmark"] == "memorization_dynamics"
-  assert sorted(experiment["conditions"]) == ["seed_0", "seed_1"]
-  assert len(experiment["claims"]) == 4 and "claims:" in out
   metrics = experiment["metrics"]
+  assert experiment["benchmark"] == "memorization_dynamics"
+  assert sorted(experiment["conditions"]) == ["adversarial_0.05", "dropout_0.5", "seed_0",
+                                              "seed_1", "width_32", "width_8"]
+  # Four dynamics claims, one per regularizer, one for the width sweep.
+  assert len(experiment["claims"]) == 7 and "claims:" in out
+  assert experiment["claims"][4]["runs"] == ["dropout_0.5", "seed_0"]
+  assert experiment["claims"][6]["evidence"]["width"] == [8, 16, 32]  # 16: the seed run.
+  assert "epochs_to_fit_corrupted" in out and "dropout_0.5" in out
+  dropout = record.read(str(tmp_path / "dropout_0.5"))
+  assert dropout["settings"]["model"]["dropout"] == 0.5
+  assert dropout["settings"]["train"]["seed"] == 0
+  assert record.read(str(tmp_path / "adversarial_0.05"))["settings"]["train"][
+      "adversarial_epsilon"] == 0.05
+  assert metrics["width_8/fit_corrupted"] == \
+      record.read(str(tmp_path / "width_8"))["metrics"]["memorization/fit_corrupted"]
   for key in ("agreement_easy/clean", "agreement_easy/corrupted",
               "agreement_hard/clean",
               "seed_0/best_validation_epoch", "seed_1/never_learned_corrupted"):
@@ -40,3 +53,13 @@ def test_no_noise_is_refused(data_dir, tmp_path):
                            output_dir=str(tmp_path)), \
        pytest.raises(errors.ConfigError, match="no noise to compare"):
     memorization_dynamics.main([])
+
+
+def test_a_capacity_setting_of_another_model_is_refused(data_dir, tmp_path):
+  import pytest  # pylint: disable=g-import-not-at-top
+  from suite import errors  # pylint: disable=g-import-not-at-top
+  with flagsaver.flagsaver(dataset="digits", data_dir=data_dir, model="mlp",
+                           sweep_width_multiplier=["0.5"], output_dir=str(tmp_path)), \
+       pytest.raises(errors.ConfigError, match="width_multiplier sweep applies to models"):
+    memorization_dynamics.main([])
+  assert not os.path.exists(tmp_path / "result.json")

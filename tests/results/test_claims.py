@@ -57,6 +57,14 @@ def test_per_view_labels_not_fitted():
       _run(metrics={"memorization/view_fit": 0.30}), per_example)["verdict"] == "held"
   assert claims.per_view_labels_not_fitted(
       _run(metrics={"memorization/view_fit": 0.97}), per_example)["verdict"] == "not held"
+  # How long each took is part of the evidence.
+  history = lambda fits: [{"epoch": 10 * i, "memorization/view_fit": f} for i, f in enumerate(fits)]
+  slow = claims.per_view_labels_not_fitted(
+      _run(metrics={"memorization/view_fit": 0.96}, history=history([0.2, 0.6, 0.96])),
+      _run(metrics={"memorization/view_fit": 0.99}, history=history([0.3, 0.95, 0.99])))
+  assert slow["verdict"] == "not held"
+  assert (slow["evidence"]["epochs_to_fit_per_view"],
+          slow["evidence"]["epochs_to_fit_per_example"]) == (20, 10)
   unfitted = _run(metrics={"memorization/fit_corrupted": 0.50})
   assert claims.per_view_labels_not_fitted(
       _run(metrics={"memorization/view_fit": 0.30}), unfitted)["verdict"] == "not testable"
@@ -114,3 +122,35 @@ def test_dynamics_claims():
   agree["agreement_easy/corrupted"] = 0.58
   assert claims.easy_examples_agree_on_real_data(agree)["verdict"] == "not held"
   assert claims.easy_examples_agree_on_real_data({})["verdict"] == "not testable"
+
+
+def test_regularizer_claim():
+  baseline = _run(metrics={"memorization/fit_corrupted": 0.95, "validation/accuracy": 0.80})
+  slows = _run(metrics={"memorization/fit_corrupted": 0.40, "validation/accuracy": 0.78})
+  line = claims.regularizer_slows_noise_more(slows, baseline, "dropout_0.5")
+  assert line["verdict"] == "held" and line["claim"].startswith("dropout_0.5 slows")
+  assert line["evidence"]["fit_corrupted_regularized"] == 0.40
+  # Noise fit and validation fall together: regularization that just underfits.
+  underfits = _run(metrics={"memorization/fit_corrupted": 0.60, "validation/accuracy": 0.45})
+  assert claims.regularizer_slows_noise_more(underfits, baseline, "x")["verdict"] == "not held"
+  no_validation = _run(metrics={"memorization/fit_corrupted": 0.4})
+  assert claims.regularizer_slows_noise_more(no_validation, baseline, "x")["verdict"] == \
+      "not testable"
+
+
+def test_capacity_claim():
+  def fits(epochs_to_fit, budget=10):
+    return _run(epochs=budget, history=[
+        {"epoch": e, "memorization/fit_corrupted": 0.99 if e >= epochs_to_fit else 0.5,
+         "memorization/fit_clean": 1.0} for e in range(budget + 1)])
+  held = claims.capacity_speeds_up_noise_fitting({64: fits(99), 256: fits(8), 1024: fits(4)},
+                                                 "width")
+  assert held["verdict"] == "held"
+  assert held["evidence"]["width"] == [64, 256, 1024]
+  assert held["evidence"]["epochs_corrupted"] == [None, 8, 4]
+  slower = claims.capacity_speeds_up_noise_fitting({64: fits(3), 1024: fits(6)}, "width")
+  assert slower["verdict"] == "not held"
+  unfitted = claims.capacity_speeds_up_noise_fitting({64: fits(3), 1024: fits(99)}, "width")
+  assert unfitted["verdict"] == "not testable"
+  assert claims.capacity_speeds_up_noise_fitting({64: fits(3)}, "width")["verdict"] == \
+      "not testable"

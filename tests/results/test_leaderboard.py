@@ -24,6 +24,7 @@ def _record(seed, fit, test, noise=1.0, status="complete", probe=None):
       "environment": {"cpu_count": 2, "gpus": []}}
   if probe:
     rec["probe"] = {"clean": probe}
+  rec["config_hash"] = record.config_hash(rec["settings"])
   return rec
 
 
@@ -99,3 +100,32 @@ def test_the_binary_reports_skips_and_writes_tables(tmp_path):
   empty = run_binary("benchmarks.leaderboard", f"--runs={tmp_path / 'nothing'}")
   assert empty.returncode == 2 and "no complete result.json" in empty.stderr
   assert "Traceback" not in empty.stderr
+
+
+def test_paper_values_sit_beside_rows_with_their_protocol(tmp_path):
+  def cifar(seed, noise, augmentation):
+    rec = _record(seed, 1.0, 0.1, noise=noise)
+    rec["settings"]["data"].update(dataset="cifar10", input_corruption_fraction=1.0)
+    rec["settings"]["augment"]["name"] = augmentation
+    rec["config_hash"] = record.config_hash(rec["settings"])
+    return rec
+  _write(tmp_path / "random", cifar(0, 1.0, "none"))
+  _write(tmp_path / "augmented", cifar(0, 1.0, "strong"))
+  _write(tmp_path / "digits", _record(0, 1.0, 0.1))
+  rows = {(r["dataset"], r["augment"]): r
+          for r in leaderboard.aggregate(leaderboard.load([str(tmp_path)]).records)}
+  paper = rows["cifar10", "none"]["paper"]
+  assert paper.startswith("fit corrupted ≈1 (Zhang et al. 2017")
+  assert "test acc ≈0.1 (" in paper
+  # Another augmentation or dataset is another protocol: no reference.
+  assert rows["cifar10", "strong"]["paper"] is None and rows["digits", "none"]["paper"] is None
+  assert "test acc ≈0.1" in leaderboard.markdown(list(rows.values()))
+
+
+def test_the_same_run_found_twice_counts_once(tmp_path):
+  _write(tmp_path / "recipe_a" / "seed_0", _record(0, 0.9, 0.1))
+  _write(tmp_path / "recipe_b" / "seed_0", _record(0, 0.9, 0.1))
+  _write(tmp_path / "recipe_b" / "seed_1", _record(1, 1.0, 0.1))
+  rows = leaderboard.aggregate(leaderboard.load([str(tmp_path)]).records)
+  assert len(rows) == 1 and rows[0]["seeds"] == 2
+  assert rows[0]["fit corrupted"]["mean"] == pytest.approx(0.95)

@@ -143,3 +143,34 @@ def test_re_running_a_complete_run_changes_nothing(small_data, tmp_path, capsys)
 def test_per_example_rows_follow_track_every_not_eval_every(small_data, tmp_path):
   runner.run(_spec(tmp_path / "run", epochs=4, eval_every=2, track_every=1), data=small_data)
   np.testing.assert_array_equal(tracking.recorded_epochs(str(tmp_path / "run")), [0, 1, 2, 3, 4])
+
+
+def test_fgsm_matches_the_closed_form_gradient_of_a_linear_model():
+  import keras  # pylint: disable=g-import-not-at-top
+  generator = np.random.default_rng(0)
+  weights = generator.normal(size=(6, 3)).astype(np.float32)
+  model = keras.Sequential([keras.Input((6,)), keras.layers.Dense(3, use_bias=False)])
+  model.layers[0].set_weights([weights])
+  images = generator.uniform(0.2, 0.8, size=(4, 6)).astype(np.float32)
+  targets = np.eye(3, dtype=np.float32)[[0, 1, 2, 1]]
+  adversarial = trainer_lib.fgsm(model, images, targets, "cross_entropy", 0.1).numpy()
+  logits = images @ weights
+  softmax = np.exp(logits) / np.exp(logits).sum(1, keepdims=True)
+  gradient = (softmax - targets) @ weights.T  # d CE / d x for logits = x W.
+  np.testing.assert_allclose(adversarial, np.clip(images + 0.1 * np.sign(gradient), 0, 1),
+                             atol=1e-6)
+  # The attack raises every example's loss, and stays in [0, 1].
+  loss = lambda x: trainer_lib.per_example_loss("cross_entropy", targets, model(x)).numpy()
+  assert (loss(adversarial) > loss(images)).all()
+  edge = trainer_lib.fgsm(model, np.ones_like(images), targets, "cross_entropy", 0.5).numpy()
+  assert edge.min() >= 0.5 and edge.max() <= 1.0
+
+
+def test_adversarial_training_runs_and_slows_fitting(small_data, tmp_path):
+  plain = runner.run(_spec(tmp_path / "plain", epochs=3), data=small_data)
+  adversarial = runner.run(_spec(tmp_path / "adv", epochs=3, adversarial_epsilon=0.1),
+                           data=small_data)
+  assert adversarial["settings"]["train"]["adversarial_epsilon"] == 0.1
+  assert adversarial["metrics"]["train/loss"] > plain["metrics"]["train/loss"]
+  with pytest.raises(Exception, match="adversarial_epsilon must be >= 0"):
+    trainer_lib.TrainConfig(adversarial_epsilon=-1.0)

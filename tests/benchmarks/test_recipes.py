@@ -1,0 +1,36 @@
+"""Every recipe names its binary and parses with that binary's own flags and validators."""
+
+import importlib
+import pathlib
+import re
+
+from absl import flags
+from absl.testing import flagsaver
+import pytest
+
+RECIPES = sorted((pathlib.Path(__file__).parents[2] / "benchmarks" / "recipes").rglob("*.cfg"))
+
+
+def test_there_are_cpu_and_paper_recipes():
+  assert {p.parent.name for p in RECIPES} == {"cpu", "paper"} and len(RECIPES) >= 8
+
+
+@pytest.mark.parametrize("path", RECIPES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_recipe_parses_with_its_binary(path):
+  text = path.read_text()
+  command = re.search(r"python -m (benchmarks\.\w+) --flagfile=(\S+)", text)
+  assert command, "the recipe must say how to run it"
+  assert command.group(2) == str(path.relative_to(path.parents[3]))
+  binary = importlib.import_module(command.group(1))
+  names = [line[2:].split("=")[0] for line in text.splitlines() if line.startswith("--")]
+  # Only flags of this binary, of the modules it imports, or of flags/.
+  own = {binary.__name__, "benchmarks.train"}
+  for name in names:
+    module = flags.FLAGS.find_module_defining_flag(name)
+    assert module in own or module.startswith("flags."), f"--{name} is not a flag of {binary}"
+  # Other binaries' required flags, when they are imported in the same process.
+  placeholders = {name: value for name, value in (("run_dir", "unused"), ("runs", ["unused"]))
+                  if name in flags.FLAGS}
+  with flagsaver.flagsaver(**placeholders):
+    flags.FLAGS(["recipe", f"--flagfile={path}"])  # Runs every validator.
+    assert flags.FLAGS["output_dir"].value.startswith("runs/")

@@ -1,0 +1,79 @@
+"""Regenerates BUILD from the imports of every Python file (run after adding a module).
+
+  python tools/update_build.py
+
+One target per module, binary and test; intra-project imports become deps (read the
+same way tests/test_build_file.py checks them), third-party imports requirement() deps.
+"""
+
+import ast
+import importlib.util
+import pathlib
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+_spec = importlib.util.spec_from_file_location("build_check", ROOT / "tests/test_build_file.py")
+build_check = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(build_check)
+
+# Top-level import name -> pip distribution.
+EXTERNAL = {"tensorflow": "tensorflow", "tensorflow_datasets": "tensorflow-datasets",
+            "numpy": "numpy", "absl": "absl-py", "scann": "scann", "sklearn": "scikit-learn",
+            "scipy": "scipy", "matplotlib": "matplotlib", "keras": "keras", "pytest": "pytest",
+            "tensorboard": "tensorboard", "psutil": "psutil"}
+HEADER = [
+    "# One target per module, binary and test. tests/test_build_file.py checks that every",
+    "# Python file has a target and every intra-project import a dep;",
+    "# tools/update_build.py regenerates this file.",
+    'load("@pip//:requirements.bzl", "requirement")',
+    'load("@rules_python//python:defs.bzl", "py_binary", "py_library", "py_test")', "",
+    'package(default_visibility = ["//visibility:public"])', ""]
+
+
+def target_name(path: str) -> str:
+  name = path[:-3].replace("/", ".")
+  return name[:-len(".__init__")] if name.endswith(".__init__") else name
+
+
+def external_deps(path: str) -> set[str]:
+  found = set()
+  for node in ast.walk(ast.parse((ROOT / path).read_text())):
+    if isinstance(node, ast.Import):
+      names = [alias.name for alias in node.names]
+    elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+      names = [node.module]
+    else:
+      continue
+    found |= {EXTERNAL[n.split(".")[0]] for n in names if n.split(".")[0] in EXTERNAL}
+  return found
+
+
+def target(path: str) -> list[str]:
+  name = target_name(path)
+  deps = sorted({":" + target_name(i) for i in build_check._imported_files(path)})  # pylint: disable=protected-access
+  if path.startswith("tests/") and pathlib.Path(path).name.startswith("test_"):
+    rule, extra = "py_test", [f'    main = "{path}",', '    size = "medium",']
+    deps = sorted(set(deps) | {":tests.conftest"})
+  elif path.startswith("benchmarks/") and not path.endswith("__init__.py") and \
+      not path.endswith("cli.py"):
+    rule, extra = "py_binary", [f'    main = "{path}",']
+  else:
+    rule, extra = "py_library", []
+  deps += [f'requirement("{e}")' for e in sorted(external_deps(path))]
+  lines = [f"{rule}(", f'    name = "{name}",', f'    srcs = ["{path}"],'] + extra
+  if deps:
+    lines += ["    deps = ["] + [f"        {d}," if d.startswith("requirement") else
+                                  f'        "{d}",' for d in deps] + ["    ],"]
+  return lines + [")", ""]
+
+
+def main():
+  lines = list(HEADER)
+  for path in build_check._project_files():  # pylint: disable=protected-access
+    lines += target(path)
+  (ROOT / "BUILD").write_text("\n".join(lines))
+
+
+if __name__ == "__main__":
+  main()
