@@ -41,6 +41,8 @@ SETTING_COLUMNS = (
     ("augment", ("augment", "name")), ("views", ("augment", "num_views")),
     ("per-view", ("augment", "per_view_labels")), ("loss", ("train", "loss")),
     ("epochs", ("train", "epochs")),
+    # How finely "epochs to fit" is resolved, and whether a per-example log was kept.
+    ("eval every", ("train", "eval_every")), ("log every", ("train", "track_every")),
 )
 _SEED_KEYS = {("data", "seed"), ("train", "seed")}
 _PLACEMENT_KEYS = {("data", "data_dir"), ("data", "manual_dir"), ("data", "download")}
