@@ -101,15 +101,16 @@ def main(argv):
   del argv
   csr = sensitivity.CsrConfig(radius=CSR_RADIUS.value, step=CSR_STEP.value,
                               noise=CSR_NOISE.value, iterations=CSR_ITERATIONS.value)
+  chosen = variants()
   experiment = memorization_dynamics.run(
       train.spec("memorization_dynamics"), [int(s) for s in SEEDS.value], CSR_SAMPLES.value,
-      csr, strategy=training_flags.make_strategy(), variants=variants())
-  variant_names = {"baseline"} | {v.name for v in variants()}
+      csr, strategy=training_flags.make_strategy(), variants=chosen)
+  variant_names = {"baseline"} | {v.name for v in chosen}
   for key, value in experiment["metrics"].items():
     if key.split("/")[0] in variant_names:
       continue  # In the variants table below.
     print(f"{key:<55} {value:.4f}" if isinstance(value, float) else f"{key:<55} {value}")
-  if variants():
+  if chosen:
     print(memorization_dynamics.variants_table(experiment))
   print("claims:")
   print(claims.format_lines(experiment["claims"]))

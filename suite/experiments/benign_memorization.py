@@ -37,13 +37,14 @@ CONDITIONS = ("clean", "clean_plain", "random_plain", "random_augmented", "rando
               "per_view")
 _NOISY = ("random_plain", "random_augmented", "random_pool", "per_view")
 _POOLED = ("random_pool", "per_view")
-# What each claim needs; a claim is checked at every sweep point that ran them all.
-_CLAIM_CONDITIONS = {
-    "memorization_in_last_layers": ("random_plain",),
-    "features_survive_with_augmentation": ("random_augmented", "random_plain"),
-    "real_data_fitted_before_noise": ("clean_plain", "random_plain"),
-    "per_view_labels_not_fitted": ("per_view", "random_pool"),
-}
+# Each claim check and the conditions whose records it takes, in its argument order; a
+# claim is checked wherever all of them ran.
+_CLAIMS = (
+    (claims_lib.memorization_in_last_layers, ("random_plain",)),
+    (claims_lib.features_survive_with_augmentation, ("random_augmented", "random_plain")),
+    (claims_lib.real_data_fitted_before_noise, ("clean_plain", "random_plain")),
+    (claims_lib.per_view_labels_not_fitted, ("per_view", "random_pool")),
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -172,8 +173,7 @@ def run(base: runner.RunSpec, probe_config: probe_lib.ProbeConfig, probe_every: 
         if condition.name == "clean":
           controls[group]["clean_labels"] = probe_hook.load_clean_run_probe(spec.output_dir)
       at_point[condition.name] = name
-    for line in check_claims({c: records[n] for c, n in at_point.items()}):
-      line["runs"] = [at_point[c] for c in _CLAIM_CONDITIONS[line.pop("check")]]
+    for line in check_claims(records, at_point):
       if line["runs"] not in [seen["runs"] for seen in claim_lines]:  # Shared by points.
         claim_lines.append(line)
   experiment = {
@@ -217,24 +217,13 @@ def summary_metrics(records: dict) -> dict:
   return metrics
 
 
-def check_claims(records: dict) -> list[dict]:
-  """The claims the conditions in `records` (name -> record) can speak to.
+def check_claims(records: dict, runs: dict) -> list[dict]:
+  """The claims that the conditions in `runs` (condition -> run name) can speak to.
 
-  Each line says under `check` which entry of _CLAIM_CONDITIONS produced it.
+  Each line names under `runs` the runs (keys of `records`) it rests on.
   """
-  checks = {
-      "memorization_in_last_layers": lambda: claims_lib.memorization_in_last_layers(
-          records["random_plain"]),
-      "features_survive_with_augmentation":
-          lambda: claims_lib.features_survive_with_augmentation(records["random_augmented"],
-                                                                records["random_plain"]),
-      "real_data_fitted_before_noise": lambda: claims_lib.real_data_fitted_before_noise(
-          records["clean_plain"], records["random_plain"]),
-      "per_view_labels_not_fitted": lambda: claims_lib.per_view_labels_not_fitted(
-          records["per_view"], records["random_pool"]),
-  }
-  return [dict(checks[claim](), check=claim) for claim, needed in _CLAIM_CONDITIONS.items()
-          if all(name in records for name in needed)]
+  return [dict(check(*[records[runs[c]] for c in needed]), runs=[runs[c] for c in needed])
+          for check, needed in _CLAIMS if all(c in runs for c in needed)]
 
 
 def table(experiment: dict) -> str:

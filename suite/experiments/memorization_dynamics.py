@@ -27,6 +27,7 @@ from suite import errors
 from suite.data import datasets
 from suite.measures import sensitivity
 from suite.results import claims as claims_lib
+from suite.results import plots
 from suite.results import record
 from suite.training import runner
 from suite.training import tracking
@@ -145,6 +146,9 @@ def run(base: runner.RunSpec, seeds: list[int], csr_samples: int = 300,
       conditions[variant.name] = spec.output_dir
     summary.update(variant_metrics(variant_records, baseline))
     lines += variant_claims(variant_records, baseline, f"seed_{seeds[0]}", base)
+  png = plots.dynamics({f"seed {s}": records[s]["history"] for s in seeds},
+                       "fit and critical sample ratio: clean (solid) and corrupted (dashed)")
+  plots.write_figure(base.output_dir, "dynamics.png", png)
   experiment = {
       "schema_version": record.SCHEMA_VERSION, "benchmark": "memorization_dynamics",
       "status": "complete", "config": base.flags,

@@ -1,7 +1,5 @@
 """Probing during training: a Trainer hook and the result-record sections it fills."""
 
-import os
-
 import tensorflow as tf
 
 from suite import errors
@@ -49,7 +47,7 @@ class ProbeHook:
     controls = self._controls(trainer)
     if trainer.write_outputs:
       png = plots.knn_by_layer(table, controls, self.k, f"{self.k}-NN by layer, epoch {epoch}")
-      write_figure(trainer.run_dir, "knn_by_layer.png", png)
+      plots.write_figure(trainer.run_dir, "knn_by_layer.png", png)
       with trainer.summary_writer().as_default(step=epoch):
         tf.summary.image("knn_by_layer", tf.io.decode_png(png)[None])
     return probe_lib.scalars(table)
@@ -69,12 +67,3 @@ def load_clean_run_probe(run_dir: str) -> dict:
   if "probe" not in previous:
     raise errors.ConfigError(f"{run_dir} has no probe table; train it with probing first")
   return {"run_dir": run_dir, "clean": previous["probe"]["clean"]}
-
-
-def write_figure(run_dir: str, name: str, png: bytes) -> str:
-  directory = os.path.join(run_dir, "figures")
-  tf.io.gfile.makedirs(directory)
-  path = os.path.join(directory, name)
-  with tf.io.gfile.GFile(path, "wb") as f:
-    f.write(png)
-  return path

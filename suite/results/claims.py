@@ -74,12 +74,11 @@ def per_view_labels_not_fitted(per_view: dict, per_example: dict,
   claim = "per-view labels cannot be fitted within the budget that fits per-example labels"
   view_fit = per_view["metrics"].get("memorization/view_fit")
   # Both on the pooled views the networks were trained on, when the per-example run has them.
-  example_fit = per_example["metrics"].get("memorization/view_fit",
-                                           per_example["metrics"].get("memorization/fit_corrupted"))
-  if view_fit is None or example_fit is None:
-    return _line(claim, NOT_TESTABLE, {}, "needs a per-view-label run and a per-example run")
   example_key = "memorization/view_fit" if "memorization/view_fit" in per_example["metrics"] \
       else "memorization/fit_corrupted"
+  example_fit = per_example["metrics"].get(example_key)
+  if view_fit is None or example_fit is None:
+    return _line(claim, NOT_TESTABLE, {}, "needs a per-view-label run and a per-example run")
   evidence = {"per_view_fit": view_fit, "per_example_fit": example_fit,
               "threshold": threshold, "epochs": per_example["settings"]["train"]["epochs"],
               "epochs_to_fit_per_view": epochs_to_fit(per_view, "memorization/view_fit",

@@ -1,11 +1,21 @@
-"""Figures as PNG bytes (matplotlib, no display needed)."""
+"""Figures as PNG bytes (matplotlib, no display needed), and where runs keep them."""
 
 import io
+import os
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # pylint: disable=g-import-not-at-top,wrong-import-position
+import tensorflow as tf  # pylint: disable=g-import-not-at-top,wrong-import-position
+
+
+def _png(fig) -> bytes:
+  fig.tight_layout()
+  buffer = io.BytesIO()
+  fig.savefig(buffer, format="png")
+  plt.close(fig)
+  return buffer.getvalue()
 
 
 def knn_by_layer(table: dict, controls: dict | None = None, k: int = 20, title: str = "") -> bytes:
@@ -36,8 +46,36 @@ def knn_by_layer(table: dict, controls: dict | None = None, k: int = 20, title: 
   ax.grid(alpha=0.3)
   ax.set_title(title or f"{k}-NN accuracy by layer")
   ax.legend(fontsize=8, loc="best")
-  fig.tight_layout()
-  buffer = io.BytesIO()
-  fig.savefig(buffer, format="png")
-  plt.close(fig)
-  return buffer.getvalue()
+  return _png(fig)
+
+
+def dynamics(histories: dict, title: str = "") -> bytes:
+  """Per run ({name: history}): fit of clean and corrupted examples, and the critical
+  sample ratio of each, over epochs - real data first, noise later."""
+  fig, (fit_ax, csr_ax) = plt.subplots(1, 2, figsize=(11.0, 4.0), dpi=100)
+  for i, (name, history) in enumerate(histories.items()):
+    color = f"C{i % 10}"
+    for kind, style in (("clean", "-"), ("corrupted", "--")):
+      for ax, key in ((fit_ax, f"memorization/fit_{kind}"), (csr_ax, f"csr/{kind}")):
+        points = [(h["epoch"], h[key]) for h in history if h.get(key) is not None]
+        if points:
+          ax.plot(*zip(*points), style, color=color, label=f"{name}, {kind}")
+  for ax, label in ((fit_ax, "fit of the training labels"), (csr_ax, "critical sample ratio")):
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(label)
+    ax.grid(alpha=0.3)
+    if ax.lines:
+      ax.legend(fontsize=7, loc="best")
+  fit_ax.set_ylim(0.0, 1.02)
+  fig.suptitle(title or "memorization dynamics")
+  return _png(fig)
+
+
+def write_figure(run_dir: str, name: str, png: bytes) -> str:
+  """Writes `png` to run_dir/figures/name (local or bucket path); returns the path."""
+  directory = os.path.join(run_dir, "figures")
+  tf.io.gfile.makedirs(directory)
+  path = os.path.join(directory, name)
+  with tf.io.gfile.GFile(path, "wb") as f:
+    f.write(png)
+  return path

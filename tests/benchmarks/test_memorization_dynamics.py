@@ -44,6 +44,9 @@ def test_seeds_share_data_and_report_dynamics_and_claims(data_dir, tmp_path, cap
   assert {"csr/clean", "csr/corrupted", "sensitivity/gini_clean"} <= set(history[-1])
   assert 0.0 <= history[-1]["csr/corrupted"] <= 1.0
   assert os.path.isdir(tmp_path / "seed_1" / "per_example")
+  assert os.path.getsize(tmp_path / "figures" / "dynamics.png") > 1000
+  for name in experiment["conditions"]:
+    assert any(f.startswith("events.out") for f in os.listdir(tmp_path / name / "tensorboard"))
 
 
 def test_no_noise_is_refused(data_dir, tmp_path):
@@ -63,3 +66,24 @@ def test_a_capacity_setting_of_another_model_is_refused(data_dir, tmp_path):
        pytest.raises(errors.ConfigError, match="width_multiplier sweep applies to models"):
     memorization_dynamics.main([])
   assert not os.path.exists(tmp_path / "result.json")
+
+
+def test_runs_on_mock_data_of_a_paper_dataset(tmp_path):
+  from unittest import mock  # pylint: disable=g-import-not-at-top
+  import tensorflow_datasets as tfds  # pylint: disable=g-import-not-at-top
+  from suite.data import sources  # pylint: disable=g-import-not-at-top
+  # CIFAR-10's own feature spec, random content: the pipeline end to end, not science.
+  with mock.patch.object(sources, "DEBIAN_FASHION_MNIST_DIR", str(tmp_path / "none")), \
+       tfds.testing.mock_data(num_examples=60), \
+       flagsaver.flagsaver(dataset="cifar10", data_dir=str(tmp_path / "tfds"), train_size=0,
+                           validation_size=0, test_size=0, label_noise=0.5,
+                           input_corruption="gaussian", input_corruption_fraction=0.25,
+                           model="cnn_small", width_multiplier=0.25, epochs=1, batch_size=20,
+                           seeds=["0", "1"], csr_samples=10, csr_iterations=2,
+                           output_dir=str(tmp_path / "runs")):
+    memorization_dynamics.main([])
+  experiment = record.read(str(tmp_path / "runs"))
+  run = record.read(str(tmp_path / "runs" / "seed_0"))
+  assert run["dataset"]["image_shape"] == [32, 32, 3] and run["status"] == "complete"
+  assert run["settings"]["data"]["input_corruption"] == "gaussian"
+  assert len(experiment["claims"]) == 4
