@@ -30,6 +30,7 @@ flags.mark_flag_as_required("run_dir")
 
 def main(argv):
   del argv
+  config = probing_flags.probe_config()  # Bad probing flags fail before any work.
   run_dir = RUN_DIR.value
   if not tf.io.gfile.exists(os.path.join(run_dir, record.FILENAME)):
     raise errors.ConfigError(f"{run_dir} holds no {record.FILENAME}: not a run directory")
@@ -44,7 +45,6 @@ def main(argv):
     raise errors.ConfigError(f"{run_dir} has no checkpoint yet")
   epoch = tf.Variable(0, dtype=tf.int64)
   tf.train.Checkpoint(model=built.model, epoch=epoch).restore(latest).expect_partial()
-  config = probing_flags.probe_config()
   table = probe.probe(built, data, config)
   controls = probe.controls(model_config, data, settings["train"]["seed"], config)
   if probing_flags.CONTROL_RUN_DIR.value:

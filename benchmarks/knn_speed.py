@@ -6,8 +6,9 @@ r"""k-NN probing speed: ScaNN against scikit-learn and a TensorFlow matrix produ
 Extracts every endpoint's features once (timed), then classifies the queries with
 20-NN majority votes on the L2-normalised features by each method, side by side
 in one run: wall time, peak extra memory (process RSS sampled every 2 ms above
-the level before the method), and the accuracies, which must agree; with
-scann_approximate, also its recall of the exact neighbours. Ends with
+the level before the method), and the accuracies, which must agree; for the
+inexact ScaNN searchers (approximate index, quantized brute force, tree), also
+their recall of the exact neighbours. Ends with
 the time of one training epoch over the same bank (extrapolated from timed
 steps) against the time of probing every endpoint.
 """
@@ -22,7 +23,9 @@ import psutil
 from benchmarks import cli
 from flags import benchmarking as benchmarking_flags
 from flags import data as data_flags
+from flags import knn_index
 from flags import training as training_flags
+from suite import errors
 from suite.data import augmentation
 from suite.data import datasets
 from suite.probing import features
@@ -32,19 +35,25 @@ from suite.training import trainer as trainer_lib
 BANK_SIZE = flags.DEFINE_integer("bank_size", 10000, "Training images in the bank.", lower_bound=20)
 QUERY_SIZE = flags.DEFINE_integer("query_size", 2000, "Test images queried.", lower_bound=1)
 K = flags.DEFINE_integer("k", 20, "Neighbours.", lower_bound=1)
-# The suite's search methods by benchmark name, and scikit-learn.
-_SEARCH = {"scann": "brute_force", "scann_approximate": "approximate", "tensorflow": "exact_tf"}
+# The suite's search methods by benchmark name.
+_SUITE = {"scann": "brute_force", "scann_approximate": "approximate", "tensorflow": "exact_tf"}
+# Other ScaNN searchers, measured here to show what they cost and how many of the exact
+# neighbours they find; the suite does not offer them (none was faster at equal accuracy).
+_OTHER_SCANN = ("scann_int8", "scann_bfloat16", "scann_tree")
+_ALL = (*_SUITE, *_OTHER_SCANN, "sklearn")
+_INDEXED = ("scann_approximate", "scann_tree")  # Methods the --knn_* index flags configure.
 METHODS = flags.DEFINE_list(
     "methods", ["scann", "sklearn", "tensorflow"],
-    "Methods compared: " + ", ".join(list(_SEARCH) + ["sklearn"]) + " (scann_approximate: "
-    "tree + asymmetric hashing + reordering, index build included).")
+    "Methods compared: " + ", ".join(_ALL) + ". scann: exact brute force; scann_approximate: "
+    "the suite's tree + asymmetric hashing + reordering (--knn_* index flags); scann_int8, "
+    "scann_bfloat16: brute force on quantized features; scann_tree: the same tree, exact "
+    "scores in the searched leaves. Index builds are included in the times.")
 
 
 @flags.validator("methods", message="--methods must name distinct methods among "
-                 + ", ".join(list(_SEARCH) + ["sklearn"]) + ".")
+                 + ", ".join(_ALL) + ".")
 def _check_methods(values):
-  return bool(values) and len(set(values)) == len(values) and \
-      set(values) <= set(_SEARCH) | {"sklearn"}
+  return bool(values) and len(set(values)) == len(values) and set(values) <= set(_ALL)
 
 
 class PeakMemory:
@@ -74,6 +83,19 @@ class PeakMemory:
     self.extra_mb = (self.peak - self.base) / 2**20
 
 
+def _other_scann_searcher(method, bank, k, index: knn.KnnConfig):
+  import scann  # pylint: disable=g-import-not-at-top
+  from scann.scann_ops.py import scann_builder  # pylint: disable=g-import-not-at-top
+  builder = scann.scann_ops_pybind.builder(bank, k, "dot_product")
+  if method == "scann_int8":
+    return builder.score_brute_force(scann_builder.ReorderType.INT8).build()
+  if method == "scann_bfloat16":
+    return builder.score_brute_force(scann_builder.ReorderType.BFLOAT16).build()
+  leaves, to_search, sample = knn.index_size(index, len(bank), k)
+  return builder.tree(num_leaves=leaves, num_leaves_to_search=to_search,
+                      training_sample_size=sample).score_brute_force().build()
+
+
 def classify(method, bank, bank_labels, queries, k, num_classes):
   """(predicted classes by k-NN majority vote, neighbour indices or None).
 
@@ -85,7 +107,15 @@ def classify(method, bank, bank_labels, queries, k, num_classes):
     # which orders L2-normalised features exactly as cosine similarity does).
     classifier = neighbors.KNeighborsClassifier(n_neighbors=k).fit(bank, bank_labels)
     return classifier.predict(queries), None
-  indices, _ = knn.search(bank, queries, k, knn.KnnConfig(ks=(k,), method=_SEARCH[method]))
+  if method in _SUITE:
+    config = knn.KnnConfig(ks=(k,), method=_SUITE[method])
+    if method in _INDEXED:
+      config = knn_index.apply(config)
+    indices, _ = knn.search(bank, queries, k, config)
+  else:
+    index = knn_index.apply(knn.KnnConfig(ks=(k,), method="approximate"))
+    searcher = _other_scann_searcher(method, bank, min(k, len(bank)), index)
+    indices, _ = searcher.search_batched_parallel(queries, final_num_neighbors=min(k, len(bank)))
   votes = np.zeros((len(queries), num_classes), np.int64)
   np.add.at(votes, (np.arange(len(queries))[:, None], bank_labels[indices]), 1)
   return votes.argmax(1), indices
@@ -93,6 +123,10 @@ def classify(method, bank, bank_labels, queries, k, num_classes):
 
 def main(argv):
   del argv
+  if knn_index.any_set() and not set(METHODS.value) & set(_INDEXED):
+    raise errors.ConfigError("--knn_num_leaves, --knn_leaves_to_search, --knn_reorder and "
+                             "--knn_training_sample_size set an index: they need "
+                             + " or ".join(_INDEXED) + " in --methods")
   config = data_flags.data_config()
   data = datasets.load(datasets.DataConfig(**dict(
       config.__dict__, train_size=BANK_SIZE.value, test_size=QUERY_SIZE.value)))
@@ -113,8 +147,14 @@ def main(argv):
   totals = {m: 0.0 for m in METHODS.value}
   header = f"{'endpoint':<12} {'dim':>6} " + " ".join(
       f"{m + ' s':>12} {m + ' MB':>11} {m + ' acc':>11}" for m in METHODS.value)
-  if "scann_approximate" in METHODS.value and len(set(METHODS.value) & {"scann", "tensorflow"}):
-    header += f" {'recall':>7}"  # Of the approximate index against exact search.
+  # Recall of the exact neighbours, for each inexact ScaNN method, when an exact one runs too.
+  exact_method = next((m for m in ("scann", "tensorflow") if m in METHODS.value), None)
+  inexact = [m for m in METHODS.value if m in ("scann_approximate", *_OTHER_SCANN)]
+  if exact_method:
+    header += "".join(f" {m + ' recall':>15}" for m in inexact)
+    # How alike the features are: the mean similarity of a query to the bank, and how much
+    # closer the 1st neighbour is than the k-th (what a quantized search must resolve).
+    header += f" {'mean sim':>9} {'sim 1-k':>9}"
   print(header)
   print("-" * len(header))
   for name in trainer.zoo_model.endpoints:
@@ -131,13 +171,16 @@ def main(argv):
       totals[method] += seconds
       accuracy = float(np.mean(predicted == data.test.labels))
       cells.append(f"{seconds:>12.3f} {memory.extra_mb:>11.1f} {accuracy:>11.4f}")
-    exact = neighbours.get("scann", neighbours.get("tensorflow"))
-    if neighbours.get("scann_approximate") is not None and exact is not None:
-      cells.append(f"{knn.recall(neighbours['scann_approximate'], exact):>7.4f}")
+    if exact_method:
+      exact = neighbours[exact_method]
+      cells += [f"{knn.recall(neighbours[m], exact):>15.4f}" for m in inexact]
+      mean_similarity = float(queries.mean(0) @ bank.mean(0))  # Mean over all pairs.
+      gap = np.mean(np.sum(queries * (bank[exact[:, 0]] - bank[exact[:, -1]]), axis=1))
+      cells.append(f"{mean_similarity:>9.4f} {gap:>9.2e}")
     print(f"{name:<12} {bank.shape[1]:>6} " + " ".join(cells), flush=True)
   print("total k-NN seconds: " + ", ".join(f"{m} {s:.2f}" for m, s in totals.items()))
-  for method in ("scann", "scann_approximate"):
-    if method in totals and "sklearn" in totals:
+  for method in totals:
+    if method.startswith("scann") and "sklearn" in totals:
       print(f"scikit-learn / {method} time: {totals['sklearn'] / totals[method]:.1f}x")
 
   trainer.train_epoch(1, max_steps=2)  # Warm-up: tracing.

@@ -2,6 +2,7 @@
 
 from absl import flags
 
+from flags import knn_index
 from suite.probing import features
 from suite.probing import knn
 from suite.probing import probe
@@ -26,7 +27,7 @@ def _check_k(values):
 
 
 def probe_config() -> probe.ProbeConfig:
-  return probe.ProbeConfig(
-      knn=knn.KnnConfig(ks=tuple(int(k) for k in KNN_K.value), temperature=KNN_TEMPERATURE.value,
-                        method=KNN_METHOD.value),
-      pooling=PROBE_POOLING.value, endpoints=tuple(PROBE_ENDPOINTS.value))
+  knn_config = knn.KnnConfig(ks=tuple(int(k) for k in KNN_K.value),
+                             temperature=KNN_TEMPERATURE.value, method=KNN_METHOD.value)
+  return probe.ProbeConfig(knn=knn_index.apply(knn_config), pooling=PROBE_POOLING.value,
+                           endpoints=tuple(PROBE_ENDPOINTS.value))

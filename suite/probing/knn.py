@@ -26,11 +26,14 @@ class KnnConfig:
   ks: tuple[int, ...] = (1, 20, 200)
   temperature: float = 0.07
   method: str = "brute_force"
-  # approximate: leaves of the partitioning tree (0: about sqrt(bank size)), searched leaves,
-  # and how many candidates are re-scored exactly.
+  # approximate: leaves of the partitioning tree (0: about sqrt(bank size)), searched leaves
+  # (0: see index_size), how many candidates are re-scored exactly, and how many bank
+  # points train the tree and the hashing codebooks (0: the whole bank; training is most of
+  # the build time of a large bank).
   num_leaves: int = 0
   leaves_to_search: int = 0
   reorder: int = 100
+  training_sample_size: int = 0
 
   def __post_init__(self):
     if not self.ks or min(self.ks) < 1:
@@ -39,6 +42,25 @@ class KnnConfig:
       raise errors.ConfigError(f"unknown search method {self.method!r}; expected one of {METHODS}")
     if self.temperature <= 0:
       raise errors.ConfigError("temperature must be > 0")
+    if min(self.num_leaves, self.leaves_to_search, self.training_sample_size) < 0:
+      raise errors.ConfigError("index sizes (leaves, leaves to search, training sample) must be "
+                               ">= 0 (0: automatic)")
+    if self.leaves_to_search > self.num_leaves > 0:
+      raise errors.ConfigError(f"cannot search {self.leaves_to_search} of {self.num_leaves} leaves")
+    if self.reorder < 1:
+      raise errors.ConfigError("reorder must be >= 1")
+    if self.method != "approximate" and self.changed_index_settings():
+      raise errors.ConfigError(
+          f"index settings {self.changed_index_settings()} apply to the approximate method "
+          f"only, not to {self.method!r}")
+
+  def changed_index_settings(self) -> dict:
+    """The approximate index's settings that differ from their defaults."""
+    return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)
+            if f.name in _INDEX_SETTINGS and getattr(self, f.name) != f.default}
+
+
+_INDEX_SETTINGS = ("num_leaves", "leaves_to_search", "reorder", "training_sample_size")
 
 
 def l2_normalize(features: np.ndarray) -> np.ndarray:
@@ -47,19 +69,25 @@ def l2_normalize(features: np.ndarray) -> np.ndarray:
   return features / np.maximum(norms, 1e-12)
 
 
+def index_size(config: KnnConfig, bank_size: int, k: int) -> tuple[int, int, int]:
+  """(leaves, leaves searched per query, training sample) of the approximate index."""
+  leaves = min(config.num_leaves or max(2, int(np.sqrt(bank_size))), bank_size)
+  # Enough leaves that the candidates (about bank_size / leaves each) cover k several times.
+  to_search = config.leaves_to_search or max(leaves // 10, int(np.ceil(4 * k * leaves / bank_size)))
+  return leaves, min(to_search, leaves), min(config.training_sample_size or bank_size, bank_size)
+
+
 def _scann_searcher(bank, k, config: KnnConfig):
   import scann  # pylint: disable=g-import-not-at-top  (heavy; only where probing runs)
   builder = scann.scann_ops_pybind.builder(bank, k, "dot_product")
   if config.method == "brute_force":
     return builder.score_brute_force().build()
-  leaves = config.num_leaves or max(2, int(np.sqrt(len(bank))))
-  leaves = min(leaves, len(bank))
-  # Enough leaves that the candidates (about len(bank) / leaves each) cover k several times.
-  to_search = config.leaves_to_search or max(leaves // 10, int(np.ceil(4 * k * leaves / len(bank))))
+  leaves, to_search, sample = index_size(config, len(bank), k)
   dims_per_block = 2 if bank.shape[1] % 2 == 0 else 1
-  return (builder.tree(num_leaves=leaves, num_leaves_to_search=min(to_search, leaves),
-                       training_sample_size=len(bank))
-          .score_ah(dims_per_block, anisotropic_quantization_threshold=0.2)
+  return (builder.tree(num_leaves=leaves, num_leaves_to_search=to_search,
+                       training_sample_size=sample)
+          .score_ah(dims_per_block, anisotropic_quantization_threshold=0.2,
+                    training_sample_size=sample)
           .reorder(max(k, config.reorder)).build())
 
 
@@ -146,7 +174,7 @@ def knn_accuracy(bank, bank_labels, queries, query_labels, num_classes, config=K
   indices, sims = search(bank, queries, k_max, config)
   out = {}
   if config.method == "approximate":
-    exact, _ = search(bank, queries, k_max, dataclasses.replace(config, method="brute_force"))
+    exact, _ = search(bank, queries, k_max, KnnConfig(ks=config.ks))
     out["recall"] = recall(indices, exact)
   if self_indices is not None:
     keep = indices != np.asarray(self_indices)[:, None]

@@ -3,6 +3,7 @@ import re
 from absl.testing import flagsaver
 
 from benchmarks import knn_speed
+from tests.conftest import run_binary
 
 
 def test_methods_agree_and_every_number_is_printed(data_dir, capsys):
@@ -15,7 +16,11 @@ def test_methods_agree_and_every_number_is_printed(data_dir, capsys):
   assert [r[0] for r in rows] == ["conv_1", "conv_2", "fc_1", "fc_2", "logits"]
   for _, _, cells in rows:
     values = [float(v) for v in cells.split()]
-    seconds, accuracies = values[0::3], values[2::3]
+    assert len(values) == 3 * 3 + 2  # Seconds, MB, accuracy per method; similarity figures.
+    seconds, accuracies = values[0:9:3], values[2:9:3]
+    mean_similarity, gap = values[9:]
+    # Exact neighbours come most similar first; ReLU features are never opposed.
+    assert 0.0 <= mean_similarity <= 1.0 and gap >= 0.0
     assert all(s > 0 for s in seconds)
     # Exact searches with the same vote: the same predictions up to ties in similarity.
     assert max(accuracies) - min(accuracies) <= 0.02
@@ -33,10 +38,46 @@ def test_the_approximate_index_is_a_method_of_its_own(data_dir, capsys):
   assert len(rows) == 3
   for _, cells in rows:
     values = [float(v) for v in cells.split()]
-    assert len(values) == 7  # Seconds, MB and accuracy per method, then the recall.
+    assert len(values) == 9  # Seconds, MB, accuracy per method, the recall, similarities.
     accuracy_exact, accuracy_approximate, recall = values[2], values[5], values[6]
     assert 0.3 <= recall <= 1.0
     # Only queries with a missed neighbour can change their vote: at most k * (1 - recall).
     assert abs(accuracy_exact - accuracy_approximate) <= 20 * (1.0 - recall) + 1e-9
   assert re.search(r"scikit-learn / scann_approximate", out) is None
   assert "recall" in out
+
+
+def test_other_scann_searchers_report_their_recall(data_dir, capsys):
+  # Every leaf searched with exact scores: the tree must find exactly the exact neighbours.
+  with flagsaver.flagsaver(dataset="digits", data_dir=data_dir, bank_size=400, query_size=100,
+                           model="mlp", width=32, batch_size=50, timed_steps=1,
+                           methods=["scann", "scann_tree", "scann_int8", "scann_bfloat16"],
+                           knn_num_leaves=8, knn_leaves_to_search=8):
+    knn_speed.main([])
+  out = capsys.readouterr().out
+  header = next(line for line in out.splitlines() if line.startswith("endpoint"))
+  assert header.split()[-10:] == ["scann_tree", "recall", "scann_int8", "recall",
+                                  "scann_bfloat16", "recall", "mean", "sim", "sim", "1-k"]
+  rows = re.findall(r"^(hidden_1|hidden_2|logits)\s+\d+\s+(.*)$", out, re.M)
+  assert len(rows) == 3
+  for _, cells in rows:
+    values = [float(v) for v in cells.split()]
+    assert len(values) == 4 * 3 + 3 + 2
+    tree_recall, int8_recall, bfloat16_recall = values[-5:-2]
+    assert tree_recall == 1.0
+    assert values[2] == values[5]  # Same neighbours, same accuracy.
+    assert 0.0 < int8_recall <= 1.0 and 0.0 < bfloat16_recall <= 1.0
+  for method in ("scann_tree", "scann_int8", "scann_bfloat16"):
+    assert re.search(rf"total k-NN seconds: .*{method} [\d.]+", out)
+
+
+def test_index_flags_without_an_index_are_refused(tmp_path):
+  result = run_binary("benchmarks.knn_speed", "--methods=scann,sklearn", "--knn_reorder=50")
+  assert result.returncode == 2, result.stderr
+  assert "they need scann_approximate or scann_tree in --methods" in result.stderr
+  assert "Traceback" not in result.stderr
+  result = run_binary("benchmarks.train", f"--output_dir={tmp_path / 'run'}", "--knn_num_leaves=5")
+  assert result.returncode == 2, result.stderr
+  assert "apply to the approximate method only" in result.stderr
+  assert "Traceback" not in result.stderr
+  assert not (tmp_path / "run").exists()  # Refused before anything was written.

@@ -90,6 +90,35 @@ def test_approximate_search_reports_its_recall(clustered):
   assert abs(result["k20"] - exact_result["k20"]) < 0.02
 
 
+def test_index_sizes_follow_the_bank_unless_given():
+  automatic = knn.KnnConfig(method="approximate")
+  # sqrt(10000) leaves; a tenth searched (4 * k * leaves / bank = 1 leaf would be enough).
+  assert knn.index_size(automatic, 10000, 20) == (100, 10, 10000)
+  # A small bank: 3 leaves of about 3 points cannot hold 4 * 20 candidates: all are searched.
+  assert knn.index_size(automatic, 10, 20) == (3, 3, 10)
+  given = knn.KnnConfig(method="approximate", num_leaves=50, leaves_to_search=7,
+                        training_sample_size=2000)
+  assert knn.index_size(given, 10000, 20) == (50, 7, 2000)
+  assert knn.index_size(given, 40, 20) == (40, 7, 40)  # Never more than the bank holds.
+
+
+def test_index_settings_reach_scann(clustered, monkeypatch):
+  from scann.scann_ops.py import scann_builder  # pylint: disable=g-import-not-at-top
+  configs = []
+  create_config = scann_builder.ScannBuilder.create_config
+  monkeypatch.setattr(scann_builder.ScannBuilder, "create_config",
+                      lambda self: configs.append(create_config(self)) or configs[-1])
+  points, _ = clustered
+  config = knn.KnnConfig(ks=(20,), method="approximate", num_leaves=30, leaves_to_search=5,
+                         reorder=60, training_sample_size=500)
+  indices, _ = knn.search(points[:2500], points[2500:], 20, config)
+  assert indices.shape == (500, 20)
+  (text,) = configs
+  assert "num_children: 30" in text and "max_spill_centers: 5" in text
+  assert "approx_num_neighbors: 60" in text
+  assert text.count("expected_sample_size: 500") == 2  # The tree and the hashing codebooks.
+
+
 def test_leave_one_out_never_counts_the_query_itself():
   bank = knn.l2_normalize(np.eye(4) + 0.01)
   labels = np.array([0, 1, 2, 3])
@@ -106,3 +135,12 @@ def test_bad_configs_are_rejected():
     knn.KnnConfig(ks=(0,))
   with pytest.raises(errors.ConfigError):
     knn.KnnConfig(method="faiss")
+  with pytest.raises(errors.ConfigError, match="approximate method only"):
+    knn.KnnConfig(num_leaves=10)  # Brute force has no index to size.
+  with pytest.raises(errors.ConfigError, match="approximate method only"):
+    knn.KnnConfig(method="exact_tf", reorder=50)
+  with pytest.raises(errors.ConfigError, match="cannot search 11 of 10 leaves"):
+    knn.KnnConfig(method="approximate", num_leaves=10, leaves_to_search=11)
+  for bad in (dict(reorder=0), dict(training_sample_size=-1), dict(num_leaves=-2)):
+    with pytest.raises(errors.ConfigError):
+      knn.KnnConfig(method="approximate", **bad)

@@ -1,0 +1,43 @@
+"""Flags of ScaNN's approximate index (tree + asymmetric hashing + reordering).
+
+Defined apart from the probing flags because two binaries choose the approximate
+method differently (--knn_method in training, --methods in benchmarks.knn_speed).
+Setting them for another method is refused by the library's KnnConfig.
+"""
+
+import dataclasses
+
+from absl import flags
+
+from suite.probing import knn
+
+NUM_LEAVES = flags.DEFINE_integer(
+    "knn_num_leaves", 0, "Approximate index: leaves of the partitioning tree (0: about "
+    "sqrt(bank size)).", lower_bound=0)
+LEAVES_TO_SEARCH = flags.DEFINE_integer(
+    "knn_leaves_to_search", 0, "Approximate index: leaves searched per query (0: a tenth, or "
+    "enough for several times k candidates).", lower_bound=0)
+REORDER = flags.DEFINE_integer(
+    "knn_reorder", 100, "Approximate index: candidates re-scored exactly.", lower_bound=1)
+TRAINING_SAMPLE_SIZE = flags.DEFINE_integer(
+    "knn_training_sample_size", 0, "Approximate index: bank points that train the tree and "
+    "the hashing codebooks (0: the whole bank).", lower_bound=0)
+NAMES = ("knn_num_leaves", "knn_leaves_to_search", "knn_reorder", "knn_training_sample_size")
+
+
+@flags.multi_flags_validator(["knn_num_leaves", "knn_leaves_to_search"],
+                             message="--knn_leaves_to_search cannot exceed --knn_num_leaves.")
+def _check_leaves(values):
+  return not values["knn_num_leaves"] or values["knn_leaves_to_search"] <= values["knn_num_leaves"]
+
+
+def any_set() -> bool:
+  """Whether any index flag differs from its default."""
+  return any(flags.FLAGS[name].value != flags.FLAGS[name].default for name in NAMES)
+
+
+def apply(config: knn.KnnConfig) -> knn.KnnConfig:
+  """`config` with the index settings from the flags."""
+  return dataclasses.replace(
+      config, num_leaves=NUM_LEAVES.value, leaves_to_search=LEAVES_TO_SEARCH.value,
+      reorder=REORDER.value, training_sample_size=TRAINING_SAMPLE_SIZE.value)
