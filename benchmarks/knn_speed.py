@@ -96,10 +96,11 @@ def _other_scann_searcher(method, bank, k, index: knn.KnnConfig):
                       training_sample_size=sample).score_brute_force().build()
 
 
-def classify(method, bank, bank_labels, queries, k, num_classes):
+def classify(method, bank, bank_labels, queries, k, num_classes, index: knn.KnnConfig):
   """(predicted classes by k-NN majority vote, neighbour indices or None).
 
-  Ties go to the lowest class, as in scikit-learn.
+  `index` sizes the tree of scann_approximate and scann_tree. Ties go to the lowest
+  class, as in scikit-learn.
   """
   if method == "sklearn":
     from sklearn import neighbors  # pylint: disable=g-import-not-at-top
@@ -107,13 +108,11 @@ def classify(method, bank, bank_labels, queries, k, num_classes):
     # which orders L2-normalised features exactly as cosine similarity does).
     classifier = neighbors.KNeighborsClassifier(n_neighbors=k).fit(bank, bank_labels)
     return classifier.predict(queries), None
-  if method in _SUITE:
-    config = knn.KnnConfig(ks=(k,), method=_SUITE[method])
-    if method in _INDEXED:
-      config = knn_index.apply(config)
-    indices, _ = knn.search(bank, queries, k, config)
+  if method == "scann_approximate":
+    indices, _ = knn.search(bank, queries, k, index)
+  elif method in _SUITE:
+    indices, _ = knn.search(bank, queries, k, knn.KnnConfig(ks=(k,), method=_SUITE[method]))
   else:
-    index = knn_index.apply(knn.KnnConfig(ks=(k,), method="approximate"))
     searcher = _other_scann_searcher(method, bank, min(k, len(bank)), index)
     indices, _ = searcher.search_batched_parallel(queries, final_num_neighbors=min(k, len(bank)))
   votes = np.zeros((len(queries), num_classes), np.int64)
@@ -127,6 +126,7 @@ def main(argv):
     raise errors.ConfigError("--knn_num_leaves, --knn_leaves_to_search, --knn_reorder and "
                              "--knn_training_sample_size set an index: they need "
                              + " or ".join(_INDEXED) + " in --methods")
+  index = knn_index.apply(knn.KnnConfig(ks=(K.value,), method="approximate"))  # Bad sizes fail now.
   config = data_flags.data_config()
   data = datasets.load(datasets.DataConfig(**dict(
       config.__dict__, train_size=BANK_SIZE.value, test_size=QUERY_SIZE.value)))
@@ -166,7 +166,7 @@ def main(argv):
       with PeakMemory() as memory:
         started = time.perf_counter()
         predicted, neighbours[method] = classify(method, bank, data.train.clean_labels, queries,
-                                                 K.value, data.info.num_classes)
+                                                 K.value, data.info.num_classes, index)
         seconds = time.perf_counter() - started
       totals[method] += seconds
       accuracy = float(np.mean(predicted == data.test.labels))

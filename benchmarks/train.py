@@ -32,9 +32,10 @@ def spec(benchmark: str) -> runner.RunSpec:
 
 def probe_hooks():
   """The probing hook the flags ask for, or none."""
+  config = probing_flags.probe_config()  # Bad probing flags are refused even with --noprobe.
   if not probing_flags.PROBE.value:
     return None
-  return probe_hook.ProbeHook(probing_flags.probe_config(), probing_flags.PROBE_EVERY.value,
+  return probe_hook.ProbeHook(config, probing_flags.PROBE_EVERY.value,
                               training_flags.EPOCHS.value, probing_flags.CONTROL_RUN_DIR.value)
 
 

@@ -25,12 +25,6 @@ TRAINING_SAMPLE_SIZE = flags.DEFINE_integer(
 NAMES = ("knn_num_leaves", "knn_leaves_to_search", "knn_reorder", "knn_training_sample_size")
 
 
-@flags.multi_flags_validator(["knn_num_leaves", "knn_leaves_to_search"],
-                             message="--knn_leaves_to_search cannot exceed --knn_num_leaves.")
-def _check_leaves(values):
-  return not values["knn_num_leaves"] or values["knn_leaves_to_search"] <= values["knn_num_leaves"]
-
-
 def any_set() -> bool:
   """Whether any index flag differs from its default."""
   return any(flags.FLAGS[name].value != flags.FLAGS[name].default for name in NAMES)
