@@ -75,9 +75,11 @@ _MESSAGES = {"regularizers": "--regularizers must be name:value pairs, name in "
 
 def _parses(name, values):
   try:
-    return [_PARSERS[name](v) for v in values] is not None
+    for value in values:
+      _PARSERS[name](value)
   except ValueError:
     return False
+  return True
 
 
 for _name in _PARSERS:

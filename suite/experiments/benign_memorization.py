@@ -140,6 +140,8 @@ def run(base: runner.RunSpec, probe_config: probe_lib.ProbeConfig, probe_every: 
   records, run_dirs, claim_lines, controls = {}, {}, [], {}
   data_cache = {}
   for point in points(base, sweep):
+    # Points come seed by seed: a finished seed's datasets are not needed again.
+    data_cache = {c: d for c, d in data_cache.items() if c.seed == point.seed}
     # Controls depend on the data (seed) and the architecture, not on noise or views.
     group = (point.seed, point.bottleneck_dim)
     augment = dataclasses.replace(base.augment, num_views=point.num_views)
