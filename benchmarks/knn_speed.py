@@ -9,18 +9,21 @@ in one run: wall time, peak extra memory (process RSS sampled every 2 ms above
 the level before the method), and the accuracies, which must agree; for the
 inexact ScaNN searchers (approximate index, quantized brute force, tree), also
 their recall of the exact neighbours. Also times the query-bank similarity
-product alone (NumPy float32): the work any brute-force search does, so
-scikit-learn's time over it bounds what a brute-force search on this machine
-can gain. Ends with the time of one training epoch over the same bank
+product alone, in float32 (NumPy) and in bfloat16 (TensorFlow, which uses the
+CPU's AMX or AVX512-BF16 units where it has them): the work any brute-force
+search does, so scikit-learn's time over it bounds what a brute-force search on
+this machine can gain. Ends with the time of one training epoch over the same bank
 (extrapolated from timed steps) against the time of probing every endpoint.
 """
 
 import threading
 import time
+import timeit
 
 from absl import flags
 import numpy as np
 import psutil
+import tensorflow as tf
 
 from benchmarks import cli
 from flags import benchmarking as benchmarking_flags
@@ -98,14 +101,17 @@ def _other_scann_searcher(method, bank, k, index: knn.KnnConfig):
                       training_sample_size=sample).score_brute_force().build()
 
 
-def product_seconds(bank, queries, repeats=3):
-  """Best time of the similarity product `queries @ bank.T` alone."""
-  times = []
-  for _ in range(repeats):
-    started = time.perf_counter()
-    np.dot(queries, bank.T)
-    times.append(time.perf_counter() - started)
-  return min(times)
+def product_seconds(bank, queries, precision, repeats=3):
+  """Best time of the similarity product `queries @ bank.T` alone in `precision`: float32
+  with NumPy's BLAS, bfloat16 with TensorFlow (oneDNN), cast before timing as a search
+  would store its bank."""
+  if precision == "float32":
+    multiply = lambda: np.dot(queries, bank.T)
+  else:
+    bank_bf16, queries_bf16 = tf.cast(bank, tf.bfloat16), tf.cast(queries, tf.bfloat16)
+    # Eager CPU ops return when done, so the call's time is the product's.
+    multiply = lambda: tf.matmul(queries_bf16, bank_bf16, transpose_b=True)
+  return min(timeit.repeat(multiply, number=1, repeat=repeats))
 
 
 def classify(method, bank, bank_labels, queries, k, num_classes, index: knn.KnnConfig):
@@ -157,7 +163,7 @@ def main(argv):
         f"{extract_seconds:.1f} s")
 
   totals = {m: 0.0 for m in METHODS.value}
-  products, product_flops = 0.0, 0
+  products, product_flops = {"float32": 0.0, "bfloat16": 0.0}, 0
   header = f"{'endpoint':<12} {'dim':>6} " + " ".join(
       f"{m + ' s':>12} {m + ' MB':>11} {m + ' acc':>11}" for m in METHODS.value)
   # Recall of the exact neighbours, for each inexact ScaNN method, when an exact one runs too.
@@ -168,7 +174,7 @@ def main(argv):
     # How alike the features are: the mean similarity of a query to the bank, and how much
     # closer the 1st neighbour is than the k-th (what a quantized search must resolve).
     header += f" {'mean sim':>9} {'sim 1-k':>9}"
-  header += f" {'product s':>10}"
+  header += f" {'product s':>10} {'bf16 prod s':>11}"
   print(header)
   print("-" * len(header))
   for name in trainer.zoo_model.endpoints:
@@ -191,21 +197,27 @@ def main(argv):
       mean_similarity = float(queries.mean(0) @ bank.mean(0))  # Mean over all pairs.
       gap = np.mean(np.sum(queries * (bank[exact[:, 0]] - bank[exact[:, -1]]), axis=1))
       cells.append(f"{mean_similarity:>9.4f} {gap:>9.2e}")
-    product_time = product_seconds(bank, queries)
-    products += product_time
     product_flops += 2 * len(queries) * bank.size
-    cells.append(f"{product_time:>10.3g}")
+    for precision, width in zip(products, (10, 11)):
+      product_time = product_seconds(bank, queries, precision)
+      products[precision] += product_time
+      cells.append(f"{product_time:>{width}.3g}")
     print(f"{name:<12} {bank.shape[1]:>6} " + " ".join(cells), flush=True)
   print("total k-NN seconds: " + ", ".join(f"{m} {s:.2f}" for m, s in totals.items()))
   for method in totals:
     if method.startswith("scann") and "sklearn" in totals:
       print(f"scikit-learn / {method} time: {totals['sklearn'] / totals[method]:.1f}x")
-  print(f"similarity products alone, every endpoint (the work of any brute-force search): "
-        f"{products:.3g} s for {product_flops / 1e9:.3g} GFLOP "
-        f"({product_flops / products / 1e9:.0f} GFLOP/s)")
+  for precision, seconds in products.items():
+    print(f"{precision} similarity products alone, every endpoint (the work of any brute-force "
+          f"search): {seconds:.3g} s for {product_flops / 1e9:.3g} GFLOP "
+          f"({product_flops / seconds / 1e9:.0f} GFLOP/s)")
   if "sklearn" in totals:
-    print(f"scikit-learn / similarity products: {totals['sklearn'] / products:.3g}x, the most a "
-          f"brute-force search with this machine's matrix product can gain over scikit-learn")
+    print(f"scikit-learn / float32 similarity products: "
+          f"{totals['sklearn'] / products['float32']:.3g}x, the most a brute-force search with "
+          f"this machine's float32 matrix product can gain over scikit-learn")
+    print(f"scikit-learn / bfloat16 similarity products: "
+          f"{totals['sklearn'] / products['bfloat16']:.3g}x, the most one with a bfloat16 "
+          f"product can gain, before the exact re-scoring its rounding needs")
 
   trainer.train_epoch(1, max_steps=2)  # Warm-up: tracing.
   timed = trainer.train_epoch(2, max_steps=benchmarking_flags.TIMED_STEPS.value)

@@ -14,30 +14,34 @@ def test_methods_agree_and_every_number_is_printed(data_dir, capsys):
   out = capsys.readouterr().out
   rows = re.findall(r"^(conv_1|conv_2|fc_1|fc_2|logits)\s+(\d+)\s+(.*)$", out, re.M)
   assert [r[0] for r in rows] == ["conv_1", "conv_2", "fc_1", "fc_2", "logits"]
-  products = []
+  products = {"float32": [], "bfloat16": []}
   for _, _, cells in rows:
     values = [float(v) for v in cells.split()]
-    # Seconds, MB, accuracy per method; similarity figures; the similarity product's seconds.
-    assert len(values) == 3 * 3 + 2 + 1
+    # Seconds, MB, accuracy per method; similarity figures; the similarity products' seconds.
+    assert len(values) == 3 * 3 + 2 + 2
     seconds, accuracies = values[0:9:3], values[2:9:3]
-    mean_similarity, gap, product = values[9:]
-    assert product > 0
-    products.append(product)
+    mean_similarity, gap, float32_product, bfloat16_product = values[9:]
+    assert float32_product > 0 and bfloat16_product > 0
+    products["float32"].append(float32_product)
+    products["bfloat16"].append(bfloat16_product)
     # Exact neighbours come most similar first; ReLU features are never opposed.
     assert 0.0 <= mean_similarity <= 1.0 and gap >= 0.0
     assert all(s > 0 for s in seconds)
     # Exact searches with the same vote: the same predictions up to ties in similarity.
     assert max(accuracies) - min(accuracies) <= 0.02
   assert re.search(r"scikit-learn / scann time: [\d.]+x", out)
-  # The product's work: 2 x queries x bank x width, summed over the endpoints.
+  # The products' work: 2 x queries x bank x width, summed over the endpoints.
   flops = sum(2 * 100 * 300 * int(dim) for _, dim, _ in rows)
-  total, gflop = map(float, re.search(
-      r"similarity products alone, .*: ([\d.e+-]+) s for ([\d.e+-]+) GFLOP", out).groups())
-  assert abs(gflop - flops / 1e9) <= 0.005 * flops / 1e9  # Printed to 3 digits.
-  assert abs(total - sum(products)) <= 0.01 * total + 0.0005 * len(products)
-  # A whole classifier (fit, search, vote) takes longer than the product it contains.
-  ratio = float(re.search(r"scikit-learn / similarity products: ([\d.e+-]+)x", out).group(1))
-  assert ratio > 1
+  for precision, times in products.items():
+    total, gflop = map(float, re.search(
+        rf"{precision} similarity products alone, .*: ([\d.e+-]+) s for ([\d.e+-]+) GFLOP",
+        out).groups())
+    assert abs(gflop - flops / 1e9) <= 0.005 * flops / 1e9  # Printed to 3 digits.
+    assert abs(total - sum(times)) <= 0.01 * total + 0.0005 * len(times)
+    # A whole classifier (fit, search, vote) takes longer than the product it contains.
+    ratio = float(re.search(
+        rf"scikit-learn / {precision} similarity products: ([\d.e+-]+)x", out).group(1))
+    assert ratio > 1
   assert re.search(r"one training epoch over the 300-image bank .*: [\d.]+ s", out)
 
 
@@ -51,7 +55,7 @@ def test_the_approximate_index_is_a_method_of_its_own(data_dir, capsys):
   assert len(rows) == 3
   for _, cells in rows:
     values = [float(v) for v in cells.split()]
-    assert len(values) == 10  # Seconds, MB, accuracy per method, recall, similarities, product.
+    assert len(values) == 11  # Seconds, MB, accuracy per method, recall, similarities, products.
     accuracy_exact, accuracy_approximate, recall = values[2], values[5], values[6]
     assert 0.3 <= recall <= 1.0
     # Only queries with a missed neighbour can change their vote: at most k * (1 - recall).
@@ -69,15 +73,15 @@ def test_other_scann_searchers_report_their_recall(data_dir, capsys):
     knn_speed.main([])
   out = capsys.readouterr().out
   header = next(line for line in out.splitlines() if line.startswith("endpoint"))
-  assert header.split()[-12:] == ["scann_tree", "recall", "scann_int8", "recall",
+  assert header.split()[-15:] == ["scann_tree", "recall", "scann_int8", "recall",
                                   "scann_bfloat16", "recall", "mean", "sim", "sim", "1-k",
-                                  "product", "s"]
+                                  "product", "s", "bf16", "prod", "s"]
   rows = re.findall(r"^(hidden_1|hidden_2|logits)\s+\d+\s+(.*)$", out, re.M)
   assert len(rows) == 3
   for _, cells in rows:
     values = [float(v) for v in cells.split()]
-    assert len(values) == 4 * 3 + 3 + 2 + 1
-    tree_recall, int8_recall, bfloat16_recall = values[-6:-3]
+    assert len(values) == 4 * 3 + 3 + 2 + 2
+    tree_recall, int8_recall, bfloat16_recall = values[-7:-4]
     assert tree_recall == 1.0
     assert values[2] == values[5]  # Same neighbours, same accuracy.
     assert 0.0 < int8_recall <= 1.0 and 0.0 < bfloat16_recall <= 1.0
