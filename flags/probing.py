@@ -14,6 +14,17 @@ KNN_K = flags.DEFINE_list("knn_k", ["1", "20", "200"], "Numbers of neighbours.")
 KNN_METHOD = flags.DEFINE_enum("knn_method", "brute_force", knn.METHODS, "Nearest-neighbour search.")
 KNN_TEMPERATURE = flags.DEFINE_float("knn_temperature", 0.07, "Temperature of the weighted vote.",
                                      lower_bound=1e-6)
+KNN_BANK = flags.DEFINE_enum(
+    "knn_bank", "train_subset", probe.BANKS,
+    "Clean-label k-NN bank: train_subset (the images the network trains on, --train_size) or "
+    "full (the whole train split less --validation_size, original images, clean labels: the "
+    "reference protocol's bank, independent of --train_size). The controls use the same bank; "
+    "the noisy-label bank is always the training subset.")
+KNN_TIE_BREAK = flags.DEFINE_enum(
+    "knn_tie_break", "similarity", knn.TIE_BREAKS,
+    "Ties of the majority vote: similarity (the class with the larger summed similarity) or "
+    "lowest_label (the lowest class id: scikit-learn KNeighborsClassifier's uniform vote, the "
+    "reference protocol's).")
 PROBE_POOLING = flags.DEFINE_enum("probe_pooling", "gap", features.POOLINGS,
                                   "Reduction of convolutional maps to vectors.")
 PROBE_ENDPOINTS = flags.DEFINE_list("probe_endpoints", [], "Endpoints to probe (empty: all).")
@@ -27,7 +38,9 @@ def _check_k(values):
 
 
 def probe_config() -> probe.ProbeConfig:
+  """The probe config the flags describe (KnnConfig validates the combination)."""
   knn_config = knn.KnnConfig(ks=tuple(int(k) for k in KNN_K.value),
-                             temperature=KNN_TEMPERATURE.value, method=KNN_METHOD.value)
+                             temperature=KNN_TEMPERATURE.value, method=KNN_METHOD.value,
+                             tie_break=KNN_TIE_BREAK.value)
   return probe.ProbeConfig(knn=knn_index.apply(knn_config), pooling=PROBE_POOLING.value,
-                           endpoints=tuple(PROBE_ENDPOINTS.value))
+                           endpoints=tuple(PROBE_ENDPOINTS.value), bank=KNN_BANK.value)

@@ -4,7 +4,9 @@
 integer id (its index in the TFDS train or test split), the image as float32 in
 [0, 1], the clean label, the training label and a corrupted flag. All choices
 (subset, validation examples, noisy examples, random labels) are keyed by the
-seed and the example ids.
+seed and the example ids. Beside the splits, `Data.full_train` keeps the whole
+train split less the validation examples, clean and as stored (uint8): the
+reference's k-NN bank, whatever subset the network trains on.
 """
 
 import dataclasses
@@ -60,6 +62,26 @@ class Split:
 
 
 @dataclasses.dataclass(frozen=True)
+class FullTrain:
+  """Every train-split example not held out for validation: original image, clean label.
+
+  The k-NN bank of the reference protocol (its bank is the full training set with clean
+  labels even when the network trains on a subset). It never holds validation examples
+  (held out means held out of everything, the probe included) nor test examples (another
+  split), and it ignores label noise and input corruption, which belong to the network's
+  training subset. Images stay uint8 as stored, a quarter of float32's memory, and are the
+  raw array itself (no copy) when nothing is held out; `to_float` converts any slice exactly
+  as the splits were converted.
+  """
+  ids: np.ndarray  # int64 [N]: indices in the TFDS train split
+  images: np.ndarray  # uint8 [N, H, W, C]
+  clean_labels: np.ndarray  # int64 [N]
+
+  def __len__(self):
+    return len(self.ids)
+
+
+@dataclasses.dataclass(frozen=True)
 class DatasetInfo:
   name: str
   num_classes: int
@@ -86,6 +108,7 @@ class Data:
   validation: Split  # Empty when validation_size == 0.
   test: Split
   info: DatasetInfo
+  full_train: FullTrain | None = None  # None only for Data assembled by hand.
 
 
 def balanced_subset(labels: np.ndarray, size: int, num_classes: int, seed: int,
@@ -106,12 +129,15 @@ def balanced_subset(labels: np.ndarray, size: int, num_classes: int, seed: int,
   return np.sort(np.concatenate(chosen))
 
 
-def _to_float(images: np.ndarray) -> np.ndarray:
+def to_float(images: np.ndarray) -> np.ndarray:
+  """uint8 images as float32 in [0, 1] (float images pass through unchanged)."""
+  if images.dtype != np.uint8:
+    return np.asarray(images, np.float32)
   return images.astype(np.float32) / np.float32(255.0)
 
 
 def _clean_split(ids, images, labels) -> Split:
-  return Split(ids=ids.astype(np.int64), images=_to_float(images), labels=labels.copy(),
+  return Split(ids=ids.astype(np.int64), images=to_float(images), labels=labels.copy(),
                clean_labels=labels.copy(), corrupted=np.zeros(len(ids), dtype=bool))
 
 
@@ -143,7 +169,7 @@ def build(raw: sources.RawDataset, config: DataConfig) -> Data:
   noise = corruptions.apply_label_noise(clean, train_idx, num_classes, config.label_noise,
                                         config.seed)
   images, input_corrupted = corruptions.corrupt_inputs(
-      _to_float(raw.train_images[train_idx]), train_idx, config.input_corruption,
+      to_float(raw.train_images[train_idx]), train_idx, config.input_corruption,
       config.input_corruption_fraction, config.seed)
   train = Split(ids=train_idx.astype(np.int64), images=images, labels=noise.labels,
                 clean_labels=clean.copy(), corrupted=noise.corrupted | input_corrupted)
@@ -153,7 +179,14 @@ def build(raw: sources.RawDataset, config: DataConfig) -> Data:
       test_size=len(test_idx), num_label_corrupted=int(noise.corrupted.sum()),
       num_random_labels_on_true_class=noise.num_on_true_class,
       num_input_corrupted=int(input_corrupted.sum()))
+  if len(validation_idx):
+    full_train = FullTrain(ids=remaining.astype(np.int64), images=raw.train_images[remaining],
+                           clean_labels=raw.train_labels[remaining].copy())
+  else:  # The raw arrays themselves: no copy.
+    full_train = FullTrain(ids=all_train.astype(np.int64), images=raw.train_images,
+                           clean_labels=raw.train_labels)
   return Data(
+      full_train=full_train,
       train=train,
       validation=_clean_split(validation_idx, raw.train_images[validation_idx],
                               raw.train_labels[validation_idx]),

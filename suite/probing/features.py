@@ -2,13 +2,16 @@
 
 Convolutional maps are reduced per batch (global average pooling, or average
 pooling to a small fixed grid), so no full-resolution map of the dataset is ever
-held in memory: only [N, reduced width] per endpoint.
+held in memory: only [N, reduced width] per endpoint. uint8 images (the full
+train split, kept as stored) are converted to [0, 1] batch by batch, exactly as the
+splits were, so the full bank never exists as float32 images.
 """
 
 import numpy as np
 import tensorflow as tf
 
 from suite import errors
+from suite.data import datasets
 from suite.models import zoo
 
 POOLINGS = ("gap", "grid2", "grid4")
@@ -34,7 +37,18 @@ def reduce_map(tensor: tf.Tensor, pooling: str = "gap") -> tf.Tensor:
 
 def extract(zoo_model: zoo.ZooModel, images: np.ndarray, endpoints=None, pooling: str = "gap",
             batch_size: int = 256) -> dict[str, np.ndarray]:
-  """{endpoint: float32 [N, D]} in eval mode (batch norm statistics, no dropout)."""
+  """{endpoint: float32 [N, D]} in eval mode (batch norm statistics, no dropout).
+
+  Args:
+    zoo_model: the model.
+    images: [N, H, W, C] float32 in [0, 1], or uint8 (converted per batch).
+    endpoints: endpoint names (None: all).
+    pooling: reduction of convolutional maps (POOLINGS).
+    batch_size: images per forward pass.
+
+  Returns:
+    {endpoint: float32 [N, D]}.
+  """
   endpoints = tuple(endpoints or zoo_model.endpoints)
   submodel = zoo_model.endpoint_model(endpoints)
 
@@ -45,12 +59,12 @@ def extract(zoo_model: zoo.ZooModel, images: np.ndarray, endpoints=None, pooling
 
   chunks = {name: [] for name in endpoints}
   for start in range(0, len(images), batch_size):
-    batch = features(tf.constant(images[start:start + batch_size]))
+    batch = features(tf.constant(datasets.to_float(images[start:start + batch_size])))
     for name in endpoints:
       chunks[name].append(batch[name].numpy())
   return {name: np.concatenate(parts) for name, parts in chunks.items()}
 
 
 def raw_pixels(images: np.ndarray) -> np.ndarray:
-  """The raw-pixel control: flattened images."""
-  return np.asarray(images, np.float32).reshape(len(images), -1)
+  """The raw-pixel control: flattened images, float32 in [0, 1] (uint8 converted)."""
+  return datasets.to_float(images).reshape(len(images), -1)

@@ -6,8 +6,13 @@ Search methods:
   approximate   ScaNN tree + asymmetric hashing + exact reordering, for banks too
                 large for brute force; its recall against exact search is measured
   exact_tf      a chunked TensorFlow matrix product + top-k (verification, GPUs)
-Votes: `majority` (ties go to the class with the larger summed similarity) and
-`weighted` (sum of exp(similarity / T) per class, T = 0.07 as in InstDisc/SimCLR).
+Votes: `majority` and `weighted` (sum of exp(similarity / T) per class, T = 0.07 as in
+InstDisc/SimCLR). Ties of the majority vote go, by `tie_break`:
+  similarity    to the class with the larger summed similarity (the suite's default)
+  lowest_label  to the lowest class id: scikit-learn's KNeighborsClassifier(k) uniform vote,
+                the reference protocol's rule
+This module is the only place that builds a ScaNN searcher (`scann_searcher`); the speed
+benchmark's extra searchers (quantized brute force, tree) are kinds of it.
 """
 
 import dataclasses
@@ -19,6 +24,11 @@ from suite import errors
 
 METHODS = ("brute_force", "approximate", "exact_tf")
 VOTES = ("majority", "weighted")
+TIE_BREAKS = ("similarity", "lowest_label")
+# ScaNN searchers `scann_searcher` builds: the suite's two methods, and three that only the
+# speed benchmark measures (brute force on int8 or bfloat16 features re-scored in float32,
+# and the approximate method's tree with exact scores in the searched leaves).
+SCANN_KINDS = ("brute_force", "approximate", "brute_force_int8", "brute_force_bfloat16", "tree")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -34,12 +44,18 @@ class KnnConfig:
   leaves_to_search: int = 0
   reorder: int = 100
   training_sample_size: int = 0
+  # Majority-vote ties: "similarity" (summed similarity decides) or "lowest_label" (the
+  # lowest class id wins, as scikit-learn's uniform vote and the reference protocol).
+  tie_break: str = "similarity"
 
   def __post_init__(self):
     if not self.ks or min(self.ks) < 1:
       raise errors.ConfigError("k values must be >= 1")
     if self.method not in METHODS:
       raise errors.ConfigError(f"unknown search method {self.method!r}; expected one of {METHODS}")
+    if self.tie_break not in TIE_BREAKS:
+      raise errors.ConfigError(f"unknown tie break {self.tie_break!r}; expected one of "
+                               f"{TIE_BREAKS}")
     if self.temperature <= 0:
       raise errors.ConfigError("temperature must be > 0")
     if min(self.num_leaves, self.leaves_to_search, self.training_sample_size) < 0:
@@ -77,17 +93,39 @@ def index_size(config: KnnConfig, bank_size: int, k: int) -> tuple[int, int, int
   return leaves, min(to_search, leaves), min(config.training_sample_size or bank_size, bank_size)
 
 
-def _scann_searcher(bank, k, config: KnnConfig):
+def scann_searcher(bank: np.ndarray, k: int, config: KnnConfig = KnnConfig(),
+                   kind: str | None = None):
+  """A ScaNN dot-product searcher over `bank` (L2-normalised float32) for k neighbours.
+
+  Args:
+    bank: [N, D] float32, contiguous.
+    k: neighbours per query (at most N).
+    config: sizes the tree of the `approximate` and `tree` kinds (`index_size`).
+    kind: one of SCANN_KINDS; None: `config.method`.
+
+  Returns:
+    A built searcher (`search_batched_parallel(queries, final_num_neighbors=k)`).
+  """
+  kind = config.method if kind is None else kind
+  if kind not in SCANN_KINDS:
+    raise errors.ConfigError(f"unknown ScaNN searcher {kind!r}; expected one of {SCANN_KINDS}")
   import scann  # pylint: disable=g-import-not-at-top  (heavy; only where probing runs)
+  from scann.scann_ops.py import scann_builder  # pylint: disable=g-import-not-at-top
   builder = scann.scann_ops_pybind.builder(bank, k, "dot_product")
-  if config.method == "brute_force":
+  if kind == "brute_force":
     return builder.score_brute_force().build()
+  if kind == "brute_force_int8":
+    return builder.score_brute_force(scann_builder.ReorderType.INT8).build()
+  if kind == "brute_force_bfloat16":
+    return builder.score_brute_force(scann_builder.ReorderType.BFLOAT16).build()
   leaves, to_search, sample = index_size(config, len(bank), k)
+  tree = builder.tree(num_leaves=leaves, num_leaves_to_search=to_search,
+                      training_sample_size=sample)
+  if kind == "tree":
+    return tree.score_brute_force().build()
   dims_per_block = 2 if bank.shape[1] % 2 == 0 else 1
-  return (builder.tree(num_leaves=leaves, num_leaves_to_search=to_search,
-                       training_sample_size=sample)
-          .score_ah(dims_per_block, anisotropic_quantization_threshold=0.2,
-                    training_sample_size=sample)
+  return (tree.score_ah(dims_per_block, anisotropic_quantization_threshold=0.2,
+                        training_sample_size=sample)
           .reorder(max(k, config.reorder)).build())
 
 
@@ -102,17 +140,26 @@ def _exact_tf(bank, queries, k, chunk=1024):
   return np.concatenate(indices), np.concatenate(sims)
 
 
-def search(bank: np.ndarray, queries: np.ndarray, k: int, config: KnnConfig = KnnConfig()):
+def search(bank: np.ndarray, queries: np.ndarray, k: int, config: KnnConfig = KnnConfig(),
+           kind: str | None = None) -> tuple[np.ndarray, np.ndarray]:
   """Indices [Q, k] into `bank` and similarities [Q, k], most similar first.
 
-  Both inputs must be L2-normalised float32 arrays of the same width.
+  Args:
+    bank: [N, D] L2-normalised features.
+    queries: [Q, D] L2-normalised features.
+    k: neighbours (at most N are returned).
+    config: the search method and the approximate index's sizes.
+    kind: a ScaNN searcher of SCANN_KINDS instead of `config.method` (the speed benchmark's).
+
+  Returns:
+    (int64 indices [Q, min(k, N)], float32 similarities of the same shape).
   """
   bank = np.ascontiguousarray(bank, np.float32)
   queries = np.ascontiguousarray(queries, np.float32)
   k = min(k, len(bank))
-  if config.method == "exact_tf":
+  if kind is None and config.method == "exact_tf":
     return _exact_tf(bank, queries, k)
-  searcher = _scann_searcher(bank, k, config)
+  searcher = scann_searcher(bank, k, config, kind)
   # The parallel search spreads query batches over every core.
   indices, sims = searcher.search_batched_parallel(queries, final_num_neighbors=k)
   return indices.astype(np.int64), sims.astype(np.float32)
@@ -125,11 +172,32 @@ def recall(approximate: np.ndarray, exact: np.ndarray) -> float:
 
 
 def class_scores(neighbor_labels: np.ndarray, neighbor_sims: np.ndarray, num_classes: int,
-                 vote: str, temperature: float = 0.07) -> np.ndarray:
-  """[Q, num_classes] vote scores from the k neighbours of every query."""
+                 vote: str, temperature: float = 0.07,
+                 tie_break: str = "similarity") -> np.ndarray:
+  """[Q, num_classes] vote scores from the k neighbours of every query.
+
+  The predicted class is the first maximum (`np.argmax`), so equal scores go to the lowest
+  class id.
+
+  Args:
+    neighbor_labels: int [Q, k] labels of the neighbours.
+    neighbor_sims: [Q, k] their similarities to the query.
+    num_classes: classes C.
+    vote: "majority" or "weighted".
+    temperature: of the weighted vote.
+    tie_break: of the majority vote, one of TIE_BREAKS: "similarity" adds the summed
+      similarity, scaled below one vote; "lowest_label" leaves the counts alone.
+
+  Returns:
+    float64 [Q, C] scores.
+  """
+  if tie_break not in TIE_BREAKS:
+    raise errors.ConfigError(f"unknown tie break {tie_break!r}; expected one of {TIE_BREAKS}")
   one_hot = np.eye(num_classes, dtype=np.float64)[neighbor_labels]  # [Q, k, C]
   sims = neighbor_sims.astype(np.float64)[..., None]
   if vote == "majority":
+    if tie_break == "lowest_label":
+      return one_hot.sum(1)
     # Counts, with summed similarity (< 1 per neighbour, scaled below 1 overall) as tie-break.
     k = neighbor_labels.shape[1]
     return one_hot.sum(1) + (one_hot * (sims + 1.0)).sum(1) / (2.0 * k + 1.0)
@@ -144,13 +212,28 @@ def accuracy(scores: np.ndarray, labels: np.ndarray, top: int = 1) -> float:
   return float(np.mean(np.any(order == np.asarray(labels)[:, None], axis=1)))
 
 
-def evaluate(neighbor_labels, neighbor_sims, labels, num_classes, ks, temperature=0.07) -> dict:
-  """Accuracies for every k and vote: keys `k20`, `k20_weighted`, `k20_top5`, ..."""
+def evaluate(neighbor_labels: np.ndarray, neighbor_sims: np.ndarray, labels: np.ndarray,
+             num_classes: int, ks, temperature: float = 0.07,
+             tie_break: str = "similarity") -> dict:
+  """Accuracies for every k and vote: keys `k20`, `k20_weighted`, `k20_top5`, ...
+
+  Args:
+    neighbor_labels: int [Q, K] labels of each query's neighbours, most similar first.
+    neighbor_sims: [Q, K] their similarities.
+    labels: [Q] true labels of the queries.
+    num_classes: classes.
+    ks: numbers of neighbours voting (each at most K is used).
+    temperature: of the weighted vote.
+    tie_break: of the majority vote (TIE_BREAKS).
+
+  Returns:
+    {key: accuracy}.
+  """
   out = {}
   for k in ks:
     k_eff = min(k, neighbor_labels.shape[1])
     majority = class_scores(neighbor_labels[:, :k_eff], neighbor_sims[:, :k_eff], num_classes,
-                            "majority")
+                            "majority", tie_break=tie_break)
     weighted = class_scores(neighbor_labels[:, :k_eff], neighbor_sims[:, :k_eff], num_classes,
                             "weighted", temperature)
     out[f"k{k}"] = accuracy(majority, labels)
@@ -183,5 +266,28 @@ def knn_accuracy(bank, bank_labels, queries, query_labels, num_classes, config=K
     indices = indices[keep].reshape(len(queries), -1)
     sims = sims[keep].reshape(len(queries), -1)
   out.update(evaluate(np.asarray(bank_labels)[indices], sims, query_labels, num_classes,
-                      config.ks, config.temperature))
+                      config.ks, config.temperature, config.tie_break))
   return out
+
+
+def predict(bank: np.ndarray, bank_labels: np.ndarray, queries: np.ndarray, num_classes: int,
+            k: int, config: KnnConfig = KnnConfig(), kind: str | None = None
+            ) -> tuple[np.ndarray, np.ndarray]:
+  """Majority-vote k-NN predictions, with `config.tie_break` deciding ties.
+
+  Args:
+    bank: [N, D] L2-normalised features.
+    bank_labels: int [N] their labels.
+    queries: [Q, D] L2-normalised features.
+    num_classes: classes.
+    k: neighbours voting.
+    config: the search method and the tie break.
+    kind: a ScaNN searcher of SCANN_KINDS instead of `config.method`.
+
+  Returns:
+    (int64 predicted classes [Q], neighbour indices [Q, min(k, N)]).
+  """
+  indices, sims = search(bank, queries, k, config, kind)
+  scores = class_scores(np.asarray(bank_labels)[indices], sims, num_classes, "majority",
+                        config.temperature, config.tie_break)
+  return scores.argmax(1).astype(np.int64), indices

@@ -1,14 +1,23 @@
 """Layer-wise k-NN probing with controls (benign-memorization protocol).
 
 For every endpoint of a model:
-  clean   bank = the un-augmented training images with their clean labels,
-          queries = the test set: how good the layer's features are.
+  clean   bank = un-augmented training images with their clean labels, queries = the
+          test set: how good the layer's features are. Which training images, by
+          `ProbeConfig.bank`:
+            train_subset  the network's training split (--train_size), as trained on
+                          (inputs corrupted where the run corrupts them); the default
+            full          the whole train split less the validation examples, original
+                          images (datasets.FullTrain): the reference protocol's bank, the
+                          same whatever --train_size, so a subset sweep does not change it
+          Never a test example (another split) nor, with `full`, a validation example.
   noisy   bank = the training images with the labels used in training, queries =
           the corrupted training images themselves (leave-one-out): how strongly
           the layer groups images by their random labels, i.e. where noise is
           memorized. Only when the run has corrupted examples.
-Controls for the same data, architecture and seed: raw pixels, and the network at
-its random initialisation; optionally a clean-label run's probe.
+Controls for the same data, architecture and seed, with the same bank: raw pixels,
+and the network at its random initialisation; optionally a clean-label run's probe.
+Every table records its settings (`bank`, `bank_size`, `tie_break`), which the run's
+result.json carries in its `probe` and `controls` sections.
 """
 
 import dataclasses
@@ -23,49 +32,104 @@ from suite.probing import features as features_lib
 from suite.probing import knn as knn_lib
 
 
+BANKS = ("train_subset", "full")
+
+
 @dataclasses.dataclass(frozen=True)
 class ProbeConfig:
   knn: knn_lib.KnnConfig = knn_lib.KnnConfig()
   pooling: str = "gap"
   endpoints: tuple[str, ...] = ()  # Empty: every endpoint.
   batch_size: int = 256
+  # The clean-label bank (BANKS): "train_subset" (the training split) or "full" (the whole
+  # train split less validation, the reference's). The noisy-label bank is always the
+  # training split: only its examples have training labels.
+  bank: str = "train_subset"
 
   def __post_init__(self):
     if self.pooling not in features_lib.POOLINGS:
       raise errors.ConfigError(f"unknown pooling {self.pooling!r}")
+    if self.bank not in BANKS:
+      raise errors.ConfigError(f"unknown k-NN bank {self.bank!r}; expected one of {BANKS}")
 
 
-def _probe_features(bank, queries, data: datasets.Data, config: ProbeConfig) -> dict:
+def bank_examples(data: datasets.Data, config: ProbeConfig) -> tuple[np.ndarray, np.ndarray]:
+  """(images, clean labels) of the clean-label bank `config.bank` asks for.
+
+  Args:
+    data: the run's data.
+    config: the probe's settings.
+
+  Returns:
+    Images (float32 in [0, 1], or uint8 for the full bank) and int64 labels, aligned.
+  """
+  if config.bank == "train_subset":
+    return data.train.images, data.train.clean_labels
+  if data.full_train is None:
+    raise errors.ConfigError("--knn_bank=full needs the full train split: load the data with "
+                             "datasets.load or datasets.build")
+  return data.full_train.images, data.full_train.clean_labels
+
+
+def _settings(data: datasets.Data, config: ProbeConfig) -> dict:
+  return {"bank": config.bank, "bank_size": len(bank_examples(data, config)[1]),
+          "tie_break": config.knn.tie_break}
+
+
+def _probe_features(bank, queries, data: datasets.Data, config: ProbeConfig,
+                    train_features=None) -> dict:
+  """Clean (and noisy) probe of one endpoint's features.
+
+  `bank` holds the features of `bank_examples`; `train_features` those of the training
+  split when the bank is another set (the noisy probe needs them).
+  """
   num_classes = data.info.num_classes
   train, test = data.train, data.test
+  bank_labels = bank_examples(data, config)[1]
   bank, queries = knn_lib.l2_normalize(bank), knn_lib.l2_normalize(queries)
-  result = {"clean": knn_lib.knn_accuracy(bank, train.clean_labels, queries, test.clean_labels,
+  result = {"clean": knn_lib.knn_accuracy(bank, bank_labels, queries, test.clean_labels,
                                       num_classes, config.knn)}
   corrupted = np.flatnonzero(train.corrupted)
   if len(corrupted):
-    result["noisy"] = knn_lib.knn_accuracy(bank, train.labels, bank[corrupted],
+    train_bank = bank if train_features is None else knn_lib.l2_normalize(train_features)
+    result["noisy"] = knn_lib.knn_accuracy(train_bank, train.labels, train_bank[corrupted],
                                        train.labels[corrupted], num_classes, config.knn,
                                        self_indices=corrupted)
   return result
 
 
 def probe(zoo_model: zoo.ZooModel, data: datasets.Data, config: ProbeConfig = ProbeConfig()) -> dict:
-  """{'endpoints': [...], 'clean': {endpoint: accs}, 'noisy': {endpoint: accs}}."""
+  """Probes every endpoint (or `config.endpoints`) of a model.
+
+  Args:
+    zoo_model: the model, in eval mode for feature extraction.
+    data: the run's data; queries are its test split.
+    config: the probe's settings.
+
+  Returns:
+    {'endpoints': [...], 'clean': {endpoint: accs}, 'noisy': {endpoint: accs} (only when
+    the training split has corrupted examples), 'bank', 'bank_size', 'tie_break'}.
+  """
   if not len(data.test):
     raise errors.ConfigError("probing needs a test set")
   endpoints = config.endpoints or zoo_model.endpoints
-  bank = features_lib.extract(zoo_model, data.train.images, endpoints, config.pooling,
-                              config.batch_size)
-  queries = features_lib.extract(zoo_model, data.test.images, endpoints, config.pooling,
-                                 config.batch_size)
+  extract = lambda images: features_lib.extract(zoo_model, images, endpoints, config.pooling,
+                                                config.batch_size)
+  bank = extract(bank_examples(data, config)[0])
+  queries = extract(data.test.images)
+  train = None
+  if config.bank != "train_subset" and data.train.corrupted.any():
+    train = extract(data.train.images)  # The noisy bank is the training split.
   table = {"endpoints": list(endpoints), "clean": {}, "noisy": {}}
   for name in endpoints:
-    result = _probe_features(bank[name], queries[name], data, config)
+    result = _probe_features(bank[name], queries[name], data, config,
+                             None if train is None else train[name])
     table["clean"][name] = result["clean"]
     if "noisy" in result:
       table["noisy"][name] = result["noisy"]
   if not table["noisy"]:
     del table["noisy"]
+  table.update(_settings(data, config))
   return table
 
 
@@ -77,9 +141,23 @@ def random_init_model(model_config: zoo.ModelConfig, data: datasets.Data, seed: 
 
 def controls(model_config: zoo.ModelConfig, data: datasets.Data, seed: int,
              config: ProbeConfig = ProbeConfig()) -> dict:
-  """Raw-pixel and random-initialisation probes for the same data, architecture, seed."""
-  pixels = _probe_features(features_lib.raw_pixels(data.train.images),
-                           features_lib.raw_pixels(data.test.images), data, config)
+  """Raw-pixel and random-initialisation probes for the same data, architecture, seed and bank.
+
+  Args:
+    model_config: the run's architecture.
+    data: the run's data.
+    seed: the run's seed (the random initialisation is the run's own).
+    config: the probe's settings, the bank included.
+
+  Returns:
+    {'raw_pixels': {'clean', 'noisy', settings}, 'random_init': a `probe` table}.
+  """
+  train = None
+  if config.bank != "train_subset" and data.train.corrupted.any():
+    train = features_lib.raw_pixels(data.train.images)
+  pixels = _probe_features(features_lib.raw_pixels(bank_examples(data, config)[0]),
+                           features_lib.raw_pixels(data.test.images), data, config, train)
+  pixels.update(_settings(data, config))
   return {"raw_pixels": pixels,
           "random_init": probe(random_init_model(model_config, data, seed), data, config)}
 

@@ -35,3 +35,30 @@ def test_a_directory_without_a_run_is_one_clear_error(tmp_path):
   result = run_binary("benchmarks.knn_probe", f"--run_dir={tmp_path}")
   assert result.returncode == 2 and "not a run directory" in result.stderr
   assert "Traceback" not in result.stderr
+
+
+def test_the_reference_probe_settings_are_recorded_and_reproduced(data_dir, digits_raw, tmp_path,
+                                                                 capsys):
+  settings = dict(knn_k=["20"], knn_bank="full", knn_tie_break="lowest_label")
+  with flagsaver.flagsaver(dataset="digits", data_dir=data_dir, train_size=100, test_size=50,
+                           validation_size=50, label_noise=1.0, model="mlp", width=16, depth=1,
+                           epochs=1, batch_size=50, output_dir=str(tmp_path), **settings):
+    train.main([])
+  result = record.read(str(tmp_path))
+  assert result["config"]["knn_bank"] == "full"
+  assert result["config"]["knn_tie_break"] == "lowest_label"
+  full_size = result["probe"]["bank_size"]
+  assert (result["probe"]["bank"], result["probe"]["tie_break"]) == ("full", "lowest_label")
+  # The whole train split less the 50 validation examples: more than the 100 trained on.
+  assert full_size == len(digits_raw.train_labels) - 50 > 100
+  for control in ("raw_pixels", "random_init"):
+    assert result["controls"][control]["bank"] == "full"
+    assert result["controls"][control]["bank_size"] == full_size
+  assert "noisy" in result["probe"]  # On the training subset, whose labels are all random.
+  capsys.readouterr()
+  with flagsaver.flagsaver(run_dir=str(tmp_path), **settings):
+    knn_probe.main([])
+  written = json.loads((tmp_path / "probes" / "epoch_000001_gap.json").read_text())
+  assert written["probe"]["bank_size"] == full_size
+  for endpoint, accs in result["probe"]["clean"].items():
+    assert written["probe"]["clean"][endpoint]["k20"] == accs["k20"]

@@ -71,3 +71,51 @@ def test_bad_configs_are_rejected(kwargs, message):
 def test_too_large_a_subset_is_explained(digits_raw):
   with pytest.raises(errors.ConfigError, match="only 1438 are available"):
     datasets.build(digits_raw, _config(train_size=5000))
+
+
+def _marked_raw(train=600, test=200, num_classes=10):
+  """Images that say where they come from: pixel 0 the split (0 train, 1 test), pixels 1-2
+  the index in it, so any image can be traced back without relying on its content."""
+  from suite.data import sources  # pylint: disable=g-import-not-at-top
+
+  def images(count, split):
+    out = np.zeros((count, 4, 4, 1), np.uint8)
+    out[:, 0, 0, 0] = split
+    out[:, 0, 1, 0], out[:, 0, 2, 0] = np.divmod(np.arange(count), 256)
+    return out
+
+  return sources.RawDataset(
+      name="marked", train_images=images(train, 0), train_labels=np.arange(train) % num_classes,
+      test_images=images(test, 1), test_labels=np.arange(test) % num_classes,
+      num_classes=num_classes, class_names=tuple(map(str, range(num_classes))))
+
+
+def _origin(images):
+  images = np.asarray(images)
+  return images[:, 0, 0, 0], images[:, 0, 1, 0].astype(np.int64) * 256 + images[:, 0, 2, 0]
+
+
+def test_the_full_train_split_is_kept_clean_and_without_validation_or_test():
+  raw = _marked_raw()
+  data = datasets.build(raw, _config(train_size=100, validation_size=50, test_size=40,
+                                     label_noise=1.0, input_corruption="gaussian", seed=3))
+  full = data.full_train
+  assert len(data.train) == 100 and len(full) == 600 - 50
+  split, index = _origin(full.images)
+  assert not split.any()  # Only train-split images: no test image.
+  np.testing.assert_array_equal(index, full.ids)  # Each id's own, original image.
+  assert not set(full.ids) & set(data.validation.ids)  # Validation stays held out.
+  assert set(data.train.ids) <= set(full.ids)
+  np.testing.assert_array_equal(full.clean_labels, raw.train_labels[full.ids])  # Clean.
+  assert full.images.dtype == np.uint8
+  # Without validation, the bank is the raw array itself: no copy of the split.
+  whole = datasets.build(raw, _config(train_size=100, seed=3)).full_train
+  assert whole.images is raw.train_images and len(whole) == 600
+  np.testing.assert_array_equal(whole.ids, np.arange(600))
+
+
+def test_to_float_matches_the_splits_conversion(digits_raw):
+  data = datasets.build(digits_raw, _config(test_size=50))
+  np.testing.assert_array_equal(datasets.to_float(digits_raw.test_images[data.test.ids]),
+                                data.test.images)
+  assert datasets.to_float(data.test.images) is data.test.images

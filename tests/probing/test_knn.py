@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+from sklearn import neighbors
 
 from suite import errors
 from suite.probing import knn
@@ -135,6 +136,10 @@ def test_bad_configs_are_rejected():
     knn.KnnConfig(ks=(0,))
   with pytest.raises(errors.ConfigError):
     knn.KnnConfig(method="faiss")
+  with pytest.raises(errors.ConfigError, match="unknown tie break"):
+    knn.KnnConfig(tie_break="random")
+  with pytest.raises(errors.ConfigError, match="unknown ScaNN searcher"):
+    knn.scann_searcher(np.eye(4, dtype=np.float32), 2, kind="lsh")
   with pytest.raises(errors.ConfigError, match="approximate method only"):
     knn.KnnConfig(num_leaves=10)  # Brute force has no index to size.
   with pytest.raises(errors.ConfigError, match="approximate method only"):
@@ -144,3 +149,93 @@ def test_bad_configs_are_rejected():
   for bad in (dict(reorder=0), dict(training_sample_size=-1), dict(num_leaves=-2)):
     with pytest.raises(errors.ConfigError):
       knn.KnnConfig(method="approximate", **bad)
+
+
+def _sklearn_predictions(bank, labels, queries, k=20):
+  """The reference protocol's classifier: scikit-learn's default KNeighborsClassifier."""
+  return neighbors.KNeighborsClassifier(n_neighbors=k).fit(bank, labels).predict(queries)
+
+
+@pytest.fixture(scope="module")
+def overlapping():
+  """Classes that overlap enough that many 20-neighbour votes tie."""
+  rng = np.random.default_rng(1)
+  centres = rng.normal(size=(10, 16))
+  labels = rng.integers(0, 10, 3000)
+  return knn.l2_normalize(centres[labels] + 2.0 * rng.normal(size=(3000, 16))), labels
+
+
+@pytest.mark.parametrize("method", ["brute_force", "exact_tf"])
+def test_lowest_label_votes_equal_scikit_learn(overlapping, method):
+  """Reference settings (k = 20, uniform vote, lowest-label ties) on L2-normalised features."""
+  points, labels = overlapping
+  bank, queries = points[:2500], points[2500:]
+  config = knn.KnnConfig(ks=(20,), method=method, tie_break="lowest_label")
+  predicted, indices = knn.predict(bank, labels[:2500], queries, 10, 20, config)
+  expected = _sklearn_predictions(bank, labels[:2500], queries)
+  np.testing.assert_array_equal(predicted, expected)
+  # The data holds ties in the vote, so the rule is exercised, not only the majority.
+  counts = np.array([np.bincount(labels[:2500][row], minlength=10) for row in indices])
+  tied = np.sum(counts == counts.max(1, keepdims=True), axis=1) > 1
+  assert tied.sum() >= 20
+  # ... and the suite's default rule decides some of them otherwise.
+  by_similarity, _ = knn.predict(bank, labels[:2500], queries, 10, 20,
+                                 knn.KnnConfig(ks=(20,), method=method))
+  differ = by_similarity != expected
+  assert differ.sum() >= 10 and np.all(tied[differ])
+  # The probe's accuracy is the accuracy of those predictions.
+  result = knn.knn_accuracy(bank, labels[:2500], queries, labels[2500:], 10, config)
+  assert result["k20"] == np.mean(expected == labels[2500:])
+
+
+def _circle(degrees):
+  radians = np.deg2rad(np.asarray(degrees, np.float64))
+  return np.stack([np.cos(radians), np.sin(radians)], axis=1).astype(np.float32)
+
+
+def test_exact_vote_ties_follow_each_rule():
+  """20 neighbours voting 10 to 10: summed similarity and lowest label disagree by design.
+
+  Query 0 (at 0 degrees) has neighbours at 1..20 degrees labelled 1, 0, 1, 0, ...: class 1
+  holds every closer neighbour of a pair, so it has the larger summed similarity; class 0 is
+  the lower label. Query 1 (at 180 degrees) has neighbours at 181..200 labelled 2, 1, 2, 1,
+  ...: similarity says 2, lowest label says 1. Query 2 (at 90 degrees) has 12 of class 3
+  against 8 of class 0, the 8 closer: no tie, both rules say 3. Distances are all distinct.
+  """
+  offsets = np.arange(1, 21)
+  bank = np.concatenate([_circle(offsets), _circle(180 + offsets), _circle(90 + offsets)])
+  labels = np.concatenate([np.tile([1, 0], 10), np.tile([2, 1], 10),
+                           np.where(offsets <= 8, 0, 3)])
+  queries = _circle([0, 180, 90])
+  similarity = knn.KnnConfig(ks=(20,))
+  lowest = knn.KnnConfig(ks=(20,), tie_break="lowest_label")
+  by_similarity, indices = knn.predict(bank, labels, queries, 4, 20, similarity)
+  by_lowest, _ = knn.predict(bank, labels, queries, 4, 20, lowest)
+  # The neighbours are the constructed ones, and the votes of the first two queries tie.
+  np.testing.assert_array_equal(np.sort(indices, axis=1), np.arange(60).reshape(3, 20))
+  counts = [np.bincount(labels[row], minlength=4) for row in indices]
+  np.testing.assert_array_equal(counts, [[10, 10, 0, 0], [0, 10, 10, 0], [8, 0, 0, 12]])
+  np.testing.assert_array_equal(by_similarity, [1, 2, 3])
+  np.testing.assert_array_equal(by_lowest, [0, 1, 3])
+  np.testing.assert_array_equal(by_lowest, _sklearn_predictions(bank, labels, queries))
+  # The accuracies follow the predictions under either rule.
+  truth = np.array([0, 2, 3])
+  assert knn.knn_accuracy(bank, labels, queries, truth, 4, lowest)["k20"] == pytest.approx(2 / 3)
+  assert knn.knn_accuracy(bank, labels, queries, truth, 4, similarity)["k20"] == pytest.approx(
+      2 / 3)
+  assert knn.knn_accuracy(bank, labels, queries, np.array([0, 1, 3]), 4,
+                          lowest)["k20"] == 1.0
+  assert knn.knn_accuracy(bank, labels, queries, np.array([1, 2, 3]), 4,
+                          similarity)["k20"] == 1.0
+
+
+def test_every_scann_kind_is_built_by_the_one_builder(clustered):
+  points, _ = clustered
+  bank, queries = points[:2500], points[2500:]
+  exact, _ = _numpy_knn(bank, queries, 20)
+  index = knn.KnnConfig(ks=(20,), method="approximate", num_leaves=10, leaves_to_search=10)
+  for kind in knn.SCANN_KINDS:
+    indices, sims = knn.search(bank, queries, 20, index, kind=kind)
+    assert indices.shape == sims.shape == (500, 20)
+    # Quantized scores are re-scored exactly; the tree searches every leaf here.
+    assert knn.recall(indices, exact) > (0.99 if kind in ("brute_force", "tree") else 0.8)

@@ -1,7 +1,11 @@
+import dataclasses
+
 import numpy as np
 import pytest
+from sklearn import neighbors
 import tensorflow as tf
 
+from suite import errors
 from suite.data import datasets
 from suite.models import zoo
 from suite.probing import features
@@ -69,3 +73,59 @@ def test_random_init_control_is_the_runs_initialisation(data, tmp_path):
   control = probe.random_init_model(model_config, data, seed=5)
   for a, b in zip(trainer.model.weights, control.model.weights):
     np.testing.assert_array_equal(a.numpy(), b.numpy())
+
+
+REFERENCE = probe.ProbeConfig(knn=knn.KnnConfig(ks=(20,), tie_break="lowest_label"), bank="full")
+
+
+def _sklearn_accuracy(bank, bank_labels, queries, labels):
+  """The reference's probe: KNeighborsClassifier(20) on L2-normalised features."""
+  classifier = neighbors.KNeighborsClassifier(n_neighbors=20)
+  classifier.fit(knn.l2_normalize(bank), bank_labels)
+  return np.mean(classifier.predict(knn.l2_normalize(queries)) == labels)
+
+
+def test_reference_settings_equal_scikit_learn_on_the_full_bank(data, digits_raw):
+  built = zoo.build(zoo.ModelConfig(name="mlp", width=32, depth=2), (8, 8, 1), 10)
+  table = probe.probe(built, data, REFERENCE)
+  # The bank is the whole train split (no validation here), not the 300 trained on.
+  assert len(data.train) == 300
+  assert table["bank"] == "full" and table["tie_break"] == "lowest_label"
+  assert table["bank_size"] == len(digits_raw.train_labels) > 300
+  bank = features.extract(built, digits_raw.train_images.astype(np.float32) / 255)
+  queries = features.extract(built, data.test.images)
+  for name in built.endpoints:
+    expected = _sklearn_accuracy(bank[name], digits_raw.train_labels, queries[name],
+                                 data.test.labels)
+    assert table["clean"][name]["k20"] == pytest.approx(expected, abs=1e-12), name
+  # The raw-pixel control uses the same bank and rule.
+  result = probe.controls(zoo.ModelConfig(name="mlp", width=32, depth=2), data, 0, REFERENCE)
+  pixels = result["raw_pixels"]
+  assert (pixels["bank"], pixels["bank_size"]) == ("full", len(digits_raw.train_labels))
+  assert result["random_init"]["bank_size"] == len(digits_raw.train_labels)
+  expected = _sklearn_accuracy(digits_raw.train_images.reshape(len(digits_raw.train_labels), -1),
+                               digits_raw.train_labels, data.test.images.reshape(100, -1),
+                               data.test.labels)
+  assert pixels["clean"]["k20"] == pytest.approx(expected, abs=1e-12)
+
+
+def test_the_bank_setting_changes_the_clean_bank_only(data):
+  built = zoo.build(zoo.ModelConfig(name="mlp", width=32, depth=1), (8, 8, 1), 10)
+  subset = probe.probe(built, data, dataclasses.replace(REFERENCE, bank="train_subset"))
+  full = probe.probe(built, data, REFERENCE)
+  assert subset["bank_size"] == len(data.train) == 300
+  assert full["bank_size"] == len(data.full_train)
+  images, labels = probe.bank_examples(data, REFERENCE)
+  assert images is data.full_train.images and labels is data.full_train.clean_labels
+  images, labels = probe.bank_examples(data, dataclasses.replace(REFERENCE, bank="train_subset"))
+  assert images is data.train.images and labels is data.train.clean_labels
+  # The noisy-label bank is the training subset under either setting (only it has noisy labels).
+  assert subset["noisy"] == full["noisy"]
+  assert set(probe.scalars(full)) == set(probe.scalars(subset))
+
+
+def test_a_full_bank_needs_the_full_split(data):
+  with pytest.raises(errors.ConfigError, match="needs the full train split"):
+    probe.bank_examples(dataclasses.replace(data, full_train=None), REFERENCE)
+  with pytest.raises(errors.ConfigError, match="unknown k-NN bank"):
+    probe.ProbeConfig(bank="test")

@@ -1,0 +1,293 @@
+"""How fast the k-NN probe is: ScaNN against scikit-learn and a TensorFlow matrix product.
+
+The measuring logic of `benchmarks.knn_speed`. `measure` extracts every endpoint's
+features once (timed), then classifies the queries with k-NN majority votes on the
+L2-normalised features by each method, side by side: wall time, peak extra memory
+(process RSS sampled every 2 ms above the level before the method), and the
+accuracies, which must agree; for the inexact ScaNN searchers (approximate index,
+quantized brute force, tree), also their recall of the exact neighbours. It also
+times the query-bank similarity product alone, in float32 (NumPy) and in bfloat16
+(TensorFlow, which uses the CPU's AMX or AVX512-BF16 units where it has them): the
+work any brute-force search does, so scikit-learn's time over it bounds what a
+brute-force search on this machine can gain. Every ScaNN searcher comes from
+`knn.scann_searcher`; every vote is `knn.class_scores` with ties to the lowest
+class, as scikit-learn's.
+"""
+
+import dataclasses
+import threading
+import time
+import timeit
+from typing import TextIO
+
+import numpy as np
+import psutil
+import tensorflow as tf
+
+from suite import errors
+from suite.data import datasets
+from suite.models import zoo
+from suite.probing import features
+from suite.probing import knn
+
+# The suite's search methods by benchmark name.
+SUITE = {"scann": "brute_force", "scann_approximate": "approximate", "tensorflow": "exact_tf"}
+# Other ScaNN searchers (kinds of knn.scann_searcher), measured here to show what they cost
+# and how many of the exact neighbours they find; the suite does not offer them (none was
+# faster at equal accuracy).
+OTHER_SCANN = {"scann_int8": "brute_force_int8", "scann_bfloat16": "brute_force_bfloat16",
+               "scann_tree": "tree"}
+METHODS = (*SUITE, *OTHER_SCANN, "sklearn")
+INDEXED = ("scann_approximate", "scann_tree")  # Methods the approximate index's sizes configure.
+PRECISIONS = ("float32", "bfloat16")
+
+
+@dataclasses.dataclass(frozen=True)
+class SpeedConfig:
+  """What `measure` compares.
+
+  Attributes:
+    methods: distinct names among METHODS.
+    k: neighbours voting.
+    index: sizes of the tree of scann_approximate and scann_tree (its `method` is
+      "approximate"; its `ks` and `tie_break` are not used).
+  """
+  methods: tuple[str, ...] = ("scann", "sklearn", "tensorflow")
+  k: int = 20
+  index: knn.KnnConfig = knn.KnnConfig(ks=(20,), method="approximate")
+
+  def __post_init__(self):
+    if not self.methods or len(set(self.methods)) != len(self.methods):
+      raise errors.ConfigError(f"methods must be distinct and at least one: {self.methods}")
+    unknown = set(self.methods) - set(METHODS)
+    if unknown:
+      raise errors.ConfigError(f"unknown methods {sorted(unknown)}; expected some of {METHODS}")
+    if self.k < 1:
+      raise errors.ConfigError("k must be >= 1")
+    if self.index.method != "approximate":
+      raise errors.ConfigError("the index config must have method 'approximate'")
+
+
+@dataclasses.dataclass
+class Result:
+  """Totals over every endpoint.
+
+  Attributes:
+    extract_seconds: feature extraction of bank and queries, every endpoint.
+    extracted_images: bank plus query images.
+    seconds: method -> k-NN seconds (fit, search, vote).
+    products: precision -> seconds of the similarity products alone.
+    product_flops: their floating-point operations.
+  """
+  extract_seconds: float = 0.0
+  extracted_images: int = 0
+  seconds: dict = dataclasses.field(default_factory=dict)
+  products: dict = dataclasses.field(default_factory=lambda: dict.fromkeys(PRECISIONS, 0.0))
+  product_flops: int = 0
+
+
+class PeakMemory:
+  """Peak resident memory above the level at entry, sampled in a thread."""
+
+  def __init__(self, interval: float = 0.002):
+    self.interval = interval
+    self.process = psutil.Process()
+
+  def __enter__(self):
+    self.base = self.process.memory_info().rss
+    self.peak = self.base
+    self._stop = threading.Event()
+    self._thread = threading.Thread(target=self._sample, daemon=True)
+    self._thread.start()
+    return self
+
+  def _sample(self):
+    while not self._stop.is_set():
+      self.peak = max(self.peak, self.process.memory_info().rss)
+      time.sleep(self.interval)
+
+  def __exit__(self, *exc):
+    self._stop.set()
+    self._thread.join()
+    self.peak = max(self.peak, self.process.memory_info().rss)
+    self.extra_mb = (self.peak - self.base) / 2**20
+
+
+def product_seconds(bank: np.ndarray, queries: np.ndarray, precision: str,
+                    repeats: int = 3) -> float:
+  """Best time of the similarity product `queries @ bank.T` alone.
+
+  Args:
+    bank: [N, D] float32.
+    queries: [Q, D] float32.
+    precision: "float32" (NumPy's BLAS) or "bfloat16" (TensorFlow, oneDNN), cast before
+      timing as a search would store its bank.
+    repeats: timed repetitions (the best is returned).
+
+  Returns:
+    Seconds.
+  """
+  if precision == "float32":
+    multiply = lambda: np.dot(queries, bank.T)
+  elif precision == "bfloat16":
+    bank_bf16, queries_bf16 = tf.cast(bank, tf.bfloat16), tf.cast(queries, tf.bfloat16)
+    # Eager CPU ops return when done, so the call's time is the product's.
+    multiply = lambda: tf.matmul(queries_bf16, bank_bf16, transpose_b=True)
+  else:
+    raise errors.ConfigError(f"unknown precision {precision!r}; expected one of {PRECISIONS}")
+  return min(timeit.repeat(multiply, number=1, repeat=repeats))
+
+
+def classify(method: str, bank: np.ndarray, bank_labels: np.ndarray, queries: np.ndarray,
+             k: int, num_classes: int, index: knn.KnnConfig
+             ) -> tuple[np.ndarray, np.ndarray | None]:
+  """k-NN majority-vote predictions of one method; ties go to the lowest class, as sklearn.
+
+  Args:
+    method: one of METHODS.
+    bank: [N, D] L2-normalised float32 features.
+    bank_labels: int [N].
+    queries: [Q, D] L2-normalised float32 features.
+    k: neighbours voting.
+    num_classes: classes.
+    index: sizes the tree of scann_approximate and scann_tree.
+
+  Returns:
+    (predicted classes [Q], neighbour indices [Q, k], or None for sklearn).
+  """
+  if method == "sklearn":
+    from sklearn import neighbors  # pylint: disable=g-import-not-at-top
+    # As in the papers' public code: default KNeighborsClassifier (Euclidean distance,
+    # which orders L2-normalised features exactly as cosine similarity does).
+    classifier = neighbors.KNeighborsClassifier(n_neighbors=k).fit(bank, bank_labels)
+    return classifier.predict(queries), None
+  vote = dataclasses.replace(index, tie_break="lowest_label")
+  if method == "scann_approximate":
+    return knn.predict(bank, bank_labels, queries, num_classes, k, vote)
+  if method in SUITE:
+    config = knn.KnnConfig(ks=(k,), method=SUITE[method], tie_break="lowest_label")
+    return knn.predict(bank, bank_labels, queries, num_classes, k, config)
+  if method in OTHER_SCANN:
+    return knn.predict(bank, bank_labels, queries, num_classes, k, vote, kind=OTHER_SCANN[method])
+  raise errors.ConfigError(f"unknown method {method!r}; expected one of {METHODS}")
+
+
+def header(config: SpeedConfig) -> str:
+  """The per-endpoint table's header line."""
+  line = f"{'endpoint':<12} {'dim':>6} " + " ".join(
+      f"{m + ' s':>12} {m + ' MB':>11} {m + ' acc':>11}" for m in config.methods)
+  if _exact_method(config):
+    line += "".join(f" {m + ' recall':>15}" for m in _inexact(config))
+    # How alike the features are: the mean similarity of a query to the bank, and how much
+    # closer the 1st neighbour is than the k-th (what a quantized search must resolve).
+    line += f" {'mean sim':>9} {'sim 1-k':>9}"
+  return line + f" {'product s':>10} {'bf16 prod s':>11}"
+
+
+def _exact_method(config: SpeedConfig) -> str | None:
+  """The exact searcher whose neighbours the inexact ones' recall is measured against."""
+  return next((m for m in ("scann", "tensorflow") if m in config.methods), None)
+
+
+def _inexact(config: SpeedConfig) -> list[str]:
+  return [m for m in config.methods if m in ("scann_approximate", *OTHER_SCANN)]
+
+
+def measure(zoo_model: zoo.ZooModel, data: datasets.Data, config: SpeedConfig = SpeedConfig(),
+            out: TextIO | None = None) -> Result:
+  """Times feature extraction and every method on every endpoint, printing a row each.
+
+  The bank is the training split with clean labels, the queries the test split.
+
+  Args:
+    zoo_model: the model whose endpoints are probed.
+    data: bank and queries.
+    config: methods and k.
+    out: where lines go (None: standard output), printed as measured.
+
+  Returns:
+    The totals over every endpoint.
+  """
+  result = Result(seconds=dict.fromkeys(config.methods, 0.0))
+  start = time.perf_counter()
+  bank_features = features.extract(zoo_model, data.train.images)
+  query_features = features.extract(zoo_model, data.test.images)
+  result.extract_seconds = time.perf_counter() - start
+  result.extracted_images = len(data.train) + len(data.test)
+  print(f"feature extraction, all endpoints, {result.extracted_images} images: "
+        f"{result.extract_seconds:.1f} s", file=out)
+  line = header(config)
+  print(line, file=out)
+  print("-" * len(line), file=out)
+  exact_method = _exact_method(config)
+  for name in zoo_model.endpoints:
+    neighbours = {}
+    bank = knn.l2_normalize(bank_features[name])
+    queries = knn.l2_normalize(query_features[name])
+    cells = []
+    for method in config.methods:
+      with PeakMemory() as memory:
+        started = time.perf_counter()
+        predicted, neighbours[method] = classify(method, bank, data.train.clean_labels, queries,
+                                                 config.k, data.info.num_classes, config.index)
+        seconds = time.perf_counter() - started
+      result.seconds[method] += seconds
+      accuracy = float(np.mean(predicted == data.test.labels))
+      cells.append(f"{seconds:>12.3f} {memory.extra_mb:>11.1f} {accuracy:>11.4f}")
+    if exact_method:
+      exact = neighbours[exact_method]
+      cells += [f"{knn.recall(neighbours[m], exact):>15.4f}" for m in _inexact(config)]
+      mean_similarity = float(queries.mean(0) @ bank.mean(0))  # Mean over all pairs.
+      gap = np.mean(np.sum(queries * (bank[exact[:, 0]] - bank[exact[:, -1]]), axis=1))
+      cells.append(f"{mean_similarity:>9.4f} {gap:>9.2e}")
+    result.product_flops += 2 * len(queries) * bank.size
+    for precision, width in zip(PRECISIONS, (10, 11)):
+      product_time = product_seconds(bank, queries, precision)
+      result.products[precision] += product_time
+      cells.append(f"{product_time:>{width}.3g}")
+    print(f"{name:<12} {bank.shape[1]:>6} " + " ".join(cells), file=out, flush=True)
+  return result
+
+
+def summary_lines(result: Result) -> list[str]:
+  """Totals, scikit-learn's time over each ScaNN method's and over the products alone."""
+  totals = result.seconds
+  lines = ["total k-NN seconds: " + ", ".join(f"{m} {s:.2f}" for m, s in totals.items())]
+  for method in totals:
+    if method.startswith("scann") and "sklearn" in totals:
+      lines.append(f"scikit-learn / {method} time: {totals['sklearn'] / totals[method]:.1f}x")
+  flops = result.product_flops
+  for precision, seconds in result.products.items():
+    lines.append(f"{precision} similarity products alone, every endpoint (the work of any "
+                 f"brute-force search): {seconds:.3g} s for {flops / 1e9:.3g} GFLOP "
+                 f"({flops / seconds / 1e9:.0f} GFLOP/s)")
+  if "sklearn" in totals:
+    lines.append(f"scikit-learn / float32 similarity products: "
+                 f"{totals['sklearn'] / result.products['float32']:.3g}x, the most a brute-force "
+                 f"search with this machine's float32 matrix product can gain over scikit-learn")
+    lines.append(f"scikit-learn / bfloat16 similarity products: "
+                 f"{totals['sklearn'] / result.products['bfloat16']:.3g}x, the most one with a "
+                 f"bfloat16 product can gain, before the exact re-scoring its rounding needs")
+  return lines
+
+
+def epoch_comparison(result: Result, timed_seconds: float, timed_examples: int,
+                     bank_size: int) -> str:
+  """One training epoch over the bank (extrapolated from timed steps) against probing.
+
+  Args:
+    result: `measure`'s totals.
+    timed_seconds: seconds of the timed training steps.
+    timed_examples: examples those steps saw.
+    bank_size: training examples in one epoch (the bank).
+
+  Returns:
+    The line to print.
+  """
+  epoch_seconds = timed_seconds / timed_examples * bank_size
+  probe_seconds = result.extract_seconds + min(result.seconds.get("scann", np.inf),
+                                               result.seconds.get("scann_approximate", np.inf))
+  return (f"one training epoch over the {bank_size}-image bank (from {timed_examples} "
+          f"timed examples): {epoch_seconds:.1f} s; probing every endpoint with ScaNN "
+          f"(extraction included): {probe_seconds:.1f} s = {probe_seconds / epoch_seconds:.2f} "
+          f"epochs")
