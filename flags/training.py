@@ -3,6 +3,7 @@
 from absl import flags
 
 from suite.models import zoo
+from suite.training import optimizers
 from suite.training import strategies
 from suite.training import trainer
 
@@ -17,6 +18,18 @@ DROPOUT = flags.DEFINE_float("dropout", 0.0, "Dropout after hidden layers.", low
 BOTTLENECK_DIM = flags.DEFINE_integer(
     "bottleneck_dim", 0, "Projector width after the encoder (0: a plain linear head).",
     lower_bound=0)
+INIT = flags.DEFINE_enum(
+    "init", "keras", zoo.INITS,
+    "Weight initialisation. keras: glorot-uniform kernels, zero biases (Keras' defaults). "
+    "torch: the reference's (sanagno/benign_memorization, PyTorch ResNet-18): resnet18 "
+    "convolutions kaiming-normal, mode fan_out, ReLU gain, untruncated; Linear layers "
+    "(projector, classifier) PyTorch's default U(+-1/sqrt(fan_in)) for weights and biases; "
+    "mlp and cnn_small, which no reference fixes, PyTorch's nn.Linear / nn.Conv2d defaults "
+    "U(+-1/sqrt(fan_in)). BatchNorm gamma 1, beta 0 in both.")
+SYNC_BATCHNORM = flags.DEFINE_bool(
+    "sync_batchnorm", True,
+    "BatchNorm statistics over the global batch across replicas, as the reference's "
+    "SyncBatchNorm (no effect with one replica); false: per-replica statistics.")
 # Optimisation.
 EPOCHS = flags.DEFINE_integer("epochs", 10, "Training epochs.", lower_bound=1)
 BATCH_SIZE = flags.DEFINE_integer("batch_size", 128, "Global batch size.", lower_bound=1)
@@ -25,7 +38,17 @@ OPTIMIZER = flags.DEFINE_enum("optimizer", "adam", trainer.OPTIMIZERS, "Optimize
 LEARNING_RATE = flags.DEFINE_float("learning_rate", 1e-3, "Peak learning rate.", lower_bound=0.0)
 MOMENTUM = flags.DEFINE_float("momentum", 0.9, "SGD momentum.", lower_bound=0.0, upper_bound=1.0)
 NESTEROV = flags.DEFINE_bool("nesterov", False, "SGD with Nesterov momentum.")
-WEIGHT_DECAY = flags.DEFINE_float("weight_decay", 0.0, "Decoupled weight decay.", lower_bound=0.0)
+WEIGHT_DECAY = flags.DEFINE_float("weight_decay", 0.0, "Weight decay (see --weight_decay_mode).",
+                                   lower_bound=0.0)
+WEIGHT_DECAY_MODE = flags.DEFINE_enum(
+    "weight_decay_mode", "decoupled", optimizers.WEIGHT_DECAY_MODES,
+    "decoupled: the optimizer decays every trainable variable (Keras weight_decay). l2: "
+    "Arpit et al.'s coupled L2 penalty, weight_decay / 2 * sum of squared kernel weights "
+    "(Dense and Conv2D; not biases or BatchNorm) added to the loss, gradient weight_decay * w; "
+    "the optimizer has no decay. Not with --optimizer=adamw.")
+ADAM_EPSILON = flags.DEFINE_float(
+    "adam_epsilon", 1e-7, "Adam / AdamW epsilon (Keras' default 1e-7; the reference's PyTorch "
+    "Adam uses 1e-8).", lower_bound=0.0)
 LR_SCHEDULE = flags.DEFINE_enum("lr_schedule", "constant", trainer.SCHEDULES, "Learning-rate schedule.")
 WARMUP_EPOCHS = flags.DEFINE_integer("warmup_epochs", 0, "Linear warm-up (cosine).", lower_bound=0)
 INPUT_NOISE_STD = flags.DEFINE_float("input_noise_std", 0.0, "Gaussian input noise (regularizer).",
@@ -60,14 +83,17 @@ def _check_learning_rate(value):
 def model_config() -> zoo.ModelConfig:
   return zoo.ModelConfig(name=MODEL.value, width=WIDTH.value, depth=DEPTH.value,
                          width_multiplier=WIDTH_MULTIPLIER.value, dropout=DROPOUT.value,
-                         bottleneck_dim=BOTTLENECK_DIM.value)
+                         bottleneck_dim=BOTTLENECK_DIM.value, init=INIT.value,
+                         sync_batchnorm=SYNC_BATCHNORM.value)
 
 
 def train_config(seed: int) -> trainer.TrainConfig:
   return trainer.TrainConfig(
       epochs=EPOCHS.value, batch_size=BATCH_SIZE.value, loss=LOSS.value,
       optimizer=OPTIMIZER.value, learning_rate=LEARNING_RATE.value, momentum=MOMENTUM.value,
-      nesterov=NESTEROV.value, weight_decay=WEIGHT_DECAY.value, lr_schedule=LR_SCHEDULE.value,
+      nesterov=NESTEROV.value, weight_decay=WEIGHT_DECAY.value,
+      weight_decay_mode=WEIGHT_DECAY_MODE.value, adam_epsilon=ADAM_EPSILON.value,
+      lr_schedule=LR_SCHEDULE.value,
       warmup_epochs=WARMUP_EPOCHS.value, input_noise_std=INPUT_NOISE_STD.value,
       adversarial_epsilon=ADVERSARIAL_EPSILON.value,
       eval_every=EVAL_EVERY.value, track_every=TRACK_EVERY.value,

@@ -12,9 +12,28 @@ probes, plots and leaderboards line up across runs:
 The encoder output is the last endpoint before the head (`hidden_D`, `fc_2`,
 `encoder`). With `bottleneck_dim > 0` the head is the benign-memorization projector:
 Dense(bottleneck, no bias) -> ReLU -> Dense(classes, no bias); otherwise a Dense layer.
+
+Initialisation (`ModelConfig.init`):
+  keras  Keras defaults: glorot-uniform kernels, zero biases (the suite's historical models).
+  torch  The reference's (sanagno/benign_memorization, a torchvision ResNet-18):
+         every resnet18 convolution, the CIFAR stem included, kaiming-normal with mode
+         fan_out, ReLU gain, untruncated (std sqrt(2 / (out_channels * kh * kw)));
+         every Linear layer (projector, classifier) PyTorch's nn.Linear default, weights
+         and biases ~ U(+-1/sqrt(fan_in)). No reference fixes an initialisation for mlp
+         and cnn_small: they get PyTorch's defaults for nn.Linear and nn.Conv2d (weights
+         and biases ~ U(+-1/sqrt(fan_in)), fan_in = in_channels * kh * kw).
+  BatchNorm starts at gamma 1, beta 0 in both.
+
+BatchNorm (`ModelConfig.sync_batchnorm`): with more than one replica in the strategy
+the model is built under, statistics are computed over the global batch (Keras'
+synchronized BatchNormalization, as the reference's SyncBatchNorm), so the numbers do
+not depend on the replica count. With one replica the layer is the plain one: the
+synchronized path computes the variance as E[x^2] - E[x]^2, which would change
+single-device numerics for nothing.
 """
 
 import dataclasses
+import math
 
 import keras
 from keras import layers
@@ -23,6 +42,7 @@ import tensorflow as tf
 from suite import errors
 
 MODELS = ("mlp", "cnn_small", "resnet18")
+INITS = ("keras", "torch")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -33,10 +53,14 @@ class ModelConfig:
   width_multiplier: float = 1.0  # cnn_small, resnet18: channels scale.
   dropout: float = 0.0  # After each hidden layer of mlp / fully connected layer of cnn_small.
   bottleneck_dim: int = 0  # Projector width; 0: no projector.
+  init: str = "keras"  # One of INITS (see the module docstring).
+  sync_batchnorm: bool = True  # BatchNorm over the global batch across replicas.
 
   def __post_init__(self):
     if self.name not in MODELS:
       raise errors.ConfigError(f"unknown model {self.name!r}; expected one of {MODELS}")
+    if self.init not in INITS:
+      raise errors.ConfigError(f"unknown init {self.init!r}; expected one of {INITS}")
     if self.width < 1 or self.depth < 1 or self.width_multiplier <= 0:
       raise errors.ConfigError("width, depth and width_multiplier must be positive")
     if not 0.0 <= self.dropout < 1.0:
@@ -61,15 +85,39 @@ class ZooModel:
                        name=f"{self.model.name}_endpoints")
 
 
+def _torch_default(config, fan_in: int, use_bias: bool = True) -> dict:
+  """Initializer arguments of PyTorch's nn.Linear / nn.Conv2d defaults (empty for keras).
+
+  PyTorch draws weights by kaiming_uniform(a=sqrt(5)), whose bound is exactly
+  1/sqrt(fan_in), and biases from U(+-1/sqrt(fan_in)) with the weights' fan_in.
+  """
+  if config.init == "keras":  # Nothing passed: the layers' own defaults, as before.
+    return {}
+  bound = 1.0 / math.sqrt(fan_in)
+  kwargs = {"kernel_initializer": keras.initializers.RandomUniform(-bound, bound)}
+  if use_bias:
+    kwargs["bias_initializer"] = keras.initializers.RandomUniform(-bound, bound)
+  return kwargs
+
+
+def _resnet_conv(config) -> dict:
+  """kaiming_normal_(mode="fan_out", nonlinearity="relu"): N(0, 2 / fan_out), untruncated."""
+  if config.init == "keras":
+    return {}
+  return {"kernel_initializer": keras.initializers.VarianceScaling(2.0, "fan_out",
+                                                                   "untruncated_normal")}
+
+
 def _head(x, config, num_classes, endpoints):
   if config.bottleneck_dim:
-    x = layers.Dense(config.bottleneck_dim, use_bias=False,
-                     name="projector_dense")(x)
+    x = layers.Dense(config.bottleneck_dim, use_bias=False, name="projector_dense",
+                     **_torch_default(config, x.shape[-1], use_bias=False))(x)
     x = layers.ReLU(name="projector_hidden")(x)
     endpoints.append("projector_hidden")
-    logits = layers.Dense(num_classes, use_bias=False, name="logits")(x)
+    logits = layers.Dense(num_classes, use_bias=False, name="logits",
+                          **_torch_default(config, x.shape[-1], use_bias=False))(x)
   else:
-    logits = layers.Dense(num_classes, name="logits")(x)
+    logits = layers.Dense(num_classes, name="logits", **_torch_default(config, x.shape[-1]))(x)
   endpoints.append("logits")
   return logits
 
@@ -77,7 +125,7 @@ def _head(x, config, num_classes, endpoints):
 def _mlp(inputs, config, endpoints):
   x = layers.Flatten(name="flatten")(inputs)
   for i in range(1, config.depth + 1):
-    x = layers.Dense(config.width, name=f"dense_{i}")(x)
+    x = layers.Dense(config.width, name=f"dense_{i}", **_torch_default(config, x.shape[-1]))(x)
     x = layers.ReLU(name=f"hidden_{i}")(x)
     endpoints.append(f"hidden_{i}")
     if config.dropout:
@@ -100,7 +148,7 @@ def _cnn_small(inputs, config, endpoints):
   x = inputs
   for i, filters in enumerate((64, 64), start=1):
     x = layers.Conv2D(max(1, round(filters * config.width_multiplier)), 5, padding="same",
-                      name=f"conv_{i}_conv")(x)
+                      name=f"conv_{i}_conv", **_torch_default(config, 25 * x.shape[-1]))(x)
     x = layers.ReLU(name=f"conv_{i}_relu")(x)
     x = layers.MaxPooling2D(3, strides=2, padding="same", name=f"conv_{i}_pool")(x)
     x = LocalResponseNormalization(name=f"conv_{i}")(x)
@@ -108,7 +156,7 @@ def _cnn_small(inputs, config, endpoints):
   x = layers.Flatten(name="flatten")(x)
   for i, units in enumerate((384, 192), start=1):
     x = layers.Dense(max(1, round(units * config.width_multiplier)),
-                     name=f"fc_{i}_dense")(x)
+                     name=f"fc_{i}_dense", **_torch_default(config, x.shape[-1]))(x)
     x = layers.ReLU(name=f"fc_{i}")(x)
     endpoints.append(f"fc_{i}")
     if config.dropout:
@@ -116,24 +164,29 @@ def _cnn_small(inputs, config, endpoints):
   return x
 
 
-def _batch_norm(name):
+def _batch_norm(config, name):
   # PyTorch's defaults (momentum 0.1 there is 0.9 here), as in the reference code.
-  return layers.BatchNormalization(momentum=0.9, epsilon=1e-5, name=name)
+  # gamma 1, beta 0 (Keras' defaults) as the reference. Synchronized only where there is
+  # more than one replica to synchronize (see the module docstring); the model is built
+  # inside the training strategy's scope.
+  synchronized = config.sync_batchnorm and tf.distribute.get_strategy().num_replicas_in_sync > 1
+  return layers.BatchNormalization(momentum=0.9, epsilon=1e-5, synchronized=synchronized,
+                                   name=name)
 
 
-def _basic_block(x, filters, stride, name):
+def _basic_block(x, filters, stride, name, config):
   shortcut = x
   y = layers.Conv2D(filters, 3, strides=stride, padding="same", use_bias=False,
-                    name=f"{name}_conv1")(x)
-  y = _batch_norm(f"{name}_bn1")(y)
+                    name=f"{name}_conv1", **_resnet_conv(config))(x)
+  y = _batch_norm(config, f"{name}_bn1")(y)
   y = layers.ReLU(name=f"{name}_relu1")(y)
   y = layers.Conv2D(filters, 3, padding="same", use_bias=False,
-                    name=f"{name}_conv2")(y)
-  y = _batch_norm(f"{name}_bn2")(y)
+                    name=f"{name}_conv2", **_resnet_conv(config))(y)
+  y = _batch_norm(config, f"{name}_bn2")(y)
   if stride != 1 or x.shape[-1] != filters:
     shortcut = layers.Conv2D(filters, 1, strides=stride, use_bias=False,
-                             name=f"{name}_shortcut_conv")(x)
-    shortcut = _batch_norm(f"{name}_shortcut_bn")(shortcut)
+                             name=f"{name}_shortcut_conv", **_resnet_conv(config))(x)
+    shortcut = _batch_norm(config, f"{name}_shortcut_bn")(shortcut)
   y = layers.Add(name=f"{name}_add")([y, shortcut])
   return layers.ReLU(name=name)(y)
 
@@ -142,15 +195,15 @@ def _resnet18(inputs, config, endpoints):
   """ResNet-18 with the CIFAR stem: 3x3 stride-1 convolution, no max-pool."""
   width = lambda c: max(1, round(c * config.width_multiplier))
   x = layers.Conv2D(width(64), 3, padding="same", use_bias=False,
-                    name="stem_conv")(inputs)
-  x = _batch_norm("stem_bn")(x)
+                    name="stem_conv", **_resnet_conv(config))(inputs)
+  x = _batch_norm(config, "stem_bn")(x)
   x = layers.ReLU(name="stem")(x)
   endpoints.append("stem")
   for stage, filters in enumerate((64, 128, 256, 512), start=1):
     for block in (1, 2):
       stride = 2 if stage > 1 and block == 1 else 1
       name = f"block_{stage}_{block}"
-      x = _basic_block(x, width(filters), stride, name)
+      x = _basic_block(x, width(filters), stride, name, config)
       endpoints.append(name)
   x = layers.GlobalAveragePooling2D(name="encoder")(x)
   endpoints.append("encoder")

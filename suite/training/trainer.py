@@ -31,6 +31,7 @@ from suite import rng
 from suite.data import augmentation
 from suite.data import datasets
 from suite.models import zoo
+from suite.training import optimizers
 from suite.training import strategies
 from suite.training import tracking
 
@@ -48,7 +49,9 @@ class TrainConfig:
   learning_rate: float = 1e-3
   momentum: float = 0.9  # sgd
   nesterov: bool = False  # sgd
-  weight_decay: float = 0.0  # Decoupled, applied by the Keras optimizer.
+  weight_decay: float = 0.0  # See weight_decay_mode.
+  weight_decay_mode: str = "decoupled"  # optimizers.WEIGHT_DECAY_MODES: by the optimizer / L2 loss.
+  adam_epsilon: float = 1e-7  # adam, adamw (Keras' default; PyTorch's is 1e-8).
   lr_schedule: str = "constant"
   warmup_epochs: int = 0
   input_noise_std: float = 0.0  # Gaussian noise added to training inputs (a regularizer).
@@ -75,6 +78,14 @@ class TrainConfig:
         raise errors.ConfigError(f"{name} must be >= 1")
     if self.learning_rate <= 0:
       raise errors.ConfigError("learning_rate must be > 0")
+    if self.weight_decay_mode not in optimizers.WEIGHT_DECAY_MODES:
+      raise errors.ConfigError(f"unknown weight_decay_mode {self.weight_decay_mode!r}; expected "
+                               f"one of {optimizers.WEIGHT_DECAY_MODES}")
+    if self.weight_decay_mode == "l2" and self.optimizer == "adamw":
+      raise errors.ConfigError("adamw's weight decay is decoupled by definition; use "
+                               "--optimizer=adam with --weight_decay_mode=l2")
+    if self.adam_epsilon <= 0:
+      raise errors.ConfigError("adam_epsilon must be > 0")
     if self.input_noise_std < 0 or self.adversarial_epsilon < 0:
       raise errors.ConfigError("input_noise_std and adversarial_epsilon must be >= 0")
     if self.deterministic and self.jit_compile:
@@ -109,34 +120,7 @@ def fgsm(model, images, targets, loss: str, epsilon: float) -> tf.Tensor:
   return tf.stop_gradient(tf.clip_by_value(images + step, 0.0, 1.0))
 
 
-def _schedule(config: TrainConfig, steps_per_epoch: int):
-  total = config.epochs * steps_per_epoch
-  warmup = config.warmup_epochs * steps_per_epoch
-  if config.lr_schedule == "cosine":
-    return keras.optimizers.schedules.CosineDecay(
-        initial_learning_rate=0.0 if warmup else config.learning_rate,
-        decay_steps=max(1, total - warmup), warmup_target=config.learning_rate if warmup else None,
-        warmup_steps=warmup)
-  if config.lr_schedule == "step":  # x0.1 at 50% and 75% of training.
-    return keras.optimizers.schedules.PiecewiseConstantDecay(
-        [total // 2, (3 * total) // 4],
-        [config.learning_rate, config.learning_rate * 0.1, config.learning_rate * 0.01])
-  return config.learning_rate
-
-
-def make_optimizer(config: TrainConfig, steps_per_epoch: int):
-  lr = _schedule(config, steps_per_epoch)
-  decay = config.weight_decay or None
-  if config.optimizer == "sgd":
-    optimizer = keras.optimizers.SGD(lr, momentum=config.momentum, nesterov=config.nesterov,
-                                     weight_decay=decay)
-  elif config.optimizer == "adam":
-    optimizer = keras.optimizers.Adam(lr, weight_decay=decay)
-  else:
-    optimizer = keras.optimizers.AdamW(lr, weight_decay=config.weight_decay)
-  if config.mixed_precision:
-    optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
-  return optimizer
+make_optimizer = optimizers.make_optimizer
 
 
 @dataclasses.dataclass
@@ -216,6 +200,7 @@ class Trainer:
         loss = tf.reduce_sum(losses) / global_batch
         if model.losses:
           loss += tf.add_n(model.losses) / self.strategy.num_replicas_in_sync
+        loss += optimizers.loss_penalty(config, model) / self.strategy.num_replicas_in_sync
         scaled = optimizer.scale_loss(loss) if config.mixed_precision else loss
       gradients = tape.gradient(scaled, model.trainable_variables)
       optimizer.apply_gradients(zip(gradients, model.trainable_variables))

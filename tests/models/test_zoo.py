@@ -79,3 +79,15 @@ def test_unknown_endpoint_and_model_are_rejected():
     built.endpoint_model(["conv_9"])
   with pytest.raises(errors.ConfigError, match="unknown model"):
     zoo.ModelConfig(name="vgg")
+
+
+def test_resnet18_batchnorm_is_the_reference_s_and_plain_on_one_replica():
+  built = zoo.build(zoo.ModelConfig(name="resnet18", width_multiplier=0.125), (8, 8, 3), 10)
+  norms = [l for l in built.model.layers if l.__class__.__name__ == "BatchNormalization"]
+  assert len(norms) == 20
+  for norm in norms:  # PyTorch's momentum 0.1 and eps 1e-5.
+    assert norm.momentum == 0.9 and norm.epsilon == 1e-5
+    # sync_batchnorm defaults to True; with one replica the layer stays the plain one
+    # (tests/training/test_sync_batchnorm.py checks two replicas).
+    assert not norm.synchronized
+  assert zoo.ModelConfig().sync_batchnorm and zoo.ModelConfig().init == "keras"
