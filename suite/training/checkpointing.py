@@ -13,7 +13,7 @@ class CheckpointHook(hooks.Hook):
   """Saves every `every` epochs and at the last; `restore()` returns the resume epoch."""
 
   def __init__(self, model: keras.Model, optimizer, epoch: tf.Variable, run_dir: str | None,
-               every: int, last_epoch: int, write_outputs: bool, worker_id: int = 0):
+               every: int, last_epoch: int, write_outputs: bool, strategy=None):
     # Dropout's seed-generator states are not tracked by the model object itself.
     seed_states = {f"state_{i}": v for i, v in enumerate(model.non_trainable_variables)
                    if "seed_generator" in v.path}
@@ -22,7 +22,8 @@ class CheckpointHook(hooks.Hook):
     self.epoch = epoch
     self.every, self.last_epoch = every, last_epoch
     self.write_outputs = write_outputs
-    self.run_dir, self.worker_id = run_dir, worker_id
+    resolver = getattr(strategy, "cluster_resolver", None)
+    self.run_dir, self.worker_id = run_dir, getattr(resolver, "task_id", 0) or 0
     self.manager = None
     if run_dir:
       self.manager = tf.train.CheckpointManager(

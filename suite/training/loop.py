@@ -96,19 +96,38 @@ def make_train_step(model, optimizer, config, strategy):
   return step
 
 
+def learning_rate(optimizer) -> float:
+  """The optimizer's current learning rate (a schedule's value at its current step)."""
+  lr = optimizer.learning_rate
+  return float(lr.numpy() if hasattr(lr, "numpy") else lr)
+
+
 class Loop:
   """Runs epochs of a compiled step over per-epoch inputs, calling hooks around them."""
 
-  def __init__(self, state: hooks_lib.State, step, epoch_input, epoch: tf.Variable,
-               steps_per_epoch: int):
-    """`epoch_input(e)` is the distributed dataset of 0-based epoch e; `epoch` the
-    checkpointed epoch counter, assigned after each epoch's steps."""
+  def __init__(self, state: hooks_lib.State, step, epoch: tf.Variable, steps_per_epoch: int):
+    """`step` from make_train_step; `epoch` the checkpointed epoch counter, assigned after
+    each epoch's steps."""
     self.state = state
     self.step = step
-    self.epoch_input = epoch_input
     self.epoch = epoch
     self.steps_per_epoch = steps_per_epoch
     self.stop_signal = None
+
+  def epoch_input(self, epoch: int):
+    """The distributed input of 0-based `epoch`: steps_per_epoch global batches."""
+    steps, pipeline = self.steps_per_epoch, self.state.pipeline
+    batch_size, strategy = self.state.config.batch_size, self.state.strategy
+
+    def dataset_fn(context):
+      batch = context.get_per_replica_batch_size(batch_size)
+      # Each step draws one batch per replica from this pipeline; the exact count makes
+      # every worker run the same number of steps, however the shards fall.
+      batches = steps * context.num_replicas_in_sync // context.num_input_pipelines
+      return pipeline.epoch(epoch, batch, context.num_input_pipelines,
+                            context.input_pipeline_id).take(batches)
+
+    return strategy.distribute_datasets_from_function(dataset_fn)
 
   def train_epoch(self, epoch: int, max_steps: int | None = None) -> dict:
     """Runs the optimisation steps of `epoch` (1-based); returns sums and timing.
@@ -135,7 +154,7 @@ class Loop:
             "examples": int(steps) * self.state.config.batch_size,
             "seconds": time.perf_counter() - started}
 
-  def _epoch(self, hooks: list[hooks_lib.Hook], epoch: int, learning_rate) -> None:
+  def _epoch(self, hooks: list[hooks_lib.Hook], epoch: int, optimizer) -> None:
     state, config = self.state, self.state.config
     state.epoch, state.metrics = epoch, {}
     state.evaluated = epoch == 0 or epoch % config.eval_every == 0 or epoch == config.epochs
@@ -147,26 +166,26 @@ class Loop:
       state.metrics.update({
           "train/loss": sums["loss_sum"] / examples,
           "train/accuracy": sums["correct_sum"] / examples,
-          "train/learning_rate": learning_rate(),
+          "train/learning_rate": learning_rate(optimizer),
           "perf/epoch_seconds": seconds, "perf/examples_per_second": examples / seconds})
     if state.evaluated:
       hooks_lib.evaluate(hooks, state)
       state.history.append({"epoch": epoch, **state.metrics})
     hooks_lib.call(hooks, "on_epoch_end", state)
 
-  def run(self, hooks: list[hooks_lib.Hook], start: int, learning_rate) -> list[dict]:
+  def run(self, hooks: list[hooks_lib.Hook], start: int, optimizer) -> list[dict]:
     """Trains from epoch `start` (the resume point) to config.epochs; returns the history.
 
     Epoch 0 (the initial model) is evaluated when `start` is 0 and the history is empty.
-    `learning_rate()` gives the current rate for `train/learning_rate`.
+    `optimizer` gives the current rate for `train/learning_rate`.
     """
     previous = self._install_signal_handlers()
     try:
       hooks_lib.call(hooks, "on_train_begin", self.state)
       if start == 0 and not self.state.history:
-        self._epoch(hooks, 0, learning_rate)
+        self._epoch(hooks, 0, optimizer)
       for epoch in range(start + 1, self.state.config.epochs + 1):
-        self._epoch(hooks, epoch, learning_rate)
+        self._epoch(hooks, epoch, optimizer)
         if self.stop_signal is not None:
           raise Interrupted(f"interrupted by signal {self.stop_signal} after epoch {epoch}; "
                             "run the same command again to resume")

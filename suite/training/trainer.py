@@ -1,15 +1,8 @@
-"""One training run's trainer: its config, model, optimizer, loop and default hooks.
+"""A training run's config, model and optimizer, assembled with the loop (training.loop).
 
-A custom loop rather than `model.fit` (see suite.training.loop): the input of every
-epoch is rebuilt from (seed, epoch) so a restarted run sees exactly the data the
-uninterrupted one saw, and the measurements need un-augmented passes over the
-training set with their corrupted / clean split.
-
-Hooks, in call order: fit measurement (suite.training.evaluation), per-example log
-(suite.training.tracking), the caller's hooks (probes, measures), TensorBoard
-(suite.training.summaries), the caller's `on_epoch`, checkpoints
-(suite.training.checkpointing). Every epoch logs train/loss, train/accuracy,
-train/learning_rate, perf/epoch_seconds, perf/examples_per_second.
+Hooks, in call order: fit measurement (training.evaluation), per-example log
+(training.tracking), the caller's hooks (probes, measures), TensorBoard
+(training.summaries), the caller's `on_epoch`, checkpoints (training.checkpointing).
 """
 
 import dataclasses
@@ -80,12 +73,8 @@ class TrainConfig:
                                "no deterministic kernels for some ops (max-pool gradients)")
 
 
-# Defined once, beside the code that raises them; named here for callers of the trainer.
-TrainingDivergedError = loop.TrainingDivergedError
+TrainingDivergedError = loop.TrainingDivergedError  # Defined beside the code that raises them.
 Interrupted = loop.Interrupted
-EvalResult = evaluation.EvalResult
-per_example_loss = losses.per_example_loss
-fgsm = loop.fgsm
 
 
 def _schedule(config: TrainConfig, steps_per_epoch: int):
@@ -121,9 +110,8 @@ def make_optimizer(config: TrainConfig, steps_per_epoch: int):
 class Trainer:
   """Trains one zoo model on one dataset; resumable from its run directory.
 
-  `run_dir=None` trains without writing anything (throughput benchmarks). `hooks` (a
-  public list; hooks.Hook objects or `fn(state, epoch) -> dict` callables) run after
-  the fit measurement and the per-example log, before TensorBoard and checkpoints.
+  `run_dir=None` writes nothing (throughput benchmarks). `hooks`: a public list of
+  hooks.Hook objects or `fn(state, epoch) -> dict` callables (see the module docstring).
   """
 
   def __init__(self, run_dir: str | None, data: datasets.Data, model_config: zoo.ModelConfig,
@@ -131,7 +119,6 @@ class Trainer:
                write_outputs: bool | None = None):
     self.config = config
     self.strategy = strategy or tf.distribute.get_strategy()
-    chief = strategies.is_chief(self.strategy) if write_outputs is None else write_outputs
     self.hooks: list = []
     self.steps_per_epoch = len(data.train) // config.batch_size
     if self.steps_per_epoch < 1:
@@ -149,32 +136,29 @@ class Trainer:
       self.optimizer = make_optimizer(config, self.steps_per_epoch)
       self.optimizer.build(zoo_model.model.trainable_variables)
       self.epoch = tf.Variable(0, dtype=tf.int64, trainable=False, name="epoch")
-    write = bool(chief and run_dir)
+    write = bool(run_dir) and (strategies.is_chief(self.strategy) if write_outputs is None
+                               else write_outputs)
     self.state = hooks_lib.State(
         run_dir=run_dir, write_outputs=write, data=data, model_config=model_config,
         zoo_model=zoo_model, augment_config=augment_config, config=config,
         strategy=self.strategy, pipeline=pipeline, summaries=summaries.Summaries(run_dir, write),
         evaluator=evaluation.Evaluator(zoo_model.model, data.info.num_classes, config.loss,
                                        config.eval_batch_size))
-    resolver = getattr(self.strategy, "cluster_resolver", None)
     self.checkpoints = checkpointing.CheckpointHook(
         zoo_model.model, self.optimizer, self.epoch, run_dir, config.checkpoint_every,
-        config.epochs, write, worker_id=getattr(resolver, "task_id", 0) or 0)
+        config.epochs, write, self.strategy)
     self.loop = loop.Loop(self.state, loop.make_train_step(zoo_model.model, self.optimizer,
                                                            config, self.strategy),
-                          self._epoch_input, self.epoch, self.steps_per_epoch)
+                          self.epoch, self.steps_per_epoch)
     self._measurements = [evaluation.FitHook(), tracking.PerExampleHook(config.track_every,
                                                                         config.epochs)]
 
-  # The run as hooks and callers see it (read-only views of the state).
-  run_dir = property(lambda self: self.state.run_dir)
-  data = property(lambda self: self.state.data)
-  model_config = property(lambda self: self.state.model_config)
-  augment_config = property(lambda self: self.state.augment_config)
-  zoo_model = property(lambda self: self.state.zoo_model)
-  model = property(lambda self: self.state.model)
-  write_outputs = property(lambda self: self.state.write_outputs)
-  pipeline = property(lambda self: self.state.pipeline)
+  def __getattr__(self, name):
+    """The run's fields from its state: data, model, zoo_model, run_dir, write_outputs,
+    summary_writer(), evaluator..."""
+    if name == "state":  # Not yet set: construction failed part-way.
+      raise AttributeError(name)
+    return getattr(self.state, name)
 
   @property
   def history(self) -> list[dict]:
@@ -185,27 +169,10 @@ class Trainer:
   def history(self, entries: list[dict]) -> None:
     self.state.history = list(entries)
 
-  def _epoch_input(self, epoch: int):
-    steps, pipeline, batch_size = self.steps_per_epoch, self.state.pipeline, self.config.batch_size
-
-    def dataset_fn(context):
-      batch = context.get_per_replica_batch_size(batch_size)
-      # Each step draws one batch per replica from this pipeline; the exact count makes
-      # every worker run the same number of steps, however the shards fall.
-      batches = steps * context.num_replicas_in_sync // context.num_input_pipelines
-      return pipeline.epoch(epoch, batch, context.num_input_pipelines,
-                            context.input_pipeline_id).take(batches)
-
-    return self.strategy.distribute_datasets_from_function(dataset_fn)
-
   def _all_hooks(self, on_epoch=None) -> list[hooks_lib.Hook]:
     return (self._measurements + [hooks_lib.as_hook(h) for h in self.hooks] +
             [summaries.TensorBoardHook()] +
             ([hooks_lib.EntryCallback(on_epoch)] if on_epoch else []) + [self.checkpoints])
-
-  def evaluate(self, split: datasets.Split, labels=None) -> EvalResult:
-    """Un-augmented forward pass over `split` (eval mode), in split order."""
-    return self.state.evaluator.evaluate(split, labels)
 
   def restore(self) -> int:
     """Restores the latest checkpoint, if any; returns the epoch to continue from."""
@@ -214,14 +181,6 @@ class Trainer:
     self.history = [h for h in self.history if h["epoch"] <= epoch]
     hooks_lib.call(self._all_hooks(), "on_resume", self.state)
     return epoch
-
-  def learning_rate(self) -> float:
-    lr = self.optimizer.learning_rate
-    return float(lr.numpy() if hasattr(lr, "numpy") else lr)
-
-  def summary_writer(self):
-    """The run's TensorBoard writer."""
-    return self.state.summary_writer()
 
   def train_epoch(self, epoch: int, max_steps: int | None = None) -> dict:
     """Runs the optimisation steps of `epoch` (1-based); returns sums and timing."""
@@ -237,7 +196,4 @@ class Trainer:
     """
     start = self.restore() if restore else int(self.epoch.numpy())
     with precision.scope(self.config.mixed_precision):
-      return self.loop.run(self._all_hooks(on_epoch), start, self.learning_rate)
-
-  def save(self) -> None:
-    self.checkpoints.save()
+      return self.loop.run(self._all_hooks(on_epoch), start, self.optimizer)
