@@ -70,8 +70,8 @@ def loss_sensitivity(model, images: np.ndarray, labels: np.ndarray, num_classes:
     with tf.GradientTape() as tape:
       tape.watch(x)
       logits = tf.cast(model(x, training=False), tf.float32)
-      losses = losses.per_example_loss(loss, tf.one_hot(y, num_classes), logits)
-    gradient = tape.gradient(losses, x)  # Per-example losses: gradients do not mix.
+      per_example = losses.per_example_loss(loss, tf.one_hot(y, num_classes), logits)
+    gradient = tape.gradient(per_example, x)  # Per-example losses: gradients do not mix.
     return tf.reduce_mean(tf.abs(tf.reshape(gradient, [tf.shape(x)[0], -1])), axis=1)
 
   out = []
