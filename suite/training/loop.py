@@ -8,11 +8,14 @@ non-finite loss is detected then, with the first offending step counted on devic
 Per epoch e (1-based; 0 is the initial model, evaluated when a run starts fresh):
   on_epoch_begin -> steps -> state.metrics = train/*, perf/* -> [on_evaluate]
   -> history entry -> on_epoch_end      (see suite.training.hooks for the protocol)
+The loop's own scalars: train/loss, train/accuracy (running, on augmented views and
+training labels), train/learning_rate, perf/epoch_seconds, perf/examples_per_second.
 """
 
 import signal
 import time
 
+import keras
 import tensorflow as tf
 
 from suite import errors
@@ -29,8 +32,19 @@ class Interrupted(errors.SuiteError):
   """SIGTERM or SIGINT arrived; the last completed checkpoint stands."""
 
 
-def fgsm(model, images, targets, loss: str, epsilon: float) -> tf.Tensor:
-  """The fast-gradient-sign adversarial images of a batch, clipped to [0, 1]."""
+def fgsm(model: keras.Model, images, targets, loss: str, epsilon: float) -> tf.Tensor:
+  """The fast-gradient-sign adversarial images of a batch (Goodfellow et al.).
+
+  Args:
+    model: maps images in [0, 1] to logits.
+    images: [batch, ...] inputs in [0, 1].
+    targets: [batch, classes] one-hot (or soft) targets.
+    loss: a name of suite.models.losses.LOSSES.
+    epsilon: the L-inf step.
+
+  Returns:
+    images + epsilon * sign(d loss / d images), clipped to [0, 1], without gradient.
+  """
   images = tf.convert_to_tensor(images, tf.float32)
   with tf.GradientTape() as tape:
     tape.watch(images)
@@ -45,18 +59,27 @@ def _sum_dtype(strategy):
   return tf.float32 if isinstance(strategy, tf.distribute.TPUStrategy) else tf.float64
 
 
-def initial_sums(strategy) -> tuple:
+def initial_sums(strategy: tf.distribute.Strategy) -> tuple:
   """The epoch accumulators before the first step (see `make_train_step`)."""
   dtype = _sum_dtype(strategy)
   return (tf.constant(0.0, dtype), tf.constant(0.0, dtype), tf.constant(0, tf.int64),
           tf.constant(-1, tf.int64))
 
 
-def make_train_step(model, optimizer, config, strategy):
+def make_train_step(model: keras.Model, optimizer: keras.optimizers.Optimizer, config,
+                    strategy: tf.distribute.Strategy):
   """The compiled distributed step: `step(batch, sums) -> sums`.
 
-  `sums` (from `initial_sums`) is (loss sum, correct count, steps, first non-finite step
-  or -1), kept on the device so the host reads it once per epoch.
+  Args:
+    model: the model, created under `strategy`'s scope.
+    optimizer: its optimizer (a LossScaleOptimizer with mixed precision).
+    config: the TrainConfig (loss, batch size, input noise, adversarial epsilon, XLA).
+    strategy: the tf.distribute strategy.
+
+  Returns:
+    A tf.function of (batch, sums): `sums` (from `initial_sums`) is (loss sum, correct
+    count, steps, first non-finite step or -1), kept on the device so that the host
+    reads it once per epoch.
   """
   global_batch = config.batch_size
   dtype = _sum_dtype(strategy)
@@ -96,7 +119,7 @@ def make_train_step(model, optimizer, config, strategy):
   return step
 
 
-def learning_rate(optimizer) -> float:
+def learning_rate(optimizer: keras.optimizers.Optimizer) -> float:
   """The optimizer's current learning rate (a schedule's value at its current step)."""
   lr = optimizer.learning_rate
   return float(lr.numpy() if hasattr(lr, "numpy") else lr)
