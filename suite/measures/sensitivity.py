@@ -7,6 +7,7 @@ a point whose predicted class differs from x's:
 for up to `iterations` steps. Paper values for inputs in [0, 1]: r = 0.3/255,
 a = 0.25/255, b = 0.2/255, 100 iterations, a few hundred points.
 Loss sensitivity: the mean absolute input gradient of the loss, per example.
+`SensitivityHook` measures both during training, on fixed clean and corrupted samples.
 """
 
 import dataclasses
@@ -15,7 +16,9 @@ import numpy as np
 import tensorflow as tf
 
 from suite import rng
-from suite.training import trainer
+from suite.data import datasets
+from suite.models import losses
+from suite.training import hooks
 
 
 @dataclasses.dataclass(frozen=True)
@@ -67,8 +70,8 @@ def loss_sensitivity(model, images: np.ndarray, labels: np.ndarray, num_classes:
     with tf.GradientTape() as tape:
       tape.watch(x)
       logits = tf.cast(model(x, training=False), tf.float32)
-      losses = trainer.per_example_loss(loss, tf.one_hot(y, num_classes), logits)
-    gradient = tape.gradient(losses, x)  # Per-example losses: gradients do not mix.
+      per_example = losses.per_example_loss(loss, tf.one_hot(y, num_classes), logits)
+    gradient = tape.gradient(per_example, x)  # Per-example losses: gradients do not mix.
     return tf.reduce_mean(tf.abs(tf.reshape(gradient, [tf.shape(x)[0], -1])), axis=1)
 
   out = []
@@ -86,3 +89,38 @@ def gini(values: np.ndarray) -> float:
     return 0.0
   ranks = np.arange(1, n + 1)
   return float((2 * np.sum(ranks * values) / (n * values.sum())) - (n + 1) / n)
+
+
+class SensitivityHook(hooks.Hook):
+  """CSR and loss sensitivity at every evaluated epoch, on fixed clean / corrupted samples.
+
+  Scalars: csr/<group>, sensitivity/<group> (mean |dL/dx|), sensitivity/gini_<group>, for
+  group in (clean, corrupted); a group without examples is skipped. The samples are
+  `samples // 2` of each group, drawn once from `seed`.
+  """
+
+  def __init__(self, data: datasets.Data, samples: int, csr: CsrConfig, seed: int, loss: str):
+    self.csr = csr
+    self.loss = loss
+    self.seed = seed
+    generator = np.random.default_rng(seed)
+    corrupted = np.flatnonzero(data.train.corrupted)
+    clean = np.flatnonzero(~data.train.corrupted)
+    half = samples // 2
+    self.groups = {"clean": np.sort(generator.permutation(clean)[:half]),
+                   "corrupted": np.sort(generator.permutation(corrupted)[:half])}
+
+  def on_evaluate(self, state: hooks.State) -> dict:
+    out = {}
+    train = state.data.train
+    for name, rows in self.groups.items():
+      if not len(rows):
+        continue
+      images = train.images[rows]
+      out[f"csr/{name}"] = float(np.mean(critical_samples(state.model, images, self.csr,
+                                                          self.seed)))
+      values = loss_sensitivity(state.model, images, train.labels[rows],
+                                state.data.info.num_classes, self.loss)
+      out[f"sensitivity/{name}"] = float(np.mean(values))
+      out[f"sensitivity/gini_{name}"] = gini(values)
+    return out

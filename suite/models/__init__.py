@@ -1,6 +1,27 @@
-"""Model zoo with named endpoints."""
+"""Model zoo with named endpoints, and the model factory of a run.
+
+`build_for(config, info, seed)` builds the model a training run with `seed` starts
+from (same weights), without a trainer or a run directory.
+"""
+
+import keras
 
 from suite.models.zoo import MODELS
 from suite.models.zoo import ModelConfig
 from suite.models.zoo import ZooModel
 from suite.models.zoo import build
+
+
+def build_for(config: ModelConfig, info, seed: int) -> ZooModel:
+  """The zoo model for a dataset, initialised as a run with `seed` initialises it.
+
+  Args:
+    config: the architecture.
+    info: the dataset's `suite.data.DatasetInfo` (image shape, number of classes).
+    seed: the run's seed; seeds Keras' global generators first (the run does the same).
+
+  Returns:
+    The built `ZooModel`.
+  """
+  keras.utils.set_random_seed(seed)
+  return build(config, info.image_shape, info.num_classes)

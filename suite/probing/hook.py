@@ -1,18 +1,26 @@
-"""Probing during training: a Trainer hook and the result-record sections it fills."""
+"""Probing during training: a training-loop hook and the result-record sections it fills."""
 
 import tensorflow as tf
 
+from suite import constants
 from suite import errors
 from suite.probing import probe as probe_lib
 from suite.results import plots
 from suite.results import record
+from suite.training import hooks
 
 
-class ProbeHook:
-  """Probes every `every` epochs and at the last; controls are computed once, lazily."""
+class ProbeHook(hooks.Hook):
+  """Probes every `every` epochs and at the last; controls are computed once, lazily.
+
+  At a due evaluated epoch it returns the probe scalars (knn/<endpoint>/k<k>, clean and
+  noisy banks) and, where the run writes outputs, draws the by-layer figure (file and
+  TensorBoard image). `add_to_record` adds the last table and the controls to result.json.
+  `run` below is anything with the State's fields (a hooks.State, or a Trainer).
+  """
 
   def __init__(self, config: probe_lib.ProbeConfig, every: int, last_epoch: int,
-               clean_run_dir: str | None = None, k_for_figures: int = 20):
+               clean_run_dir: str | None = None, k_for_figures: int = constants.HEADLINE_K):
     self.config = config
     self.every = every
     self.last_epoch = last_epoch
@@ -22,43 +30,48 @@ class ProbeHook:
     self.latest_epoch = None
     self.controls = None
 
-  def validate(self, trainer):
-    unknown = set(self.config.endpoints) - set(trainer.zoo_model.endpoints)
+  def validate(self, run) -> None:
+    """Refuses endpoints the model lacks and a clean-run directory without a probe."""
+    unknown = set(self.config.endpoints) - set(run.zoo_model.endpoints)
     if unknown:
       raise errors.ConfigError(f"unknown endpoints {sorted(unknown)} for model "
-                               f"{trainer.model_config.name}; it has {trainer.zoo_model.endpoints}")
+                               f"{run.model_config.name}; it has {run.zoo_model.endpoints}")
     if self.clean_run_dir:
       load_clean_run_probe(self.clean_run_dir)
 
-  def _controls(self, trainer):
+  def _controls(self, run) -> dict:
     if self.controls is None:
-      self.controls = probe_lib.controls(trainer.model_config, trainer.data, trainer.config.seed,
+      self.controls = probe_lib.controls(run.model_config, run.data, run.config.seed,
                                          self.config)
       if self.clean_run_dir:
         self.controls["clean_labels"] = load_clean_run_probe(self.clean_run_dir)
     return self.controls
 
-  def __call__(self, trainer, epoch) -> dict:
+  def on_train_begin(self, state: hooks.State) -> None:
+    self.validate(state)
+
+  def on_evaluate(self, state: hooks.State) -> dict:
+    epoch = state.epoch
     due = epoch == self.last_epoch or (self.every and epoch % self.every == 0 and epoch > 0)
     if not due:
       return {}
-    table = probe_lib.probe(trainer.zoo_model, trainer.data, self.config)
+    table = probe_lib.probe(state.zoo_model, state.data, self.config)
     self.latest, self.latest_epoch = table, epoch
-    controls = self._controls(trainer)
-    if trainer.write_outputs:
+    controls = self._controls(state)
+    if state.write_outputs:
       png = plots.knn_by_layer(table, controls, self.k, f"{self.k}-NN by layer, epoch {epoch}")
-      plots.write_figure(trainer.run_dir, "knn_by_layer.png", png)
-      with trainer.summary_writer().as_default(step=epoch):
+      plots.write_figure(state.run_dir, "knn_by_layer.png", png)
+      with state.summary_writer().as_default(step=epoch):
         tf.summary.image("knn_by_layer", tf.io.decode_png(png)[None])
     return probe_lib.scalars(table)
 
-  def add_to_record(self, trainer, rec: dict) -> None:
+  def add_to_record(self, run, rec: dict) -> None:
     """Adds `probe` (the last table) and `controls` to the final result record."""
     if self.latest is None:
       return
     rec["probe"] = dict(self.latest, epoch=self.latest_epoch, pooling=self.config.pooling,
                         ks=list(self.config.knn.ks), method=self.config.knn.method)
-    rec["controls"] = self._controls(trainer)
+    rec["controls"] = self._controls(run)
 
 
 def load_clean_run_probe(run_dir: str) -> dict:

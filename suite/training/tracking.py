@@ -5,6 +5,7 @@ example), written atomically, so the log is append-safe and works on bucket
 paths. After a restart, shards newer than the restored checkpoint are removed
 and recomputed. Helpers read the shards back and compute the statistics of
 Arpit et al.: first-learned epoch, forgetting events, agreement across seeds.
+`PerExampleHook` writes the log during training.
 """
 
 import io
@@ -14,7 +15,10 @@ import re
 import numpy as np
 import tensorflow as tf
 
-DIRECTORY = "per_example"
+from suite import constants
+from suite.training import hooks
+
+DIRECTORY = constants.PER_EXAMPLE_DIR
 _SHARD = re.compile(r"epoch_(\d{6})\.npz$")
 FIELDS = ("ids", "loss", "correct", "correct_clean", "corrupted")
 
@@ -70,6 +74,40 @@ def load(run_dir: str) -> dict:
   for field in FIELDS[1:]:
     out[field] = np.stack([r[field] for r in rows])
   return out
+
+
+class PerExampleHook(hooks.Hook):
+  """Writes a shard every `every` epochs (0: never), at the last and at epoch 0.
+
+  At an evaluated epoch the shard is written in on_evaluate, from the same training-split
+  pass the fit measurement used, before later hooks run; at other due epochs, at the end.
+  """
+
+  def __init__(self, every: int, last_epoch: int):
+    self.every = every
+    self.last_epoch = last_epoch
+
+  def _due(self, epoch: int) -> bool:
+    return bool(self.every) and (epoch % self.every == 0 or epoch == self.last_epoch)
+
+  def _write(self, state: hooks.State) -> None:
+    if state.write_outputs:
+      train = state.evaluator.train_split(state.data, state.epoch)
+      write_epoch(state.run_dir, state.epoch, ids=state.data.train.ids, loss=train.loss,
+                  correct=train.correct, correct_clean=train.correct_clean,
+                  corrupted=state.data.train.corrupted)
+
+  def on_resume(self, state: hooks.State) -> None:
+    if state.write_outputs:
+      truncate_after(state.run_dir, state.epoch)
+
+  def on_evaluate(self, state: hooks.State) -> None:
+    if self._due(state.epoch):
+      self._write(state)
+
+  def on_epoch_end(self, state: hooks.State) -> None:
+    if not state.evaluated and self._due(state.epoch):
+      self._write(state)
 
 
 def first_learned_epoch(epochs: np.ndarray, correct: np.ndarray) -> np.ndarray:

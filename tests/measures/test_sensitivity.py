@@ -43,3 +43,32 @@ def test_loss_sensitivity_matches_the_analytic_gradient():
   probs = np.exp(logits) / np.exp(logits).sum(1, keepdims=True)
   grad = (probs - np.eye(2)[labels]) @ weights.T  # d CE / d x for a linear model.
   np.testing.assert_allclose(got, np.abs(grad).mean(1), rtol=1e-5)
+
+
+def test_the_sensitivity_hook_measures_the_model_of_each_evaluated_epoch(digits_raw):
+  from suite.data import augmentation  # pylint: disable=g-import-not-at-top
+  from suite.data import datasets  # pylint: disable=g-import-not-at-top
+  from suite.models import zoo  # pylint: disable=g-import-not-at-top
+  from suite.training import trainer as trainer_lib  # pylint: disable=g-import-not-at-top
+  data = datasets.build(digits_raw, datasets.DataConfig(
+      dataset="digits", train_size=64, test_size=20, label_noise=0.5, seed=2))
+  trainer = trainer_lib.Trainer(None, data, zoo.ModelConfig(name="mlp", width=16, depth=1),
+                                augmentation.AugmentConfig(),
+                                trainer_lib.TrainConfig(epochs=2, batch_size=32, seed=2))
+  csr = sensitivity.CsrConfig(iterations=3)
+  hook = sensitivity.SensitivityHook(data, 20, csr, seed=2, loss="cross_entropy")
+  assert {len(rows) for rows in hook.groups.values()} == {10}
+  assert data.train.corrupted[hook.groups["corrupted"]].all()
+  assert not data.train.corrupted[hook.groups["clean"]].any()
+  trainer.hooks.append(hook)
+  history = trainer.fit()
+  assert [h["epoch"] for h in history] == [0, 1, 2]
+  # The last entry is the final model's: recompute it directly.
+  rows = hook.groups["corrupted"]
+  values = sensitivity.loss_sensitivity(trainer.model, data.train.images[rows],
+                                        data.train.labels[rows], 10)
+  assert history[-1]["sensitivity/corrupted"] == pytest.approx(float(np.mean(values)), rel=1e-6)
+  assert history[-1]["sensitivity/gini_corrupted"] == pytest.approx(sensitivity.gini(values))
+  critical = sensitivity.critical_samples(trainer.model, data.train.images[rows], csr, 2)
+  assert history[-1]["csr/corrupted"] == pytest.approx(float(np.mean(critical)))
+  assert history[0]["sensitivity/clean"] != history[-1]["sensitivity/clean"]

@@ -109,16 +109,6 @@ def test_a_non_finite_loss_stops_the_run_as_failed(small_data, tmp_path):
   assert failed["status"] == "failed" and "lower --learning_rate" in failed["error"]
 
 
-def test_mse_and_cross_entropy_losses():
-  targets = np.eye(3, dtype=np.float32)[[0, 2]]
-  logits = np.array([[2.0, 0.0, -1.0], [0.5, 0.5, 0.5]], np.float32)
-  mse = trainer_lib.per_example_loss("mse", targets, logits).numpy()
-  np.testing.assert_allclose(mse, [(1 + 0 + 1) / 3, (0.25 + 0.25 + 0.25) / 3], rtol=1e-6)
-  ce = trainer_lib.per_example_loss("cross_entropy", targets, logits).numpy()
-  expected = -np.log(np.exp(logits) / np.exp(logits).sum(1, keepdims=True))[[0, 1], [0, 2]]
-  np.testing.assert_allclose(ce, expected, rtol=1e-6)
-
-
 def test_tracking_helpers_on_a_known_history():
   epochs = np.array([0, 1, 2, 3])
   correct = np.array([[0, 0, 1, 0],
@@ -143,27 +133,6 @@ def test_re_running_a_complete_run_changes_nothing(small_data, tmp_path, capsys)
 def test_per_example_rows_follow_track_every_not_eval_every(small_data, tmp_path):
   runner.run(_spec(tmp_path / "run", epochs=4, eval_every=2, track_every=1), data=small_data)
   np.testing.assert_array_equal(tracking.recorded_epochs(str(tmp_path / "run")), [0, 1, 2, 3, 4])
-
-
-def test_fgsm_matches_the_closed_form_gradient_of_a_linear_model():
-  import keras  # pylint: disable=g-import-not-at-top
-  generator = np.random.default_rng(0)
-  weights = generator.normal(size=(6, 3)).astype(np.float32)
-  model = keras.Sequential([keras.Input((6,)), keras.layers.Dense(3, use_bias=False)])
-  model.layers[0].set_weights([weights])
-  images = generator.uniform(0.2, 0.8, size=(4, 6)).astype(np.float32)
-  targets = np.eye(3, dtype=np.float32)[[0, 1, 2, 1]]
-  adversarial = trainer_lib.fgsm(model, images, targets, "cross_entropy", 0.1).numpy()
-  logits = images @ weights
-  softmax = np.exp(logits) / np.exp(logits).sum(1, keepdims=True)
-  gradient = (softmax - targets) @ weights.T  # d CE / d x for logits = x W.
-  np.testing.assert_allclose(adversarial, np.clip(images + 0.1 * np.sign(gradient), 0, 1),
-                             atol=1e-6)
-  # The attack raises every example's loss, and stays in [0, 1].
-  loss = lambda x: trainer_lib.per_example_loss("cross_entropy", targets, model(x)).numpy()
-  assert (loss(adversarial) > loss(images)).all()
-  edge = trainer_lib.fgsm(model, np.ones_like(images), targets, "cross_entropy", 0.5).numpy()
-  assert edge.min() >= 0.5 and edge.max() <= 1.0
 
 
 def test_adversarial_training_runs_and_slows_fitting(small_data, tmp_path):

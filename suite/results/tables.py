@@ -1,0 +1,40 @@
+"""One plain-text table formatter for binaries, probes and the leaderboard."""
+
+from collections.abc import Sequence
+
+
+def format_value(value, precision: int = 4) -> str:
+  """A cell: floats to `precision` decimals, None and NaN as '-', the rest as str."""
+  if value is None or (isinstance(value, float) and value != value):
+    return "-"
+  if isinstance(value, bool):
+    return str(value)
+  if isinstance(value, float):
+    return f"{value:.{precision}f}"
+  if isinstance(value, int):
+    return str(value)
+  return str(value)
+
+
+def format_table(headers: Sequence[str], rows: Sequence[Sequence], precision: int = 4) -> str:
+  """Columns padded to their widest cell; the first left-aligned, the others right.
+
+  Args:
+    headers: column titles.
+    rows: one sequence of cells per row, as long as `headers`.
+    precision: decimals of float cells.
+
+  Returns:
+    The table: a header line, a rule of dashes, one line per row, joined by newlines.
+  """
+  cells = [[format_value(v, precision) for v in row] for row in rows]
+  for row in cells:
+    if len(row) != len(headers):
+      raise ValueError(f"row {row} has {len(row)} cells for {len(headers)} columns")
+  widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
+
+  def line(values):
+    return "  ".join(v.ljust(w) if i == 0 else v.rjust(w)
+                     for i, (v, w) in enumerate(zip(values, widths))).rstrip()
+
+  return "\n".join([line(headers), line(["-" * w for w in widths])] + [line(r) for r in cells])

@@ -1,0 +1,158 @@
+"""The hook protocol of the training loop, and the state every hook receives.
+
+A hook is an object with any of the methods of `Hook` (subclass it for no-op
+defaults). The loop calls them in the order the hooks were given:
+
+  on_train_begin(state)   once, after the resume point is restored, before any epoch
+  on_resume(state)        after a checkpoint restore (state.epoch = the restored epoch):
+                          drop anything written for later epochs
+  on_epoch_begin(state)   before an epoch's steps (also before epoch 0, the initial model)
+  on_evaluate(state)      at evaluated epochs (every eval_every, the last, and epoch 0),
+                          after training; returns a dict of scalars (or None) merged into
+                          state.metrics, in hook order, so later hooks see earlier ones'
+  on_epoch_end(state)     after every epoch (and epoch 0); state.metrics is final and, at
+                          evaluated epochs, state.history[-1] is this epoch's entry
+  on_train_end(state)     once, after the last epoch, if training completed
+
+A new measure is a hook: compute in `on_evaluate` from `state.model` and `state.data`,
+return its scalars; they reach TensorBoard, the history and result.json unchanged.
+A plain callable `fn(state, epoch) -> dict` is accepted as an `on_evaluate` hook.
+"""
+
+import dataclasses
+from typing import Any, Callable
+
+import keras
+
+from suite.data import augmentation
+from suite.data import datasets
+from suite.models import zoo
+
+
+@dataclasses.dataclass
+class State:
+  """What hooks see of a run. The loop owns it; hooks read it and add to `metrics`.
+
+  Attributes:
+    run_dir: the run directory, or None when nothing may be written.
+    write_outputs: whether this worker writes files (the chief, with a run_dir).
+    data: the run's datasets (train split with corrupted and clean labels).
+    model_config: the architecture.
+    zoo_model: the model being trained, with its named endpoints.
+    augment_config: the training augmentation.
+    config: the TrainConfig.
+    strategy: the tf.distribute strategy the model lives under.
+    pipeline: the training input pipeline (pooled views for view fit).
+    evaluator: un-augmented forward passes (`evaluate(split)`, `train_split(epoch)`).
+    summaries: the run's TensorBoard writer (`writer()`, `scalars(step, dict)`).
+    epoch: the epoch the loop is at; 0 is the initial model, before any step.
+    evaluated: whether this epoch is evaluated (on_evaluate hooks run).
+    metrics: this epoch's scalars so far: `train/*` and `perf/*` after training, then
+      what each on_evaluate hook returned.
+    history: one entry ({'epoch': e, **metrics}) per evaluated epoch, oldest first.
+  """
+  run_dir: str | None
+  write_outputs: bool
+  data: datasets.Data
+  model_config: zoo.ModelConfig
+  zoo_model: zoo.ZooModel
+  augment_config: augmentation.AugmentConfig
+  config: Any  # trainer.TrainConfig (defined above this module in the import graph).
+  strategy: Any
+  pipeline: augmentation.TrainPipeline
+  evaluator: Any
+  summaries: Any
+  epoch: int = 0
+  evaluated: bool = False
+  metrics: dict = dataclasses.field(default_factory=dict)
+  history: list = dataclasses.field(default_factory=list)
+
+  @property
+  def model(self) -> keras.Model:
+    """The Keras model being trained (images in [0, 1] -> logits)."""
+    return self.zoo_model.model
+
+  def summary_writer(self):
+    """The run's tf.summary writer (created on first use)."""
+    return self.summaries.writer()
+
+
+class Hook:
+  """Base class with no-op methods; override those you need (see the module docstring)."""
+
+  def on_train_begin(self, state: State) -> None:
+    pass
+
+  def on_resume(self, state: State) -> None:
+    pass
+
+  def on_epoch_begin(self, state: State) -> None:
+    pass
+
+  def on_evaluate(self, state: State) -> dict | None:
+    del state
+    return None
+
+  def on_epoch_end(self, state: State) -> None:
+    pass
+
+  def on_train_end(self, state: State) -> None:
+    pass
+
+
+class CallableHook(Hook):
+  """Adapts `fn(state, epoch) -> dict` to an on_evaluate hook."""
+
+  def __init__(self, fn: Callable[[State, int], dict | None]):
+    self.fn = fn
+
+  def on_evaluate(self, state: State) -> dict | None:
+    return self.fn(state, state.epoch)
+
+
+class EntryCallback(Hook):
+  """Calls `fn(entry)` with each evaluated epoch's history entry (progress, records)."""
+
+  def __init__(self, fn: Callable[[dict], None]):
+    self.fn = fn
+
+  def on_epoch_end(self, state: State) -> None:
+    if state.evaluated:
+      self.fn(state.history[-1])
+
+
+_METHODS = ("on_train_begin", "on_resume", "on_epoch_begin", "on_evaluate", "on_epoch_end",
+            "on_train_end")
+
+
+def as_hook(obj) -> Hook:
+  """`obj` as a hook: a Hook, an object with hook methods, or an on_evaluate callable."""
+  if isinstance(obj, Hook):
+    return obj
+  if any(hasattr(obj, name) for name in _METHODS):
+    return _Partial(obj)
+  if callable(obj):
+    return CallableHook(obj)
+  raise TypeError(f"{obj!r} is neither a hook nor a callable")
+
+
+class _Partial(Hook):
+  """An object implementing some hook methods: the rest are no-ops."""
+
+  def __init__(self, obj):
+    self.obj = obj
+    for name in _METHODS:
+      if hasattr(obj, name):
+        setattr(self, name, getattr(obj, name))
+
+
+def call(hooks: list[Hook], method: str, state: State) -> None:
+  """Calls `method` on every hook in order (not on_evaluate: see `evaluate`)."""
+  for hook in hooks:
+    getattr(hook, method)(state)
+
+
+def evaluate(hooks: list[Hook], state: State) -> None:
+  """Runs every on_evaluate in order, merging what each returns into state.metrics."""
+  for hook in hooks:
+    state.metrics.update(hook.on_evaluate(state) or {})

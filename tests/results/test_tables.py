@@ -1,0 +1,22 @@
+from suite.results import tables
+
+
+def test_columns_align_and_cells_format():
+  text = tables.format_table(["metric", "value"], [["train/loss", 0.123456], ["epochs", 3],
+                                                   ["missing", None], ["nan", float("nan")]])
+  lines = text.splitlines()
+  assert lines[0] == "metric       value"  # Numbers and their titles align right.
+  assert lines[1] == "----------  ------"
+  assert lines[2] == "train/loss  0.1235"
+  assert lines[3] == "epochs           3"
+  assert lines[4].endswith("-") and lines[5].endswith("-")
+  assert len({len(line) for line in lines[:4]}) == 1
+
+
+def test_a_short_row_is_refused():
+  try:
+    tables.format_table(["a", "b"], [[1]])
+  except ValueError as e:
+    assert "1 cells for 2 columns" in str(e)
+  else:
+    raise AssertionError("a short row was accepted")

@@ -1,0 +1,141 @@
+"""Dependencies point one way: the layers of docs/DESIGN.md, checked on the imports.
+
+Every import between the suite's packages, flags/ and benchmarks/ is read from the
+source (ast, no import executed) and must go down the layers below, or stay inside
+its own package. Peers on one layer (probing, measures) do not import each other.
+"""
+
+import ast
+import os
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# Lowest first. A module may import its own package and any package of a lower rank.
+RANKS = {
+    "suite": 0,  # The base modules: suite/__init__, errors, rng, constants.
+    "suite.results": 1,  # Run records, tables, plots, claims, leaderboard.
+    "suite.data": 2,
+    "suite.models": 3,
+    "suite.training": 4,
+    "suite.probing": 5,
+    "suite.measures": 5,
+    "suite.experiments": 6,
+    "flags": 7,
+    "benchmarks": 8,
+}
+# Binaries share benchmarks.cli; importing another binary is a reversed arrow. Known
+# cases, to remove as they are fixed (the test below fails on a stale entry).
+KNOWN_BINARY_IMPORTS = {
+    ("benchmarks.benign_memorization", "benchmarks.train"),
+    ("benchmarks.memorization_dynamics", "benchmarks.train"),
+}
+
+
+def package_of(module: str) -> str | None:
+  """The layer a dotted module name belongs to (None: not one of ours)."""
+  parts = module.split(".")
+  if parts[0] in ("flags", "benchmarks"):
+    return parts[0]
+  if parts[0] != "suite":
+    return None
+  if len(parts) > 1 and f"suite.{parts[1]}" in RANKS:
+    return f"suite.{parts[1]}"
+  return "suite"
+
+
+def _is_module(dotted: str, root: str) -> bool:
+  path = os.path.join(root, *dotted.split("."))
+  return os.path.isfile(path + ".py") or os.path.isfile(os.path.join(path, "__init__.py"))
+
+
+def imports_of(source: str, module: str, root: str = ROOT) -> set[str]:
+  """The modules of ours that `source` (the text of `module`) imports, resolved."""
+  found = set()
+  for node in ast.walk(ast.parse(source)):
+    if isinstance(node, ast.Import):
+      names = [alias.name for alias in node.names]
+    elif isinstance(node, ast.ImportFrom):
+      base = node.module or ""
+      if node.level:  # Relative: resolve against the importing module's package.
+        package = module.split(".")[:-node.level]
+        base = ".".join(package + ([base] if base else []))
+      names = [f"{base}.{a.name}" if _is_module(f"{base}.{a.name}", root) else base
+               for a in node.names]
+    else:
+      continue
+    found.update(n for n in names if package_of(n))
+  return found
+
+
+def violations(graph: dict[str, set[str]]) -> list[str]:
+  """Every import that points up the layers, sideways to a peer, or binary to binary."""
+  out = []
+  for module, targets in sorted(graph.items()):
+    source = package_of(module)
+    for target in sorted(targets):
+      destination = package_of(target)
+      if destination == source:
+        if (source == "benchmarks" and target != "benchmarks.cli" and
+            (module, target) not in KNOWN_BINARY_IMPORTS):
+          out.append(f"{module} -> {target} (a binary importing another binary)")
+        continue
+      if RANKS[destination] >= RANKS[source]:
+        out.append(f"{module} -> {target} ({source} may not import {destination})")
+  return out
+
+
+def project_graph(root: str = ROOT) -> dict[str, set[str]]:
+  """module -> the modules of ours it imports, for every .py file of suite/, flags/,
+  benchmarks/."""
+  graph = {}
+  for top in ("suite", "flags", "benchmarks"):
+    for directory, _, files in os.walk(os.path.join(root, top)):
+      for name in files:
+        if not name.endswith(".py"):
+          continue
+        path = os.path.join(directory, name)
+        module = os.path.relpath(path, root)[:-3].replace(os.sep, ".")
+        module = module.removesuffix(".__init__")
+        with open(path, encoding="utf-8") as f:
+          graph[module] = imports_of(f.read(), module, root)
+  return graph
+
+
+def test_every_import_points_down_the_layers():
+  graph = project_graph()
+  assert {"suite.training.trainer", "suite.measures.sensitivity", "benchmarks.train"} <= set(graph)
+  # Losses live in suite.models.losses: measures need no trainer.
+  assert "suite.training.trainer" not in graph["suite.measures.sensitivity"]
+  problems = violations(graph)
+  assert not problems, "imports against docs/DESIGN.md:\n" + "\n".join(problems)
+
+
+def test_known_exceptions_still_exist():
+  graph = project_graph()
+  stale = [pair for pair in KNOWN_BINARY_IMPORTS if pair[1] not in graph.get(pair[0], ())]
+  assert not stale, f"fixed: remove {stale} from KNOWN_BINARY_IMPORTS"
+
+
+@pytest.mark.parametrize("module,source,reason", [
+    ("suite.measures.sensitivity", "from suite.training import trainer\n", None),
+    ("suite.models.zoo", "from suite.training import trainer\n", "suite.training"),
+    ("suite.data.datasets", "import suite.models.zoo as zoo\n", "suite.models"),
+    ("suite.training.loop", "from suite.probing import probe\n", "suite.probing"),
+    ("suite.probing.hook", "from suite.measures import sensitivity\n", "suite.measures"),
+    ("suite.training.loop", "from ..experiments import benign_memorization\n",
+     "suite.experiments"),
+    ("suite.results.record", "from suite import models\n", "suite.models"),
+    ("suite.errors", "from suite.data import datasets\n", "suite.data"),
+    ("suite.experiments.x", "from benchmarks import train\n", "benchmarks"),
+    ("benchmarks.knn_probe", "from benchmarks import train\n", "binary"),
+    ("benchmarks.knn_probe", "from benchmarks import cli\nfrom flags import data\n", None),
+])
+def test_the_checker_catches_a_reversed_arrow(module, source, reason):
+  """Synthetic sources: a reversed arrow is reported, a legal one is not."""
+  problems = violations({module: imports_of(source, module)})
+  if reason is None:
+    assert not problems
+  else:
+    assert len(problems) == 1 and reason in problems[0], problems
