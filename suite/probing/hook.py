@@ -1,5 +1,7 @@
 """Probing during training: a Trainer hook and the result-record sections it fills."""
 
+import dataclasses
+
 import tensorflow as tf
 
 from suite import errors
@@ -21,12 +23,20 @@ class ProbeHook:
     self.latest = None
     self.latest_epoch = None
     self.controls = None
+    self.asked_ks = None
 
   def validate(self, trainer):
     unknown = set(self.config.endpoints) - set(trainer.zoo_model.endpoints)
     if unknown:
       raise errors.ConfigError(f"unknown endpoints {sorted(unknown)} for model "
                                f"{trainer.model_config.name}; it has {trainer.zoo_model.endpoints}")
+    # A k the bank cannot give is probed (and recorded) as the k actually used.
+    usable = usable_ks(self.config.knn.ks, len(trainer.data.train))
+    if usable != tuple(self.config.knn.ks):
+      self.asked_ks = tuple(self.config.knn.ks)
+      self.config = dataclasses.replace(
+          self.config, knn=dataclasses.replace(self.config.knn, ks=usable))
+      self.k = self.k if self.k in usable else max(usable)
     if self.clean_run_dir:
       load_clean_run_probe(self.clean_run_dir)
 
@@ -54,16 +64,26 @@ class ProbeHook:
 
   def add_to_record(self, trainer, rec: dict) -> None:
     """Adds `probe` (the last table) and `controls` to the final result record."""
+    epoch = int(trainer.epoch.numpy())
+    if self.latest_epoch != epoch and epoch == self.last_epoch:
+      self(trainer, epoch)  # Resumed after the last checkpoint: probe the restored model.
     if self.latest is None:
       return
     rec["probe"] = dict(self.latest, epoch=self.latest_epoch, pooling=self.config.pooling,
                         ks=list(self.config.knn.ks), method=self.config.knn.method)
+    if self.asked_ks:
+      rec["probe"]["ks_asked"] = list(self.asked_ks)
     rec["controls"] = self._controls(trainer)
+
+
+def usable_ks(ks, bank_size: int) -> tuple[int, ...]:
+  """`ks` capped at bank_size - 1 (the leave-one-out bank's size), duplicates merged."""
+  return tuple(dict.fromkeys(min(int(k), max(1, bank_size - 1)) for k in ks))
 
 
 def load_clean_run_probe(run_dir: str) -> dict:
   """The final probe of a finished clean-label run, as a control."""
   previous = record.read(run_dir)
-  if "probe" not in previous:
+  if not isinstance(previous.get("probe"), dict) or "clean" not in previous["probe"]:
     raise errors.ConfigError(f"{run_dir} has no probe table; train it with probing first")
   return {"run_dir": run_dir, "clean": previous["probe"]["clean"]}
