@@ -46,9 +46,12 @@ def probe_hooks():
 
 def main(argv):
   del argv
-  strategy = training_flags.make_strategy()
+  run_spec = spec("train")  # Every setting is checked before any work.
   hook = probe_hooks()
-  final = runner.run(spec("train"), strategy=strategy, hooks=[hook] if hook else [],
+  if hook and hook.clean_run_dir:  # A missing or probe-less control run fails now, not later.
+    probe_hook.load_clean_run_probe(hook.clean_run_dir)
+  strategy = training_flags.make_strategy()
+  final = runner.run(run_spec, strategy=strategy, hooks=[hook] if hook else [],
                      extra_record=hook.add_to_record if hook else None, extend=EXTEND.value)
   if final and "probe" in final:
     for k in final["probe"]["ks"]:  # The ks asked for (capped at the bank's size).

@@ -172,7 +172,8 @@ def aggregate(records: list[tuple[str, dict]]) -> list[dict]:
     row["hardware"] = " | ".join(sorted(hardware))
     row["paper"] = references.beside(row)
     rows.append(row)
-  rows.sort(key=lambda r: (r["benchmark"], str(r["dataset"]), str(r["model"]), r["noise"] or 0,
+  rows.sort(key=lambda r: (str(r["benchmark"]), str(r["dataset"]), str(r["model"]),
+                           r["noise"] if isinstance(r["noise"], (int, float)) else 0,
                            str(r["augment"])))
   return rows
 

@@ -142,9 +142,11 @@ def validate(rec, complete: bool = False) -> str | None:
   if complete:
     if rec["status"] != "complete":
       return f"status {rec['status']}"
-    settings = rec.get("settings")
+    if "settings" not in rec:
+      return "missing keys ['settings']"
+    settings = rec["settings"]
     if not isinstance(settings, dict):
-      return "missing settings"
+      return "settings is not an object"
     for section in ("data", "model", "augment", "train"):
       if not isinstance(settings.get(section), dict):
         return f"settings.{section} missing"
