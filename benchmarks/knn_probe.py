@@ -43,13 +43,17 @@ def _settings(run_dir: str) -> dict:
 
 def _restore(run_dir: str, model) -> int:
   directory = os.path.join(run_dir, "checkpoints")
+  state = tf.train.get_checkpoint_state(directory)
   latest = tf.train.latest_checkpoint(directory)
   if not latest:
+    if state and state.model_checkpoint_path:
+      raise errors.RunDirError(f"{state.model_checkpoint_path}: the checkpoint cannot be "
+                               "restored (its files are missing)")
     raise errors.RunDirError(f"{directory}: no checkpoint yet")
   epoch = tf.Variable(0, dtype=tf.int64)
   try:
     tf.train.Checkpoint(model=model, epoch=epoch).restore(latest).expect_partial()
-  except (tf.errors.OpError, ValueError, AssertionError) as e:
+  except (tf.errors.OpError, ValueError, AssertionError, IndexError, KeyError, TypeError) as e:
     reason = " ".join((getattr(e, "message", None) or str(e)).split())[:300]
     raise errors.RunDirError(f"{latest}: the checkpoint cannot be restored ({reason})") from e
   return int(epoch.numpy())

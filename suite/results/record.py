@@ -223,12 +223,12 @@ def read(run_dir_or_path: str) -> dict:
   try:
     if not tf.io.gfile.exists(path):
       raise errors.RunDirError(f"{path}: no such file (not a run directory?)")
-    with tf.io.gfile.GFile(path) as f:
-      text = f.read()
+    with tf.io.gfile.GFile(path, "rb") as f:
+      data = f.read()
   except (tf.errors.OpError, OSError) as e:
     raise errors.RunDirError(f"{path}: unreadable ({_reason(e)})") from e
   try:
-    rec = json.loads(text)
+    rec = json.loads(data.decode("utf-8"))
   except (json.JSONDecodeError, UnicodeDecodeError) as e:
     raise errors.RunDirError(f"{path}: truncated or not JSON ({e}); delete it or the run "
                              "directory to start over") from e

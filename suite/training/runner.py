@@ -170,7 +170,7 @@ def run(spec: RunSpec, strategy=None, hooks=(), data: datasets.Data | None = Non
 def _restore(trainer) -> int:
   try:
     return trainer.restore()
-  except (tf.errors.OpError, ValueError, AssertionError) as e:
+  except (tf.errors.OpError, ValueError, AssertionError, IndexError, KeyError, TypeError) as e:
     latest = trainer.manager.latest_checkpoint or os.path.join(trainer.run_dir, "checkpoints")
     reason = " ".join((getattr(e, "message", None) or str(e) or type(e).__name__).split())[:300]
     raise errors.RunDirError(
