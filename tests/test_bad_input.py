@@ -11,20 +11,18 @@ existed before the case byte-for-byte unchanged.
 """
 
 import gzip
-import hashlib
 import io
 import json
 import os
 import pathlib
 import shutil
 import struct
-import subprocess
-import sys
 import tarfile
 
 import numpy as np
 import pytest
 
+from tests import forked
 from tests.conftest import run_binary
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -268,73 +266,6 @@ def _cases(tmp: pathlib.Path, data_dir: str, finished: pathlib.Path) -> list[dic
           for c in cases]
 
 
-def _digest(root: pathlib.Path) -> dict:
-  """Content hash of every file under root, except lock files (rewritten by their holder)."""
-  out = {}
-  for path in sorted(root.rglob("*")):
-    if path.is_file() and not path.name.endswith((".lock", ".lease")):
-      out[str(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
-  return out
-
-
-def _drive(cases_path: str, results_path: str) -> None:
-  """In the driver process: one forked child per case; writes each child's outcome."""
-  import fcntl  # pylint: disable=g-import-not-at-top
-  import runpy  # pylint: disable=g-import-not-at-top
-  import tensorflow  # pylint: disable=g-import-not-at-top,unused-import
-  import tensorflow_datasets  # pylint: disable=g-import-not-at-top,unused-import
-  from suite.experiments import benign_memorization, memorization_dynamics  # pylint: disable=g-import-not-at-top,unused-import
-  from suite.probing import hook  # pylint: disable=g-import-not-at-top,unused-import
-  from suite.results import leaderboard  # pylint: disable=g-import-not-at-top,unused-import
-  from suite.training import runner  # pylint: disable=g-import-not-at-top,unused-import
-  cases = json.loads(pathlib.Path(cases_path).read_text())
-  tree = pathlib.Path(cases_path).parent
-  results = []
-  for number, case in enumerate(cases):
-    holder = None
-    if case["lock"]:  # Another process holds this run directory for the case's duration.
-      holder = open(os.path.join(case["lock"], ".lock"), "a+", encoding="utf-8")  # pylint: disable=consider-using-with
-      fcntl.flock(holder, fcntl.LOCK_EX)
-      holder.write(json.dumps({"pid": 4242, "host": "elsewhere", "since": "then"}))
-      holder.flush()
-    before = _digest(tree)
-    stdout, stderr = tree / f"case_{number}.out", tree / f"case_{number}.err"
-    pid = os.fork()
-    if pid == 0:  # The case, as `python -m benchmarks.<binary> args` would run it.
-      os.dup2(os.open(stdout, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), 1)
-      os.dup2(os.open(stderr, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), 2)
-      os.environ.pop("TF_CONFIG", None)
-      sys.argv = [f"benchmarks/{case['binary']}.py", *case["args"]]
-      code = 0
-      try:
-        runpy.run_module(f"benchmarks.{case['binary']}", run_name="__main__", alter_sys=True)
-      except SystemExit as e:
-        code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
-      except BaseException:  # pylint: disable=broad-except  (as the interpreter would)
-        import traceback  # pylint: disable=g-import-not-at-top
-        traceback.print_exc()
-        code = 1
-      sys.stdout.flush()
-      sys.stderr.flush()
-      os._exit(code)  # pylint: disable=protected-access
-    _, status = os.waitpid(pid, 0)
-    after = _digest(tree)
-    if holder:
-      holder.close()
-    changed = sorted(p for p, h in before.items() if after.get(p) != h)
-    new_complete = []
-    for path in set(after) - set(before):
-      if path.endswith("result.json"):
-        try:
-          if json.loads(pathlib.Path(path).read_text()).get("status") == "complete":
-            new_complete.append(path)
-        except (ValueError, AttributeError):
-          pass
-    results.append(dict(case, exit=os.waitstatus_to_exitcode(status), stderr=stderr.read_text(),
-                        changed=changed, new_complete=new_complete))
-  pathlib.Path(results_path).write_text(json.dumps(results))
-
-
 @pytest.fixture(scope="module")
 def outcomes(tmp_path_factory, data_dir):
   tmp = tmp_path_factory.mktemp("bad_input")
@@ -344,13 +275,7 @@ def outcomes(tmp_path_factory, data_dir):
   assert trained.returncode == 0, trained.stderr[-3000:]
   (tmp / "empty").mkdir()
   cases = _cases(tmp, data_dir, finished)
-  (tmp / "cases.json").write_text(json.dumps(cases))
-  driver = subprocess.run(
-      [sys.executable, "-c", f"from tests.test_bad_input import _drive; "
-       f"_drive({str(tmp / 'cases.json')!r}, {str(tmp / 'results.json')!r})"],
-      cwd=ROOT, capture_output=True, text=True, timeout=900)
-  assert driver.returncode == 0, driver.stderr[-3000:]
-  return {r["name"]: r for r in json.loads((tmp / "results.json").read_text())}
+  return {r["name"]: r for r in forked.run_cases(cases, tmp)}
 
 
 
