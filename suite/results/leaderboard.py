@@ -104,7 +104,9 @@ def _row_inputs(rec: dict) -> None:
   group_key(rec)
   json.dumps(rec["settings"], default=str)
   for _, (section, name) in SETTING_COLUMNS:
-    hash(json.dumps(rec["settings"][section].get(name), default=str))
+    value = rec["settings"][section].get(name)
+    if value is not None and not isinstance(value, (bool, int, float, str)):
+      raise TypeError(f"settings.{section}.{name} is {value!r}, not a plain value")
   _epochs_to_fit(rec)
   _best_probe(rec)
   _hardware(rec)
