@@ -251,6 +251,8 @@ def _cases(tmp: pathlib.Path, data_dir: str, finished: pathlib.Path) -> list[dic
       # --- knn_speed
       ("speed_unknown_flag", "knn_speed", ("--nosuchflag",), 2, "Unknown command line flag"),
       ("speed_positional_argument", "knn_speed", ("extra",), 2, "unexpected arguments"),
+      ("speed_k_above_the_bank", "knn_speed", ("--bank_size=100", "--k=500"), 2,
+       "--k must be below --bank_size"),
       # --- the experiments
       ("benign_nan_in_a_sweep", "benign_memorization",
        (*TINY, data, out("x"), "--epochs=1", "--sweep_label_noise=0.5,nan"), 2,

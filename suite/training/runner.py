@@ -160,11 +160,11 @@ def run(spec: RunSpec, strategy=None, hooks=(), data: datasets.Data | None = Non
   """
   strategy = strategy or tf.distribute.get_strategy()
   run_dir = record.RunDir(spec.output_dir)
-  try:
-    with run_dir.hold(enabled=strategies.is_chief(strategy)):
+  with run_dir.hold(enabled=strategies.is_chief(strategy)):
+    try:
       return _run(spec, run_dir, strategy, hooks, data, extra_record, out or sys.stdout, extend)
-  finally:
-    run_dir.remove_if_unused()  # Refused before any work: leave no empty directory behind.
+    finally:  # Still holding it: refused before any work, leave no empty directory behind.
+      run_dir.remove_if_unused()
 
 
 def _restore(trainer) -> int:
