@@ -274,6 +274,7 @@ class RunDir:
     self.record_path = os.path.join(path, FILENAME)
     self._lock_file = None
     self._lease = None
+    self._enabled = True
     self.created = False
 
   def exists(self) -> bool:
@@ -347,7 +348,7 @@ class RunDir:
     return self
 
   def __enter__(self):
-    if getattr(self, "_enabled", True):
+    if self._enabled:
       self.acquire()
     return self
 
