@@ -10,6 +10,7 @@ from absl import flags
 from benchmarks import cli
 from flags import data as data_flags
 from flags import training as training_flags  # --batch_size
+from suite import errors
 from suite.data import augmentation
 from suite.data import datasets
 
@@ -19,10 +20,14 @@ TIMED_EPOCHS = flags.DEFINE_integer("timed_epochs", 2, "Epochs timed after one w
 
 def main(argv):
   del argv
-  data = datasets.load(data_flags.data_config())
+  data_config, augment_config = data_flags.data_config(), data_flags.augment_config()
+  data = datasets.load(data_config)
+  if training_flags.BATCH_SIZE.value > len(data.train):
+    raise errors.ConfigError(f"--batch_size={training_flags.BATCH_SIZE.value} exceeds the "
+                             f"{len(data.train)} training examples")
   print(data.info.summary())
   pipeline = augmentation.TrainPipeline(data.train, data.info.num_classes,
-                                        data_flags.augment_config(), data_flags.SEED.value)
+                                        augment_config, data_flags.SEED.value)
   next(iter(pipeline.epoch(0, training_flags.BATCH_SIZE.value)))  # Traces the pipeline functions.
   images = 0
   start = time.perf_counter()

@@ -7,6 +7,7 @@ initialisation, and --control_run_dir's probe if given) and writes it, with the
 figure, under RUN_DIR/probes/.
 """
 
+import dataclasses
 import json
 import os
 
@@ -28,36 +29,83 @@ RUN_DIR = flags.DEFINE_string("run_dir", None, "Run directory of benchmarks.trai
 flags.mark_flag_as_required("run_dir")
 
 
+def _settings(run_dir: str) -> dict:
+  """The run's settings from its record; RunDirError naming the file if unusable."""
+  rec = record.read(run_dir)  # RunDirError: missing, truncated, not JSON.
+  path = os.path.join(run_dir, record.FILENAME)
+  settings = rec.get("settings")
+  if not isinstance(settings, dict) or not all(
+      isinstance(settings.get(s), dict) for s in ("data", "model", "train")):
+    raise errors.RunDirError(f"{path}: the record has no usable settings (data, model, "
+                             "train); it was not written by benchmarks.train or an experiment")
+  return settings
+
+
+def _restore(run_dir: str, model) -> int:
+  directory = os.path.join(run_dir, "checkpoints")
+  state = tf.train.get_checkpoint_state(directory)
+  latest = tf.train.latest_checkpoint(directory)
+  if not latest:
+    if state and state.model_checkpoint_path:
+      raise errors.RunDirError(f"{state.model_checkpoint_path}: the checkpoint cannot be "
+                               "restored (its files are missing)")
+    raise errors.RunDirError(f"{directory}: no checkpoint yet")
+  epoch = tf.Variable(0, dtype=tf.int64)
+  try:
+    tf.train.Checkpoint(model=model, epoch=epoch).restore(latest).expect_partial()
+  except (tf.errors.OpError, ValueError, AssertionError, IndexError, KeyError, TypeError) as e:
+    reason = " ".join((getattr(e, "message", None) or str(e)).split())[:300]
+    raise errors.RunDirError(f"{latest}: the checkpoint cannot be restored ({reason})") from e
+  return int(epoch.numpy())
+
+
 def main(argv):
   del argv
   config = probing_flags.probe_config()  # Bad probing flags fail before any work.
   run_dir = RUN_DIR.value
   if not tf.io.gfile.exists(os.path.join(run_dir, record.FILENAME)):
-    raise errors.ConfigError(f"{run_dir} holds no {record.FILENAME}: not a run directory")
-  settings = record.read(run_dir)["settings"]
+    raise errors.RunDirError(f"{run_dir} holds no {record.FILENAME}: not a run directory")
+  settings = _settings(run_dir)
+  control_run_dir = probing_flags.CONTROL_RUN_DIR.value
+  if control_run_dir:  # A missing or probe-less control fails before any work.
+    clean_labels = probe_hook.load_clean_run_probe(control_run_dir)
   data_dir = data_flags.DATA_DIR.value
   data_settings = dict(settings["data"], **({"data_dir": data_dir} if data_dir else {}))
-  data = datasets.load(datasets.DataConfig(**data_settings))
-  model_config = zoo.ModelConfig(**settings["model"])
+  try:
+    data_config = datasets.DataConfig(**data_settings)
+    model_config = zoo.ModelConfig(**settings["model"])
+    seed = int(settings["train"]["seed"])
+  except (TypeError, KeyError, ValueError) as e:
+    raise errors.RunDirError(f"{os.path.join(run_dir, record.FILENAME)}: settings this suite "
+                             f"cannot read ({type(e).__name__}: {e})") from e
+  data = datasets.load(data_config)
+  usable = probe_hook.usable_ks(config.knn.ks, len(data.train))
+  if usable != tuple(config.knn.ks):  # Probed, printed and written as the ks actually used.
+    print(f"--knn_k={','.join(map(str, config.knn.ks))} capped at the bank's "
+          f"{len(data.train)} images: k = {','.join(map(str, usable))}")
+    config = dataclasses.replace(config, knn=dataclasses.replace(config.knn, ks=usable))
   built = zoo.build(model_config, data.info.image_shape, data.info.num_classes)
-  latest = tf.train.latest_checkpoint(os.path.join(run_dir, "checkpoints"))
-  if not latest:
-    raise errors.ConfigError(f"{run_dir} has no checkpoint yet")
-  epoch = tf.Variable(0, dtype=tf.int64)
-  tf.train.Checkpoint(model=built.model, epoch=epoch).restore(latest).expect_partial()
+  epoch = _restore(run_dir, built.model)
   table = probe.probe(built, data, config)
-  controls = probe.controls(model_config, data, settings["train"]["seed"], config)
-  if probing_flags.CONTROL_RUN_DIR.value:
-    controls["clean_labels"] = probe_hook.load_clean_run_probe(probing_flags.CONTROL_RUN_DIR.value)
+  controls = probe.controls(model_config, data, seed, config)
+  if control_run_dir:
+    controls["clean_labels"] = clean_labels
   k = 20 if 20 in config.knn.ks else max(config.knn.ks)
-  print(f"{run_dir}: checkpoint of epoch {int(epoch.numpy())}")
-  print(probe.format_table(table, controls, k))
-  name = f"epoch_{int(epoch.numpy()):06d}_{config.pooling}"
+  print(f"{run_dir}: checkpoint of epoch {epoch}")
+  for shown in config.knn.ks:
+    print(f"\nk = {shown}")
+    print(probe.format_table(table, controls, shown))
+  name = f"epoch_{epoch:06d}_{config.pooling}"
   tf.io.gfile.makedirs(os.path.join(run_dir, "probes"))
-  with tf.io.gfile.GFile(os.path.join(run_dir, "probes", f"{name}.json"), "w") as f:
-    json.dump({"epoch": int(epoch.numpy()), "probe": table, "controls": controls,
-               "pooling": config.pooling, "ks": list(config.knn.ks)}, f, indent=2)
-  png = plots.knn_by_layer(table, controls, k, f"{k}-NN by layer, epoch {int(epoch.numpy())}")
+  written = {"epoch": epoch, "probe": table, "controls": controls, "pooling": config.pooling,
+             "ks": list(config.knn.ks)}
+  if usable != tuple(probing_flags.probe_config().knn.ks):
+    written["ks_asked"] = [int(k) for k in probing_flags.KNN_K.value]
+  path = os.path.join(run_dir, "probes", f"{name}.json")
+  with tf.io.gfile.GFile(path + ".tmp", "w") as f:  # Atomic: a reader never sees half.
+    json.dump(written, f, indent=2)
+  tf.io.gfile.rename(path + ".tmp", path, overwrite=True)
+  png = plots.knn_by_layer(table, controls, k, f"{k}-NN by layer, epoch {epoch}")
   with tf.io.gfile.GFile(os.path.join(run_dir, "probes", f"{name}.png"), "wb") as f:
     f.write(png)
 

@@ -44,6 +44,11 @@ METHODS = flags.DEFINE_list(
     "same tree, exact scores in the searched leaves. Index builds are included in the times.")
 
 
+@flags.multi_flags_validator(["k", "bank_size"], message="--k must be below --bank_size.")
+def _check_k(values):
+  return values["k"] < values["bank_size"]
+
+
 @flags.validator("methods", message="--methods must name distinct methods among "
                  + ", ".join(speed.METHODS) + ".")
 def _check_methods(values):

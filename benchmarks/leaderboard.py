@@ -24,6 +24,9 @@ flags.mark_flag_as_required("runs")
 
 def main(argv):
   del argv
+  board_dir = BOARD_DIR.value
+  if board_dir and tf.io.gfile.exists(board_dir) and not tf.io.gfile.isdir(board_dir):
+    raise errors.ConfigError(f"--board_dir={board_dir} exists and is not a directory")
   loaded = leaderboard.load(RUNS.value)
   for path, reason in loaded.problems:
     print(f"skipped {path}: {reason}", file=sys.stderr)
@@ -33,12 +36,16 @@ def main(argv):
   table = leaderboard.markdown(rows)
   print(table)
   print(f"{len(loaded.records)} runs in {len(rows)} settings; {len(loaded.problems)} skipped")
-  if BOARD_DIR.value:
-    tf.io.gfile.makedirs(BOARD_DIR.value)
-    with tf.io.gfile.GFile(os.path.join(BOARD_DIR.value, "leaderboard.md"), "w") as f:
-      f.write(table)
-    with tf.io.gfile.GFile(os.path.join(BOARD_DIR.value, "leaderboard.csv"), "w") as f:
-      f.write(leaderboard.csv_text(rows))
+  if board_dir:
+    try:
+      tf.io.gfile.makedirs(board_dir)
+      for name, text in (("leaderboard.md", table), ("leaderboard.csv", leaderboard.csv_text(rows))):
+        path = os.path.join(board_dir, name)
+        with tf.io.gfile.GFile(path + ".tmp", "w") as f:  # Atomic, as result.json.
+          f.write(text)
+        tf.io.gfile.rename(path + ".tmp", path, overwrite=True)
+    except (tf.errors.OpError, OSError) as e:
+      raise errors.SuiteError(f"{board_dir}: cannot write the leaderboard ({e})") from e
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@ r"""Trains any zoo model on any dataset, corruption and augmentation, with k-NN 
 
 Writes to --output_dir: TensorBoard events, checkpoints, the per-example log
 (--track_every), figures and result.json (with the per-layer probe and its
-controls). Re-running the same command resumes.
+controls). Re-running the same command resumes, whatever instant the previous one was
+killed at; --extend trains a run on to more --epochs from its last checkpoint.
 """
 
 from absl import flags
@@ -18,6 +19,10 @@ from suite.probing import hook as probe_hook
 from suite.probing import probe
 from suite.training import runner
 
+EXTEND = flags.DEFINE_bool(
+    "extend", False, "Train the run in --output_dir on to --epochs (more than it has), from its "
+    "last checkpoint, keeping its history. Without it, a run directory with other settings "
+    "is refused.")
 flags.mark_flag_as_required("output_dir")
 
 
@@ -41,12 +46,17 @@ def probe_hooks():
 
 def main(argv):
   del argv
-  strategy = training_flags.make_strategy()
+  run_spec = spec("train")  # Every setting is checked before any work.
   hook = probe_hooks()
-  final = runner.run(spec("train"), strategy=strategy, hooks=[hook] if hook else [],
-                     extra_record=hook.add_to_record if hook else None)
+  if hook and hook.clean_run_dir:  # A missing or probe-less control run fails now, not later.
+    probe_hook.load_clean_run_probe(hook.clean_run_dir)
+  strategy = training_flags.make_strategy()
+  final = runner.run(run_spec, strategy=strategy, hooks=[hook] if hook else [],
+                     extra_record=hook.add_to_record if hook else None, extend=EXTEND.value)
   if final and "probe" in final:
-    print(probe.format_table(final["probe"], final["controls"]))
+    for k in final["probe"]["ks"]:  # The ks asked for (capped at the bank's size).
+      print(f"\nk = {k}")
+      print(probe.format_table(final["probe"], final.get("controls"), k))
 
 
 if __name__ == "__main__":

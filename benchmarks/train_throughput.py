@@ -17,6 +17,7 @@ from benchmarks import cli
 from flags import benchmarking as benchmarking_flags
 from flags import data as data_flags
 from flags import training as training_flags
+from suite import errors
 from suite.data import augmentation
 from suite.data import datasets
 from suite.models import flops
@@ -27,6 +28,17 @@ MODELS = flags.DEFINE_list("models", list(zoo.MODELS), "Zoo models to measure.")
 AUGMENTATIONS = flags.DEFINE_list("augmentations", ["none", "strong"], "Augmentations to compare.")
 MATMUL_SIZE = flags.DEFINE_integer("matmul_size", 2048, "Square matmul size for the peak rate.",
                                    lower_bound=64)
+
+
+@flags.validator("models", message=f"--models must name zoo models: {', '.join(zoo.MODELS)}.")
+def _check_models(values):
+  return bool(values) and all(v in zoo.MODELS for v in values)
+
+
+@flags.validator("augmentations", message="--augmentations must name augmentations: "
+                 f"{', '.join(augmentation.AUGMENTATIONS)}.")
+def _check_augmentations(values):
+  return bool(values) and all(v in augmentation.AUGMENTATIONS for v in values)
 
 
 def matmul_rate(size: int, seconds: float = 3.0) -> float:
@@ -44,8 +56,12 @@ def matmul_rate(size: int, seconds: float = 3.0) -> float:
 
 def main(argv):
   del argv
+  base_model = training_flags.model_config()
+  train_config = training_flags.train_config(data_flags.SEED.value)
   data = datasets.load(data_flags.data_config())
-  seed = data_flags.SEED.value
+  if train_config.batch_size > len(data.train):
+    raise errors.ConfigError(f"--batch_size={train_config.batch_size} exceeds the "
+                             f"{len(data.train)} training examples")
   peak = matmul_rate(MATMUL_SIZE.value)
   print(data.info.summary())
   print(f"float32 matmul {MATMUL_SIZE.value}x{MATMUL_SIZE.value}: {peak / 1e9:,.1f} GFLOP/s")
@@ -53,8 +69,6 @@ def main(argv):
             f"{'examples/s':>11} {'GFLOP/s':>8} {'of matmul':>9}")
   print(header)
   print("-" * len(header))
-  base_model = training_flags.model_config()
-  train_config = training_flags.train_config(seed)
   for name in MODELS.value:
     model_config = zoo.ModelConfig(**dict(base_model.__dict__, name=name))
     for aug in AUGMENTATIONS.value:

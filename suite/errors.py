@@ -1,9 +1,36 @@
-"""Errors whose message is meant for the user: binaries print it and exit non-zero."""
+"""Errors whose message is meant for the user: binaries print it as one line and exit.
+
+Two kinds, told apart by the exit status a binary gives them:
+  ConfigError (exit 2): the command asked for something invalid (flags, settings, a
+    run directory that holds another run). Nothing was done.
+  SuiteError and its other subclasses (exit 1): something went wrong at run time (a
+    corrupt file, a missing checkpoint, a busy run directory); the message names the
+    file and what is wrong.
+"""
+
+EXIT_RUNTIME = 1
+EXIT_USAGE = 2
 
 
 class SuiteError(Exception):
-  """Bad input or a missing resource, explained by the message alone."""
+  """A runtime problem explained by the message alone (names the file at fault)."""
+
+  exit_code = EXIT_RUNTIME
 
 
 class ConfigError(SuiteError, ValueError):
-  """An invalid combination of settings."""
+  """An invalid setting or combination of settings: a usage error."""
+
+  exit_code = EXIT_USAGE
+
+
+class DataError(SuiteError):
+  """A data file is unreadable, corrupt or truncated."""
+
+
+class RunDirError(SuiteError):
+  """A run directory or its record or checkpoints cannot be used."""
+
+
+class RunDirBusyError(RunDirError):
+  """Another process holds the run directory."""

@@ -6,14 +6,23 @@ Order of preference for a dataset name:
    original archives in `manual_dir`), stored with the TFDS builder's own
    features so that plain `tfds.load(name, data_dir=...)` works afterwards;
 3. downloaded by TFDS, where `download` is allowed and a network exists.
-Anything else raises `DatasetNotFoundError` whose message says what to do.
+Anything else raises `DatasetNotFoundError` whose message says what to do; a local
+file that is corrupt or truncated raises `errors.DataError` naming it.
+
+Preparation is safe under concurrency: on a local disk, preparers of one dataset
+take turns under an fcntl lock in `data_dir` (released by the OS if one dies) and
+the later ones reuse what the first prepared; TFDS itself writes into a temporary
+directory and renames it into place. Elsewhere (buckets), a preparer that loses the
+race finds the dataset prepared and uses it.
 """
 
+import contextlib
 import dataclasses
 import gzip
 import os
 import pickle
 import tarfile
+import zlib
 
 import numpy as np
 import tensorflow as tf
@@ -73,15 +82,26 @@ def _find(directory: str, filename: str) -> str | None:
   return None
 
 
+def _corrupt(path: str, what: str) -> errors.DataError:
+  return errors.DataError(f"{path}: {what}; replace it with the original file")
+
+
 def _read_idx(path: str) -> np.ndarray:
   with tf.io.gfile.GFile(path, "rb") as f:
     data = f.read()
   if path.endswith(".gz"):
-    data = gzip.decompress(data)
-  if data[:2] != b"\x00\x00" or data[2] != 0x08:
-    raise DatasetNotFoundError(f"{path} is not an unsigned-byte IDX file")
+    try:
+      data = gzip.decompress(data)
+    except (OSError, EOFError, zlib.error) as e:
+      raise _corrupt(path, f"corrupt or truncated gzip data ({e})") from e
+  if len(data) < 4 or data[:2] != b"\x00\x00" or data[2] != 0x08:
+    raise _corrupt(path, "not an unsigned-byte IDX file")
   ndim = data[3]
   dims = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim)]
+  expected = 4 + 4 * ndim + int(np.prod(dims))
+  if ndim == 0 or len(data) != expected:
+    raise _corrupt(path, f"truncated or padded IDX file ({len(data)} bytes, its header "
+                   f"{dims} says {expected})")
   return np.frombuffer(data, np.uint8, offset=4 + 4 * ndim).reshape(dims)
 
 
@@ -93,8 +113,14 @@ def _arrays_from_local_files(name: str, directories: list[str]):
     if name in ("mnist", "fashion_mnist"):
       paths = {s: [_find(directory, f) for f in files] for s, files in _IDX_FILES.items()}
       if all(p for pair in paths.values() for p in pair):
-        return {s: {"image": _read_idx(img)[..., None], "label": _read_idx(lab).astype(np.int64)}
-                for s, (img, lab) in paths.items()}
+        out = {s: {"image": _read_idx(img)[..., None], "label": _read_idx(lab).astype(np.int64)}
+               for s, (img, lab) in paths.items()}
+        for split, (img, lab) in paths.items():
+          if len(out[split]["image"]) != len(out[split]["label"]) or \
+              out[split]["image"].ndim != 4:
+            raise _corrupt(lab, f"{len(out[split]['label'])} labels for "
+                           f"{len(out[split]['image'])} images of {img}")
+        return out
     elif name in _CIFAR_ARCHIVES:
       path = _find(directory, _CIFAR_ARCHIVES[name])
       if path:
@@ -107,6 +133,15 @@ def _arrays_from_local_files(name: str, directories: list[str]):
 
 
 def _read_cifar_archive(name: str, path: str):
+  try:
+    return _read_cifar_archive_unchecked(name, path)
+  except (tarfile.TarError, EOFError, OSError, zlib.error, pickle.UnpicklingError, KeyError,
+          ValueError, TypeError, AttributeError, IndexError) as e:
+    raise _corrupt(path, f"corrupt or truncated archive ({type(e).__name__}: "
+                   f"{' '.join(str(e).split())[:200]})") from e
+
+
+def _read_cifar_archive_unchecked(name: str, path: str):
   with tf.io.gfile.GFile(path, "rb") as f, tarfile.open(fileobj=f, mode="r:gz") as tar:
     members = {os.path.basename(m.name): m for m in tar.getmembers() if m.isfile()}
 
@@ -131,8 +166,13 @@ def _read_cifar_archive(name: str, path: str):
 
 def _read_svhn_mat(path: str):
   import scipy.io  # pylint: disable=g-import-not-at-top  (only needed for this format)
-  with tf.io.gfile.GFile(path, "rb") as f:
-    mat = scipy.io.loadmat(f)
+  try:
+    with tf.io.gfile.GFile(path, "rb") as f:
+      mat = scipy.io.loadmat(f)
+    mat["X"], mat["y"]  # pylint: disable=pointless-statement
+  except Exception as e:  # pylint: disable=broad-except  (scipy raises many kinds)
+    raise _corrupt(path, f"corrupt or truncated .mat file ({type(e).__name__}: "
+                   f"{' '.join(str(e).split())[:200]})") from e
   labels = mat["y"].reshape(-1).astype(np.int64) % 10  # SVHN stores digit 0 as 10
   return {"image": mat["X"].transpose(3, 0, 1, 2).astype(np.uint8), "label": labels}
 
@@ -158,9 +198,51 @@ def prepare(name: str, data_dir: str | None = None, manual_dir: str | None = Non
   if name not in DATASETS:
     raise DatasetNotFoundError(f"unknown dataset {name!r}; expected one of {', '.join(DATASETS)}")
   data_dir = data_dir or default_data_dir()
+  try:
+    if tf.io.gfile.exists(data_dir) and not tf.io.gfile.isdir(data_dir):
+      raise errors.DataError(f"{data_dir}: --data_dir exists and is not a directory")
+    tf.io.gfile.makedirs(data_dir)
+  except (tf.errors.OpError, OSError) as e:
+    raise errors.DataError(f"{data_dir}: cannot create the data directory "
+                           f"({' '.join(str(e).split())[:200]})") from e
   builder = tfds.builder(name, data_dir=data_dir)
   if builder.is_prepared():
     return builder
+  with _preparation_lock(data_dir, name):
+    builder = tfds.builder(name, data_dir=data_dir)
+    if builder.is_prepared():  # Another process prepared it while this one waited.
+      return builder
+    try:
+      return _prepare(name, builder, data_dir, manual_dir, download)
+    except (FileExistsError, tf.errors.AlreadyExistsError):
+      # Lost a race with a preparer that holds no lock (a bucket path): use its result.
+      builder = tfds.builder(name, data_dir=data_dir)
+      if builder.is_prepared():
+        return builder
+      raise
+
+
+@contextlib.contextmanager
+def _preparation_lock(data_dir: str, name: str):
+  """Serialises preparers of `name` in a local `data_dir`; a no-op elsewhere."""
+  if "://" in data_dir and not data_dir.startswith("file://"):
+    yield
+    return
+  import fcntl  # pylint: disable=g-import-not-at-top  (POSIX only)
+  path = os.path.join(data_dir.removeprefix("file://"), f".{name}.prepare.lock")
+  try:
+    handle = open(path, "a", encoding="utf-8")  # pylint: disable=consider-using-with
+  except OSError as e:
+    raise errors.DataError(f"{data_dir}: not writable, cannot prepare {name} there ({e})") from e
+  with handle:
+    fcntl.flock(handle, fcntl.LOCK_EX)  # Waits for another preparer to finish.
+    try:
+      yield
+    finally:
+      fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _prepare(name, builder, data_dir, manual_dir, download):
   if name == "digits":
     builder.download_and_prepare()
     return builder
@@ -187,6 +269,16 @@ def load_raw(name: str, data_dir: str | None = None, manual_dir: str | None = No
              download: bool = True) -> RawDataset:
   """Loads the train and test splits of `name` into memory as uint8 arrays."""
   builder = prepare(name, data_dir=data_dir, manual_dir=manual_dir, download=download)
+  try:
+    return _load_prepared(name, builder)
+  except tf.errors.OpError as e:
+    where = getattr(builder, "data_dir", data_dir)
+    raise errors.DataError(f"{where}: the prepared {name} is unreadable "
+                           f"({' '.join(e.message.split())[:200]}); delete that directory to "
+                           "prepare it again") from e
+
+
+def _load_prepared(name: str, builder) -> RawDataset:
   splits = {}
   for split in ("train", "test"):
     ds = builder.as_dataset(split=split, shuffle_files=False)

@@ -1,5 +1,7 @@
 """Probing during training: a training-loop hook and the result-record sections it fills."""
 
+import dataclasses
+
 import tensorflow as tf
 
 from suite import constants
@@ -29,6 +31,7 @@ class ProbeHook(hooks.Hook):
     self.latest = None
     self.latest_epoch = None
     self.controls = None
+    self.asked_ks = None
 
   def validate(self, run) -> None:
     """Refuses endpoints the model lacks and a clean-run directory without a probe."""
@@ -36,6 +39,13 @@ class ProbeHook(hooks.Hook):
     if unknown:
       raise errors.ConfigError(f"unknown endpoints {sorted(unknown)} for model "
                                f"{run.model_config.name}; it has {run.zoo_model.endpoints}")
+    # A k the bank cannot give is probed (and recorded) as the k actually used.
+    usable = usable_ks(self.config.knn.ks, len(run.data.train))
+    if usable != tuple(self.config.knn.ks):
+      self.asked_ks = tuple(self.config.knn.ks)
+      self.config = dataclasses.replace(
+          self.config, knn=dataclasses.replace(self.config.knn, ks=usable))
+      self.k = self.k if self.k in usable else max(usable)
     if self.clean_run_dir:
       load_clean_run_probe(self.clean_run_dir)
 
@@ -55,28 +65,42 @@ class ProbeHook(hooks.Hook):
     due = epoch == self.last_epoch or (self.every and epoch % self.every == 0 and epoch > 0)
     if not due:
       return {}
-    table = probe_lib.probe(state.zoo_model, state.data, self.config)
+    return self._probe(state, epoch)
+
+  def _probe(self, run, epoch: int) -> dict:
+    table = probe_lib.probe(run.zoo_model, run.data, self.config)
     self.latest, self.latest_epoch = table, epoch
-    controls = self._controls(state)
-    if state.write_outputs:
+    controls = self._controls(run)
+    if run.write_outputs:
       png = plots.knn_by_layer(table, controls, self.k, f"{self.k}-NN by layer, epoch {epoch}")
-      plots.write_figure(state.run_dir, "knn_by_layer.png", png)
-      with state.summary_writer().as_default(step=epoch):
+      plots.write_figure(run.run_dir, "knn_by_layer.png", png)
+      with run.summary_writer().as_default(step=epoch):
         tf.summary.image("knn_by_layer", tf.io.decode_png(png)[None])
     return probe_lib.scalars(table)
 
   def add_to_record(self, run, rec: dict) -> None:
     """Adds `probe` (the last table) and `controls` to the final result record."""
+    epoch = run.epoch
+    epoch = int(epoch.numpy()) if hasattr(epoch, "numpy") else int(epoch)
+    if self.latest_epoch != epoch and epoch == self.last_epoch:
+      self._probe(run, epoch)  # Resumed after the last checkpoint: probe the restored model.
     if self.latest is None:
       return
     rec["probe"] = dict(self.latest, epoch=self.latest_epoch, pooling=self.config.pooling,
                         ks=list(self.config.knn.ks), method=self.config.knn.method)
+    if self.asked_ks:
+      rec["probe"]["ks_asked"] = list(self.asked_ks)
     rec["controls"] = self._controls(run)
+
+
+def usable_ks(ks, bank_size: int) -> tuple[int, ...]:
+  """`ks` capped at bank_size - 1 (the leave-one-out bank's size), duplicates merged."""
+  return tuple(dict.fromkeys(min(int(k), max(1, bank_size - 1)) for k in ks))
 
 
 def load_clean_run_probe(run_dir: str) -> dict:
   """The final probe of a finished clean-label run, as a control."""
   previous = record.read(run_dir)
-  if "probe" not in previous:
+  if not isinstance(previous.get("probe"), dict) or "clean" not in previous["probe"]:
     raise errors.ConfigError(f"{run_dir} has no probe table; train it with probing first")
   return {"run_dir": run_dir, "clean": previous["probe"]["clean"]}

@@ -56,24 +56,7 @@ class Loaded:
 
 def validate(rec) -> str | None:
   """None if `rec` is a usable complete record, else the reason it is not."""
-  if not isinstance(rec, dict):
-    return "not a JSON object"
-  missing = [k for k in record.REQUIRED_KEYS + ("settings",) if k not in rec]
-  if missing:
-    return f"missing keys {missing}"
-  if rec["schema_version"] != record.SCHEMA_VERSION:
-    return f"schema_version {rec['schema_version']!r}, expected {record.SCHEMA_VERSION}"
-  if rec["status"] not in record.STATUSES:
-    return f"unknown status {rec['status']!r}"
-  if rec["status"] != "complete":
-    return f"status {rec['status']}"
-  if not isinstance(rec["metrics"], dict) or not all(
-      v is None or isinstance(v, (int, float)) for v in rec["metrics"].values()):
-    return "metrics must map names to numbers"
-  for section in ("data", "model", "augment", "train"):
-    if not isinstance(rec["settings"].get(section), dict):
-      return f"settings.{section} missing"
-  return None
+  return record.validate(rec, complete=True)
 
 
 def find(roots: list[str]) -> list[str]:
@@ -89,21 +72,47 @@ def find(roots: list[str]) -> list[str]:
 
 def load(roots: list[str]) -> Loaded:
   loaded = Loaded(records=[], problems=[])
-  for path in find(roots):
+  try:
+    paths = find(roots)
+  except (tf.errors.OpError, OSError) as e:
+    loaded.problems.append((", ".join(roots), f"unreadable: {type(e).__name__}: {e}"[:300]))
+    paths = []
+  for path in paths:
     try:
       with tf.io.gfile.GFile(path) as f:
         rec = json.load(f)
-    except (json.JSONDecodeError, UnicodeDecodeError, tf.errors.OpError) as e:
+    except (json.JSONDecodeError, UnicodeDecodeError, tf.errors.OpError, OSError) as e:
       loaded.problems.append((path, f"unreadable: {type(e).__name__}: {e}"[:300]))
       continue
     if isinstance(rec, dict) and "conditions" in rec:
       continue  # An experiment's summary: its conditions are runs of their own.
     reason = validate(rec)
+    if reason is None:
+      try:  # Everything the table reads, so that a record that passes cannot crash it.
+        _row_inputs(rec)
+      except (KeyError, TypeError, ValueError, AttributeError) as e:
+        reason = f"malformed ({type(e).__name__}: {e})"[:300]
     if reason:
       loaded.problems.append((path, reason))
     else:
       loaded.records.append((path, rec))
   return loaded
+
+
+def _row_inputs(rec: dict) -> None:
+  """Reads every field aggregate() reads; raises on a malformed one."""
+  group_key(rec)
+  json.dumps(rec["settings"], default=str)
+  for _, (section, name) in SETTING_COLUMNS:
+    value = rec["settings"][section].get(name)
+    if value is not None and not isinstance(value, (bool, int, float, str)):
+      raise TypeError(f"settings.{section}.{name} is {value!r}, not a plain value")
+  _epochs_to_fit(rec)
+  _best_probe(rec)
+  _hardware(rec)
+  wall = rec["timing"].get("wall_seconds")
+  if wall is not None and not isinstance(wall, (int, float)):
+    raise TypeError(f"timing.wall_seconds is {wall!r}")
 
 
 def group_key(rec: dict) -> str:
@@ -116,8 +125,9 @@ def group_key(rec: dict) -> str:
 
 def _best_probe(rec: dict, k: int = 20):
   """(endpoint, accuracy) of the best clean-bank k-NN layer, or None."""
-  clean = rec.get("probe", {}).get("clean", {})
-  scored = [(acc.get(f"k{k}"), name) for name, acc in clean.items() if f"k{k}" in acc]
+  clean = (rec.get("probe") or {}).get("clean") or {}
+  scored = [(acc[f"k{k}"], name) for name, acc in clean.items()
+            if isinstance(acc, dict) and isinstance(acc.get(f"k{k}"), (int, float))]
   if not scored:
     return None
   value, name = max(scored)
@@ -164,7 +174,8 @@ def aggregate(records: list[tuple[str, dict]]) -> list[dict]:
     row["hardware"] = " | ".join(sorted(hardware))
     row["paper"] = references.beside(row)
     rows.append(row)
-  rows.sort(key=lambda r: (r["benchmark"], str(r["dataset"]), str(r["model"]), r["noise"] or 0,
+  rows.sort(key=lambda r: (str(r["benchmark"]), str(r["dataset"]), str(r["model"]),
+                           r["noise"] if isinstance(r["noise"], (int, float)) else 0,
                            str(r["augment"])))
   return rows
 
@@ -175,13 +186,13 @@ def _epochs_to_fit(rec: dict):
     value = entry.get("memorization/fit_corrupted")
     if value is None:
       value = entry.get("memorization/train_fit")
-    if value is not None and value >= FIT_THRESHOLD:
+    if isinstance(value, (int, float)) and value >= FIT_THRESHOLD:
       return entry["epoch"]
   return None
 
 
 def _hardware(rec: dict) -> str:
-  env = rec.get("environment", {})
+  env = rec.get("environment") or {}
   if env.get("gpus"):
     return f"{len(env['gpus'])}x {env['gpus'][0]}"
   return f"{env.get('cpu_count', '?')} CPU cores"

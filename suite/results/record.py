@@ -1,25 +1,62 @@
-"""The run record, `result.json`: what a run was, how it ended and what it measured.
+"""The run directory and its record, `result.json`: the one module that writes either.
 
-Written through tf.io.gfile (local or bucket paths), atomically: a reader sees the
-previous complete version or the new one, never half a file. Status is `running`
-while the run goes on, then `complete`, `failed` or `interrupted`.
+A run directory holds one run: its record, checkpoints, TensorBoard events, figures.
+`RunDir` owns it:
+
+- one writer at a time: `RunDir.hold()` takes an exclusive lock for the run's life. On a
+  local disk it is an fcntl lock on `RUN_DIR/.lock`, which the OS releases when the
+  process dies however it dies; on other tf.io.gfile paths (buckets), where no lock
+  exists, it is a lease file `RUN_DIR/.lease` with pid, host and a heartbeat, taken over
+  only when the heartbeat is older than `LEASE_STALE_SECONDS`. A second process gets a
+  `RunDirBusyError` naming the directory and the holder.
+- the record is written atomically (a temporary file renamed over the old one): a
+  reader sees the previous version or the new one, never half a file.
+
+The record (`RunRecord`) says what the run was (settings, flags, config hash), where it
+stands and what it measured. `status` is `running`, then `complete`, `failed` or
+`interrupted`; `stage` says how far a run got, in order `training` (epochs under way),
+`trained` (last checkpoint written), `probed` (the final sections, probe and controls,
+are in the record) and `complete`, so that a resume redoes exactly the stages not
+finished. `environment` is the provenance: exact package versions, git commit and
+dirty flag of the suite's source, hardware.
 """
 
+import dataclasses
 import datetime
+import functools
 import hashlib
+import importlib.metadata
 import json
 import math
 import os
 import platform
 import socket
+import subprocess
+import threading
+import time
+import uuid
 
 import tensorflow as tf
 
+from suite import errors
+
 SCHEMA_VERSION = 1
 STATUSES = ("running", "complete", "failed", "interrupted")
+STAGES = ("training", "trained", "probed", "complete")
 REQUIRED_KEYS = ("schema_version", "benchmark", "status", "config", "config_hash", "metrics",
                  "timing", "environment")
 FILENAME = "result.json"
+LOCK_FILENAME = ".lock"
+LEASE_FILENAME = ".lease"
+LEASE_STALE_SECONDS = 120.0
+# Distribution names whose exact installed versions are the record's provenance.
+PACKAGES = {"tensorflow": "tensorflow", "keras": "keras",
+            "tensorflow_datasets": "tensorflow-datasets", "numpy": "numpy", "scann": "scann",
+            "absl": "absl-py", "scikit_learn": "scikit-learn", "tensorboard": "tensorboard",
+            "suite": "memorization-suite"}
+# Test-only: kill this process (SIGKILL) when the run reaches the named point
+# (see `kill_point`), so that kill -9 lands deterministically between two writes.
+KILL_AT_ENV = "MEMSUITE_KILL_AT"
 
 
 def config_hash(config: dict) -> str:
@@ -28,27 +65,41 @@ def config_hash(config: dict) -> str:
   return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
-def environment() -> dict:
-  """Library versions and hardware, for comparing results across machines."""
-  import keras  # pylint: disable=g-import-not-at-top
-  import numpy  # pylint: disable=g-import-not-at-top
-  import tensorflow_datasets  # pylint: disable=g-import-not-at-top
-  versions = {"python": platform.python_version(), "tensorflow": tf.__version__,
-              "keras": keras.__version__, "tensorflow_datasets": tensorflow_datasets.__version__,
-              "numpy": numpy.__version__}
+def _version(distribution: str) -> str | None:
   try:
-    import scann  # pylint: disable=g-import-not-at-top
-    versions["scann"] = getattr(scann, "__version__", "1.4")
-  except ImportError:
-    versions["scann"] = None
-  from suite import __version__  # pylint: disable=g-import-not-at-top
-  versions["suite"] = __version__
+    return importlib.metadata.version(distribution)
+  except importlib.metadata.PackageNotFoundError:
+    return None
+
+
+@functools.lru_cache(maxsize=1)
+def git_state() -> dict:
+  """Commit and dirty flag of the suite's source tree, or nulls outside a git checkout."""
+  source = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+  try:
+    commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=source, capture_output=True,
+                            text=True, timeout=10, check=True).stdout.strip()
+    status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                            cwd=source, capture_output=True, text=True, timeout=10,
+                            check=True).stdout
+  except (OSError, subprocess.SubprocessError):
+    return {"commit": None, "dirty": None}
+  return {"commit": commit or None, "dirty": bool(status.strip())}
+
+
+def environment() -> dict:
+  """Exact library versions, source commit and hardware, for comparing results."""
+  versions = {"python": platform.python_version()}
+  versions.update({key: _version(dist) for key, dist in PACKAGES.items()})
+  if versions["suite"] is None:  # Run from a checkout that was never installed.
+    from suite import __version__  # pylint: disable=g-import-not-at-top
+    versions["suite"] = __version__
   devices = [d.name for d in tf.config.list_logical_devices()]
   gpus = []
   for gpu in tf.config.list_physical_devices("GPU"):
     details = tf.config.experimental.get_device_details(gpu)
     gpus.append(details.get("device_name", gpu.name))
-  return {"versions": versions, "devices": devices, "gpus": gpus,
+  return {"versions": versions, "git": git_state(), "devices": devices, "gpus": gpus,
           "cpu_count": os.cpu_count(), "platform": platform.platform(),
           "processor": platform.processor() or platform.machine(),
           "hostname": socket.gethostname()}
@@ -58,28 +109,137 @@ def now() -> str:
   return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
 
 
-def write(run_dir: str, record: dict) -> str:
-  """Writes `record` to run_dir/result.json atomically; returns the path."""
-  missing = [k for k in REQUIRED_KEYS if k not in record]
+def kill_point(name: str) -> None:
+  """Test hook: SIGKILLs this process if MEMSUITE_KILL_AT names this point."""
+  if os.environ.get(KILL_AT_ENV) == name:
+    import signal  # pylint: disable=g-import-not-at-top
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+# ------------------------------------------------------------------ the record
+def validate(rec, complete: bool = False) -> str | None:
+  """None if `rec` is a well-formed run record, else what is wrong with it."""
+  if not isinstance(rec, dict):
+    return "not a JSON object"
+  missing = [k for k in REQUIRED_KEYS if k not in rec]
+  if missing:
+    return f"missing keys {missing}"
+  if rec["schema_version"] != SCHEMA_VERSION:
+    return f"schema_version {rec['schema_version']!r}, expected {SCHEMA_VERSION}"
+  if rec["status"] not in STATUSES:
+    return f"unknown status {rec['status']!r}"
+  if "stage" in rec and rec["stage"] not in STAGES:
+    return f"unknown stage {rec['stage']!r}"
+  for key in ("config", "metrics", "timing", "environment"):
+    if not isinstance(rec[key], dict):
+      return f"{key} is not an object"
+  if not all(v is None or (isinstance(v, (int, float)) and not isinstance(v, bool))
+             for v in rec["metrics"].values()):
+    return "metrics must map names to numbers"
+  if not isinstance(rec.get("history", []), list) or not all(
+      isinstance(h, dict) and isinstance(h.get("epoch"), int) for h in rec.get("history", [])):
+    return "history must be a list of entries with an integer epoch"
+  if complete:
+    if rec["status"] != "complete":
+      return f"status {rec['status']}"
+    if "settings" not in rec:
+      return "missing keys ['settings']"
+    settings = rec["settings"]
+    if not isinstance(settings, dict):
+      return "settings is not an object"
+    for section in ("data", "model", "augment", "train"):
+      if not isinstance(settings.get(section), dict):
+        return f"settings.{section} missing"
+  return None
+
+
+@dataclasses.dataclass
+class RunRecord:
+  """A typed result.json. `sections` holds the optional parts (probe, controls, error...)."""
+  benchmark: str
+  status: str
+  config: dict
+  config_hash: str
+  metrics: dict
+  timing: dict
+  environment: dict
+  stage: str | None = None
+  settings: dict | None = None
+  dataset: dict | None = None
+  model: dict | None = None
+  history: list = dataclasses.field(default_factory=list)
+  sections: dict = dataclasses.field(default_factory=dict)
+  schema_version: int = SCHEMA_VERSION
+
+  _ORDER = ("schema_version", "benchmark", "status", "stage", "config", "config_hash",
+            "settings", "dataset", "model", "metrics", "history", "timing", "environment")
+
+  def to_dict(self) -> dict:
+    out = {}
+    for key in self._ORDER:
+      value = getattr(self, key)
+      if value is not None or key in REQUIRED_KEYS:
+        out[key] = value
+    out.update(self.sections)
+    return out
+
+  @classmethod
+  def from_dict(cls, rec: dict, path: str = FILENAME) -> "RunRecord":
+    reason = validate(rec)
+    if reason:
+      raise errors.RunDirError(f"{path}: not a valid run record ({reason})")
+    known = {f.name for f in dataclasses.fields(cls)} - {"sections"}
+    return cls(**{k: v for k, v in rec.items() if k in known},
+               sections={k: v for k, v in rec.items() if k not in known})
+
+
+def write(run_dir: str, rec) -> str:
+  """Writes `rec` (a RunRecord or dict) to run_dir/result.json atomically; returns the path."""
+  if isinstance(rec, RunRecord):
+    rec = rec.to_dict()
+  missing = [k for k in REQUIRED_KEYS if k not in rec]
   if missing:
     raise ValueError(f"result record lacks {missing}")
-  if record["status"] not in STATUSES:
-    raise ValueError(f"bad status {record['status']!r}")
-  tf.io.gfile.makedirs(run_dir)
+  if rec["status"] not in STATUSES:
+    raise ValueError(f"bad status {rec['status']!r}")
   path = os.path.join(run_dir, FILENAME)
-  temporary = path + ".tmp"
-  with tf.io.gfile.GFile(temporary, "w") as f:
-    f.write(json.dumps(_finite(record), indent=2, default=_jsonable, allow_nan=False) + "\n")
-  tf.io.gfile.rename(temporary, path, overwrite=True)
+  text = json.dumps(_finite(rec), indent=2, default=_jsonable, allow_nan=False) + "\n"
+  try:
+    tf.io.gfile.makedirs(run_dir)
+    temporary = f"{path}.tmp.{os.getpid()}"
+    with tf.io.gfile.GFile(temporary, "w") as f:
+      f.write(text)
+    tf.io.gfile.rename(temporary, path, overwrite=True)
+  except (tf.errors.OpError, OSError) as e:
+    raise errors.RunDirError(f"{path}: cannot write the record ({_reason(e)})") from e
   return path
 
 
 def read(run_dir_or_path: str) -> dict:
+  """The record at a run directory or a result.json path; RunDirError says what is wrong."""
   path = run_dir_or_path
   if not path.endswith(".json"):
     path = os.path.join(path, FILENAME)
-  with tf.io.gfile.GFile(path) as f:
-    return json.load(f)
+  try:
+    if not tf.io.gfile.exists(path):
+      raise errors.RunDirError(f"{path}: no such file (not a run directory?)")
+    with tf.io.gfile.GFile(path, "rb") as f:
+      data = f.read()
+  except (tf.errors.OpError, OSError) as e:
+    raise errors.RunDirError(f"{path}: unreadable ({_reason(e)})") from e
+  try:
+    rec = json.loads(data.decode("utf-8"))
+  except (json.JSONDecodeError, UnicodeDecodeError) as e:
+    raise errors.RunDirError(f"{path}: truncated or not JSON ({e}); delete it or the run "
+                             "directory to start over") from e
+  if not isinstance(rec, dict):
+    raise errors.RunDirError(f"{path}: not a JSON object")
+  return rec
+
+
+def _reason(e: Exception) -> str:
+  text = getattr(e, "message", None) or str(e) or type(e).__name__
+  return " ".join(text.split())[:300]
 
 
 def _finite(value):
@@ -99,3 +259,175 @@ def _jsonable(value):
   if hasattr(value, "tolist"):
     return value.tolist()
   return str(value)
+
+
+# ------------------------------------------------------------- the directory
+def is_local(path: str) -> bool:
+  return "://" not in path or path.startswith("file://")
+
+
+class RunDir:
+  """A run directory: its record and its single writer."""
+
+  def __init__(self, path: str):
+    self.path = path
+    self.record_path = os.path.join(path, FILENAME)
+    self._lock_file = None
+    self._lease = None
+    self._enabled = True
+    self.created = False
+
+  def exists(self) -> bool:
+    return tf.io.gfile.exists(self.record_path)
+
+  def read(self) -> RunRecord | None:
+    """The record, None if there is none; RunDirError if it is unreadable or malformed."""
+    if not self.exists():
+      return None
+    return RunRecord.from_dict(read(self.record_path), self.record_path)
+
+  def write(self, rec: RunRecord) -> str:
+    return write(self.path, rec)
+
+  # ------------------------------------------------------------- locking
+  def _make(self):
+    try:
+      if tf.io.gfile.exists(self.path) and not tf.io.gfile.isdir(self.path):
+        raise errors.RunDirError(f"{self.path}: exists and is not a directory")
+      if not tf.io.gfile.exists(self.path):
+        tf.io.gfile.makedirs(self.path)
+        self.created = True
+    except (tf.errors.OpError, OSError) as e:
+      raise errors.RunDirError(f"{self.path}: cannot create the run directory "
+                               f"({_reason(e)})") from e
+
+  def acquire(self) -> None:
+    """Takes the run directory for this process, or raises RunDirBusyError."""
+    self._make()
+    if is_local(self.path):
+      self._acquire_lock()
+    else:
+      self._lease = _Lease(os.path.join(self.path, LEASE_FILENAME), self.path)
+      self._lease.acquire()
+
+  def _acquire_lock(self):
+    import fcntl  # pylint: disable=g-import-not-at-top  (POSIX only)
+    path = os.path.join(self.path.removeprefix("file://"), LOCK_FILENAME)
+    try:
+      handle = open(path, "a+", encoding="utf-8")  # pylint: disable=consider-using-with
+    except OSError as e:
+      raise errors.RunDirError(f"{self.path}: cannot create its lock file ({_reason(e)})") from e
+    try:
+      fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as e:
+      handle.seek(0)
+      holder = _holder_text(handle.read())
+      handle.close()
+      raise errors.RunDirBusyError(
+          f"{self.path} is in use by another process ({holder}); wait for it to finish or "
+          "choose another --output_dir") from e
+    handle.seek(0)
+    handle.truncate()
+    handle.write(json.dumps(_holder()) + "\n")
+    handle.flush()
+    self._lock_file = handle
+
+  def release(self) -> None:
+    if self._lock_file is not None:
+      import fcntl  # pylint: disable=g-import-not-at-top
+      fcntl.flock(self._lock_file, fcntl.LOCK_UN)
+      self._lock_file.close()
+      self._lock_file = None
+    if self._lease is not None:
+      self._lease.release()
+      self._lease = None
+
+  def hold(self, enabled: bool = True) -> "RunDir":
+    """Context manager: holds the directory (when `enabled`: the chief) while inside."""
+    self._enabled = enabled
+    return self
+
+  def __enter__(self):
+    if self._enabled:
+      self.acquire()
+    return self
+
+  def __exit__(self, *exc):
+    self.release()
+    return False
+
+  def remove_if_unused(self) -> None:
+    """Deletes a directory this process created and left without a record."""
+    if not self.created or self.exists():
+      return
+    try:
+      leftovers = set(tf.io.gfile.listdir(self.path)) - {LOCK_FILENAME, LEASE_FILENAME}
+      if not leftovers:
+        tf.io.gfile.rmtree(self.path)
+    except (tf.errors.OpError, OSError):
+      pass  # Best effort: an empty directory is harmless.
+
+
+def _holder() -> dict:
+  return {"pid": os.getpid(), "host": socket.gethostname(), "since": now()}
+
+
+def _holder_text(text: str) -> str:
+  try:
+    info = json.loads(text)
+    return f"pid {info['pid']} on {info['host']} since {info['since']}"
+  except (ValueError, KeyError, TypeError):
+    return "holder unknown"
+
+
+class _Lease:
+  """A lease file for paths without locks: pid, host and a heartbeat refreshed by a thread."""
+
+  def __init__(self, path: str, run_dir: str, stale_seconds: float = LEASE_STALE_SECONDS):
+    self.path = path
+    self.run_dir = run_dir
+    self.stale_seconds = stale_seconds
+    self.token = uuid.uuid4().hex
+    self._stop = threading.Event()
+    self._thread = None
+
+  def _read(self):
+    try:
+      with tf.io.gfile.GFile(self.path) as f:
+        return json.loads(f.read())
+    except (tf.errors.OpError, OSError, ValueError):
+      return None
+
+  def _write(self):
+    with tf.io.gfile.GFile(self.path, "w") as f:
+      f.write(json.dumps(dict(_holder(), token=self.token, heartbeat=time.time())))
+
+  def acquire(self):
+    current = self._read()
+    if current and current.get("token") != self.token and \
+        time.time() - float(current.get("heartbeat", 0)) < self.stale_seconds:
+      raise errors.RunDirBusyError(
+          f"{self.run_dir} is in use by another process (pid {current.get('pid')} on "
+          f"{current.get('host')}, heartbeat {time.time() - current['heartbeat']:.0f} s ago); "
+          "wait for it to finish or choose another --output_dir")
+    self._write()
+    time.sleep(0.5)  # Two takers at once: the later write wins, the other sees it and backs off.
+    if (self._read() or {}).get("token") != self.token:
+      raise errors.RunDirBusyError(f"{self.run_dir} was just taken by another process")
+    self._thread = threading.Thread(target=self._beat, daemon=True)
+    self._thread.start()
+
+  def _beat(self):
+    while not self._stop.wait(self.stale_seconds / 4):
+      try:
+        self._write()
+      except (tf.errors.OpError, OSError):
+        pass  # A missed heartbeat is retried; only a long silence makes the lease stale.
+
+  def release(self):
+    self._stop.set()
+    if (self._read() or {}).get("token") == self.token:
+      try:
+        tf.io.gfile.remove(self.path)
+      except (tf.errors.OpError, OSError):
+        pass

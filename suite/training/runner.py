@@ -1,11 +1,20 @@
-"""One training run end to end: result.json lifecycle, resume, progress, final table.
+"""One training run end to end: run directory, record stages, resume, final table.
 
-Re-running with the same output directory resumes from the last checkpoint and
-ends with the same result as an uninterrupted run. A run directory that holds a
-*different* configuration is refused rather than silently mixed.
+The run goes through the stages of `record.STAGES`, each written to result.json
+before the next begins: `training` (a record per evaluated epoch, then its
+checkpoint), `trained` (the last checkpoint is written), `probed` (the final
+sections from `extra_record`, probe and controls, are in the record) and
+`complete`. Re-running the same command after a kill at any instant redoes exactly
+the stages not finished and ends with the record of an uninterrupted run (timings
+aside). One process at a time holds a run directory (`record.RunDir`).
+
+A run directory that holds different settings is refused, one line per difference;
+a finished run is never rewritten, except that `extend=True` trains it on to more
+epochs from its last checkpoint, keeping its history.
 """
 
 import dataclasses
+import os
 import sys
 import time
 
@@ -16,6 +25,7 @@ from suite.data import augmentation
 from suite.data import datasets
 from suite.models import zoo
 from suite.results import record
+from suite.training import strategies
 from suite.training import trainer as trainer_lib
 
 FINAL_METRICS = ("train/loss", "train/accuracy", "memorization/train_fit",
@@ -34,15 +44,37 @@ class RunSpec:
   train: trainer_lib.TrainConfig
   flags: dict  # Every flag of the binary, recorded as given.
 
+  def settings(self) -> dict:
+    return {name: dataclasses.asdict(getattr(self, name))
+            for name in ("data", "model", "augment", "train")}
+
   def identity(self) -> dict:
     """What must match for a resume: everything but where it runs and how long."""
-    parts = {name: dataclasses.asdict(getattr(self, name))
-             for name in ("data", "model", "augment", "train")}
-    parts["train"] = {k: v for k, v in parts["train"].items()
-                      if k not in ("epochs", "eval_batch_size", "checkpoint_every")}
-    parts["data"] = {k: v for k, v in parts["data"].items()
-                     if k not in ("data_dir", "manual_dir", "download")}
-    return parts
+    return identity(self.settings())
+
+
+# Settings that may differ between a run and its resume: where data lives, how often
+# checkpoints are kept, the evaluation batch. `epochs` is compared on its own.
+_FREE_SETTINGS = {"train": ("epochs", "eval_batch_size", "checkpoint_every"),
+                  "data": ("data_dir", "manual_dir", "download")}
+
+
+def identity(settings: dict) -> dict:
+  """`settings` without the ones a resume may change."""
+  return {section: {k: v for k, v in values.items() if k not in _FREE_SETTINGS.get(section, ())}
+          for section, values in settings.items()}
+
+
+def settings_diff(recorded: dict, asked: dict) -> list[str]:
+  """`section.name: X in the run, Y asked`, one line per differing setting."""
+  lines = []
+  for section in sorted(set(recorded) | set(asked)):
+    old, new = recorded.get(section) or {}, asked.get(section) or {}
+    for name in sorted(set(old) | set(new)):
+      if old.get(name, "<absent>") != new.get(name, "<absent>"):
+        lines.append(f"{section}.{name}: {old.get(name, '<absent>')!r} in the run, "
+                     f"{new.get(name, '<absent>')!r} asked".replace("'", ""))
+  return lines
 
 
 def progress_line(entry: dict, epochs: int) -> str:
@@ -82,22 +114,79 @@ def _hparams(spec: RunSpec) -> dict:
   return flat
 
 
+def check_resumable(spec: RunSpec, previous: record.RunRecord | None, extend: bool = False):
+  """Raises ConfigError unless `spec` may continue (or re-read) the run `previous`."""
+  if previous is None:
+    return
+  where = os.path.join(spec.output_dir, record.FILENAME)
+  if not isinstance(previous.settings, dict):
+    raise errors.RunDirError(f"{where}: the record has no settings; it was not written by "
+                             "this suite's runner. Choose another --output_dir")
+  differences = settings_diff(identity(previous.settings), spec.identity())
+  if differences:
+    raise errors.ConfigError(
+        f"{spec.output_dir} holds a {previous.status} run with other settings; choose another "
+        "--output_dir, or delete the directory to start over:\n" + "\n".join(differences))
+  done = int(previous.metrics.get("epochs_completed") or 0)
+  recorded = (previous.settings.get("train") or {}).get("epochs")
+  asked = spec.train.epochs
+  if asked == recorded:
+    return
+  line = f"train.epochs: {recorded} in the run, {asked} asked"
+  if previous.status == "complete" and not extend:
+    hint = (" (--extend trains it on from its last checkpoint, keeping its history)"
+            if asked > done else "")
+    raise errors.ConfigError(
+        f"{spec.output_dir} holds a finished run with other settings; it is left as it is. "
+        f"Choose another --output_dir{hint}:\n{line}")
+  if asked < done:
+    raise errors.ConfigError(f"{spec.output_dir} has trained {done} epochs already; a run cannot "
+                             f"be shortened:\n{line}")
+  if not extend:
+    raise errors.ConfigError(
+        f"{spec.output_dir} holds an unfinished run of {recorded} epochs; resume it with the "
+        f"same --epochs, or pass --extend to train it to {asked}:\n{line}")
+
+
 def run(spec: RunSpec, strategy=None, hooks=(), data: datasets.Data | None = None,
-        extra_record=None, out=None) -> dict:
-  """Trains as `spec` says, writing result.json; returns the final record.
+        extra_record=None, out=None, extend: bool = False) -> dict:
+  """Trains as `spec` says, writing result.json stage by stage; returns the final record.
 
   `hooks` are called at every evaluation (see Trainer.hooks); `extra_record(trainer,
-  record)` may add sections (probes, claims) to the final record before it is written.
+  record)` adds the final sections (probes, claims) to the record, once training is
+  done. `extend` lets a run (finished or not) be trained on to more epochs.
+  Raises RunDirBusyError if another process holds the run directory, ConfigError if it
+  holds other settings.
   """
-  out = out or sys.stdout
+  strategy = strategy or tf.distribute.get_strategy()
+  run_dir = record.RunDir(spec.output_dir)
+  with run_dir.hold(enabled=strategies.is_chief(strategy)):
+    try:
+      return _run(spec, run_dir, strategy, hooks, data, extra_record, out or sys.stdout, extend)
+    finally:  # Still holding it: refused before any work, leave no empty directory behind.
+      run_dir.remove_if_unused()
+
+
+def _restore(trainer) -> int:
+  try:
+    return trainer.restore()
+  except (tf.errors.OpError, ValueError, AssertionError, IndexError, KeyError, TypeError) as e:
+    latest = trainer.manager.latest_checkpoint or os.path.join(trainer.run_dir, "checkpoints")
+    reason = " ".join((getattr(e, "message", None) or str(e) or type(e).__name__).split())[:300]
+    raise errors.RunDirError(
+        f"{latest}: the checkpoint cannot be restored ({reason}); delete "
+        f"{os.path.join(trainer.run_dir, 'checkpoints')} (and result.json) to start over") from e
+
+
+def _run(spec, run_dir, strategy, hooks, data, extra_record, out, extend):
   started, started_at = time.time(), record.now()
-  previous = None
-  if tf.io.gfile.exists(f"{spec.output_dir}/{record.FILENAME}"):
-    previous = record.read(spec.output_dir)
-    if previous.get("config_hash") != record.config_hash(spec.identity()):
-      raise errors.ConfigError(
-          f"{spec.output_dir} holds a run with other settings (config hash "
-          f"{previous.get('config_hash')}); choose another --output_dir or delete it")
+  previous = run_dir.read()
+  check_resumable(spec, previous, extend)
+  if previous and previous.status == "complete" and \
+      previous.settings["train"].get("epochs") == spec.train.epochs:
+    print(f"{spec.output_dir} is complete; nothing to do", file=out)
+    return previous.to_dict()
+  extending = bool(previous) and previous.settings["train"].get("epochs") != spec.train.epochs
   data = data or datasets.load(spec.data)
   trainer = trainer_lib.Trainer(spec.output_dir, data, spec.model, spec.augment, spec.train,
                                 strategy=strategy)
@@ -106,68 +195,84 @@ def run(spec: RunSpec, strategy=None, hooks=(), data: datasets.Data | None = Non
       hook.validate(trainer)
   trainer.hooks.extend(hooks)
   if previous:
-    trainer.history = list(previous.get("history", []))
-  base = {
-      "schema_version": record.SCHEMA_VERSION, "benchmark": spec.benchmark, "status": "running",
-      "config": spec.flags, "config_hash": record.config_hash(spec.identity()),
-      "settings": {name: dataclasses.asdict(getattr(spec, name))
-                   for name in ("data", "model", "augment", "train")},
-      "dataset": dataclasses.asdict(data.info), "model": {
-          "name": spec.model.name, "parameters": int(trainer.model.count_params()),
-          "endpoints": list(trainer.zoo_model.endpoints)},
-      "metrics": {}, "history": [], "timing": {}, "environment": record.environment()}
+    trainer.history = list(previous.history)
+  # The final sections of a run killed after its `probed` record are taken as written.
+  finished_sections = {}
+  if previous and previous.stage == "probed" and not extending:
+    finished_sections = {k: v for k, v in previous.sections.items() if k != "error"}
+  base = record.RunRecord(
+      benchmark=spec.benchmark, status="running", stage="training", config=spec.flags,
+      config_hash=record.config_hash(spec.identity()), settings=spec.settings(),
+      dataset=dataclasses.asdict(data.info),
+      model={"name": spec.model.name, "parameters": int(trainer.model.count_params()),
+             "endpoints": list(trainer.zoo_model.endpoints)},
+      metrics={}, timing={}, environment=record.environment())
   if trainer.write_outputs:
     writer = trainer.summary_writer()
     from tensorboard.plugins.hparams import api as hparams_api  # pylint: disable=g-import-not-at-top
     with writer.as_default():
-      hparams_api.hparams(_hparams(spec), trial_id=base["config_hash"])
+      hparams_api.hparams(_hparams(spec), trial_id=base.config_hash)
   resumed_from = None
   print(data.info.summary(), file=out)
-  print(f"model {spec.model.name}: {base['model']['parameters']:,} parameters; "
+  print(f"model {spec.model.name}: {base.model['parameters']:,} parameters; "
         f"{trainer.strategy.num_replicas_in_sync} replica(s) under "
         f"{type(trainer.strategy).__name__}", file=out)
 
-  def write(status, error=None):
-    if not trainer.write_outputs:
-      return
+  def build(status, stage, error=None, sections=None):
     final = trainer.history[-1] if trainer.history else {}
-    rec = dict(base, status=status, history=trainer.history,
-               metrics={k: final[k] for k in FINAL_METRICS if k in final})
-    rec["metrics"]["epochs_completed"] = int(trainer.epoch.numpy())
-    prior = (previous or {}).get("timing", {})
-    rec["timing"] = {"started": prior.get("started") or started_at,
-                     "wall_seconds": prior.get("wall_seconds", 0.0) + time.time() - started,
-                     "this_session_seconds": time.time() - started,
-                     "resumed_from_epoch": resumed_from,
-                     "seconds_per_epoch": [h.get("perf/epoch_seconds") for h in trainer.history
-                                           if "perf/epoch_seconds" in h]}
+    rec = dataclasses.replace(
+        base, status=status, stage=stage, history=list(trainer.history),
+        metrics={k: final[k] for k in FINAL_METRICS if k in final},
+        sections=dict(sections or {}))
+    rec.metrics["epochs_completed"] = int(trainer.epoch.numpy())
+    prior = previous.timing if previous else {}
+    rec.timing = {"started": prior.get("started") or started_at,
+                  "finished": record.now() if status != "running" else None,
+                  "wall_seconds": prior.get("wall_seconds", 0.0) + time.time() - started,
+                  "this_session_seconds": time.time() - started,
+                  "resumed_from_epoch": resumed_from,
+                  "seconds_per_epoch": [h.get("perf/epoch_seconds") for h in trainer.history
+                                        if "perf/epoch_seconds" in h]}
     if error:
-      rec["error"] = error
-    if extra_record and status == "complete":
-      extra_record(trainer, rec)
-    record.write(spec.output_dir, rec)
+      rec.sections["error"] = error
+    return rec
+
+  def write(status, stage, error=None, sections=None):
+    rec = build(status, stage, error, sections)
+    if trainer.write_outputs:
+      run_dir.write(rec)
     return rec
 
   def on_epoch(entry):
     print(progress_line(entry, spec.train.epochs), file=out, flush=True)
-    if entry["epoch"] % spec.train.checkpoint_every == 0:
-      write("running")
+    # Every evaluated epoch is recorded before its checkpoint is written, so the record
+    # always holds the history up to the latest checkpoint (the resume truncates the rest).
+    write("running", "training")
+    record.kill_point(f"epoch_{entry['epoch']}_recorded")
 
+  stage = "training"
   try:
-    resumed_from = trainer.restore() or None
-    if previous and previous["status"] == "complete" and resumed_from == spec.train.epochs:
-      print(f"{spec.output_dir} is complete; nothing to do", file=out)
-      return previous
+    resumed_from = _restore(trainer) or None
     if resumed_from:
       print(f"resuming from the checkpoint of epoch {resumed_from}", file=out)
     trainer.fit(on_epoch=on_epoch, restore=False)
+    record.kill_point("fitted")
+    write("running", stage := "trained")
+    record.kill_point("trained")
+    sections = finished_sections
+    if not sections:
+      rec = build("running", "trained").to_dict()
+      if extra_record:
+        extra_record(trainer, rec)
+      sections = {k: v for k, v in rec.items() if k not in base.to_dict() and k != "stage"}
+    write("running", stage := "probed", sections=sections)
+    record.kill_point("probed")
   except trainer_lib.TrainingDivergedError as e:
-    write("failed", error=str(e))
+    write("failed", stage, error=str(e))
     raise
   except trainer_lib.Interrupted as e:
-    write("interrupted", error=str(e))
+    write("interrupted", stage, error=str(e))
     raise
-  final = write("complete")
-  if final:
-    print(summary_table(final["metrics"]), file=out)
+  final = write("complete", "complete", sections=sections).to_dict()
+  print(summary_table(final["metrics"]), file=out)
   return final

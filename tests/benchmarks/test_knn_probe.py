@@ -33,7 +33,7 @@ def test_probes_a_run_from_its_checkpoint_and_matches_the_runs_final_probe(data_
 
 def test_a_directory_without_a_run_is_one_clear_error(tmp_path):
   result = run_binary("benchmarks.knn_probe", f"--run_dir={tmp_path}")
-  assert result.returncode == 2 and "not a run directory" in result.stderr
+  assert result.returncode == 1 and "not a run directory" in result.stderr
   assert "Traceback" not in result.stderr
 
 

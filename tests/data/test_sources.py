@@ -148,3 +148,69 @@ def test_missing_fashion_mnist_names_the_debian_package(tmp_path):
   with mock.patch.object(sources, "DEBIAN_FASHION_MNIST_DIR", str(tmp_path / "none")), \
        pytest.raises(sources.DatasetNotFoundError, match="apt-get install dataset-fashion-mnist"):
     sources.load_raw("fashion_mnist", data_dir=str(tmp_path), download=False)
+
+
+@pytest.mark.parametrize("damage,reason", [
+    ("truncated", "truncated or padded IDX file"),
+    ("gzip", "corrupt or truncated gzip data"),
+    ("not_idx", "not an unsigned-byte IDX file"),
+])
+def test_corrupt_idx_files_are_one_error_naming_the_file(tmp_path, damage, reason):
+  images = np.arange(5 * 28 * 28, dtype=np.uint8).reshape(5, 28, 28)
+  data = _idx_bytes(images)
+  name = "train-images-idx3-ubyte"
+  if damage == "truncated":
+    data = data[:-10]
+  elif damage == "gzip":
+    data, name = gzip.compress(data)[:-20], name + ".gz"
+  else:
+    data = b"PK\x03\x04" + data
+  (tmp_path / name).write_bytes(data)
+  with pytest.raises(sources.errors.DataError, match=reason) as raised:
+    sources._read_idx(str(tmp_path / name))  # pylint: disable=protected-access
+  assert str(tmp_path / name) in str(raised.value)
+  # The intact file reads back exactly.
+  (tmp_path / "good").write_bytes(_idx_bytes(images))
+  np.testing.assert_array_equal(sources._read_idx(str(tmp_path / "good")), images)  # pylint: disable=protected-access
+
+
+def test_a_truncated_cifar_archive_is_one_error_naming_it(tmp_path):
+  buffer = io.BytesIO()
+  with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+    data = pickle.dumps({b"data": np.zeros((10, 3072), np.uint8), b"labels": [0] * 10})
+    info = tarfile.TarInfo("cifar-10-batches-py/data_batch_1")
+    info.size = len(data)
+    tar.addfile(info, io.BytesIO(data))
+  path = tmp_path / "cifar-10-python.tar.gz"
+  path.write_bytes(buffer.getvalue()[:len(buffer.getvalue()) // 2])
+  with pytest.raises(sources.errors.DataError, match="corrupt or truncated archive") as raised:
+    sources._read_cifar_archive("cifar10", str(path))  # pylint: disable=protected-access
+  assert str(path) in str(raised.value)
+
+
+def test_a_data_dir_that_is_a_file_is_one_error(tmp_path):
+  (tmp_path / "file").write_text("x")
+  with pytest.raises(sources.errors.DataError, match="exists and is not a directory"):
+    sources.prepare("digits", data_dir=str(tmp_path / "file"))
+
+
+@pytest.mark.slow
+def test_two_processes_preparing_one_dataset_both_succeed(tmp_path):
+  import subprocess  # pylint: disable=g-import-not-at-top
+  import sys  # pylint: disable=g-import-not-at-top
+  root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+  script = ("import sys, numpy as np; from suite.data import sources; "
+            "r = sources.load_raw('digits', data_dir=sys.argv[1]); "
+            "print(len(r.train_labels), int(r.train_images.sum()), int(r.test_labels.sum()))")
+  data_dir = str(tmp_path / "tfds")
+  processes = [subprocess.Popen([sys.executable, "-c", script, data_dir], cwd=root,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+               for _ in range(3)]
+  outputs = [p.communicate(timeout=600) for p in processes]
+  for process, (out, err) in zip(processes, outputs):
+    assert process.returncode == 0, err[-3000:]
+  # All three read the same prepared dataset (the real digits train split); one prepared
+  # it, the others waited for it and reused it.
+  results = {out.strip().splitlines()[-1] for out, _ in outputs}
+  assert len(results) == 1 and results.pop().split()[0] == "1438"
+  assert sum("Downloading and preparing" in out for out, _ in outputs) == 1

@@ -129,3 +129,35 @@ def test_the_same_run_found_twice_counts_once(tmp_path):
   rows = leaderboard.aggregate(leaderboard.load([str(tmp_path)]).records)
   assert len(rows) == 1 and rows[0]["seeds"] == 2
   assert rows[0]["fit corrupted"]["mean"] == pytest.approx(0.95)
+
+
+@pytest.mark.parametrize("damage,reason", [
+    (lambda r: r.update(settings={"data": [], "model": {}, "augment": {}, "train": {}}),
+     "settings.data missing"),
+    (lambda r: r.update(settings="mlp"), "settings is not an object"),
+    (lambda r: r.update(metrics={"test/accuracy": "0.9"}), "metrics must map names to numbers"),
+    (lambda r: r.update(metrics=[0.9]), "metrics is not an object"),
+    (lambda r: r.update(history=[{"epoch": "one"}]), "history must be a list"),
+    (lambda r: r.update(history="long"), "history must be a list"),
+    (lambda r: r.update(timing={"wall_seconds": "slow"}), "timing.wall_seconds"),
+    (lambda r: r.update(environment=None), "environment is not an object"),
+    (lambda r: r.update(probe={"clean": {"hidden_1": "good"}}), None),  # Read as no probe.
+    (lambda r: r.update(probe="none"), "malformed"),
+    (lambda r: r["settings"]["data"].update(label_noise={"a": 1}), "not a plain value"),
+    (lambda r: r.update(schema_version=99), "schema_version 99"),
+])
+def test_malformed_complete_records_are_listed_and_skipped_never_a_crash(tmp_path, damage,
+                                                                         reason):
+  _write(tmp_path / "good", _record(0, 0.9, 0.1))
+  bad = _record(1, 0.9, 0.1)
+  damage(bad)
+  _write(tmp_path / "bad", bad)
+  loaded = leaderboard.load([str(tmp_path)])
+  if reason is None:  # Usable after all: it must then aggregate and render.
+    assert len(loaded.records) == 2 and not loaded.problems
+  else:
+    assert [p for p, _ in loaded.problems] == [str(tmp_path / "bad" / "result.json")]
+    assert reason in loaded.problems[0][1], loaded.problems
+    assert len(loaded.records) == 1
+  rows = leaderboard.aggregate(loaded.records)
+  assert leaderboard.markdown(rows) and leaderboard.csv_text(rows)
