@@ -171,7 +171,8 @@ def _restore(trainer) -> int:
   try:
     return trainer.restore()
   except (tf.errors.OpError, ValueError, AssertionError, IndexError, KeyError, TypeError) as e:
-    latest = trainer.manager.latest_checkpoint or os.path.join(trainer.run_dir, "checkpoints")
+    manager = trainer.checkpoints.manager
+    latest = (manager and manager.latest_checkpoint) or os.path.join(trainer.run_dir, "checkpoints")
     reason = " ".join((getattr(e, "message", None) or str(e) or type(e).__name__).split())[:300]
     raise errors.RunDirError(
         f"{latest}: the checkpoint cannot be restored ({reason}); delete "
