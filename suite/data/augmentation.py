@@ -151,7 +151,7 @@ def _crop_boxes(uniforms, height, width):
   accepted = tf.reduce_any(fits, axis=-1)
   tries = tf.range(_CROP_TRIES)
   first = tf.reduce_min(tf.where(fits, tries, _CROP_TRIES), axis=-1, keepdims=True)
-  chosen = lambda value: tf.reduce_sum(tf.where(tf.equal(tries, first), value, 0.0), axis=-1)
+  chosen = lambda value: tf.reduce_sum(tf.where(tf.equal(tries, first), value, tf.zeros_like(value)), axis=-1)
   crop_w, crop_h = chosen(crop_w), chosen(crop_h)
   top = tf.minimum(tf.floor(uniforms[..., _TOP] * (height - crop_h + 1)), height - crop_h)
   left = tf.minimum(tf.floor(uniforms[..., _LEFT] * (width - crop_w + 1)), width - crop_w)
@@ -284,8 +284,9 @@ def _rgb_to_hsv(images):
   hue = double(hue) / 6.0 + 1.0
   hue = tf.cast(hue - tf.floor(hue), tf.float32)  # fmod(h / 6 + 1, 1), stored in a float.
   to_byte = lambda x: tf.clip_by_value(tf.floor(double(x) * 255.0), 0.0, 255.0)
-  hue = tf.where(grey, 0.0, to_byte(hue))
-  saturation = tf.where(grey, 0.0, to_byte(saturation))
+  hue, saturation = to_byte(hue), to_byte(saturation)
+  hue = tf.where(grey, tf.zeros_like(hue), hue)
+  saturation = tf.where(grey, tf.zeros_like(saturation), saturation)
   return hue, saturation, double(maxc)
 
 
@@ -354,10 +355,10 @@ def sample_strong_params(keys: tf.Tensor, height: int, width: int) -> dict:
   """
   uniforms = keyed_uniforms(keys, _NUM_DRAWS)
   top, left, crop_height, crop_width = _crop_boxes(uniforms, height, width)
-  strength = tf.constant(_JITTER_STRENGTH, tf.float64)
   # ColorJitter: U(max(0, 1 - x), 1 + x) for the factors, U(-h, h) for hue.
-  low = tf.concat([tf.maximum(0.0, 1.0 - strength[:3]), -strength[3:]], 0)
-  high = tf.concat([1.0 + strength[:3], strength[3:]], 0)
+  *strengths, hue = _JITTER_STRENGTH
+  low = tf.constant([max(0.0, 1.0 - x) for x in strengths] + [-hue], tf.float64)
+  high = tf.constant([1.0 + x for x in strengths] + [hue], tf.float64)
   factors = tf.cast(low + (high - low) * uniforms[..., _FACTORS], tf.float32)
   return {
       "top": top, "left": left, "crop_height": crop_height, "crop_width": crop_width,
