@@ -122,11 +122,17 @@ def keyed_uniforms(keys: tf.Tensor, count: int) -> tf.Tensor:
     raise errors.SuiteError(f"keys must have shape [..., 2], got {keys.shape}")
   bits = tf.bitcast(tf.cast(keys, tf.int64), tf.uint64)
   blocks = (count + 1) // 2
-  index = tf.cast(tf.range(blocks, dtype=tf.int64), tf.uint64)
-  key = tf.broadcast_to(bits[..., None, 0], tf.concat([tf.shape(bits)[:-1], [blocks]], 0))
-  counter = tf.stack([tf.broadcast_to(index, tf.shape(key)),
-                      tf.broadcast_to(bits[..., None, 1], tf.shape(key))], axis=-1)
-  words = tf.cast(philox_words(key, counter), tf.float64)
+  if keys.shape.rank == 1:  # One key: TensorFlow's own Philox kernel gives the same words.
+    words = tf.raw_ops.StatelessRandomUniformFullIntV2(
+        shape=[4 * blocks], key=bits[:1], counter=tf.stack([tf.constant(0, tf.uint64), bits[1]]),
+        alg=1, dtype=tf.uint32)
+    words = tf.reshape(tf.cast(words, tf.float64), [blocks, 4])
+  else:
+    index = tf.cast(tf.range(blocks, dtype=tf.int64), tf.uint64)
+    key = tf.broadcast_to(bits[..., None, 0], tf.concat([tf.shape(bits)[:-1], [blocks]], 0))
+    counter = tf.stack([tf.broadcast_to(index, tf.shape(key)),
+                        tf.broadcast_to(bits[..., None, 1], tf.shape(key))], axis=-1)
+    words = tf.cast(philox_words(key, counter), tf.float64)
   # Two 32-bit words give one 53-bit uniform (27 + 26 bits), as NumPy's random_sample does.
   high = tf.floor(words[..., 0::2] / 32.0)
   low = tf.floor(words[..., 1::2] / 64.0)
@@ -331,18 +337,20 @@ _JITTER_FUNCTIONS = (adjust_brightness, adjust_contrast, adjust_saturation, adju
 def color_jitter(images: tf.Tensor, factors: tf.Tensor, order: tf.Tensor) -> tf.Tensor:
   """torchvision ColorJitter on uint8 values: factors [B, 4], order [B, 4] (op indices)."""
   ops = _JITTER_FUNCTIONS if images.shape[-1] == 3 else _JITTER_FUNCTIONS[:2]
+  if images.shape[0] == 1:  # One example (a tf.data map): run only the op each step needs.
+    for step in range(4):
+      branches = [lambda op=op, i=i, x=images: op(x, factors[:, i]) for i, op in enumerate(ops)]
+      images = tf.switch_case(order[0, step], branches, default=lambda x=images: x)
+    return images
+  # A batch: at each step, each op runs once on the examples whose order puts it there.
+  positions = tf.range(tf.shape(images)[0])
   for step in range(4):
-    if images.shape[0] == 1:  # One example (tf.data map): run only the op it needs.
-      branches = [lambda op=op, i=i, x=images: op(x, factors[:, i])
-                  for i, op in enumerate(_JITTER_FUNCTIONS)]
-      images = tf.switch_case(order[0, step], branches[:len(ops)],
-                              default=lambda x=images: x)
-      continue
-    out = images
-    for index, op in enumerate(ops):
-      chosen = tf.equal(order[:, step], index)[:, None, None, None]
-      out = tf.where(chosen, op(images, factors[:, index]), out)
-    images = out
+    which = tf.cast(order[:, step], tf.int32)
+    parts = tf.dynamic_partition(images, which, 4)
+    part_factors = tf.dynamic_partition(factors, which, 4)
+    outs = [ops[i](parts[i], part_factors[i][:, i]) if i < len(ops) else parts[i]
+            for i in range(4)]
+    images = tf.dynamic_stitch(tf.dynamic_partition(positions, which, 4), outs)
   return images
 
 
