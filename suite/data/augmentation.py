@@ -306,15 +306,12 @@ def _hsv_to_rgb(hue, saturation, value):
   q = c_round(value * (1.0 - tf.cast(fs * frac, tf.float64)))
   t = c_round(value * (1.0 - tf.cast(fs, tf.float64) * (1.0 - tf.cast(frac, tf.float64))))
   sector = tf.cast(sector, tf.int32) % 6
-  table = [(value, t, p), (q, value, p), (p, value, t), (p, q, value), (t, p, value),
-           (value, p, q)]
-  channels = []
-  for channel in range(3):
-    out = value
-    for index, row in enumerate(table):
-      out = tf.where(tf.equal(sector, index), row[channel], out)
-    channels.append(tf.where(tf.equal(saturation, 0.0), value, out))
-  return tf.cast(tf.stack(channels, axis=-1), tf.float32)
+  # Per sector, which of (v, q, p, t) goes to red, green and blue.
+  table = tf.constant([[0, 3, 2], [1, 0, 2], [2, 0, 3], [2, 1, 0], [3, 2, 0], [0, 2, 1]])
+  candidates = tf.stack([value, q, p, t], axis=-1)
+  rgb = tf.gather(candidates, tf.gather(table, sector), batch_dims=len(candidates.shape) - 1)
+  rgb = tf.where(tf.equal(saturation, 0.0)[..., None], value[..., None], rgb)
+  return tf.cast(rgb, tf.float32)
 
 
 def adjust_hue(images: tf.Tensor, factor: tf.Tensor) -> tf.Tensor:
@@ -407,7 +404,8 @@ def standard_view(image: tf.Tensor, key: tf.Tensor) -> tf.Tensor:
 def strong_view(image: tf.Tensor, key: tf.Tensor) -> tf.Tensor:
   """The SimCLR augmentation of the benign-memorization reference, for one image."""
   height, width, channels = image.shape
-  params = sample_strong_params(key[None], height, width)
+  # One key draws through TensorFlow's Philox kernel: the same draws as in a batch, fewer ops.
+  params = {name: value[None] for name, value in sample_strong_params(key, height, width).items()}
   view = apply_strong(tf.cast(image, tf.float32)[None], params)[0]
   return tf.ensure_shape(view, [height, width, channels])
 
