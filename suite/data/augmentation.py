@@ -493,38 +493,52 @@ class TrainPipeline:
     key = view_key(self.seed, self._ids[position], view, pooled=True)
     return make_view(self.config.name, self._images[position], key)
 
-  def example(self, position, epoch):
-    """One training example at `position` of the split, as seen in `epoch`."""
+  def _unviewed_example(self, position, epoch):
+    """An example with its stored image, and the key of the view it gets in `epoch`."""
     example_id = self._ids[position]
-    image = self._images[position]
     label = self._labels[position]
-    name, num_views = self.config.name, self.config.num_views
+    num_views = self.config.num_views
     if num_views:
       choice_key = rng.fold(rng.tf_key(self.seed, "view_choice"), example_id, epoch)
       view = tf.random.stateless_uniform([], seed=choice_key, maxval=num_views, dtype=tf.int64)
-      image = self.pooled_view(position, view)
+      key = view_key(self.seed, example_id, view, pooled=True)
       if self._view_labels is not None:
         label = self._view_labels[position, view]
     else:
       view = tf.constant(-1, tf.int64)
-      image = make_view(name, image, view_key(self.seed, example_id, epoch, pooled=False))
-    return {"image": image, "label": label, "clean_label": self._clean_labels[position],
-            "corrupted": self._corrupted[position], "id": example_id, "view": view,
-            "target": tf.one_hot(label, self.num_classes)}
+      key = view_key(self.seed, example_id, epoch, pooled=False)
+    return {"image": self._images[position], "label": label,
+            "clean_label": self._clean_labels[position], "corrupted": self._corrupted[position],
+            "id": example_id, "view": view, "target": tf.one_hot(label, self.num_classes)}, key
+
+  def example(self, position, epoch):
+    """One training example at `position` of the split, as seen in `epoch`."""
+    example, key = self._unviewed_example(position, epoch)
+    return dict(example, image=make_view(self.config.name, example["image"], key))
 
   def epoch(self, epoch: int, batch_size: int, num_shards: int = 1,
             shard_index: int = 0) -> tf.data.Dataset:
     """Shuffled (keyed by seed and epoch), sharded, augmented and batched examples.
 
     Partial batches are dropped so every replica sees full batches; which examples
-    are dropped changes from epoch to epoch with the order.
+    are dropped changes from epoch to epoch with the order. `strong` views are made per
+    batch (the same views, bit for bit, as `example` makes one at a time, in fewer ops).
     """
     order = tf.random.experimental.stateless_shuffle(
         tf.range(self.size, dtype=tf.int64), seed=rng.fold(rng.tf_key(self.seed, "order"), epoch))
     ds = tf.data.Dataset.from_tensor_slices(order).shard(num_shards, shard_index)
-    ds = ds.map(lambda position: self.example(position, epoch),
-                num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
-    ds = ds.batch(batch_size, drop_remainder=True)
+    if self.config.name == "strong":
+      ds = ds.map(lambda position: self._unviewed_example(position, epoch),
+                  num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+      ds = ds.batch(batch_size, drop_remainder=True)
+      height, width = self._images.shape[1:3]
+      ds = ds.map(lambda batch, keys: dict(batch, image=apply_strong(
+          batch["image"], sample_strong_params(keys, height, width))),
+                  num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    else:
+      ds = ds.map(lambda position: self.example(position, epoch),
+                  num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+      ds = ds.batch(batch_size, drop_remainder=True)
     if self.config.mixup_alpha or self.config.cutmix_alpha:
       ds = ds.enumerate().map(lambda step, batch: self._mix(batch, epoch, step, shard_index),
                               num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
