@@ -121,7 +121,8 @@ def test_crop_falls_back_to_torchvisions_centre_crop(height, width, expected):
   uniforms[:, :10] = 0.999999
   uniforms[:, 10:20] = np.tile([0.0, 0.999999], 5)
   uniforms[:, 20:] = 0.5
-  box = augmentation._crop_boxes(tf.constant(uniforms), height, width)  # pylint: disable=protected-access
+  box = augmentation._crop_boxes(  # pylint: disable=protected-access
+      tf.constant(uniforms), height, width)
   assert tuple(int(t[0]) for t in box) == expected
 
 
