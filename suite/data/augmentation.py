@@ -14,9 +14,11 @@ RandomHorizontalFlip, ColorJitter(0.8, 0.8, 0.8, 0.2) with p=0.8 and
 RandomGrayscale with p=0.2 on uint8 PIL images, ToTensor last) reproduced on
 the uint8 path: the crop box follows torchvision's rule, the resize and every
 colour operation follow Pillow's integer arithmetic, and each result is
-quantised to uint8 as PIL does. On top: a fixed pool of `num_views` views per
-example, with optional per-view random labels, and optional mixup / cutmix per
-batch.
+quantised to uint8 as PIL does. Its draws and operations work on a batch of keys
+and images at once (`sample_strong_params`, `apply_strong`); `TrainPipeline.epoch`
+makes `strong` views per batch, bit-identical to `make_view` one at a time. On top:
+a fixed pool of `num_views` views per example, with optional per-view random labels,
+and optional mixup / cutmix per batch.
 """
 
 import dataclasses
