@@ -1,20 +1,28 @@
 """Reproducible augmentation pipelines in tf.data.
 
-Every random draw is a stateless op keyed by (seed, example id, epoch) or, for a
-fixed pool of views, by (seed, example id, view index): the same flags give the
-same views bit for bit, after a restart too, and under any number of workers.
-(Keras 3 preprocessing layers draw from a stateful SeedGenerator that cannot be
-keyed per example, so the ops here are tf.image's stateless ones; mixup and
-cutmix follow the Keras layers' definitions with stateless draws.)
+Every random draw is keyed by (seed, example id, epoch) or, for a fixed pool of
+views, by (seed, example id, view index): the same flags give the same views bit
+for bit, after a restart too, and under any number of workers. (Keras 3
+preprocessing layers draw from a stateful SeedGenerator that cannot be keyed per
+example; the draws here come from Philox-4x32-10, the generator behind
+TensorFlow's stateless ops, evaluated elementwise on a batch of keys.)
 
-Pipelines: `none`; `standard` (padded random crop and horizontal flip);
-`strong` (SimCLR-like: random resized crop, flip, colour jitter with p=0.8,
-grayscale with p=0.2; colour operations reduced to brightness and contrast for
-grayscale images). On top: a fixed pool of `num_views` views per example, with
-optional per-view random labels, and optional mixup / cutmix per batch.
+Pipelines: `none`; `standard` (the CIFAR convention: zero-padded random crop,
+4 pixels at 32x32, and horizontal flip); `strong`, the reference's SimCLR
+augmentation (sanagno/benign_memorization: torchvision RandomResizedCrop,
+RandomHorizontalFlip, ColorJitter(0.8, 0.8, 0.8, 0.2) with p=0.8 and
+RandomGrayscale with p=0.2 on uint8 PIL images, ToTensor last) reproduced on
+the uint8 path: the crop box follows torchvision's rule, the resize and every
+colour operation follow Pillow's integer arithmetic, and each result is
+quantised to uint8 as PIL does. Its draws and operations work on a batch of keys
+and images at once (`sample_strong_params`, `apply_strong`); `TrainPipeline.epoch`
+makes `strong` views per batch, bit-identical to `make_view` one at a time. On top:
+a fixed pool of `num_views` views per example, with optional per-view random labels,
+and optional mixup / cutmix per batch.
 """
 
 import dataclasses
+import math
 
 import numpy as np
 import tensorflow as tf
@@ -26,12 +34,24 @@ from suite.data import datasets
 
 AUGMENTATIONS = ("none", "standard", "strong")
 
-# SimCLR / the benign-memorization code: ColorJitter(0.8, 0.8, 0.8, 0.2) with p=0.8.
+# The reference: torchvision ColorJitter(0.8, 0.8, 0.8, 0.2) applied with p=0.8,
+# RandomGrayscale(p=0.2), RandomHorizontalFlip(p=0.5), RandomResizedCrop defaults.
 _JITTER_STRENGTH = (0.8, 0.8, 0.8, 0.2)
 _JITTER_PROBABILITY = 0.8
 _GRAYSCALE_PROBABILITY = 0.2
+_FLIP_PROBABILITY = 0.5
 _CROP_AREA = (0.08, 1.0)
 _CROP_RATIO = (3.0 / 4.0, 4.0 / 3.0)
+_CROP_TRIES = 10
+
+# Where each draw of a `strong` view sits in the key's stream of uniforms.
+_AREA, _LOG_RATIO = slice(0, _CROP_TRIES), slice(_CROP_TRIES, 2 * _CROP_TRIES)
+_TOP, _LEFT = 2 * _CROP_TRIES, 2 * _CROP_TRIES + 1
+_FLIP, _JITTER, _FACTORS, _ORDER, _GRAY = 22, 23, slice(24, 28), slice(28, 32), 32
+_NUM_DRAWS = 33
+
+# Brightness, contrast, saturation, hue: torchvision's ColorJitter indices.
+JITTER_OPS = ("brightness", "contrast", "saturation", "hue")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -59,8 +79,323 @@ def _uniform(key, minval=0.0, maxval=1.0, shape=()):
   return tf.random.stateless_uniform(shape, seed=key, minval=minval, maxval=maxval)
 
 
+# ---------------------------------------------------------------------------------------------
+# Keyed uniforms for a batch of keys. TensorFlow's stateless ops take one seed per call and do
+# not vectorise over seeds, so Philox-4x32-10 is evaluated here with elementwise uint64 ops:
+# key k = (k0, k1) gives Philox key k0 and counter (j, k1) for its j-th block of 4 words, the
+# words TensorFlow's own Philox kernel returns for that key and counter.
+
+_MASK32 = 0xFFFFFFFF
+_PHILOX_MULTIPLIERS = (0xD2511F53, 0xCD9E8D57)
+_PHILOX_WEYL = (0x9E3779B9, 0xBB67AE85)
+
+
+def philox_words(key: tf.Tensor, counter: tf.Tensor) -> tf.Tensor:
+  """Philox-4x32-10 output words.
+
+  Args:
+    key: uint64 tensor (the 64-bit Philox key).
+    counter: uint64 tensor of shape key.shape + [2] (the 128-bit counter, low word first).
+
+  Returns:
+    uint64 tensor of shape key.shape + [4] holding four 32-bit words.
+  """
+  u64 = lambda value: tf.constant(value, tf.uint64)
+  mask, shift = u64(_MASK32), u64(32)
+  low = lambda x: tf.bitwise.bitwise_and(x, mask)
+  high = lambda x: tf.bitwise.right_shift(x, shift)
+  k0, k1 = low(key), high(key)
+  c0, c1 = low(counter[..., 0]), high(counter[..., 0])
+  c2, c3 = low(counter[..., 1]), high(counter[..., 1])
+  m0, m1 = u64(_PHILOX_MULTIPLIERS[0]), u64(_PHILOX_MULTIPLIERS[1])
+  w0, w1 = u64(_PHILOX_WEYL[0]), u64(_PHILOX_WEYL[1])
+  xor = tf.bitwise.bitwise_xor
+  for _ in range(10):
+    p0, p1 = m0 * c0, m1 * c2  # 32 x 32 -> 64 bits: exact in uint64.
+    c0, c1, c2, c3 = xor(xor(high(p1), c1), k0), low(p1), xor(xor(high(p0), c3), k1), low(p0)
+    k0, k1 = low(k0 + w0), low(k1 + w1)
+  return tf.stack([c0, c1, c2, c3], axis=-1)
+
+
+def keyed_uniforms(keys: tf.Tensor, count: int) -> tf.Tensor:
+  """`count` uniforms in [0, 1) (53-bit float64) for each stateless key of shape [..., 2]."""
+  keys = tf.convert_to_tensor(keys)
+  if keys.shape.rank is None or keys.shape.rank < 1 or keys.shape[-1] != 2:
+    raise errors.SuiteError(f"keys must have shape [..., 2], got {keys.shape}")
+  bits = tf.bitcast(tf.cast(keys, tf.int64), tf.uint64)
+  blocks = (count + 1) // 2
+  if keys.shape.rank == 1:  # One key: TensorFlow's own Philox kernel gives the same words.
+    words = tf.raw_ops.StatelessRandomUniformFullIntV2(
+        shape=[4 * blocks], key=bits[:1], counter=tf.stack([tf.constant(0, tf.uint64), bits[1]]),
+        alg=1, dtype=tf.uint32)
+    words = tf.reshape(tf.cast(words, tf.float64), [blocks, 4])
+  else:
+    index = tf.cast(tf.range(blocks, dtype=tf.int64), tf.uint64)
+    key = tf.broadcast_to(bits[..., None, 0], tf.concat([tf.shape(bits)[:-1], [blocks]], 0))
+    counter = tf.stack([tf.broadcast_to(index, tf.shape(key)),
+                        tf.broadcast_to(bits[..., None, 1], tf.shape(key))], axis=-1)
+    words = tf.cast(philox_words(key, counter), tf.float64)
+  # Two 32-bit words give one 53-bit uniform (27 + 26 bits), as NumPy's random_sample does.
+  high = tf.floor(words[..., 0::2] / 32.0)
+  low = tf.floor(words[..., 1::2] / 64.0)
+  uniforms = (high * 67108864.0 + low) / 9007199254740992.0
+  shape = tf.concat([tf.shape(bits)[:-1], [2 * blocks]], 0)
+  return tf.reshape(uniforms, shape)[..., :count]
+
+
+# ---------------------------------------------------------------------------------------------
+# torchvision RandomResizedCrop.get_params, vectorised: all tries are drawn at once and the
+# first accepted one is kept.
+
+def _crop_boxes(uniforms, height, width):
+  area = float(height * width)
+  log_low, log_high = math.log(_CROP_RATIO[0]), math.log(_CROP_RATIO[1])
+  target = area * (_CROP_AREA[0] + (_CROP_AREA[1] - _CROP_AREA[0]) * uniforms[..., _AREA])
+  aspect = tf.exp(log_low + (log_high - log_low) * uniforms[..., _LOG_RATIO])
+  # tf.round rounds half to even, as Python's round() in torchvision does.
+  crop_w = tf.round(tf.sqrt(target * aspect))
+  crop_h = tf.round(tf.sqrt(target / aspect))
+  fits = (crop_w > 0) & (crop_w <= width) & (crop_h > 0) & (crop_h <= height)
+  accepted = tf.reduce_any(fits, axis=-1)
+  tries = tf.range(_CROP_TRIES)
+  first = tf.reduce_min(tf.where(fits, tries, _CROP_TRIES), axis=-1, keepdims=True)
+  is_first = tf.equal(tries, first)
+  chosen = lambda value: tf.reduce_sum(tf.where(is_first, value, tf.zeros_like(value)), axis=-1)
+  crop_w, crop_h = chosen(crop_w), chosen(crop_h)
+  top = tf.minimum(tf.floor(uniforms[..., _TOP] * (height - crop_h + 1)), height - crop_h)
+  left = tf.minimum(tf.floor(uniforms[..., _LEFT] * (width - crop_w + 1)), width - crop_w)
+  # Fallback after 10 rejected tries: the centre crop with the ratio clamped to the range.
+  in_ratio = width / height
+  if in_ratio < _CROP_RATIO[0]:
+    fallback_w, fallback_h = width, int(round(width / _CROP_RATIO[0]))
+  elif in_ratio > _CROP_RATIO[1]:
+    fallback_w, fallback_h = int(round(height * _CROP_RATIO[1])), height
+  else:
+    fallback_w, fallback_h = width, height
+  pick = lambda sampled, fallback: tf.cast(
+      tf.where(accepted, sampled, tf.cast(fallback, tf.float64)), tf.int32)
+  return (pick(top, (height - fallback_h) // 2), pick(left, (width - fallback_w) // 2),
+          pick(crop_h, fallback_h), pick(crop_w, fallback_w))
+
+
+def random_resized_crop_box(keys: tf.Tensor, height: int, width: int):
+  """torchvision's RandomResizedCrop box (scale 0.08-1, ratio 3/4-4/3) for each key.
+
+  Args:
+    keys: integer tensor of shape [..., 2], stateless keys (e.g. from `view_key`).
+    height: image height.
+    width: image width.
+
+  Returns:
+    (top, left, crop_height, crop_width), int32 tensors of shape [...]; a key of shape [2]
+    gives scalars. Key by key the same as calling this function on each key alone.
+  """
+  if height < 1 or width < 1:
+    raise errors.SuiteError(f"image size must be positive, got {height}x{width}")
+  return _crop_boxes(keyed_uniforms(keys, 2 * _CROP_TRIES + 2), height, width)
+
+
+# ---------------------------------------------------------------------------------------------
+# Pillow's arithmetic on uint8 images. Images here are float32 tensors [B, H, W, C] holding the
+# integers 0..255 (C = 1 for an 'L' image, 3 for 'RGB'); per-example factors have shape [B].
+
+_PRECISION_BITS = 22  # Pillow's fixed-point precision for 8-bit resampling (32 - 8 - 2).
+
+
+def _resize_weights(start, length, out_size, in_size):
+  """Pillow's bilinear coefficients of a crop [start, start + length) resized to out_size.
+
+  Returns float64 [B, out_size, in_size] holding Pillow's fixed-point integer weights; a
+  crop is never larger than the image here, so the filter support stays 1 (no antialiasing).
+  """
+  length = tf.cast(length, tf.float64)[:, None, None]
+  start = tf.cast(start, tf.float64)[:, None, None]
+  centre = (tf.range(out_size, dtype=tf.float64)[None, :, None] + 0.5) * length / out_size
+  local = tf.range(in_size, dtype=tf.float64)[None, None, :] - start
+  inside = tf.cast((local >= 0) & (local < length), tf.float64)
+  weights = tf.nn.relu(1.0 - tf.abs(local + 0.5 - centre)) * inside
+  weights = weights / tf.reduce_sum(weights, axis=-1, keepdims=True)
+  return tf.floor(0.5 + weights * 2.0**_PRECISION_BITS)
+
+
+def _fixed_point_to_uint8(values):
+  return tf.clip_by_value(tf.floor((values + 2.0**(_PRECISION_BITS - 1)) /
+                                   2.0**_PRECISION_BITS), 0.0, 255.0)
+
+
+def resized_crop(images: tf.Tensor, top, left, crop_height, crop_width) -> tf.Tensor:
+  """PIL `image.crop(box).resize((W, H), BILINEAR)` per example, on uint8 values.
+
+  Pillow resamples horizontally, rounds to uint8, then vertically, in 22-bit fixed point;
+  both passes are matrix products with its coefficients, exact in float64.
+  """
+  _, height, width, _ = images.shape
+  pixels = tf.cast(images, tf.float64)
+  across = _resize_weights(left, crop_width, width, width)
+  down = _resize_weights(top, crop_height, height, height)
+  rows = _fixed_point_to_uint8(tf.einsum("bxi,bhic->bhxc", across, pixels))
+  out = _fixed_point_to_uint8(tf.einsum("byh,bhxc->byxc", down, rows))
+  return tf.cast(out, tf.float32)
+
+
+def _per_example(factor):
+  return tf.cast(factor, tf.float32)[:, None, None, None]
+
+
+def _blend(degenerate, images, factor):
+  """PIL Image.blend(degenerate, image, factor): float32 arithmetic, truncated, clipped."""
+  return tf.clip_by_value(tf.floor(degenerate + _per_example(factor) * (images - degenerate)),
+                          0.0, 255.0)
+
+
+def rgb_to_grayscale(images: tf.Tensor) -> tf.Tensor:
+  """PIL convert('L'): (R*19595 + G*38470 + B*7471 + 2**15) >> 16, one channel (exact)."""
+  if images.shape[-1] == 1:
+    return images
+  red, green, blue = tf.unstack(images, axis=-1)
+  luma = tf.floor((red * 19595.0 + green * 38470.0 + blue * 7471.0 + 32768.0) / 65536.0)
+  return luma[..., None]
+
+
+def adjust_brightness(images: tf.Tensor, factor: tf.Tensor) -> tf.Tensor:
+  """PIL ImageEnhance.Brightness: a blend with black."""
+  return _blend(tf.zeros_like(images), images, factor)
+
+
+def adjust_contrast(images: tf.Tensor, factor: tf.Tensor) -> tf.Tensor:
+  """PIL ImageEnhance.Contrast: a blend with the rounded mean of the grayscale image."""
+  mean = tf.reduce_mean(tf.cast(rgb_to_grayscale(images), tf.float64), axis=[1, 2, 3],
+                        keepdims=True)
+  return _blend(tf.cast(tf.floor(mean + 0.5), tf.float32), images, factor)
+
+
+def adjust_saturation(images: tf.Tensor, factor: tf.Tensor) -> tf.Tensor:
+  """PIL ImageEnhance.Color: a blend with the grayscale image (a no-op on 'L' images)."""
+  if images.shape[-1] == 1:
+    return images
+  return _blend(rgb_to_grayscale(images), images, factor)
+
+
+def _rgb_to_hsv(images):
+  """Pillow's rgb2hsv: float32 and double steps as in its C code, truncated to uint8."""
+  red, green, blue = tf.unstack(images, axis=-1)
+  maxc = tf.maximum(red, tf.maximum(green, blue))
+  minc = tf.minimum(red, tf.minimum(green, blue))
+  grey = tf.equal(maxc, minc)
+  spread = tf.where(grey, 1.0, maxc - minc)
+  saturation = spread / tf.where(grey, 1.0, maxc)
+  rc, gc, bc = [(maxc - channel) / spread for channel in (red, green, blue)]
+  double = lambda x: tf.cast(x, tf.float64)
+  hue = tf.where(tf.equal(red, maxc), double(bc - gc),
+                 tf.where(tf.equal(green, maxc), 2.0 + double(rc) - double(bc),
+                          4.0 + double(gc) - double(rc)))
+  hue = tf.cast(hue, tf.float32)  # Stored in a C float.
+  hue = double(hue) / 6.0 + 1.0
+  hue = tf.cast(hue - tf.floor(hue), tf.float32)  # fmod(h / 6 + 1, 1), stored in a float.
+  to_byte = lambda x: tf.clip_by_value(tf.floor(double(x) * 255.0), 0.0, 255.0)
+  hue, saturation = to_byte(hue), to_byte(saturation)
+  hue = tf.where(grey, tf.zeros_like(hue), hue)
+  saturation = tf.where(grey, tf.zeros_like(saturation), saturation)
+  return hue, saturation, double(maxc)
+
+
+def _hsv_to_rgb(hue, saturation, value):
+  """Pillow's hsv2rgb on float64 tensors of uint8 values (C round: half away from zero)."""
+  sector = tf.floor(hue * 6.0 / 255.0)
+  frac = tf.cast(hue * 6.0 / 255.0 - sector, tf.float32)
+  fs = tf.cast(saturation / 255.0, tf.float32)
+  c_round = lambda x: tf.clip_by_value(tf.floor(x + 0.5), 0.0, 255.0)
+  p = c_round(value * (1.0 - tf.cast(fs, tf.float64)))
+  q = c_round(value * (1.0 - tf.cast(fs * frac, tf.float64)))
+  t = c_round(value * (1.0 - tf.cast(fs, tf.float64) * (1.0 - tf.cast(frac, tf.float64))))
+  sector = tf.cast(sector, tf.int32) % 6
+  # Per sector, which of (v, q, p, t) goes to red, green and blue.
+  table = tf.constant([[0, 3, 2], [1, 0, 2], [2, 0, 3], [2, 1, 0], [3, 2, 0], [0, 2, 1]])
+  candidates = tf.stack([value, q, p, t], axis=-1)
+  rgb = tf.gather(candidates, tf.gather(table, sector), batch_dims=len(candidates.shape) - 1)
+  rgb = tf.where(tf.equal(saturation, 0.0)[..., None], value[..., None], rgb)
+  return tf.cast(rgb, tf.float32)
+
+
+def adjust_hue(images: tf.Tensor, factor: tf.Tensor) -> tf.Tensor:
+  """torchvision F.adjust_hue on PIL: H += uint8(factor * 255) with wrap-around, in PIL HSV.
+
+  A no-op on 'L' images, as in torchvision.
+  """
+  if images.shape[-1] == 1:
+    return images
+  hue, saturation, value = _rgb_to_hsv(images)
+  # NumPy's float -> uint8 cast: truncation toward zero, then modulo 256.
+  shift = tf.math.floormod(tf.cast(tf.cast(factor, tf.float64) * 255.0, tf.int64), 256)
+  hue = tf.math.floormod(hue + tf.cast(shift, tf.float64)[:, None, None], 256.0)
+  return _hsv_to_rgb(hue, saturation, value)
+
+
+_JITTER_FUNCTIONS = (adjust_brightness, adjust_contrast, adjust_saturation, adjust_hue)
+
+
+def color_jitter(images: tf.Tensor, factors: tf.Tensor, order: tf.Tensor) -> tf.Tensor:
+  """torchvision ColorJitter on uint8 values: factors [B, 4], order [B, 4] (op indices)."""
+  ops = _JITTER_FUNCTIONS if images.shape[-1] == 3 else _JITTER_FUNCTIONS[:2]
+  if images.shape[0] == 1:  # One example (a tf.data map): run only the op each step needs.
+    for step in range(4):
+      branches = [lambda op=op, i=i, x=images: op(x, factors[:, i]) for i, op in enumerate(ops)]
+      images = tf.switch_case(order[0, step], branches, default=lambda x=images: x)
+    return images
+  # A batch: at each step, each op runs once on the examples whose order puts it there.
+  positions = tf.range(tf.shape(images)[0])
+  for step in range(4):
+    which = tf.cast(order[:, step], tf.int32)
+    parts = tf.dynamic_partition(images, which, 4)
+    part_factors = tf.dynamic_partition(factors, which, 4)
+    outs = [ops[i](parts[i], part_factors[i][:, i]) if i < len(ops) else parts[i]
+            for i in range(4)]
+    images = tf.dynamic_stitch(tf.dynamic_partition(positions, which, 4), outs)
+  return images
+
+
+def sample_strong_params(keys: tf.Tensor, height: int, width: int) -> dict:
+  """The random choices of a `strong` view for each key of shape [..., 2].
+
+  Returns a dict of tensors of shape [...] (factors and order: [..., 4]): `top`, `left`,
+  `crop_height`, `crop_width` (the crop box), `flip`, `jitter`, `factors` (brightness,
+  contrast, saturation, hue), `order` (a permutation of the four jitter ops), `grayscale`.
+  """
+  uniforms = keyed_uniforms(keys, _NUM_DRAWS)
+  top, left, crop_height, crop_width = _crop_boxes(uniforms, height, width)
+  # ColorJitter: U(max(0, 1 - x), 1 + x) for the factors, U(-h, h) for hue.
+  *strengths, hue = _JITTER_STRENGTH
+  low = tf.constant([max(0.0, 1.0 - x) for x in strengths] + [-hue], tf.float64)
+  high = tf.constant([1.0 + x for x in strengths] + [hue], tf.float64)
+  factors = tf.cast(low + (high - low) * uniforms[..., _FACTORS], tf.float32)
+  return {
+      "top": top, "left": left, "crop_height": crop_height, "crop_width": crop_width,
+      "flip": uniforms[..., _FLIP] < _FLIP_PROBABILITY,
+      "jitter": uniforms[..., _JITTER] < _JITTER_PROBABILITY,
+      "factors": factors,
+      # The ranks of four uniforms: a uniformly random permutation, as torch.randperm(4).
+      "order": tf.argsort(uniforms[..., _ORDER], axis=-1, stable=True),
+      "grayscale": uniforms[..., _GRAY] < _GRAYSCALE_PROBABILITY,
+  }
+
+
+def apply_strong(images: tf.Tensor, params: dict) -> tf.Tensor:
+  """The reference's `strong` pipeline on float images [B, H, W, C] in [0, 1]."""
+  mask = lambda flags: flags[:, None, None, None]
+  pixels = tf.round(tf.clip_by_value(images, 0.0, 1.0) * 255.0)  # The uint8 PIL image.
+  pixels = resized_crop(pixels, params["top"], params["left"], params["crop_height"],
+                        params["crop_width"])
+  pixels = tf.where(mask(params["flip"]), tf.reverse(pixels, axis=[2]), pixels)
+  jittered = color_jitter(pixels, params["factors"], params["order"])
+  pixels = tf.where(mask(params["jitter"]), jittered, pixels)
+  if pixels.shape[-1] == 3:
+    gray = tf.tile(rgb_to_grayscale(pixels), [1, 1, 1, 3])
+    pixels = tf.where(mask(params["grayscale"]), gray, pixels)
+  return pixels / 255.0  # ToTensor.
+
+
 def standard_view(image: tf.Tensor, key: tf.Tensor) -> tf.Tensor:
-  """Zero-padded random crop (4 pixels at 32x32, scaled with the image) and flip."""
+  """RandomCrop(size, padding=4) and flip (zero padding; 4 pixels at 28-32, size/8 else)."""
   height, width, channels = image.shape
   pad = max(1, int(round(height / 8)))
   padded = tf.pad(image, [[pad, pad], [pad, pad], [0, 0]])
@@ -69,50 +404,13 @@ def standard_view(image: tf.Tensor, key: tf.Tensor) -> tf.Tensor:
   return tf.image.stateless_random_flip_left_right(cropped, seed=rng.fold(key, 1))
 
 
-def _random_resized_crop(image, key):
-  height, width, channels = image.shape
-  begin, size, _ = tf.image.stateless_sample_distorted_bounding_box(
-      tf.shape(image), bounding_boxes=tf.constant([[[0.0, 0.0, 1.0, 1.0]]]), seed=key,
-      min_object_covered=0.0, aspect_ratio_range=_CROP_RATIO, area_range=_CROP_AREA,
-      max_attempts=100, use_image_if_no_bounding_boxes=True)
-  crop = tf.slice(image, begin, size)
-  resized = tf.image.resize(crop[None], [height, width], method="bilinear")[0]
-  # The slice loses the static channel count, which decides the colour operations.
-  return tf.ensure_shape(resized, [height, width, channels])
-
-
-def _color_jitter(image, key):
-  """torchvision ColorJitter(0.8, 0.8, 0.8, 0.2): multiplicative factors, random order."""
-  brightness, contrast, saturation, hue = _JITTER_STRENGTH
-  is_color = image.shape[-1] == 3
-  factors = [_uniform(rng.fold(key, i), 1.0 - s, 1.0 + s) for i, s in
-             enumerate((brightness, contrast, saturation))]
-  hue_delta = _uniform(rng.fold(key, 3), -hue, hue)
-  ops = [
-      lambda x: x * factors[0],
-      lambda x: tf.image.adjust_contrast(x, factors[1]),
-  ]
-  if is_color:
-    ops += [lambda x: tf.image.adjust_saturation(x, factors[2]),
-            lambda x: tf.image.adjust_hue(x, hue_delta)]
-  order = tf.random.experimental.stateless_shuffle(tf.range(len(ops)), seed=rng.fold(key, 4))
-  for step in range(len(ops)):
-    image = tf.switch_case(order[step], [lambda f=f: tf.clip_by_value(f(image), 0.0, 1.0)
-                                         for f in ops])
-  return image
-
-
 def strong_view(image: tf.Tensor, key: tf.Tensor) -> tf.Tensor:
-  """The SimCLR-like augmentation of the benign-memorization protocol."""
-  image = _random_resized_crop(image, rng.fold(key, 0))
-  image = tf.image.stateless_random_flip_left_right(image, seed=rng.fold(key, 1))
-  jitter = _uniform(rng.fold(key, 2)) < _JITTER_PROBABILITY
-  image = tf.cond(jitter, lambda: _color_jitter(image, rng.fold(key, 3)), lambda: image)
-  if image.shape[-1] == 3:
-    gray = _uniform(rng.fold(key, 4)) < _GRAYSCALE_PROBABILITY
-    image = tf.cond(gray, lambda: tf.tile(tf.image.rgb_to_grayscale(image), [1, 1, 3]),
-                    lambda: image)
-  return tf.clip_by_value(image, 0.0, 1.0)
+  """The SimCLR augmentation of the benign-memorization reference, for one image."""
+  height, width, channels = image.shape
+  # One key draws through TensorFlow's Philox kernel: the same draws as in a batch, fewer ops.
+  params = {name: value[None] for name, value in sample_strong_params(key, height, width).items()}
+  view = apply_strong(tf.cast(image, tf.float32)[None], params)[0]
+  return tf.ensure_shape(view, [height, width, channels])
 
 
 _VIEW_FUNCTIONS = {"none": lambda image, key: image, "standard": standard_view,
@@ -198,38 +496,52 @@ class TrainPipeline:
     key = view_key(self.seed, self._ids[position], view, pooled=True)
     return make_view(self.config.name, self._images[position], key)
 
-  def example(self, position, epoch):
-    """One training example at `position` of the split, as seen in `epoch`."""
+  def _unviewed_example(self, position, epoch):
+    """An example with its stored image, and the key of the view it gets in `epoch`."""
     example_id = self._ids[position]
-    image = self._images[position]
     label = self._labels[position]
-    name, num_views = self.config.name, self.config.num_views
+    num_views = self.config.num_views
     if num_views:
       choice_key = rng.fold(rng.tf_key(self.seed, "view_choice"), example_id, epoch)
       view = tf.random.stateless_uniform([], seed=choice_key, maxval=num_views, dtype=tf.int64)
-      image = self.pooled_view(position, view)
+      key = view_key(self.seed, example_id, view, pooled=True)
       if self._view_labels is not None:
         label = self._view_labels[position, view]
     else:
       view = tf.constant(-1, tf.int64)
-      image = make_view(name, image, view_key(self.seed, example_id, epoch, pooled=False))
-    return {"image": image, "label": label, "clean_label": self._clean_labels[position],
-            "corrupted": self._corrupted[position], "id": example_id, "view": view,
-            "target": tf.one_hot(label, self.num_classes)}
+      key = view_key(self.seed, example_id, epoch, pooled=False)
+    return {"image": self._images[position], "label": label,
+            "clean_label": self._clean_labels[position], "corrupted": self._corrupted[position],
+            "id": example_id, "view": view, "target": tf.one_hot(label, self.num_classes)}, key
+
+  def example(self, position, epoch):
+    """One training example at `position` of the split, as seen in `epoch`."""
+    example, key = self._unviewed_example(position, epoch)
+    return dict(example, image=make_view(self.config.name, example["image"], key))
 
   def epoch(self, epoch: int, batch_size: int, num_shards: int = 1,
             shard_index: int = 0) -> tf.data.Dataset:
     """Shuffled (keyed by seed and epoch), sharded, augmented and batched examples.
 
     Partial batches are dropped so every replica sees full batches; which examples
-    are dropped changes from epoch to epoch with the order.
+    are dropped changes from epoch to epoch with the order. `strong` views are made per
+    batch (the same views, bit for bit, as `example` makes one at a time, in fewer ops).
     """
     order = tf.random.experimental.stateless_shuffle(
         tf.range(self.size, dtype=tf.int64), seed=rng.fold(rng.tf_key(self.seed, "order"), epoch))
     ds = tf.data.Dataset.from_tensor_slices(order).shard(num_shards, shard_index)
-    ds = ds.map(lambda position: self.example(position, epoch),
-                num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
-    ds = ds.batch(batch_size, drop_remainder=True)
+    if self.config.name == "strong":
+      ds = ds.map(lambda position: self._unviewed_example(position, epoch),
+                  num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+      ds = ds.batch(batch_size, drop_remainder=True)
+      height, width = self._images.shape[1:3]
+      ds = ds.map(lambda batch, keys: dict(batch, image=apply_strong(
+          batch["image"], sample_strong_params(keys, height, width))),
+                  num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    else:
+      ds = ds.map(lambda position: self.example(position, epoch),
+                  num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+      ds = ds.batch(batch_size, drop_remainder=True)
     if self.config.mixup_alpha or self.config.cutmix_alpha:
       ds = ds.enumerate().map(lambda step, batch: self._mix(batch, epoch, step, shard_index),
                               num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)

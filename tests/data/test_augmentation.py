@@ -157,3 +157,21 @@ def test_sharding_splits_an_epoch_without_overlap(data):
 def test_bad_augmentation_configs_are_rejected(kwargs):
   with pytest.raises(errors.ConfigError):
     augmentation.AugmentConfig(**kwargs)
+
+
+@pytest.mark.parametrize("split_name", ["gray", "color"])
+def test_strong_views_of_an_epoch_are_the_batched_pipeline_on_their_keys(data, color_split,
+                                                                          split_name):
+  split = data.train if split_name == "gray" else color_split
+  pipeline = augmentation.TrainPipeline(split, 10, augmentation.AugmentConfig("strong"), seed=4)
+  batch = _epoch(pipeline, 2, batch_size=8)
+  position = {i: p for p, i in enumerate(split.ids)}
+  rows = [position[i] for i in batch["id"]]
+  keys = tf.stack([augmentation.view_key(4, i, 2, pooled=False) for i in batch["id"]])
+  height, width = split.images.shape[1:3]
+  expected = augmentation.apply_strong(tf.constant(split.images[rows]),
+                                       augmentation.sample_strong_params(keys, height, width))
+  np.testing.assert_array_equal(batch["image"], expected.numpy())
+  # Views are uint8 images over 255, as the reference's ToTensor gives.
+  pixels = np.round(batch["image"] * 255).astype(np.float32)
+  np.testing.assert_array_equal(batch["image"], pixels / np.float32(255))
