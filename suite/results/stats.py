@@ -159,9 +159,10 @@ def page_trend(outcomes, permutations: int = 2000, seed: int = 0) -> dict:
 # Per-example difficulty (Arpit et al. 2017, Fig. 1).
 
 
-def _strata(labels):
-  labels = np.asarray(labels)
-  return [np.flatnonzero(labels == value) for value in np.unique(labels)]
+def _one_hot(labels) -> np.ndarray:
+  """[examples, strata] indicator of each example's assigned-label stratum."""
+  _, index = np.unique(np.asarray(labels), return_inverse=True)
+  return np.eye(index.max() + 1)[index]
 
 
 def dispersion(errors, labels) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -176,17 +177,15 @@ def dispersion(errors, labels) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
   """
   errors = np.asarray(errors, np.float64)
   runs, n = errors.shape[-2], errors.shape[-1]
-  observed = np.zeros(errors.shape[:-2])
-  null = np.zeros(errors.shape[:-2])
-  ceiling = np.zeros(errors.shape[:-2])
-  for rows in _strata(labels):
-    group = errors[..., rows]
-    rate = group.mean(axis=-2)  # Per example, over runs.
-    observed += ((rate - rate.mean(-1, keepdims=True)) ** 2).sum(-1)
-    per_run = group.mean(axis=-1)  # Per run: the stratum's error rate.
-    null += len(rows) * (per_run * (1 - per_run)).sum(-1) / runs ** 2
-    mean = per_run.mean(-1)
-    ceiling += len(rows) * mean * (1 - mean)
+  strata = _one_hot(labels)
+  counts = strata.sum(0)
+  rate = errors.mean(axis=-2)  # Per example, over runs.
+  stratum_mean = (rate @ strata) / counts
+  observed = ((rate - stratum_mean @ strata.T) ** 2).sum(-1)
+  per_run = (errors @ strata) / counts  # [..., runs, strata]: each run's stratum error rate.
+  null = (counts * (per_run * (1 - per_run)).sum(-2)).sum(-1) / runs ** 2
+  mean = per_run.mean(-2)
+  ceiling = (counts * mean * (1 - mean)).sum(-1)
   return observed / n, null / n, ceiling / n
 
 
@@ -202,10 +201,13 @@ def excess_dispersion(errors, labels) -> np.ndarray:
 def permute_within_runs(errors, labels, permutations: int, generator) -> np.ndarray:
   """[permutations, runs, examples]: each run's outcomes shuffled within label strata."""
   errors = np.asarray(errors)
+  _, index = np.unique(np.asarray(labels), return_inverse=True)
+  grouped = np.argsort(index, kind="stable")  # Positions, grouped by stratum.
+  keys = index + generator.random((permutations,) + errors.shape)
+  shuffled = np.argsort(keys, axis=-1)  # The same groups, each in a random order.
   out = np.empty((permutations,) + errors.shape, errors.dtype)
-  for rows in _strata(labels):
-    tiled = np.broadcast_to(errors[:, rows], (permutations,) + errors[:, rows].shape)
-    out[..., rows] = generator.permuted(tiled, axis=-1)
+  source = np.take_along_axis(np.broadcast_to(errors, out.shape), shuffled, axis=-1)
+  out[..., grouped] = source
   return out
 
 
