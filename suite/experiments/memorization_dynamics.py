@@ -41,7 +41,6 @@ REGULARIZERS = {"dropout": ("model", "dropout"), "input_noise": ("train", "input
 CAPACITIES = {"width": ("mlp",), "depth": ("mlp",),
               "width_multiplier": ("cnn_small", "resnet18")}
 FIT_THRESHOLD = claims_lib.FIT_THRESHOLD
-NOT_TESTABLE = claims_lib.NOT_TESTABLE
 
 
 @dataclasses.dataclass(frozen=True)
