@@ -46,6 +46,13 @@ def rows(experiment: dict, name: str) -> list[str]:
       numbers = (f"{test['statistic']}: {_number(test['value'])} [{_number(lo)}, "
                  f"{_number(hi)}] vs {_number(test['null'])}")
       n = str(test["n"])
+      also = test.get("also")
+      if isinstance(also, dict):  # A part that must hold too (intersection-union test).
+        lo, hi = also["interval"]
+        numbers += (f"; and {also['statistic']}: {_number(also['value'])} [{_number(lo)}, "
+                    f"{_number(hi)}] vs {_number(also['null'])}")
+      elif also:
+        numbers += f"; and {also}"
     else:
       numbers, n = "-", "-"
     verdict = line["verdict"]

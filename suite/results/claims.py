@@ -543,6 +543,10 @@ def format_lines(lines: list[dict]) -> str:
       lo, hi = test["interval"]
       numbers = (f": {test['statistic']} = {_short(test['value'])} [{_short(lo)}, "
                  f"{_short(hi)}] vs null {_short(test['null'])}, n = {test['n']}")
+      also = test.get("also")
+      if isinstance(also, dict):
+        numbers += (f"; and {also['statistic']} = {_short(also['value'])} "
+                    f"[{_short(also['interval'][0])}, {_short(also['interval'][1])}]")
     reason = f" ({line['reason']})" if "reason" in line else ""
     where = f" [{' vs '.join(line['runs'])}]" if line.get("runs") else ""
     source = f" <{line['source']}>" if line.get("source") and line["source"] != ARPIT \

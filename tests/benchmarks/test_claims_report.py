@@ -46,3 +46,15 @@ def test_missing_record_and_section_are_one_error(tmp_path):
   readme.write_text("no markers")
   with pytest.raises(errors.ConfigError, match="needs one"):
     claims_report.update(str(readme), "table")
+
+
+def test_a_part_that_decides_the_verdict_is_shown():
+  history = lambda s, slope: [{"epoch": 2 * i, "csr/clean": 0.05 + 0.001 * ((i + s) % 3),
+                               "csr/corrupted": 0.3 - slope * i + 0.001 * ((i * s) % 4)}
+                              for i in range(8)]
+  recs = [{"settings": {"train": {"seed": s, "epochs": 14}}, "history": history(s, 0.02)}
+          for s in range(3)]
+  line = claims.csr_grows_more_on_noise(recs)
+  assert line["verdict"] == claims.CONTRADICTED  # CSR on noise falls.
+  row = claims_report.rows({"claims": [line]}, "dynamics")[0]
+  assert "; and Spearman(epoch, CSR corrupted): -1 [-1, -1] vs 0" in row
