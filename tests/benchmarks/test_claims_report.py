@@ -58,3 +58,9 @@ def test_a_part_that_decides_the_verdict_is_shown():
   assert line["verdict"] == claims.CONTRADICTED  # CSR on noise falls.
   row = claims_report.rows({"claims": [line]}, "dynamics")[0]
   assert "; and Spearman(epoch, CSR corrupted): -1 [-1, -1] vs 0" in row
+
+
+def test_no_experiments_is_one_message():
+  with flagsaver.flagsaver(experiments=None), \
+       pytest.raises(errors.ConfigError, match="--experiments must name"):
+    claims_report.main([])
