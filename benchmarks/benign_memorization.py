@@ -37,8 +37,9 @@ SWEEP_SEED = flags.DEFINE_list(
     "sweep_seed", [], "Seeds to repeat everything with (replaces --seed: data subset, noise, "
     "views and initialisation).")
 
-flags.FLAGS.set_default("label_noise", 1.0)
-flags.FLAGS.set_default("augmentation", "strong")
+# This experiment's defaults for shared flags (random labels (--label_noise=1) and --augmentation=strong): applied in main() to
+# the flags not given, so they are recorded as used; importing the module changes nothing.
+EXPERIMENT_DEFAULTS = {"label_noise": 1.0, "augmentation": "strong"}
 
 
 def _numbers(values, kind):
@@ -70,8 +71,17 @@ def sweep() -> benign_memorization.Sweep:
       seeds=_numbers(SWEEP_SEED.value, int))
 
 
+def apply_defaults() -> None:
+  """Sets each flag of EXPERIMENT_DEFAULTS that was not given (command line, flagfile or
+  a test's flagsaver) to the experiment's default, through the validators."""
+  for name, value in EXPERIMENT_DEFAULTS.items():
+    if flags.FLAGS[name].using_default_value:
+      setattr(flags.FLAGS, name, value)
+
+
 def main(argv):
   del argv
+  apply_defaults()
   strategy = training_flags.make_strategy()
   experiment = benign_memorization.run(
       train.spec("benign_memorization"), probing_flags.probe_config(),

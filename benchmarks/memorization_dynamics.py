@@ -41,7 +41,9 @@ SWEEP_DEPTH = flags.DEFINE_list("sweep_depth", [], "mlp depths to compare.")
 SWEEP_WIDTH_MULTIPLIER = flags.DEFINE_list("sweep_width_multiplier", [],
                                            "Convolutional width multipliers to compare.")
 
-flags.FLAGS.set_default("label_noise", 0.5)
+# This experiment's defaults for shared flags (half the labels random (--label_noise=0.5)): applied in main() to
+# the flags not given, so they are recorded as used; importing the module changes nothing.
+EXPERIMENT_DEFAULTS = {"label_noise": 0.5}
 
 
 def _regularizer(text):
@@ -99,8 +101,17 @@ def _check_seeds(values):
   return bool(values) and all(v.isdigit() for v in values)
 
 
+def apply_defaults() -> None:
+  """Sets each flag of EXPERIMENT_DEFAULTS that was not given (command line, flagfile or
+  a test's flagsaver) to the experiment's default, through the validators."""
+  for name, value in EXPERIMENT_DEFAULTS.items():
+    if flags.FLAGS[name].using_default_value:
+      setattr(flags.FLAGS, name, value)
+
+
 def main(argv):
   del argv
+  apply_defaults()
   csr = sensitivity.CsrConfig(radius=CSR_RADIUS.value, step=CSR_STEP.value,
                               noise=CSR_NOISE.value, iterations=CSR_ITERATIONS.value)
   chosen = variants()

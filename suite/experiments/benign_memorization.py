@@ -8,7 +8,9 @@ Trains, on the same data, architecture, seed and budget:
   random_pool        random labels, a fixed pool of n views, one label per example
   per_view           random labels, the same pool, one label per (example, view)
 (the last two when num_views > 0), probes every layer of each with shared controls
-(raw pixels, random initialisation, the clean run), and checks the claims.
+(raw pixels, random initialisation, the clean run; and the random-init network probed
+with each noisy run's labels), and tests the claims across seeds
+(suite.results.claims: at least 3 seeds, conditions paired by seed).
 
 A `Sweep` varies the label-noise fraction, the pool size n, the projector width and
 the seed in one command. A run is trained once however many sweep points need it
@@ -37,16 +39,6 @@ CONDITIONS = ("clean", "clean_plain", "random_plain", "random_augmented", "rando
               "per_view")
 _NOISY = ("random_plain", "random_augmented", "random_pool", "per_view")
 _POOLED = ("random_pool", "per_view")
-# Each claim check and the conditions whose records it takes, in its argument order; a
-# claim is checked wherever all of them ran.
-_CLAIMS = (
-    (claims_lib.memorization_in_last_layers, ("random_plain",)),
-    (claims_lib.features_survive_with_augmentation, ("random_augmented", "random_plain")),
-    (claims_lib.real_data_fitted_before_noise, ("clean_plain", "random_plain")),
-    (claims_lib.per_view_labels_not_fitted, ("per_view", "random_pool")),
-)
-
-
 @dataclasses.dataclass(frozen=True)
 class Condition:
   name: str
@@ -137,7 +129,7 @@ def run(base: runner.RunSpec, probe_config: probe_lib.ProbeConfig, probe_every: 
   """Runs every condition at every sweep point (resuming any that exist); writes the record."""
   started = time.time()
   validate(base, sweep, names)
-  records, run_dirs, claim_lines, controls = {}, {}, [], {}
+  records, run_dirs, controls, noisy_controls, at_points = {}, {}, {}, {}, []
   data_cache = {}
   for point in points(base, sweep):
     # Points come seed by seed: a finished seed's datasets are not needed again.
@@ -174,25 +166,31 @@ def run(base: runner.RunSpec, probe_config: probe_lib.ProbeConfig, probe_every: 
           controls[group] = dict(records[name]["controls"])
         if condition.name == "clean":
           controls[group]["clean_labels"] = probe_hook.load_clean_run_probe(spec.output_dir)
+        if condition.name in _NOISY and "probe" in records[name]:
+          # The random-init network probed with this run's noisy labels: the control of
+          # the noisy-bank k-NN (per noise level; the shared control has clean labels).
+          noisy_controls[name] = probe_lib.probe(
+              probe_lib.random_init_model(spec.model, data_cache[data_config], point.seed),
+              data_cache[data_config], probe_config)
       at_point[condition.name] = name
-    for line in check_claims(records, at_point):
-      if line["runs"] not in [seen["runs"] for seen in claim_lines]:  # Shared by points.
-        claim_lines.append(line)
+    at_points.append((point, at_point))
+  claim_lines = check_claims(records, at_points, noisy_controls)
   experiment = {
       "schema_version": record.SCHEMA_VERSION, "benchmark": "benign_memorization",
       "status": "complete", "config": base.flags,
       "config_hash": record.config_hash(base.identity()),
       "sweep": dataclasses.asdict(sweep),
       "conditions": run_dirs, "metrics": summary_metrics(records),
-      "layers": layer_tables(records), "claims": claim_lines,
+      "layers": layer_tables(records, noisy_controls), "claims": claim_lines,
       "timing": {"wall_seconds": time.time() - started},
       "environment": record.environment()}
   record.write(base.output_dir, experiment)
   return experiment
 
 
-def layer_tables(records: dict, k: str = "k20") -> dict:
-  """Per run: 20-NN by layer with the clean-label and the noisy-label bank, and controls."""
+def layer_tables(records: dict, noisy_controls: dict | None = None, k: str = "k20") -> dict:
+  """Per run: 20-NN by layer with the clean-label and the noisy-label bank, and controls
+  (random init with clean labels, and for noisy runs with the run's noisy labels)."""
   out = {}
   for name, rec in records.items():
     probe, controls = rec.get("probe", {}), rec.get("controls", {})
@@ -201,6 +199,8 @@ def layer_tables(records: dict, k: str = "k20") -> dict:
                  "clean": pick(probe.get("clean", {})), "noisy": pick(probe.get("noisy", {})),
                  "random_init": pick(controls.get("random_init", {}).get("clean", {})),
                  "raw_pixels": controls.get("raw_pixels", {}).get("clean", {}).get(k)}
+    if name in (noisy_controls or {}):
+      out[name]["random_init_noisy"] = pick(noisy_controls[name].get("noisy", {}))
   return out
 
 
@@ -219,13 +219,44 @@ def summary_metrics(records: dict) -> dict:
   return metrics
 
 
-def check_claims(records: dict, runs: dict) -> list[dict]:
-  """The claims that the conditions in `runs` (condition -> run name) can speak to.
+def check_claims(records: dict, at_points: list, noisy_controls: dict) -> list[dict]:
+  """The claims, each tested across the seeds of the sweep points that share every other
+  swept value (conditions paired by seed).
 
-  Each line names under `runs` the runs (keys of `records`) it rests on.
+  at_points: (Point, {condition: run name}) per sweep point. Each line names under `runs`
+  the runs (keys of `records`) it rests on; a line shared by points is kept once.
   """
-  return [dict(check(*[records[runs[c]] for c in needed]), runs=[runs[c] for c in needed])
-          for check, needed in _CLAIMS if all(c in runs for c in needed)]
+  groups = {}
+  for point, runs in at_points:
+    key = (point.bottleneck_dim, point.label_noise, point.num_views)
+    groups.setdefault(key, []).append(runs)
+  lines, seen = [], []
+  for per_seed in groups.values():
+    have = lambda *names: all(n in runs for runs in per_seed for n in names)
+    recs = lambda c: [records[runs[c]] for runs in per_seed]
+    checks = []
+    if have("random_augmented", "clean"):
+      checks.append((lambda: claims_lib.memorization_in_last_layers(
+          recs("random_augmented"), recs("clean"),
+          [noisy_controls.get(runs["random_augmented"]) for runs in per_seed]),
+                     ("random_augmented", "clean")))
+    if have("random_augmented", "random_plain"):
+      checks.append((lambda: claims_lib.features_survive_with_augmentation(
+          recs("random_augmented"), recs("random_plain"),
+          [r.get("controls", {}).get("random_init") for r in recs("random_augmented")]),
+                     ("random_augmented", "random_plain")))
+    if have("clean_plain", "random_plain"):
+      checks.append((lambda: claims_lib.real_data_fitted_before_noise(
+          recs("clean_plain"), recs("random_plain")), ("clean_plain", "random_plain")))
+    if have("per_view", "random_pool"):
+      checks.append((lambda: claims_lib.per_view_labels_not_fitted(
+          recs("per_view"), recs("random_pool")), ("per_view", "random_pool")))
+    for check, conditions_used in checks:
+      names = [runs[c] for c in conditions_used for runs in per_seed]
+      if names not in seen:  # Shared by points (clean runs do not depend on the noise).
+        seen.append(names)
+        lines.append(dict(check(), runs=names))
+  return lines
 
 
 def table(experiment: dict) -> str:
@@ -255,6 +286,8 @@ def table(experiment: dict) -> str:
     rows = [(run, layers["clean"]) for run, layers in runs]
     rows += [(f"{run} (noisy bank)", layers["noisy"]) for run, layers in runs if layers["noisy"]]
     rows.append(("random init", runs[0][1]["random_init"]))
+    rows += [(f"random init ({run} noisy bank)", layers["random_init_noisy"])
+             for run, layers in runs if layers.get("random_init_noisy")]
     rows.append(("raw pixels", {endpoints[0]: runs[0][1]["raw_pixels"]} if endpoints else {}))
     label = max(len(r) for r, _ in rows)
     cell = lambda e: max(len(e), 7)

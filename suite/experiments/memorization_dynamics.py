@@ -7,14 +7,14 @@ corrupted training examples:
   csr/clean, csr/corrupted                     critical sample ratio
   sensitivity/clean, sensitivity/corrupted     mean |dL/dx| (training labels)
   sensitivity/gini_clean, gini_corrupted       Gini coefficient of the per-example values
-Then, across seeds: per-example first-learned epochs, and the agreement (Jaccard
-overlap) of the examples classified right - the easy ones - and wrong at the first
-recorded epoch (`agreement_epoch`), on clean and on corrupted examples.
+Then, across seeds: per-example first-learned epochs, and the claims as tests over
+seeds (suite.results.claims), among them per-example difficulty: the errors after
+epoch 1 of every seed, real (clean) against noise (corrupted, less those whose random
+label is the true class), dispersion against a within-run permutation null.
 
-Variants of the first seed's run compare regularizers (dropout, input noise, weight
-decay, adversarial training: noisy-label fit against validation accuracy) and
-capacities (mlp width and depth, convolutional width multiplier: epochs to reach
-the fit threshold on clean and on corrupted examples), in the same command.
+Variants - regularizers (dropout, input noise, weight decay, adversarial training) and
+capacities (mlp width and depth, convolutional width multiplier) - run for every seed,
+each paired with the same seed's base run, in the same command.
 """
 
 import dataclasses
@@ -40,7 +40,7 @@ REGULARIZERS = {"dropout": ("model", "dropout"), "input_noise": ("train", "input
 # Capacity settings that can be swept, with the models they apply to.
 CAPACITIES = {"width": ("mlp",), "depth": ("mlp",),
               "width_multiplier": ("cnn_small", "resnet18")}
-FIT_THRESHOLD = 0.95
+FIT_THRESHOLD = claims_lib.FIT_THRESHOLD
 
 
 @dataclasses.dataclass(frozen=True)
@@ -83,7 +83,8 @@ class DynamicsHook:
     generator = np.random.default_rng(seed)
     corrupted = np.flatnonzero(data.train.corrupted)
     clean = np.flatnonzero(~data.train.corrupted)
-    half = samples // 2
+    # Equal sample sizes: a Gini coefficient depends on how many values it summarizes.
+    half = min(samples // 2, len(clean), len(corrupted))
     self.groups = {"clean": np.sort(generator.permutation(clean)[:half]),
                    "corrupted": np.sort(generator.permutation(corrupted)[:half])}
 
@@ -107,14 +108,16 @@ class DynamicsHook:
 def run(base: runner.RunSpec, seeds: list[int], csr_samples: int = 300,
         csr: sensitivity.CsrConfig = sensitivity.CsrConfig(), strategy=None,
         variants: tuple[Variant, ...] = (), out=None) -> dict:
-  """Trains one run per seed under base.output_dir/seed_<s>, then each variant of the
-  first seed's run under base.output_dir/<variant name>; writes the experiment record."""
+  """Trains one run per seed under base.output_dir/seed_<s>, then every variant for every
+  seed under base.output_dir/<variant name>/seed_<s>; writes the experiment record."""
   if base.data.label_noise == 0 and base.data.input_corruption == "none":
     raise errors.ConfigError("memorization dynamics needs --label_noise > 0 or an "
                              "--input_corruption: there is no noise to compare with")
   variant_specs = {v.name: v.apply(base) for v in variants}  # Bad variants fail first.
   if len(variant_specs) != len(variants):
     raise errors.ConfigError("variants must be distinct")
+  if len(set(seeds)) != len(seeds):
+    raise errors.ConfigError("seeds must be distinct")
   started = time.time()
   data = datasets.load(base.data)
   train = dataclasses.replace(base.train, track_every=base.train.track_every or 1)
@@ -128,24 +131,25 @@ def run(base: runner.RunSpec, seeds: list[int], csr_samples: int = 300,
     records[seed] = runner.run(spec, strategy=strategy, hooks=[hook], data=data, out=out)
     run_dirs[seed] = spec.output_dir
   per_example = {seed: tracking.load(d) for seed, d in run_dirs.items()}
-  summary = summarize(records, per_example, data.train.corrupted)
-  lines = check_claims(records, summary)
+  summary = summarize(records, per_example)
+  lines = check_claims(records, per_example, data, base.data)
   conditions = {f"seed_{s}": d for s, d in run_dirs.items()}
   if variants:
-    baseline = records[seeds[0]]
+    # Every variant for every seed: the claims pair each variant with its seed's baseline.
     variant_records = {}
     for variant in variants:
-      spec = dataclasses.replace(
-          variant_specs[variant.name],
-          output_dir=os.path.join(base.output_dir, variant.name),
-          benchmark="memorization_dynamics", train=dataclasses.replace(
-              variant_specs[variant.name].train, seed=seeds[0],
-              track_every=train.track_every))
-      print(f"== {variant.name} (training seed {seeds[0]})", file=out, flush=True)
-      variant_records[variant] = runner.run(spec, strategy=strategy, data=data, out=out)
-      conditions[variant.name] = spec.output_dir
-    summary.update(variant_metrics(variant_records, baseline))
-    lines += variant_claims(variant_records, baseline, f"seed_{seeds[0]}", base)
+      for seed in seeds:
+        name = f"{variant.name}/seed_{seed}"
+        spec = dataclasses.replace(
+            variant_specs[variant.name], output_dir=os.path.join(base.output_dir, name),
+            benchmark="memorization_dynamics", train=dataclasses.replace(
+                variant_specs[variant.name].train, seed=seed, track_every=train.track_every))
+        print(f"== {variant.name} (training seed {seed})", file=out, flush=True)
+        variant_records.setdefault(variant, {})[seed] = runner.run(
+            spec, strategy=strategy, data=data, out=out)
+        conditions[name] = spec.output_dir
+    summary.update(variant_metrics(variant_records, records))
+    lines += variant_claims(variant_records, records, base, data.info.num_classes)
   png = plots.dynamics({f"seed {s}": records[s]["history"] for s in seeds},
                        "fit and critical sample ratio: clean (solid) and corrupted (dashed)")
   plots.write_figure(base.output_dir, "dynamics.png", png)
@@ -174,33 +178,52 @@ def _variant_row(rec: dict) -> dict:
 
 
 def variant_metrics(variant_records: dict, baseline: dict) -> dict:
-  """Per variant (and the baseline): final fits, validation, epochs to the fit threshold."""
+  """Per variant (and the baseline), mean over seeds: final fits, validation, and the
+  seeds' epochs to the fit threshold (a list; None: never fitted)."""
   out = {}
-  for name, rec in [("baseline", baseline)] + [(v.name, r) for v, r in variant_records.items()]:
-    out.update({f"{name}/{key}": value for key, value in _variant_row(rec).items()})
+  groups = [("baseline", baseline)] + [(v.name, recs) for v, recs in variant_records.items()]
+  for name, recs in groups:
+    rows = [_variant_row(recs[s]) for s in sorted(recs)]
+    for key in rows[0]:
+      values = [row[key] for row in rows]
+      if key.startswith("epochs_to_fit"):
+        out[f"{name}/{key}"] = values
+      else:
+        present = [v for v in values if v is not None]
+        out[f"{name}/{key}"] = float(np.mean(present)) if present else None
   return out
 
 
-def variant_claims(variant_records: dict, baseline: dict, baseline_name: str,
-                   base: runner.RunSpec) -> list[dict]:
+def variant_claims(variant_records: dict, baseline: dict, base: runner.RunSpec,
+                   num_classes: int) -> list[dict]:
+  """Regularizers as one Holm family; a trend claim per capacity setting swept. Records
+  are paired by seed with the baseline (the base settings) of the same seed."""
+  seeds = sorted(baseline)
+  in_order = lambda recs: [recs[s] for s in seeds]
+  regularizers = {v.name: in_order(recs) for v, recs in variant_records.items()
+                  if v.kind in REGULARIZERS}
   lines = []
-  for variant, rec in variant_records.items():
-    if variant.kind in REGULARIZERS:
-      line = claims_lib.regularizer_slows_noise_more(rec, baseline, variant.name)
-      lines.append(dict(line, runs=[variant.name, baseline_name]))
+  if regularizers:
+    for line in claims_lib.regularizers_slow_noise_more(regularizers, in_order(baseline),
+                                                        num_classes):
+      name = line["claim"].split(" ")[0]
+      lines.append(dict(line, runs=[f"{name}/seed_{s}" for s in seeds]
+                        + [f"seed_{s}" for s in seeds]))
   for kind in CAPACITIES:
-    sweep = {v.value: r for v, r in variant_records.items() if v.kind == kind}
+    sweep = {v.value: in_order(recs) for v, recs in variant_records.items() if v.kind == kind}
     if sweep:
-      base_value = getattr(base.model, kind)
-      sweep.setdefault(base_value, baseline)  # The baseline is one more capacity.
-      lines.append(claims_lib.capacity_speeds_up_noise_fitting(sweep, kind, FIT_THRESHOLD))
+      sweep.setdefault(getattr(base.model, kind), in_order(baseline))  # One more capacity.
+      source = claims_lib.BRIEF if kind == "depth" else claims_lib.ARPIT
+      lines.append(claims_lib.capacity_speeds_up_noise_fitting(sweep, kind, source))
   return lines
 
 
 def variants_table(experiment: dict) -> str:
-  """Regularizers and capacities side by side with the baseline (first seed)."""
+  """Regularizers and capacities beside the baseline: means over seeds; epochs to fit
+  per seed (- never)."""
   metrics = experiment["metrics"]
-  names = ["baseline"] + [n for n in experiment["conditions"] if not n.startswith("seed_")]
+  names = ["baseline"] + sorted({n.split("/")[0] for n in experiment["conditions"]
+                                 if not n.startswith("seed_")})
   columns = ("fit_clean", "fit_corrupted", "validation", "best_validation",
              "epochs_to_fit_clean", "epochs_to_fit_corrupted")
   width = max(len(n) for n in names)
@@ -209,18 +232,21 @@ def variants_table(experiment: dict) -> str:
     cells = []
     for column in columns:
       value = metrics.get(f"{name}/{column}")
-      text = "-" if value is None else f"{value:.4f}" if isinstance(value, float) else str(value)
+      if isinstance(value, list):
+        text = ",".join("-" if v is None else str(v) for v in value)
+      else:
+        text = "-" if value is None else f"{value:.4f}" if isinstance(value, float) \
+            else str(value)
       cells.append(f"{text:>{len(column)}}")
     lines.append(f"{name:<{width}}  " + "  ".join(cells))
   return "\n".join(lines)
 
 
-def summarize(records: dict, per_example: dict, corrupted: np.ndarray) -> dict:
+def summarize(records: dict, per_example: dict) -> dict:
+  """Per seed: never-learned fractions, median first-learned epochs, best validation."""
   summary = {}
-  first_epoch_right = []  # Per seed: (classified right after epoch 1, corrupted).
   for seed, log in per_example.items():
     learned = tracking.first_learned_epoch(log["epochs"], log["correct"])
-    # Rows are in id order; the corrupted flags of the log are the run's own.
     noisy = log["corrupted"][0].astype(bool)
     for name, mask in (("clean", ~noisy), ("corrupted", noisy)):
       never = np.mean(learned[mask] < 0) if mask.any() else float("nan")
@@ -228,35 +254,58 @@ def summarize(records: dict, per_example: dict, corrupted: np.ndarray) -> dict:
       done = learned[mask][learned[mask] >= 0]
       summary[f"seed_{seed}/median_first_learned_{name}"] = float(np.median(done)) \
           if len(done) else None
-    # The first recorded epoch after training started (epoch 1 with --track_every=1).
-    row = min(int(np.searchsorted(log["epochs"], 1)), len(log["epochs"]) - 1)
-    summary["agreement_epoch"] = int(log["epochs"][row])
-    first_epoch_right.append((log["correct"][row], noisy))
-    rec = records[seed]
-    history = rec["history"]
+    history = records[seed]["history"]
     with_validation = [h for h in history if "validation/accuracy" in h]
     if with_validation:
       best = max(with_validation, key=lambda h: h["validation/accuracy"])
       summary[f"seed_{seed}/best_validation_epoch"] = best["epoch"]
       summary[f"seed_{seed}/best_validation_accuracy"] = best["validation/accuracy"]
       summary[f"seed_{seed}/final_validation_accuracy"] = with_validation[-1]["validation/accuracy"]
-  if len(first_epoch_right) >= 2:
-    noisy = first_epoch_right[0][1]
-    for name, mask in (("clean", ~noisy), ("corrupted", noisy)):
-      if mask.any():
-        # Easy examples: right at the first recorded epoch. Their overlap across seeds.
-        summary[f"agreement_easy/{name}"] = tracking.agreement_across_seeds(
-            [right[mask] for right, _ in first_epoch_right])
-        summary[f"agreement_hard/{name}"] = tracking.agreement_across_seeds(
-            [~right[mask] for right, _ in first_epoch_right])
-  del corrupted
   return summary
 
 
-def check_claims(records: dict, summary: dict) -> list[dict]:
-  first = records[min(records)]
-  lines = [claims_lib.clean_fitted_before_corrupted(first),
-           claims_lib.csr_grows_more_on_noise(first),
-           claims_lib.sensitivity_more_concentrated_on_real_data(first)]
-  lines.append(claims_lib.easy_examples_agree_on_real_data(summary))
-  return lines
+def difficulty_sets(per_example: dict, data: datasets.Data, data_config: datasets.DataConfig,
+                    epoch: int = claims_lib.DIFFICULTY_EPOCH):
+  """Errors after `epoch` per seed on real (clean) and noise (corrupted) examples, with
+  their assigned labels, or None when a seed has no log of that epoch.
+
+  Corrupted examples whose random label is the true class are not noise: left out when
+  the noise is label noise only (with input corruption the input is the noise).
+  """
+  train = data.train
+  rows = np.argsort(train.ids)
+  labels, clean_labels = train.labels[rows], train.clean_labels[rows]
+  errors, noisy = [], None
+  for seed in sorted(per_example):
+    log = per_example[seed]
+    where = np.flatnonzero(log["epochs"] == epoch)
+    if not len(where) or not np.array_equal(log["ids"], train.ids[rows]):
+      return None
+    errors.append(~log["correct"][where[0]].astype(bool))
+    noisy = log["corrupted"][where[0]].astype(bool)
+  errors = np.stack(errors)
+  real = ~noisy
+  noise = noisy & (labels != clean_labels) if data_config.input_corruption == "none" else noisy
+  return {"real": (errors[:, real], labels[real]), "noise": (errors[:, noise], labels[noise]),
+          "left_out": int(np.sum(noisy & ~noise))}
+
+
+def check_claims(records: dict, per_example: dict, data: datasets.Data,
+                 data_config: datasets.DataConfig) -> list[dict]:
+  seeds = sorted(records)
+  runs = [records[s] for s in seeds]
+  lines = [claims_lib.clean_fitted_before_corrupted(runs),
+           claims_lib.csr_grows_more_on_noise(runs),
+           claims_lib.sensitivity_more_concentrated_on_real_data(runs)]
+  sets = difficulty_sets(per_example, data, data_config)
+  if sets is None:
+    lines.append(claims_lib.not_testable(
+        "real data has a consistent set of easy examples and noise does not",
+        f"needs every seed's per-example log at epoch "
+        f"{claims_lib.DIFFICULTY_EPOCH} (--track_every=1)"))
+  else:
+    line = claims_lib.easy_examples_consistent_on_real_data(
+        *sets["real"], *sets["noise"], view="within-run clean vs corrupted")
+    line["evidence"]["noise_left_out_label_is_true_class"] = sets["left_out"]
+    lines.append(line)
+  return [dict(line, runs=[f"seed_{s}" for s in seeds]) for line in lines]

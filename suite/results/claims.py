@@ -1,96 +1,263 @@
-"""Verdicts on the papers' claims from result records.
+"""Verdicts on the papers' claims, each a statistical test with a stated null.
 
-Each check takes the records a claim needs and returns one line: the claim, the
-measured numbers it rests on (with their controls), and `held`, `not held` or
-`not testable` (with the reason) - never a verdict without its numbers. The
-margins are explicit arguments and are written into the evidence.
+Every check takes the records of the runs a claim rests on - one per seed, conditions
+paired by seed (same data, noise and initial weights) - and returns one line:
+  claim     what is claimed, and whose claim it is (`source`)
+  verdict   held / contradicted / inconclusive / not testable (then `reason`)
+  evidence  the per-seed numbers and their controls
+  test      {statistic, value, null, interval, n, method}: the primary statistic,
+            declared here in advance, its value, its value under the null (or the
+            control's), its interval over runs, the number of runs, and how.
+The unit is the run: intervals are over seeds (suite.results.stats), never over the
+examples of one run; fewer than MIN_SEEDS seeds make a claim not testable. `held` needs
+the interval to exclude the null on the claimed side; equivalence needs two one-sided
+tests against a margin declared in advance. Claims that need the noise memorized are
+not testable when it was not fitted to FIT_THRESHOLD.
 """
 
-HELD, NOT_HELD, NOT_TESTABLE = "held", "not held", "not testable"
+import math
+
+import numpy as np
+
+from suite.results import stats
+
+HELD, CONTRADICTED, INCONCLUSIVE, NOT_TESTABLE = (stats.HELD, stats.CONTRADICTED,
+                                                 stats.INCONCLUSIVE, stats.NOT_TESTABLE)
+VERDICTS = (HELD, CONTRADICTED, INCONCLUSIVE, NOT_TESTABLE)
+# A set of labels counts as fitted (memorized) at this training accuracy; every check
+# and table uses this one value.
+FIT_THRESHOLD = 0.95
+MIN_SEEDS = stats.MIN_SEEDS
+# Declared in advance: the k of the k-NN probe every claim reads.
+PRIMARY_K = "k20"
+# Equivalence margins (absolute accuracy), declared in advance.
+LAYER_MARGIN = 0.05  # Clean-bank k-NN of an early layer "within the clean-label run's".
+VALIDATION_MARGIN = 0.02  # A regularizer "not worse than the baseline" on validation.
+# Loss sensitivity: the evaluations in this fraction of the budget (epoch 0 excluded).
+GINI_WINDOW = (0.0, 0.25)
+# A trend over training needs at least this many evaluations per seed.
+MIN_TREND_POINTS = 5
+# The epoch after which per-example difficulty is read (Arpit et al., Fig. 1).
+DIFFICULTY_EPOCH = 1
+
+ARPIT = "Arpit et al. 2017"
+BENIGN = "Anagnostidis et al. 2023"
+BRIEF = "the project brief's hypothesis (not a claim of Arpit et al. 2017)"
+_LEVEL = f"{stats.LEVEL:.0%}"
 
 
-def _line(claim, verdict, evidence, reason=None):
-  line = {"claim": claim, "verdict": verdict, "evidence": evidence}
+def _line(claim, verdict, evidence, test=None, reason=None, source=ARPIT):
+  if verdict == HELD and not test:
+    raise ValueError("a held verdict needs its test")
+  line = {"claim": claim, "source": source, "verdict": verdict, "evidence": evidence}
+  if test:
+    line["test"] = test
   if reason:
     line["reason"] = reason
   return line
 
 
-def _k20(table, endpoint, bank="clean"):
-  return table.get(bank, {}).get(endpoint, {}).get("k20")
+def not_testable(claim: str, reason: str, source: str = ARPIT) -> dict:
+  """A line for a claim whose precondition failed before any check could run."""
+  return _line(claim, NOT_TESTABLE, {}, reason=reason, source=source)
 
 
-def memorization_in_last_layers(rec: dict, margin: float = 0.05) -> dict:
-  """Noisy-bank k-NN rises toward the output while clean-bank k-NN peaks earlier."""
-  claim = ("memorization happens in the last layers: noisy-label k-NN rises toward the output "
-           "while clean-label k-NN peaks at an earlier layer")
-  probe = rec.get("probe")
-  if not probe or "noisy" not in probe:
-    return _line(claim, NOT_TESTABLE, {}, "the run has no probe of corrupted examples")
-  endpoints = probe["endpoints"]
-  clean = [_k20(probe, e) for e in endpoints]
-  noisy = [_k20(probe, e, "noisy") for e in endpoints]
-  peak = max(range(len(clean)), key=lambda i: clean[i])
-  evidence = {"endpoints": endpoints, "clean_k20": clean, "noisy_k20": noisy,
-              "clean_peak": endpoints[peak], "margin": margin}
-  random_init = rec.get("controls", {}).get("random_init")
-  if random_init:
-    evidence["random_init_clean_k20"] = [_k20(random_init, e) for e in endpoints]
-  rises = noisy[-1] >= noisy[0] + margin
-  peaks_earlier = peak < len(endpoints) - 1 and clean[peak] >= clean[-1] + margin
-  return _line(claim, HELD if rises and peaks_earlier else NOT_HELD, evidence)
+def _seed(rec):
+  return rec.get("settings", {}).get("train", {}).get("seed")
 
 
-def _best_shared_layer(a: dict, b: dict):
-  shared = [e for e in a["probe"]["endpoints"] if e in b["probe"]["endpoints"]]
-  return max(shared, key=lambda e: _k20(a["probe"], e))
+def _paired(*groups) -> str | None:
+  """Why the groups (lists of records, one per seed) cannot be compared, or None."""
+  n = len(groups[0])
+  if any(len(g) != n for g in groups):
+    return "the conditions ran for different seeds"
+  for recs in zip(*groups):
+    if len({_seed(r) for r in recs}) > 1:
+      return "the conditions are not paired by seed"
+  if n < MIN_SEEDS:
+    return f"{n} seed(s); a claim needs at least {MIN_SEEDS} (the unit is the run)"
+  epochs = {r.get("settings", {}).get("train", {}).get("epochs") for g in groups for r in g}
+  if len(epochs) > 1:
+    return "the runs trained for different budgets"
+  return None
 
 
-def features_survive_with_augmentation(augmented: dict, plain: dict,
-                                       margin: float = 0.02) -> dict:
-  """Random labels: k-NN with augmentation beats k-NN without, same layer, same budget."""
-  claim = ("features survive random labels with augmentation and not without "
-           "(same layer, same budget)")
-  if not all("probe" in r for r in (augmented, plain)):
-    return _line(claim, NOT_TESTABLE, {}, "both runs need a probe")
-  if augmented["settings"]["train"]["epochs"] != plain["settings"]["train"]["epochs"]:
-    return _line(claim, NOT_TESTABLE, {}, "the runs trained for different budgets")
-  layer = _best_shared_layer(augmented, plain)
-  with_aug, without = _k20(augmented["probe"], layer), _k20(plain["probe"], layer)
-  evidence = {"layer": layer, "k20_with_augmentation": with_aug, "k20_without": without,
-              "margin": margin, "epochs": augmented["settings"]["train"]["epochs"]}
-  for name, rec in (("augmented", augmented), ("plain", plain)):
-    controls = rec.get("controls", {})
-    if "random_init" in controls:
-      evidence[f"random_init_k20 ({name} run)"] = _k20(controls["random_init"], layer)
-    if "raw_pixels" in controls:
-      evidence["raw_pixels_k20"] = controls["raw_pixels"]["clean"].get("k20")
-  return _line(claim, HELD if with_aug >= without + margin else NOT_HELD, evidence)
+def _metric(rec, key):
+  value = rec.get("metrics", {}).get(key)
+  return None if value is None or value != value else float(value)
 
 
-def per_view_labels_not_fitted(per_view: dict, per_example: dict,
-                               threshold: float = 0.95) -> dict:
-  """Per-view labels stay unfitted within the budget that fits per-example labels."""
+def _budget(rec):
+  return rec.get("settings", {}).get("train", {}).get("epochs")
+
+
+def _k(table, endpoint, bank="clean"):
+  value = (table or {}).get(bank, {}).get(endpoint, {}).get(PRIMARY_K)
+  return None if value is None else float(value)
+
+
+def _unfitted(groups: dict, key="memorization/fit_corrupted") -> str | None:
+  """The reason a claim needing memorization is not testable, or None."""
+  for name, recs in groups.items():
+    fits = [_metric(r, key) for r in recs]
+    if any(f is None for f in fits):
+      return f"the {name} runs have no {key}"
+    if min(fits) < FIT_THRESHOLD:
+      return (f"the noise was not memorized: {name} {key} {min(fits):.3f} < "
+              f"{FIT_THRESHOLD} in some seed")
+  return None
+
+
+def _t_test(statistic, values, method, null=0.0, side="greater", **extra):
+  values = np.asarray(values, np.float64)
+  mean, lo, hi = stats.t_interval(values)
+  p = stats.t_p_greater(values, null) if side == "greater" else stats.t_p_greater(-values,
+                                                                                  -null)
+  test = stats.test_record(statistic, mean, null, (lo, hi), len(values),
+                           f"{_LEVEL} t interval over seeds, {method}", p=float(p), **extra)
+  return test, stats.side_verdict(lo, hi, null, side)
+
+
+def _combine(verdicts):
+  """Intersection-union: held only when every part is held; contradicted when any is."""
+  if all(v == HELD for v in verdicts):
+    return HELD
+  if any(v == CONTRADICTED for v in verdicts):
+    return CONTRADICTED
+  return INCONCLUSIVE
+
+
+def encoder_endpoint(endpoints) -> str:
+  """The encoder output: the last endpoint before the head (projector and logits)."""
+  body = [e for e in endpoints if e not in ("projector_hidden", "logits")]
+  return body[-1] if body else endpoints[-1]
+
+
+# Benign memorization (Anagnostidis et al. 2023).
+
+
+def memorization_in_last_layers(augmented: list, clean: list, random_init_noisy: list,
+                                margin: float = LAYER_MARGIN) -> dict:
+  """On the augmented random-label run: early layers unaffected, last layers memorize.
+
+  Primary (declared): at the first endpoint, clean-bank k20 equivalent to the
+  clean-label run's (TOST, +-margin); at the last endpoint, noisy-bank k20 above the
+  random-init network probed with the same noisy labels. Both must hold
+  (intersection-union test). All layers, Holm-corrected, are a secondary view.
+  `random_init_noisy`: per seed, the random-init network's probe table with a `noisy`
+  bank for this noise level.
+  """
+  claim = ("memorization happens in the last layers: with augmentation, early-layer "
+           "clean-label k-NN stays within the clean-label run's while last-layer noisy-label "
+           "k-NN rises above the random-init network's")
+  why = _paired(augmented, clean)
+  if why:
+    return _line(claim, NOT_TESTABLE, {}, reason=why, source=BENIGN)
+  if len(random_init_noisy) != len(augmented) or not all(
+      t and "noisy" in t for t in random_init_noisy):
+    return _line(claim, NOT_TESTABLE, {}, reason="needs the random-init control probed with "
+                 "the noisy labels, per seed", source=BENIGN)
+  if not all(r.get("probe") and "noisy" in r["probe"] for r in augmented) or \
+      not all(r.get("probe") for r in clean):
+    return _line(claim, NOT_TESTABLE, {}, reason="needs probes of the augmented random-label "
+                 "and the clean-label runs", source=BENIGN)
+  why = _unfitted({"random_augmented": augmented})
+  endpoints = augmented[0]["probe"]["endpoints"]
+  early, last = endpoints[0], endpoints[-1]
+  clean_diff = [[_k(a["probe"], e) - _k(c["probe"], e) for e in endpoints]
+                for a, c in zip(augmented, clean)]
+  noisy_diff = [[_k(a["probe"], e, "noisy") - _k(r, e, "noisy") for e in endpoints]
+                for a, r in zip(augmented, random_init_noisy)]
+  clean_diff, noisy_diff = np.array(clean_diff), np.array(noisy_diff)
+  evidence = {"endpoints": endpoints, "early_layer": early, "last_layer": last,
+              "margin": margin, "seeds": [_seed(r) for r in augmented],
+              "clean_k20_minus_clean_run": clean_diff.mean(0).tolist(),
+              "noisy_k20_minus_random_init": noisy_diff.mean(0).tolist(),
+              "holm_p_noisy_above_random_init": stats.holm(
+                  stats.t_p_greater(noisy_diff.T)).tolist()}
+  if why:
+    return _line(claim, NOT_TESTABLE, evidence, reason=why, source=BENIGN)
+  _, lo, hi = stats.t_interval(clean_diff[:, 0])
+  equivalent = stats.equivalence_verdict(lo, hi, margin)
+  evidence["early_layer_equivalence"] = {"difference": float(clean_diff[:, 0].mean()),
+                                         "interval": [float(lo), float(hi)],
+                                         "verdict": equivalent}
+  test, above = _t_test(f"noisy-bank {PRIMARY_K} at {last}, augmented run minus random init "
+                        "with the same noisy labels", noisy_diff[:, -1], "paired by seed")
+  test["also"] = f"TOST at {early}: clean-bank {PRIMARY_K} within +-{margin} of the clean run"
+  return _line(claim, _combine([above, equivalent]), evidence, test, source=BENIGN)
+
+
+def features_survive_with_augmentation(augmented: list, plain: list,
+                                       random_init: list) -> dict:
+  """Random labels: the encoder output's clean-bank k-NN with augmentation beats the
+  plain run's and the random-init network's (paired by seed; both must hold).
+
+  `random_init`: per seed, the random-init control's probe table (clean bank).
+  All layers against the plain run, Holm-corrected, are a secondary view.
+  """
+  claim = ("features survive random labels with augmentation: encoder-output k-NN above "
+           "the run without augmentation and above random initialisation")
+  why = _paired(augmented, plain)
+  if why:
+    return _line(claim, NOT_TESTABLE, {}, reason=why, source=BENIGN)
+  if not all(r.get("probe") for r in augmented + plain) or \
+      len(random_init) != len(augmented) or not all(random_init):
+    return _line(claim, NOT_TESTABLE, {}, reason="needs probes of both runs and the "
+                 "random-init control per seed", source=BENIGN)
+  endpoints = [e for e in augmented[0]["probe"]["endpoints"]
+               if e in plain[0]["probe"]["endpoints"]]
+  layer = encoder_endpoint(endpoints)
+  vs_plain = np.array([[_k(a["probe"], e) - _k(p["probe"], e) for e in endpoints]
+                       for a, p in zip(augmented, plain)])
+  vs_init = np.array([_k(a["probe"], layer) - _k(r, layer)
+                      for a, r in zip(augmented, random_init)])
+  evidence = {"layer": layer, "seeds": [_seed(r) for r in augmented],
+              "k20_with_augmentation": [_k(a["probe"], layer) for a in augmented],
+              "k20_without": [_k(p["probe"], layer) for p in plain],
+              "k20_random_init": [_k(r, layer) for r in random_init],
+              "endpoints": endpoints,
+              "holm_p_by_layer_vs_plain": stats.holm(stats.t_p_greater(vs_plain.T)).tolist()}
+  why = _unfitted({"random_augmented": augmented, "random_plain": plain})
+  if why:
+    return _line(claim, NOT_TESTABLE, evidence, reason=why, source=BENIGN)
+  test, above_plain = _t_test(f"clean-bank {PRIMARY_K} at {layer}, augmented minus plain",
+                              vs_plain[:, endpoints.index(layer)], "paired by seed")
+  init_test, above_init = _t_test("augmented minus random init", vs_init, "paired by seed")
+  test["also"] = init_test
+  return _line(claim, _combine([above_plain, above_init]), evidence, test, source=BENIGN)
+
+
+def per_view_labels_not_fitted(per_view: list, per_example: list) -> dict:
+  """Per-view labels stay below the fit threshold within the budget that fits
+  per-example labels (of the same pool): per-view fit's interval below FIT_THRESHOLD."""
   claim = "per-view labels cannot be fitted within the budget that fits per-example labels"
-  view_fit = per_view["metrics"].get("memorization/view_fit")
-  # Both on the pooled views the networks were trained on, when the per-example run has them.
-  example_key = "memorization/view_fit" if "memorization/view_fit" in per_example["metrics"] \
+  why = _paired(per_view, per_example)
+  if why:
+    return _line(claim, NOT_TESTABLE, {}, reason=why, source=BENIGN)
+  key = "memorization/view_fit"
+  view_fit = [_metric(r, key) for r in per_view]
+  example_key = key if all(_metric(r, key) is not None for r in per_example) \
       else "memorization/fit_corrupted"
-  example_fit = per_example["metrics"].get(example_key)
-  if view_fit is None or example_fit is None:
-    return _line(claim, NOT_TESTABLE, {}, "needs a per-view-label run and a per-example run")
+  example_fit = [_metric(r, example_key) for r in per_example]
+  if None in view_fit or None in example_fit:
+    return _line(claim, NOT_TESTABLE, {}, reason="needs the view fit of both runs",
+                 source=BENIGN)
   evidence = {"per_view_fit": view_fit, "per_example_fit": example_fit,
-              "threshold": threshold, "epochs": per_example["settings"]["train"]["epochs"],
-              "epochs_to_fit_per_view": epochs_to_fit(per_view, "memorization/view_fit",
-                                                      threshold),
-              "epochs_to_fit_per_example": epochs_to_fit(per_example, example_key, threshold)}
-  if example_fit < threshold:
-    return _line(claim, NOT_TESTABLE, evidence,
-                 f"per-example labels were not fitted either (< {threshold})")
-  return _line(claim, HELD if view_fit < threshold else NOT_HELD, evidence)
+              "threshold": FIT_THRESHOLD, "epochs": _budget(per_view[0])}
+  why = _unfitted({"per-example": per_example}, example_key)
+  if why:
+    return _line(claim, NOT_TESTABLE, evidence, reason=why, source=BENIGN)
+  test, verdict = _t_test("per-view label fit", view_fit, "one sample against the threshold",
+                          null=FIT_THRESHOLD, side="less")
+  return _line(claim, verdict, evidence, test, source=BENIGN)
 
 
-def epochs_to_fit(rec: dict, key: str = "memorization/train_fit", threshold: float = 0.95):
+# Fitting order (Arpit et al. 2017, section 3).
+
+
+def epochs_to_fit(rec: dict, key: str = "memorization/train_fit",
+                  threshold: float = FIT_THRESHOLD):
   """The first recorded epoch whose `key` reaches `threshold`, or None."""
   for entry in rec.get("history", []):
     value = entry.get(key)
@@ -99,27 +266,292 @@ def epochs_to_fit(rec: dict, key: str = "memorization/train_fit", threshold: flo
   return None
 
 
-def real_data_fitted_before_noise(real: dict, noise: dict, threshold: float = 0.95) -> dict:
-  """Real labels reach the fit threshold in fewer epochs than random labels."""
+def _fitted_first(claim, early: list, late: list, early_key, late_key, names):
+  """Per seed: epochs to fit `late` minus epochs to fit `early`; a `late` never fitted
+  is censored at the budget (a lower bound, so the difference only shrinks)."""
+  early_epochs = [epochs_to_fit(r, early_key) for r in early]
+  late_epochs = [epochs_to_fit(r, late_key) for r in late]
+  evidence = {"threshold": FIT_THRESHOLD, f"epochs_{names[0]}": early_epochs,
+              f"epochs_{names[1]}": late_epochs, "budget": _budget(late[0]),
+              "seeds": [_seed(r) for r in early]}
+  if None in early_epochs:
+    return _line(claim, NOT_TESTABLE, evidence,
+                 reason=f"{names[0]} never reached {FIT_THRESHOLD} in some seed")
+  differences = [(_budget(r) if e is None else e) - first
+                 for r, e, first in zip(late, late_epochs, early_epochs)]
+  test, verdict = _t_test(f"epochs to fit {names[1]} minus {names[0]}", differences,
+                          f"paired by seed; {names[1]} never fitted censored at the budget")
+  return _line(claim, verdict, evidence, test)
+
+
+def real_data_fitted_before_noise(real: list, noise: list) -> dict:
+  """Real labels reach the fit threshold in fewer epochs than random labels (separate
+  runs, paired by seed)."""
   claim = "real data is fitted before noise (fewer epochs to reach the fit threshold)"
-  real_epochs = epochs_to_fit(real, threshold=threshold)
-  noise_epochs = epochs_to_fit(noise, threshold=threshold)
-  evidence = {"threshold": threshold, "epochs_real": real_epochs, "epochs_noise": noise_epochs,
-              "budget": noise["settings"]["train"]["epochs"]}
-  if real_epochs is None:
-    return _line(claim, NOT_TESTABLE, evidence, "real labels never reached the threshold")
-  held = noise_epochs is None or real_epochs < noise_epochs
-  return _line(claim, HELD if held else NOT_HELD, evidence)
+  why = _paired(real, noise)
+  if why:
+    return _line(claim, NOT_TESTABLE, {}, reason=why)
+  return _fitted_first(claim, real, noise, "memorization/train_fit",
+                       "memorization/train_fit", ("real", "noise"))
+
+
+def clean_fitted_before_corrupted(records: list) -> dict:
+  """Within runs with partial noise: clean examples reach the threshold first."""
+  claim = "real data is fitted before noise (clean examples reach the fit threshold first)"
+  why = _paired(records)
+  if why:
+    return _line(claim, NOT_TESTABLE, {}, reason=why)
+  return _fitted_first(claim, records, records, "memorization/fit_clean",
+                       "memorization/fit_corrupted", ("clean", "corrupted"))
+
+
+# Per-example difficulty (Arpit et al. 2017, Fig. 1).
+
+
+def easy_examples_consistent_on_real_data(real_errors, real_labels, noise_errors,
+                                          noise_labels, epoch: int = DIFFICULTY_EPOCH,
+                                          view: str = "within-run clean vs corrupted",
+                                          permutations: int = 200, seed: int = 0) -> dict:
+  """Which examples are misclassified after `epoch` is more consistent across runs on
+  real data than on noise (real more dispersed, and above its own permutation null).
+
+  real_errors / noise_errors: [runs, examples] booleans, one row per training seed (data
+  fixed); labels: the assigned (training) labels, the strata of the permutation null.
+  Noise examples whose random label equals the true class must be left out by the caller.
+  """
+  claim = ("real data has a consistent set of easy examples and noise does not (per-example "
+           f"error after epoch {epoch} more dispersed across runs on real data)")
+  real_errors = np.asarray(real_errors, bool)
+  noise_errors = np.asarray(noise_errors, bool)
+  runs = real_errors.shape[0] if real_errors.ndim == 2 else 0
+  evidence = {"epoch": epoch, "view": view, "runs": runs,
+              "real_examples": int(real_errors.shape[-1]) if runs else 0,
+              "noise_examples": int(noise_errors.shape[-1]) if noise_errors.ndim == 2 else 0}
+  if runs < MIN_SEEDS or noise_errors.ndim != 2 or noise_errors.shape[0] != runs:
+    return _line(claim, NOT_TESTABLE, evidence,
+                 reason=f"{runs} run(s); needs at least {MIN_SEEDS} of each, paired")
+  if real_errors.shape[1] < 2 or noise_errors.shape[1] < 2:
+    return _line(claim, NOT_TESTABLE, evidence, reason="needs real and noise examples")
+  result = stats.difficulty_test(real_errors, real_labels, noise_errors, noise_labels,
+                                 permutations, seed)
+  evidence.update({k: v for k, v in result.items() if k not in ("value", "interval")})
+  lo, hi = result["interval"]
+  difference = stats.side_verdict(lo, hi, 0.0, "greater")
+  real_alone = HELD if result["p_real"] <= stats.ALPHA_SIDE else INCONCLUSIVE
+  test = stats.test_record(
+      "excess dispersion of per-example error rates (0 = chance, 1 = same examples always "
+      "wrong), real minus noise", result["value"], 0.0, result["interval"], runs,
+      f"{_LEVEL} jackknife-over-runs t interval; held also needs real data above its "
+      f"within-run permutation null stratified by label ({permutations} permutations, "
+      f"p_real <= {stats.ALPHA_SIDE})", p_real=result["p_real"])
+  verdict = _combine([difference, real_alone]) if difference != CONTRADICTED else CONTRADICTED
+  return _line(claim, verdict, evidence, test)
+
+
+# Loss sensitivity and critical samples (Arpit et al. 2017, sections 3.3 and 4).
+
+
+def _window(rec, window):
+  budget = _budget(rec) or 0
+  lo, hi = window[0] * budget, max(1.0, window[1] * budget)
+  return [h for h in rec.get("history", []) if h.get("epoch", 0) >= 1 and
+          lo <= h["epoch"] <= hi]
+
+
+def sensitivity_more_concentrated_on_real_data(records: list,
+                                               window: tuple = GINI_WINDOW) -> dict:
+  """Loss sensitivity has a higher Gini coefficient on real data than on noise.
+
+  Per seed: the mean over the evaluations in the declared window (fractions of the
+  budget, epoch 0 excluded) of Gini(clean) - Gini(corrupted), on equal-sized samples;
+  a t interval over seeds.
+  """
+  claim = "loss sensitivity is more concentrated (higher Gini) on real data than on noise"
+  why = _paired(records)
+  if why:
+    return _line(claim, NOT_TESTABLE, {}, reason=why)
+  per_seed = []
+  for rec in records:
+    entries = [h for h in _window(rec, window) if h.get("sensitivity/gini_clean") is not None
+               and h.get("sensitivity/gini_corrupted") is not None]
+    if not entries:
+      return _line(claim, NOT_TESTABLE, {"window": list(window)}, reason="no loss-sensitivity "
+                   "evaluation of clean and corrupted examples in the window")
+    per_seed.append(float(np.mean([h["sensitivity/gini_clean"] - h["sensitivity/gini_corrupted"]
+                                   for h in entries])))
+  evidence = {"window": list(window), "per_seed_difference": per_seed,
+              "seeds": [_seed(r) for r in records]}
+  test, verdict = _t_test("Gini(clean) - Gini(corrupted), mean over the window", per_seed,
+                          "one value per seed")
+  return _line(claim, verdict, evidence, test)
+
+
+def _series(rec, key):
+  return [(h["epoch"], h[key]) for h in rec.get("history", []) if h.get(key) is not None]
+
+
+def csr_grows_more_on_noise(records: list) -> dict:
+  """The critical sample ratio rises over training, more on noise than on real data.
+
+  Per seed: Spearman correlation of epoch with CSR(corrupted) - CSR(clean), and of epoch
+  with CSR(corrupted); a t interval over seeds of each (epochs are never permuted: they
+  are autocorrelated; seeds are the independent units). Both must exceed 0.
+  """
+  claim = "the critical sample ratio grows more on noise than on real data during training"
+  why = _paired(records)
+  if why:
+    return _line(claim, NOT_TESTABLE, {}, reason=why)
+  gaps, growth = [], []
+  for rec in records:
+    clean = dict(_series(rec, "csr/clean"))
+    noisy = dict(_series(rec, "csr/corrupted"))
+    epochs = sorted(set(clean) & set(noisy))
+    if len(epochs) < MIN_TREND_POINTS:
+      return _line(claim, NOT_TESTABLE, {"evaluations": len(epochs)},
+                   reason=f"{len(epochs)} CSR evaluations in a seed; a trend needs "
+                   f"{MIN_TREND_POINTS}")
+    gaps.append(float(stats.spearman_rows(epochs, [noisy[e] - clean[e] for e in epochs])))
+    growth.append(float(stats.spearman_rows(epochs, [noisy[e] for e in epochs])))
+  evidence = {"spearman_gap_per_seed": gaps, "spearman_corrupted_per_seed": growth,
+              "seeds": [_seed(r) for r in records]}
+  test, gap_verdict = _t_test("Spearman(epoch, CSR corrupted - CSR clean)", gaps,
+                              "one correlation per seed")
+  grows_test, grows = _t_test("Spearman(epoch, CSR corrupted)", growth,
+                              "one correlation per seed")
+  test["also"] = grows_test
+  return _line(claim, _combine([gap_verdict, grows]), evidence, test)
+
+
+# Regularizers and capacity (Arpit et al. 2017, sections 4 and 5).
+
+
+def regularizers_slow_noise_more(regularized: dict, baseline: list, num_classes: int,
+                                 margin: float = VALIDATION_MARGIN) -> list[dict]:
+  """One line per regularizer ({name: records per seed}), Holm-corrected as a family.
+
+  At the pre-declared epoch (the end of the budget), on training examples: fits above
+  chance on the log-odds scale, L(fit) = logit(fit) - logit(1/C). Per seed, the drop
+  in L of the noisy labels minus the drop in L of the clean labels (regularizer vs
+  baseline); held when it is above 0 (Holm-adjusted) and validation accuracy is not
+  worse than the baseline's by more than `margin` (a one-sided equivalence test). A
+  regularizer that stops all learning lowers both fits to chance and fails.
+  """
+  lines, pvalues = [], []
+  for name, recs in regularized.items():
+    claim = (f"{name} slows memorization of noise more than learning of real data (noisy fit "
+             "falls more than clean fit, log-odds above chance; validation not worse)")
+    why = _paired(recs, baseline)
+    keys = ("memorization/fit_corrupted", "memorization/fit_clean", "validation/accuracy")
+    values = {k: (np.array([_metric(r, k) for r in recs], dtype=object),
+                  np.array([_metric(r, k) for r in baseline], dtype=object)) for k in keys}
+    if not why and any(None in list(a) + list(b) for a, b in values.values()):
+      why = "needs fits of clean and corrupted examples and a validation split"
+    # Slowing memorization means something only where the baseline memorized the noise.
+    why = why or _unfitted({"baseline": baseline})
+    if why:
+      lines.append(_line(claim, NOT_TESTABLE, {}, reason=why))
+      pvalues.append(None)
+      continue
+    odds = lambda k, i: stats.log_odds_above_chance(values[k][i].astype(float), num_classes)
+    noisy_drop = odds(keys[0], 1) - odds(keys[0], 0)
+    clean_drop = odds(keys[1], 1) - odds(keys[1], 0)
+    differences = noisy_drop - clean_drop
+    validation = values[keys[2]][0].astype(float) - values[keys[2]][1].astype(float)
+    test, verdict = _t_test("drop in noisy-fit log-odds minus drop in clean-fit log-odds",
+                            differences, "paired by seed")
+    val_test, not_worse = _t_test(f"validation accuracy minus baseline (margin {margin})",
+                                  validation, "paired by seed, non-inferiority",
+                                  null=-margin)
+    test["also"] = val_test
+    evidence = {"seeds": [_seed(r) for r in recs],
+                "noisy_logodds_drop": noisy_drop.tolist(),
+                "clean_logodds_drop": clean_drop.tolist(),
+                "fit_corrupted": values[keys[0]][0].tolist(),
+                "fit_corrupted_baseline": values[keys[0]][1].tolist(),
+                "validation": values[keys[2]][0].tolist(),
+                "validation_baseline": values[keys[2]][1].tolist(),
+                "epoch": _budget(recs[0])}
+    lines.append(_line(claim, verdict, evidence, test))
+    lines[-1]["_parts"] = (verdict, not_worse)
+    pvalues.append(test["p"])
+  tested = [i for i, p in enumerate(pvalues) if p is not None]
+  adjusted = stats.holm([pvalues[i] for i in tested]) if tested else []
+  for i, p_holm in zip(tested, adjusted):
+    line = lines[i]
+    verdict, not_worse = line.pop("_parts")
+    line["test"]["p_holm"] = float(p_holm)
+    line["test"]["method"] += f"; Holm over {len(tested)} regularizers"
+    if verdict == HELD and p_holm > stats.ALPHA_SIDE:
+      verdict = INCONCLUSIVE
+    line["verdict"] = _combine([verdict, not_worse]) if verdict != CONTRADICTED else verdict
+  return lines
+
+
+def capacity_speeds_up_noise_fitting(sweep: dict, setting: str, source: str = ARPIT,
+                                     permutations: int = 2000) -> dict:
+  """Across a capacity sweep ({value: records per seed}), epochs to fit the noise fall.
+
+  Per seed, the Spearman correlation of capacity with epochs to fit the corrupted
+  examples (never fitted: censored, ranked after every fitted value, ties shared);
+  tested across seeds by permuting each seed's outcomes across the sweep points
+  (Page's test). Not testable when the sweep cannot reach the level at all.
+  """
+  label = f" ({source})" if source != ARPIT else ""
+  claim = (f"higher capacity ({setting}) fits noise in fewer epochs (epochs to reach the fit "
+           f"threshold on corrupted examples shrink){label}")
+  values = sorted(sweep)
+  why = _paired(*[sweep[v] for v in values]) if values else "an empty sweep"
+  epochs = [[epochs_to_fit(r, "memorization/fit_corrupted") for r in sweep[v]] for v in values]
+  evidence = {setting: values, "epochs_corrupted": epochs, "threshold": FIT_THRESHOLD,
+              "budget": _budget(sweep[values[0]][0]) if values else None}
+  if why:
+    return _line(claim, NOT_TESTABLE, evidence, reason=why, source=source)
+  if len(values) < 3:
+    return _line(claim, NOT_TESTABLE, evidence, reason=f"{len(values)} sweep points; a trend "
+                 "needs at least 3", source=source)
+  if all(e is None for row in epochs for e in row):
+    return _line(claim, NOT_TESTABLE, evidence, reason="no capacity fitted the noise within "
+                 "the budget", source=source)
+  outcomes = np.array([[math.inf if e is None else e for e in row] for row in epochs]).T
+  result = stats.page_trend(outcomes, permutations)
+  evidence["spearman_per_seed"] = result["per_seed"]
+  if result["min_p"] > stats.ALPHA_SIDE:
+    return _line(claim, NOT_TESTABLE, evidence, reason=f"{len(values)} points x "
+                 f"{outcomes.shape[0]} seeds: an exact permutation test cannot reach "
+                 f"{stats.ALPHA_SIDE}", source=source)
+  test = stats.test_record(
+      "mean within-seed Spearman(capacity, epochs to fit noise)", result["value"],
+      result["null"], result["interval"], outcomes.shape[0],
+      f"{_LEVEL} range of the permutation null (each seed's outcomes permuted across "
+      f"sweep points, {permutations} draws; Page's test); never fitted = censored",
+      p_less=result["p_less"], p_greater=result["p_greater"])
+  lo, hi = result["interval"]
+  verdict = HELD if result["value"] < lo else CONTRADICTED if result["value"] > hi \
+      else INCONCLUSIVE
+  return _line(claim, verdict, evidence, test, source=source)
+
+
+# Reports.
 
 
 def format_lines(lines: list[dict]) -> str:
   out = []
   for line in lines:
-    numbers = ", ".join(f"{k}={_short(v)}" for k, v in line["evidence"].items()
-                        if not isinstance(v, list) or len(v) <= 8)
+    test = line.get("test")
+    numbers = ""
+    if test:
+      lo, hi = test["interval"]
+      numbers = (f": {test['statistic']} = {_short(test['value'])} [{_short(lo)}, "
+                 f"{_short(hi)}] vs null {_short(test['null'])}, n = {test['n']}")
+      also = test.get("also")
+      if isinstance(also, dict):
+        numbers += (f"; and {also['statistic']} = {_short(also['value'])} "
+                    f"[{_short(also['interval'][0])}, {_short(also['interval'][1])}]")
     reason = f" ({line['reason']})" if "reason" in line else ""
     where = f" [{' vs '.join(line['runs'])}]" if line.get("runs") else ""
-    out.append(f"[{line['verdict']}]{where} {line['claim']}{reason}: {numbers}")
+    source = f" <{line['source']}>" if line.get("source") and line["source"] != ARPIT \
+        and line["source"] != BENIGN else ""
+    out.append(f"[{line['verdict']}]{where} {line['claim']}{source}{reason}{numbers}")
   return "\n".join(out)
 
 
@@ -127,107 +559,3 @@ def _short(value):
   if isinstance(value, list):
     return "[" + " ".join(_short(v) for v in value) + "]"
   return f"{value:.4f}" if isinstance(value, float) else str(value)
-
-
-def clean_fitted_before_corrupted(rec: dict, threshold: float = 0.95) -> dict:
-  """Within one run with partial noise: clean examples reach the threshold first."""
-  claim = "real data is fitted before noise (clean examples reach the fit threshold first)"
-  clean = epochs_to_fit(rec, "memorization/fit_clean", threshold)
-  noisy = epochs_to_fit(rec, "memorization/fit_corrupted", threshold)
-  evidence = {"threshold": threshold, "epochs_clean": clean, "epochs_corrupted": noisy,
-              "budget": rec["settings"]["train"]["epochs"]}
-  if clean is None:
-    return _line(claim, NOT_TESTABLE, evidence, "clean examples never reached the threshold")
-  return _line(claim, HELD if noisy is None or clean < noisy else NOT_HELD, evidence)
-
-
-def _first_last(rec: dict, key: str):
-  values = [h[key] for h in rec.get("history", []) if h.get(key) is not None]
-  return (values[0], values[-1]) if len(values) >= 2 else None
-
-
-def csr_grows_more_on_noise(rec: dict) -> dict:
-  """The critical sample ratio rises more on corrupted than on clean examples."""
-  claim = "the critical sample ratio grows more on noise than on real data during training"
-  clean, noisy = _first_last(rec, "csr/clean"), _first_last(rec, "csr/corrupted")
-  if not clean or not noisy:
-    return _line(claim, NOT_TESTABLE, {}, "needs CSR on clean and corrupted examples at two epochs")
-  evidence = {"csr_clean_first": clean[0], "csr_clean_last": clean[1],
-              "csr_corrupted_first": noisy[0], "csr_corrupted_last": noisy[1]}
-  noise_growth, clean_growth = noisy[1] - noisy[0], clean[1] - clean[0]
-  grew = noise_growth > 0 and noise_growth > clean_growth
-  return _line(claim, HELD if grew else NOT_HELD, evidence)
-
-
-def sensitivity_more_concentrated_on_real_data(rec: dict) -> dict:
-  """Loss sensitivity has a higher Gini coefficient on real data (mean over evaluations)."""
-  claim = "loss sensitivity is more concentrated (higher Gini) on real data than on noise"
-  clean = [h["sensitivity/gini_clean"] for h in rec.get("history", [])
-           if h.get("sensitivity/gini_clean") is not None]
-  noisy = [h["sensitivity/gini_corrupted"] for h in rec.get("history", [])
-           if h.get("sensitivity/gini_corrupted") is not None]
-  if not clean or not noisy:
-    return _line(claim, NOT_TESTABLE, {}, "needs loss sensitivity on clean and corrupted examples")
-  evidence = {"gini_clean_mean": float(sum(clean) / len(clean)),
-              "gini_corrupted_mean": float(sum(noisy) / len(noisy)), "evaluations": len(clean)}
-  held = evidence["gini_clean_mean"] > evidence["gini_corrupted_mean"]
-  return _line(claim, HELD if held else NOT_HELD, evidence)
-
-
-def easy_examples_agree_on_real_data(summary: dict, margin: float = 0.05) -> dict:
-  """Examples right early in training are the same across seeds on real data, not on noise."""
-  claim = "easy examples agree across seeds on real data and not on noise"
-  clean = summary.get("agreement_easy/clean")
-  noisy = summary.get("agreement_easy/corrupted")
-  if clean is None or noisy is None:
-    return _line(claim, NOT_TESTABLE, {}, "needs at least two seeds with clean and corrupted data")
-  evidence = {"agreement_clean": clean, "agreement_corrupted": noisy, "margin": margin,
-              "epoch": summary.get("agreement_epoch")}
-  return _line(claim, HELD if clean >= noisy + margin else NOT_HELD, evidence)
-
-
-def _final(rec: dict, key: str):
-  value = rec["metrics"].get(key)
-  return None if value is None or value != value else value
-
-
-def regularizer_slows_noise_more(regularized: dict, baseline: dict, name: str,
-                                 margin: float = 0.02) -> dict:
-  """A regularizer lowers the fit of noisy labels more than it lowers validation accuracy."""
-  claim = (f"{name} slows memorization of noise more than learning of real data (noisy-label "
-           "fit falls more than validation accuracy)")
-  keys = ("memorization/fit_corrupted", "validation/accuracy")
-  values = {(run, key): _final(rec, key) for run, rec in (("regularized", regularized),
-                                                           ("baseline", baseline))
-            for key in keys}
-  if any(v is None for v in values.values()):
-    return _line(claim, NOT_TESTABLE, {}, "needs corrupted examples and a validation split")
-  fit_drop = values["baseline", keys[0]] - values["regularized", keys[0]]
-  validation_drop = values["baseline", keys[1]] - values["regularized", keys[1]]
-  evidence = {"fit_corrupted_baseline": values["baseline", keys[0]],
-              "fit_corrupted_regularized": values["regularized", keys[0]],
-              "validation_baseline": values["baseline", keys[1]],
-              "validation_regularized": values["regularized", keys[1]], "margin": margin,
-              "epochs": regularized["settings"]["train"]["epochs"]}
-  held = fit_drop >= validation_drop + margin
-  return _line(claim, HELD if held else NOT_HELD, evidence)
-
-
-def capacity_speeds_up_noise_fitting(records: dict, setting: str,
-                                     threshold: float = 0.95) -> dict:
-  """Across a capacity sweep ({value: record}), the largest fits noise in fewer epochs."""
-  claim = (f"higher capacity ({setting}) fits noise in fewer epochs (epochs to reach the "
-           "fit threshold on corrupted examples shrink)")
-  values = sorted(records)
-  epochs = [epochs_to_fit(records[v], "memorization/fit_corrupted", threshold) for v in values]
-  clean = [epochs_to_fit(records[v], "memorization/fit_clean", threshold) for v in values]
-  evidence = {setting: values, "epochs_corrupted": epochs, "epochs_clean": clean,
-              "threshold": threshold,
-              "budget": records[values[0]]["settings"]["train"]["epochs"]}
-  if len(values) < 2:
-    return _line(claim, NOT_TESTABLE, evidence, "needs at least two capacities")
-  if epochs[-1] is None:
-    return _line(claim, NOT_TESTABLE, evidence,
-                 "the largest capacity did not fit the noise within the budget")
-  held = epochs[0] is None or epochs[-1] < epochs[0]
-  return _line(claim, HELD if held else NOT_HELD, evidence)

@@ -17,6 +17,7 @@ import os
 import numpy as np
 import tensorflow as tf
 
+from suite.results import claims
 from suite.results import record
 from suite.results import references
 
@@ -28,7 +29,7 @@ METRIC_COLUMNS = (
     ("val acc", "validation/accuracy"),
     ("test acc", "test/accuracy"),
 )
-FIT_THRESHOLD = 0.95
+FIT_THRESHOLD = claims.FIT_THRESHOLD  # One value for every table and claim.
 SETTING_COLUMNS = (
     ("dataset", ("data", "dataset")), ("train", ("data", "train_size")),
     ("noise", ("data", "label_noise")), ("inputs", ("data", "input_corruption")),

@@ -3,55 +3,82 @@ import os
 from absl.testing import flagsaver
 
 from benchmarks import benign_memorization
+from suite.results import claims
 from suite.results import leaderboard
 from suite.results import record
 
 
+# Claims that need the noise memorized or a trend over training: never held after one epoch.
+_NEED_MEMORIZATION = ("memorization happens in the last layers", "features survive",
+                      "real data is fitted before noise", "per-view labels")
+
+
 def test_runs_every_condition_with_shared_controls_and_claims(data_dir, tmp_path, capsys):
   with flagsaver.flagsaver(dataset="digits", data_dir=data_dir, train_size=100, test_size=50,
-                           model="mlp", width=16, depth=2, epochs=2, batch_size=25,
+                           model="mlp", width=16, depth=2, epochs=1, batch_size=25,
                            augmentation="standard", num_views=2, knn_k=["1", "20"],
-                           output_dir=str(tmp_path)):
+                           sweep_seed=["0", "1", "2"], output_dir=str(tmp_path)):
     benign_memorization.main([])
   out = capsys.readouterr().out
   experiment = record.read(str(tmp_path))
   assert experiment["benchmark"] == "benign_memorization"
-  assert list(experiment["conditions"]) == ["clean", "clean_plain", "random_plain",
-                                            "random_augmented", "random_pool", "per_view"]
-  assert [c["claim"].split(":")[0] for c in experiment["claims"]] == [
+  names = ["clean", "clean_plain", "random_plain", "random_augmented", "random_pool", "per_view"]
+  assert list(experiment["conditions"]) == [f"seed_{s}/{n}" for s in range(3) for n in names]
+  lines = experiment["claims"]
+  assert [c["claim"].split(":")[0] for c in lines] == [
       "memorization happens in the last layers",
-      "features survive random labels with augmentation and not without (same layer, same budget)",
+      "features survive random labels with augmentation",
       "real data is fitted before noise (fewer epochs to reach the fit threshold)",
       "per-view labels cannot be fitted within the budget that fits per-example labels"]
-  assert all(c["verdict"] in ("held", "not held", "not testable") for c in experiment["claims"])
+  # Each claim rests on all three seeds of its conditions, paired.
+  assert lines[0]["runs"] == [f"seed_{s}/random_augmented" for s in range(3)] + [
+      f"seed_{s}/clean" for s in range(3)]
+  for line in lines:
+    assert line["verdict"] in claims.VERDICTS
+    if line["verdict"] == claims.NOT_TESTABLE:
+      assert line["reason"]
+    else:
+      assert line["test"]["n"] == 3 and len(line["test"]["interval"]) == 2
+    assert not (line["claim"].startswith(_NEED_MEMORIZATION) and line["verdict"] == "held"), line
+  # One epoch on random labels memorizes nothing: the claims that need it say so.
+  assert "noise was not memorized" in lines[0]["reason"]
   assert "claims:" in out and "per_view" in out
-  for name in experiment["conditions"]:
-    run = record.read(str(tmp_path / name))
+  for name in names:
+    run = record.read(str(tmp_path / "seed_0" / name))
     assert run["status"] == "complete" and run["benchmark"] == f"benign_memorization/{name}"
     assert {"probe", "controls"} <= set(run)
-    assert os.path.exists(tmp_path / name / "figures" / "knn_by_layer.png")
-    assert any(f.startswith("events.out") for f in os.listdir(tmp_path / name / "tensorboard"))
-  clean, noisy = record.read(str(tmp_path / "clean")), record.read(str(tmp_path / "random_plain"))
+    assert os.path.exists(tmp_path / "seed_0" / name / "figures" / "knn_by_layer.png")
+    assert any(f.startswith("events.out")
+               for f in os.listdir(tmp_path / "seed_0" / name / "tensorboard"))
+  clean = record.read(str(tmp_path / "seed_0" / "clean"))
+  noisy = record.read(str(tmp_path / "seed_0" / "random_plain"))
   # Controls are shared: the same random-init table; the clean run is a control of the others.
   assert noisy["controls"]["random_init"] == clean["controls"]["random_init"]
   assert noisy["controls"]["clean_labels"]["clean"] == clean["probe"]["clean"]
-  assert "memorization/view_fit" in record.read(str(tmp_path / "per_view"))["metrics"]
-  # k-NN by layer with both banks beside the controls, in the record and the printout.
-  layers = experiment["layers"]["random_plain"]
+  assert "memorization/view_fit" in record.read(str(tmp_path / "seed_0" / "per_view"))["metrics"]
+  # The experiment's defaults (random labels) apply where the flags were not given.
+  assert noisy["settings"]["data"]["label_noise"] == 1.0 and experiment["config"]["label_noise"] \
+      == 1.0
+  # k-NN by layer with both banks beside the controls, in the record and the printout; the
+  # random-init network is also probed with each noisy run's own labels.
+  layers = experiment["layers"]["seed_0/random_plain"]
   assert layers["noisy"] == {e: v["k20"] for e, v in noisy["probe"]["noisy"].items()}
   assert layers["random_init"] == {e: v["k20"] for e, v in
                                    noisy["controls"]["random_init"]["clean"].items()}
+  assert set(layers["random_init_noisy"]) == set(layers["noisy"])
+  assert "random_init_noisy" not in experiment["layers"]["seed_0/clean"]
   assert "20-NN by layer" in out and "random_plain (noisy bank)" in out and "raw pixels" in out
-  # The leaderboard reads the six runs and passes over the experiment summary.
+  assert "random init (random_augmented noisy bank)" in out
+  # The leaderboard reads the 18 runs and passes over the experiment summary.
   loaded = leaderboard.load([str(tmp_path)])
-  assert len(loaded.records) == 6 and not loaded.problems
+  assert len(loaded.records) == 18 and not loaded.problems
 
 
 def test_a_sweep_shares_runs_and_controls(data_dir, tmp_path, capsys):
   with flagsaver.flagsaver(dataset="digits", data_dir=data_dir, train_size=100, test_size=50,
                            model="mlp", width=16, depth=2, epochs=1, batch_size=25,
                            augmentation="standard", knn_k=["20"],
-                           conditions=["clean", "random_plain", "per_view"],
+                           conditions=["clean", "random_augmented", "per_view"],
                            sweep_seed=["0", "1"], sweep_num_views=["1", "2"],
                            output_dir=str(tmp_path)):
     benign_memorization.main([])
@@ -60,12 +87,15 @@ def test_a_sweep_shares_runs_and_controls(data_dir, tmp_path, capsys):
   # The clean and plain runs do not depend on the pool: trained once per seed.
   assert sorted(experiment["conditions"]) == sorted(
       f"seed_{s}/{name}" for s in (0, 1)
-      for name in ("clean", "random_plain", "per_view_views_1", "per_view_views_2"))
+      for name in ("clean", "random_augmented", "per_view_views_1", "per_view_views_2"))
   assert experiment["sweep"]["num_views"] == [1, 2] and experiment["sweep"]["seeds"] == [0, 1]
-  # One claim per seed that its runs can speak to, not one per sweep point.
-  assert [line["runs"] for line in experiment["claims"]] == [["seed_0/random_plain"],
-                                                             ["seed_1/random_plain"]]
-  assert "[seed_1/random_plain]" in out
+  # One line for the last-layers claim over both seeds, not one per sweep point (the runs
+  # do not depend on the pool); two seeds are too few to test it.
+  assert [line["runs"] for line in experiment["claims"]] == [
+      ["seed_0/random_augmented", "seed_1/random_augmented", "seed_0/clean", "seed_1/clean"]]
+  assert experiment["claims"][0]["verdict"] == "not testable"
+  assert "at least 3" in experiment["claims"][0]["reason"]
+  assert "[seed_0/random_augmented vs" in out
   runs = {name: record.read(str(tmp_path / name)) for name in experiment["conditions"]}
   assert runs["seed_1/per_view_views_2"]["settings"]["augment"]["num_views"] == 2
   assert runs["seed_1/per_view_views_2"]["settings"]["data"]["seed"] == 1

@@ -1,16 +1,24 @@
 import os
 
 from absl.testing import flagsaver
+import pytest
 
 from benchmarks import memorization_dynamics
+from suite.results import claims
 from suite.results import record
 from suite.training import tracking
 
 
+# Claims that need the noise memorized or a trend over training: never held after one epoch.
+_NEED_MEMORIZATION_OR_TREND = ("real data is fitted before noise",
+                               "the critical sample ratio grows", "higher capacity",
+                               "dropout_0.5 slows", "adversarial_0.05 slows")
+
+
 def test_seeds_share_data_and_report_dynamics_and_claims(data_dir, tmp_path, capsys):
   with flagsaver.flagsaver(dataset="digits", data_dir=data_dir, train_size=100, test_size=50,
-                           validation_size=50, label_noise=0.5, model="mlp", width=16,
-                           epochs=3, batch_size=25, seeds=["0", "1"], csr_samples=20,
+                           validation_size=50, model="mlp", width=16,
+                           epochs=1, batch_size=25, seeds=["0", "1", "2"], csr_samples=20,
                            csr_iterations=3, regularizers=["dropout:0.5", "adversarial:0.05"],
                            sweep_width=["8", "32"], output_dir=str(tmp_path)):
     memorization_dynamics.main([])
@@ -18,29 +26,51 @@ def test_seeds_share_data_and_report_dynamics_and_claims(data_dir, tmp_path, cap
   experiment = record.read(str(tmp_path))
   metrics = experiment["metrics"]
   assert experiment["benchmark"] == "memorization_dynamics"
-  assert sorted(experiment["conditions"]) == ["adversarial_0.05", "dropout_0.5", "seed_0",
-                                              "seed_1", "width_32", "width_8"]
+  # Every variant for every seed.
+  assert sorted(experiment["conditions"]) == sorted(
+      [f"seed_{s}" for s in range(3)] + [f"{v}/seed_{s}" for s in range(3) for v in (
+          "adversarial_0.05", "dropout_0.5", "width_32", "width_8")])
+  lines = experiment["claims"]
   # Four dynamics claims, one per regularizer, one for the width sweep.
-  assert len(experiment["claims"]) == 7 and "claims:" in out
-  assert experiment["claims"][4]["runs"] == ["dropout_0.5", "seed_0"]
-  assert experiment["claims"][6]["evidence"]["width"] == [8, 16, 32]  # 16: the seed run.
+  assert len(lines) == 7 and "claims:" in out
+  assert lines[4]["runs"] == [f"dropout_0.5/seed_{s}" for s in range(3)] + [
+      f"seed_{s}" for s in range(3)]
+  assert lines[6]["evidence"]["width"] == [8, 16, 32]  # 16: the base runs.
+  for line in lines:
+    assert line["verdict"] in claims.VERDICTS
+    if line["verdict"] == claims.NOT_TESTABLE:
+      assert line["reason"]
+    else:
+      assert line["test"]["n"] == 3 and len(line["test"]["interval"]) == 2, line
+    if line["claim"].startswith(_NEED_MEMORIZATION_OR_TREND):
+      assert line["verdict"] != claims.HELD, line
+  # The per-example difficulty claim is tested (epoch 1 is logged), its noise set without
+  # the random labels that hit the true class.
+  difficulty = lines[3]
+  assert difficulty["verdict"] != claims.NOT_TESTABLE and difficulty["evidence"]["epoch"] == 1
+  noisy = record.read(str(tmp_path / "seed_0"))
+  assert difficulty["evidence"]["noise_left_out_label_is_true_class"] == \
+      noisy["dataset"]["num_random_labels_on_true_class"]
+  assert difficulty["evidence"]["noise_examples"] == \
+      noisy["dataset"]["num_label_corrupted"] - noisy["dataset"]["num_random_labels_on_true_class"]
+  # The experiment's default (half the labels random) applies where the flag was not given.
+  assert noisy["settings"]["data"]["label_noise"] == 0.5
   assert "epochs_to_fit_corrupted" in out and "dropout_0.5" in out
-  dropout = record.read(str(tmp_path / "dropout_0.5"))
+  dropout = record.read(str(tmp_path / "dropout_0.5" / "seed_2"))
   assert dropout["settings"]["model"]["dropout"] == 0.5
-  assert dropout["settings"]["train"]["seed"] == 0
-  assert record.read(str(tmp_path / "adversarial_0.05"))["settings"]["train"][
+  assert dropout["settings"]["train"]["seed"] == 2
+  assert record.read(str(tmp_path / "adversarial_0.05" / "seed_0"))["settings"]["train"][
       "adversarial_epsilon"] == 0.05
-  assert metrics["width_8/fit_corrupted"] == \
-      record.read(str(tmp_path / "width_8"))["metrics"]["memorization/fit_corrupted"]
-  for key in ("agreement_easy/clean", "agreement_easy/corrupted",
-              "agreement_hard/clean",
-              "seed_0/best_validation_epoch", "seed_1/never_learned_corrupted"):
+  assert metrics["width_8/fit_corrupted"] == pytest.approx(sum(
+      record.read(str(tmp_path / "width_8" / f"seed_{s}"))["metrics"][
+          "memorization/fit_corrupted"] for s in range(3)) / 3)
+  for key in ("seed_0/best_validation_epoch", "seed_1/never_learned_corrupted"):
     assert key in metrics, key
   logs = [tracking.load(str(tmp_path / f"seed_{s}")) for s in (0, 1)]
-  # Same examples and the same noise under both training seeds.
+  # Same examples and the same noise under every training seed.
   assert (logs[0]["ids"] == logs[1]["ids"]).all()
   assert (logs[0]["corrupted"] == logs[1]["corrupted"]).all()
-  history = record.read(str(tmp_path / "seed_0"))["history"]
+  history = noisy["history"]
   assert {"csr/clean", "csr/corrupted", "sensitivity/gini_clean"} <= set(history[-1])
   assert 0.0 <= history[-1]["csr/corrupted"] <= 1.0
   assert os.path.isdir(tmp_path / "seed_1" / "per_example")

@@ -1,0 +1,106 @@
+r"""The claims table, generated from experiment records (never copied by hand).
+
+  python -m benchmarks.claims_report \
+      --experiments=runs/cpu/memorization_dynamics,runs/cpu/benign_memorization \
+      --update_file=README.md
+
+Reads the `claims` of each experiment's result.json (written by benchmarks.benign_memorization
+and benchmarks.memorization_dynamics) and prints one Markdown row per claim: its verdict,
+its primary statistic with the interval over seeds and the null, the number of runs, and
+the reason when it is not testable. With --update_file, replaces the text between
+`<!-- claims-table:begin -->` and `<!-- claims-table:end -->` in that file.
+"""
+
+import os
+
+from absl import flags
+import tensorflow as tf
+
+from benchmarks import cli
+from suite import errors
+from suite.results import record
+
+EXPERIMENTS = flags.DEFINE_list("experiments", None,
+                                "Experiment directories or result.json paths, in table order.")
+UPDATE_FILE = flags.DEFINE_string("update_file", None, "A Markdown file whose claims-table "
+                                  "section is replaced by the generated table.")
+
+BEGIN, END = "<!-- claims-table:begin -->", "<!-- claims-table:end -->"
+
+
+def _number(value):
+  return "-" if value is None else f"{value:.3g}"
+
+
+def _cell(text) -> str:
+  return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def rows(experiment: dict, name: str) -> list[str]:
+  out = []
+  for line in experiment.get("claims", []):
+    test = line.get("test")
+    if test:
+      lo, hi = test["interval"]
+      numbers = (f"{test['statistic']}: {_number(test['value'])} [{_number(lo)}, "
+                 f"{_number(hi)}] vs {_number(test['null'])}")
+      n = str(test["n"])
+      also = test.get("also")
+      if isinstance(also, dict):  # A part that must hold too (intersection-union test).
+        lo, hi = also["interval"]
+        numbers += (f"; and {also['statistic']}: {_number(also['value'])} [{_number(lo)}, "
+                    f"{_number(hi)}] vs {_number(also['null'])}")
+      elif also:
+        numbers += f"; and {also}"
+    else:
+      numbers, n = "-", "-"
+    verdict = line["verdict"]
+    if "reason" in line:
+      verdict += f": {line['reason']}"
+    source = line.get("source", "")
+    out.append("| " + " | ".join(_cell(c) for c in (
+        name, f"{line['claim']} ({source})" if source else line["claim"], verdict, numbers, n))
+               + " |")
+  return out
+
+
+def table(paths: list[str]) -> str:
+  lines = ["| experiment | claim (source) | verdict | primary statistic [95% interval] vs null "
+           "| runs |", "|---|---|---|---|---|"]
+  for path in paths:
+    try:
+      experiment = record.read(path)
+    except (tf.errors.NotFoundError, FileNotFoundError):
+      raise errors.ConfigError(f"no result.json at {path}: run the experiment first") from None
+    if "claims" not in experiment:
+      raise errors.ConfigError(f"{path} is not an experiment record (it has no claims)")
+    name = os.path.basename(os.path.normpath(path.removesuffix("result.json")))
+    lines += rows(experiment, name)
+  return "\n".join(lines)
+
+
+def update(path: str, text: str) -> None:
+  with tf.io.gfile.GFile(path) as f:
+    content = f.read()
+  if content.count(BEGIN) != 1 or content.count(END) != 1 or \
+      content.index(BEGIN) > content.index(END):
+    raise errors.ConfigError(f"{path} needs one {BEGIN} ... {END} section")
+  head, rest = content.split(BEGIN)
+  _, tail = rest.split(END)
+  with tf.io.gfile.GFile(path, "w") as f:
+    f.write(f"{head}{BEGIN}\n{text}\n{END}{tail}")
+
+
+def main(argv):
+  del argv
+  # Checked here, not marked required: all binaries share one flag registry.
+  if not EXPERIMENTS.value:
+    raise errors.ConfigError("--experiments must name at least one experiment directory")
+  text = table(EXPERIMENTS.value)
+  print(text)
+  if UPDATE_FILE.value:
+    update(UPDATE_FILE.value, text)
+
+
+if __name__ == "__main__":
+  cli.run(main)

@@ -1,0 +1,66 @@
+import json
+
+from absl.testing import flagsaver
+import pytest
+
+from benchmarks import claims_report
+from suite import errors
+from suite.results import claims
+
+
+def _experiment(tmp_path, name, lines):
+  directory = tmp_path / name
+  directory.mkdir()
+  (directory / "result.json").write_text(json.dumps({"benchmark": name, "claims": lines}))
+  return str(directory)
+
+
+def test_table_from_records_replaces_the_readme_section(tmp_path, capsys):
+  held = claims.per_view_labels_not_fitted(
+      [{"settings": {"train": {"seed": s, "epochs": 5}},
+        "metrics": {"memorization/view_fit": 0.3 + 0.01 * s}} for s in range(3)],
+      [{"settings": {"train": {"seed": s, "epochs": 5}},
+        "metrics": {"memorization/view_fit": 0.99}} for s in range(3)])
+  untestable = claims.not_testable("a | claim", "2 seed(s); needs 3")
+  first = _experiment(tmp_path, "benign", [held])
+  second = _experiment(tmp_path, "dynamics", [untestable])
+  readme = tmp_path / "README.md"
+  readme.write_text("# x\n<!-- claims-table:begin -->\nold numbers\n<!-- claims-table:end -->\nend\n")
+  with flagsaver.flagsaver(experiments=[first, second], update_file=str(readme)):
+    claims_report.main([])
+  out = capsys.readouterr().out
+  text = readme.read_text()
+  assert "old numbers" not in text and text.startswith("# x\n") and text.endswith("end\n")
+  rows = [line for line in text.splitlines() if line.startswith("| benign")
+          or line.startswith("| dynamics")]
+  assert rows[0].startswith("| benign | per-view labels cannot be fitted")
+  assert "| held | per-view label fit: 0.31 [" in rows[0] and rows[0].endswith("| 3 |")
+  assert "a \\| claim" in rows[1] and "not testable: 2 seed(s); needs 3" in rows[1]
+  assert rows[0] in out
+
+
+def test_missing_record_and_section_are_one_error(tmp_path):
+  with pytest.raises(errors.ConfigError, match="run the experiment first"):
+    claims_report.table([str(tmp_path / "none")])
+  readme = tmp_path / "README.md"
+  readme.write_text("no markers")
+  with pytest.raises(errors.ConfigError, match="needs one"):
+    claims_report.update(str(readme), "table")
+
+
+def test_a_part_that_decides_the_verdict_is_shown():
+  history = lambda s, slope: [{"epoch": 2 * i, "csr/clean": 0.05 + 0.001 * ((i + s) % 3),
+                               "csr/corrupted": 0.3 - slope * i + 0.001 * ((i * s) % 4)}
+                              for i in range(8)]
+  recs = [{"settings": {"train": {"seed": s, "epochs": 14}}, "history": history(s, 0.02)}
+          for s in range(3)]
+  line = claims.csr_grows_more_on_noise(recs)
+  assert line["verdict"] == claims.CONTRADICTED  # CSR on noise falls.
+  row = claims_report.rows({"claims": [line]}, "dynamics")[0]
+  assert "; and Spearman(epoch, CSR corrupted): -1 [-1, -1] vs 0" in row
+
+
+def test_no_experiments_is_one_message():
+  with flagsaver.flagsaver(experiments=None), \
+       pytest.raises(errors.ConfigError, match="--experiments must name"):
+    claims_report.main([])
