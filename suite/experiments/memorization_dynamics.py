@@ -58,6 +58,7 @@ DIFFICULTY_KINDS = {
 # et al.'s main contrast); random inputs is a secondary view.
 PRIMARY_NOISE = "random_labels"
 DIFFICULTY_FIGURE = f"difficulty_epoch{claims_lib.DIFFICULTY_EPOCH}.png"
+WITHIN_RUN_FIGURE = f"difficulty_within_run_epoch{claims_lib.DIFFICULTY_EPOCH}.png"
 # Permutations of the figure's null band (each run's outcomes shuffled within labels).
 BAND_PERMUTATIONS = 100
 
@@ -186,6 +187,10 @@ def run(base: runner.RunSpec, seeds: list[int], csr_samples: int = 300,
     summary.update(difficulty["metrics"])
     lines += difficulty["claims"]
     images["difficulty"] = difficulty["png"]
+  within = within_run_difficulty_figure(per_example, data, base.data)
+  if within is not None:
+    plots.write_figure(base.output_dir, WITHIN_RUN_FIGURE, within)
+    images["difficulty_within_run"] = within
   write_summary_images(base.output_dir, images)
   experiment = {
       "schema_version": record.SCHEMA_VERSION, "benchmark": "memorization_dynamics",
@@ -389,8 +394,8 @@ def difficulty_matrix(run_dirs: list[str], data: datasets.Data, kind: str,
                       examples: np.ndarray | None = None,
                       epoch: int = claims_lib.DIFFICULTY_EPOCH) -> dict:
   """Errors after `epoch` of the runs of one kind: {'errors': bool [runs, examples],
-  'ids', 'labels' (assigned), 'clean_labels', 'noise' (bool: counted as this kind's data;
-  for random labels, not the examples whose random label is the true class)}, examples in
+  'ids', 'labels' (assigned), 'clean_labels', 'counted' (bool: counted as this kind's
+  data; for random labels, not the examples whose random label is the true class)}, examples in
   id order (`examples`: a subset of ids, default all). SuiteError when a run lacks the log
   of `epoch` or the runs cover different examples."""
   train = data.train
@@ -408,9 +413,9 @@ def difficulty_matrix(run_dirs: list[str], data: datasets.Data, kind: str,
                               "to train it again")
     out.append(~log["correct"][where[0]].astype(bool)[keep])
   labels, clean_labels = train.labels[rows][keep], train.clean_labels[rows][keep]
-  noise = labels != clean_labels if kind == "random_labels" else np.ones(len(labels), bool)
+  counted = labels != clean_labels if kind == "random_labels" else np.ones(len(labels), bool)
   return {"errors": np.stack(out), "ids": ids[keep], "labels": labels,
-          "clean_labels": clean_labels, "noise": noise}
+          "clean_labels": clean_labels, "counted": counted}
 
 
 def write_difficulty_matrix(directory: str, matrix: dict, seeds: list[int]) -> str:
@@ -428,7 +433,7 @@ def write_difficulty_matrix(directory: str, matrix: dict, seeds: list[int]) -> s
 
 def _counted(matrix: dict) -> tuple[np.ndarray, np.ndarray]:
   """The errors and labels of the examples that count as the kind's data."""
-  return matrix["errors"][:, matrix["noise"]], matrix["labels"][matrix["noise"]]
+  return matrix["errors"][:, matrix["counted"]], matrix["labels"][matrix["counted"]]
 
 
 def difficulty_claims(matrices: dict, seeds: list[int]) -> list[dict]:
@@ -448,7 +453,7 @@ def difficulty_claims(matrices: dict, seeds: list[int]) -> list[dict]:
     line["evidence"]["role"] = role
     line["evidence"]["noise_kind"] = kind
     if kind == "random_labels":
-      line["evidence"]["noise_left_out_label_is_true_class"] = int(np.sum(~matrix["noise"]))
+      line["evidence"]["noise_left_out_label_is_true_class"] = int(np.sum(~matrix["counted"]))
     runs = [f"{DIFFICULTY_DIR}/{k}/seed_{s}" for k in ("real", kind) for s in seeds]
     lines.append(dict(line, runs=runs))
   return lines
@@ -508,6 +513,22 @@ def run_difficulty(base: runner.RunSpec, runs: int, kinds=tuple(DIFFICULTY_KINDS
   figure = plots.write_figure(base.output_dir, DIFFICULTY_FIGURE, png)
   return {"matrices": matrices, "conditions": conditions, "metrics": metrics,
           "claims": difficulty_claims(matrices, seeds), "figure": figure, "png": png}
+
+
+def within_run_difficulty_figure(per_example: dict, data: datasets.Data,
+                                 data_config: datasets.DataConfig) -> bytes | None:
+  """The second view's figure: per-example error after DIFFICULTY_EPOCH over the seeds of
+  the partial-noise runs, clean against corrupted examples; None without 3 seeds logged."""
+  sets = difficulty_sets(per_example, data, data_config)
+  if sets is None or len(per_example) < claims_lib.MIN_SEEDS:
+    return None
+  matrices = {name: {"errors": wrong, "labels": labels, "counted": np.ones(len(labels), bool)}
+              for name, (wrong, labels) in (("real (clean examples)", sets["real"]),
+                                            ("noise (corrupted examples)", sets["noise"]))}
+  return plots.difficulty(
+      difficulty_curves(matrices, seed=data_config.seed),
+      f"within-run view: per-example error after epoch {claims_lib.DIFFICULTY_EPOCH} over "
+      f"{len(per_example)} runs with partial noise")
 
 
 def write_summary_images(output_dir: str, images: dict, step: int = 0) -> None:

@@ -69,10 +69,10 @@ def test_error_matrices_are_runs_by_examples_from_the_logs(experiment):
       assert np.array_equal(matrix["errors"][seed], 1 - log["correct"][row].astype(int))
   real, labels, inputs = (_load(out, k) for k in KINDS)
   assert np.array_equal(real["ids"], labels["ids"]) and np.array_equal(real["ids"], inputs["ids"])
-  assert np.array_equal(real["labels"], real["clean_labels"]) and real["noise"].all()
-  assert np.array_equal(inputs["labels"], real["labels"]) and inputs["noise"].all()
+  assert np.array_equal(real["labels"], real["clean_labels"]) and real["counted"].all()
+  assert np.array_equal(inputs["labels"], real["labels"]) and inputs["counted"].all()
   # Random labels: those that hit the true class do not count as noise.
-  assert np.array_equal(labels["noise"], labels["labels"] != labels["clean_labels"])
+  assert np.array_equal(labels["counted"], labels["labels"] != labels["clean_labels"])
   assert np.array_equal(labels["clean_labels"], real["labels"])
 
 
@@ -93,7 +93,7 @@ def test_claim_lines_carry_their_test(experiment):
   primary = lines[0]
   assert primary["verdict"] != claims.NOT_TESTABLE
   # The statistic, computed independently from the written matrices.
-  keep = labels["noise"].astype(bool)
+  keep = labels["counted"].astype(bool)
   expected = (stats.excess_dispersion(real["errors"].astype(bool), real["labels"])
               - stats.excess_dispersion(labels["errors"][:, keep].astype(bool),
                                         labels["labels"][keep]))
@@ -107,14 +107,16 @@ def test_claim_lines_carry_their_test(experiment):
 
 def test_figure_as_png_and_tensorboard_image(experiment):
   out, _ = experiment
-  pngs = [f for f in os.listdir(out / "figures") if "difficulty" in f]
-  assert pngs and all(f.endswith(".png") for f in pngs)
+  pngs = sorted(f for f in os.listdir(out / "figures") if "difficulty" in f)
+  # Separate runs (Arpit et al.) and the within-run view of the three partial-noise seeds.
+  assert pngs == ["difficulty_epoch1.png", "difficulty_within_run_epoch1.png"]
   with open(out / "figures" / pngs[0], "rb") as f:
     assert f.read(8) == b"\x89PNG\r\n\x1a\n"
   events = event_accumulator.EventAccumulator(str(out / "tensorboard"),
                                               size_guidance={"images": 0})
   events.Reload()
-  assert {"difficulty", "dynamics"} <= set(events.Tags()["tensors"] + events.Tags()["images"])
+  assert {"difficulty", "difficulty_within_run", "dynamics"} <= set(
+      events.Tags()["tensors"] + events.Tags()["images"])
 
 
 def test_finished_runs_are_reused(experiment, capsys):
@@ -141,8 +143,8 @@ def test_permutation_band_holds_chance_and_not_consistent_errors():
   chance = generator.random((10, 200)) < 0.3
   fixed = np.tile(generator.random(200) < 0.3, (10, 1))
   curves = memorization_dynamics.difficulty_curves({
-      "chance": {"errors": chance, "labels": labels, "noise": np.ones(200, bool)},
-      "fixed": {"errors": fixed, "labels": labels, "noise": np.ones(200, bool)}}, 50)
+      "chance": {"errors": chance, "labels": labels, "counted": np.ones(200, bool)},
+      "fixed": {"errors": fixed, "labels": labels, "counted": np.ones(200, bool)}}, 50)
   inside = lambda c: np.mean((c["rates"] >= c["null_low"]) & (c["rates"] <= c["null_high"]))
   assert inside(curves["chance"]) > 0.8
   assert inside(curves["fixed"]) < 0.5
