@@ -12,6 +12,11 @@ seeds (suite.results.claims), among them per-example difficulty: the errors afte
 epoch 1 of every seed, real (clean) against noise (corrupted, less those whose random
 label is the true class), dispersion against a within-run permutation null.
 
+Per-example difficulty as Arpit et al. ran it (Fig. 1), with difficulty_runs > 0: separate
+one-epoch runs on real data, random labels and random inputs (run_difficulty), real against
+random labels as the primary test, random inputs as a secondary view, the within-run split
+above as the second view; each view's figure in <output_dir>/figures/difficulty_*.png.
+
 Variants - regularizers (dropout, input noise, weight decay, adversarial training) and
 capacities (mlp width and depth, convolutional width multiplier) - run for every seed,
 each paired with the same seed's base run, in the same command.
