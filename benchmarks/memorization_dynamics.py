@@ -14,6 +14,15 @@ Regularizers and capacity, in the same command, as variants of the first seed's 
   --sweep_width_multiplier=0.25,0.5,1                    (cnn_small, resnet18)
 A table of noisy-label fit, validation accuracy and epochs to 95% fit per variant
 follows, with a claim per regularizer and per capacity sweep.
+
+Per-example difficulty as Arpit et al. (Fig. 1), in the same command:
+  --difficulty_runs=100 --difficulty_data=real,random_labels,random_inputs
+trains, per data kind, that many runs of exactly one epoch (training seeds 0..N-1, data
+and noise fixed by --seed) under <output_dir>/difficulty/<kind>/seed_<s>, and tests
+whether the examples misclassified after epoch 1 are more consistent across runs on real
+data than on random labels (primary) and random inputs (secondary); figure:
+<output_dir>/figures/difficulty_epoch1.png. --difficulty_examples=1000 reads a fixed
+sample of the training examples (0: all).
 """
 
 from absl import flags
@@ -21,6 +30,7 @@ from absl import flags
 from benchmarks import cli
 from benchmarks import train
 from flags import training as training_flags
+from suite import errors
 from suite.experiments import memorization_dynamics
 from suite.measures import sensitivity
 from suite.results import claims
@@ -40,6 +50,17 @@ SWEEP_WIDTH = flags.DEFINE_list("sweep_width", [], "mlp widths to compare.")
 SWEEP_DEPTH = flags.DEFINE_list("sweep_depth", [], "mlp depths to compare.")
 SWEEP_WIDTH_MULTIPLIER = flags.DEFINE_list("sweep_width_multiplier", [],
                                            "Convolutional width multipliers to compare.")
+DIFFICULTY_RUNS = flags.DEFINE_integer(
+    "difficulty_runs", 0, "One-epoch runs per data kind for per-example difficulty "
+    "(Arpit et al. Fig. 1); 0: off. At least 3 for a test, 10 or more for power.",
+    lower_bound=0)
+DIFFICULTY_DATA = flags.DEFINE_list(
+    "difficulty_data", list(memorization_dynamics.DIFFICULTY_KINDS),
+    "Data kinds of the difficulty runs: real and at least one of random_labels, "
+    "random_inputs.")
+DIFFICULTY_EXAMPLES = flags.DEFINE_integer(
+    "difficulty_examples", 0, "Training examples (a fixed sample, keyed by --seed) the "
+    "difficulty statistic and figure read; 0: all.", lower_bound=0)
 
 # This experiment's defaults for shared flags (half the labels random (--label_noise=0.5)): applied in main() to
 # the flags not given, so they are recorded as used; importing the module changes nothing.
@@ -96,6 +117,16 @@ def variants() -> tuple:
       for v in flag.value)
 
 
+@flags.validator("difficulty_data", message="--difficulty_data must name real and at least "
+                 "one of random_labels, random_inputs.")
+def _check_difficulty_data(values):
+  try:
+    memorization_dynamics.check_difficulty_kinds(values)
+  except errors.ConfigError:
+    return False
+  return True
+
+
 @flags.validator("seeds", message="--seeds must be non-negative integers.")
 def _check_seeds(values):
   return bool(values) and all(v.isdigit() for v in values)
@@ -117,7 +148,9 @@ def main(argv):
   chosen = variants()
   experiment = memorization_dynamics.run(
       train.spec("memorization_dynamics"), [int(s) for s in SEEDS.value], CSR_SAMPLES.value,
-      csr, strategy=training_flags.make_strategy(), variants=chosen)
+      csr, strategy=training_flags.make_strategy(), variants=chosen,
+      difficulty_runs=DIFFICULTY_RUNS.value, difficulty_kinds=DIFFICULTY_DATA.value,
+      difficulty_examples=DIFFICULTY_EXAMPLES.value)
   variant_names = {"baseline"} | {v.name for v in chosen}
   for key, value in experiment["metrics"].items():
     if key.split("/")[0] in variant_names:

@@ -12,23 +12,33 @@ seeds (suite.results.claims), among them per-example difficulty: the errors afte
 epoch 1 of every seed, real (clean) against noise (corrupted, less those whose random
 label is the true class), dispersion against a within-run permutation null.
 
+Per-example difficulty as Arpit et al. ran it (Fig. 1), with difficulty_runs > 0: separate
+one-epoch runs on real data, random labels and random inputs (run_difficulty), real against
+random labels as the primary test, random inputs as a secondary view, the within-run split
+above as the second view; each view's figure in <output_dir>/figures/difficulty_*.png.
+
 Variants - regularizers (dropout, input noise, weight decay, adversarial training) and
 capacities (mlp width and depth, convolutional width multiplier) - run for every seed,
 each paired with the same seed's base run, in the same command.
 """
 
 import dataclasses
+import io
 import os
 import time
 
 import numpy as np
+import tensorflow as tf
 
+from suite import constants
 from suite import errors
+from suite import rng
 from suite.data import datasets
 from suite.measures import sensitivity
 from suite.results import claims as claims_lib
 from suite.results import plots
 from suite.results import record
+from suite.results import stats
 from suite.training import runner
 from suite.training import tracking
 
@@ -41,6 +51,21 @@ REGULARIZERS = {"dropout": ("model", "dropout"), "input_noise": ("train", "input
 CAPACITIES = {"width": ("mlp",), "depth": ("mlp",),
               "width_multiplier": ("cnn_small", "resnet18")}
 FIT_THRESHOLD = claims_lib.FIT_THRESHOLD
+DIFFICULTY_DIR = "difficulty"
+# Data kind -> the noise settings of its runs (the rest of the data settings are the base's).
+DIFFICULTY_KINDS = {
+    "real": {"label_noise": 0.0, "input_corruption": "none", "input_corruption_fraction": 1.0},
+    "random_labels": {"label_noise": 1.0, "input_corruption": "none",
+                      "input_corruption_fraction": 1.0},
+    "random_inputs": {"label_noise": 0.0, "input_corruption": "gaussian",
+                      "input_corruption_fraction": 1.0}}
+# Declared in advance: the primary comparison is real data against random labels (Arpit
+# et al.'s main contrast); random inputs is a secondary view.
+PRIMARY_NOISE = "random_labels"
+DIFFICULTY_FIGURE = f"difficulty_epoch{claims_lib.DIFFICULTY_EPOCH}.png"
+WITHIN_RUN_FIGURE = f"difficulty_within_run_epoch{claims_lib.DIFFICULTY_EPOCH}.png"
+# Permutations of the figure's null band (each run's outcomes shuffled within labels).
+BAND_PERMUTATIONS = 100
 
 
 @dataclasses.dataclass(frozen=True)
@@ -107,12 +132,18 @@ class DynamicsHook:
 
 def run(base: runner.RunSpec, seeds: list[int], csr_samples: int = 300,
         csr: sensitivity.CsrConfig = sensitivity.CsrConfig(), strategy=None,
-        variants: tuple[Variant, ...] = (), out=None) -> dict:
+        variants: tuple[Variant, ...] = (), out=None, difficulty_runs: int = 0,
+        difficulty_kinds=tuple(DIFFICULTY_KINDS), difficulty_examples: int = 0) -> dict:
   """Trains one run per seed under base.output_dir/seed_<s>, then every variant for every
-  seed under base.output_dir/<variant name>/seed_<s>; writes the experiment record."""
+  seed under base.output_dir/<variant name>/seed_<s>, then (difficulty_runs > 0) that many
+  one-epoch runs per difficulty kind (see run_difficulty); writes the experiment record."""
   if base.data.label_noise == 0 and base.data.input_corruption == "none":
     raise errors.ConfigError("memorization dynamics needs --label_noise > 0 or an "
                              "--input_corruption: there is no noise to compare with")
+  if difficulty_runs < 0 or difficulty_examples < 0:
+    raise errors.ConfigError("difficulty runs and examples must be >= 0")
+  if difficulty_runs:
+    check_difficulty_kinds(difficulty_kinds)  # Bad kinds fail before any training.
   variant_specs = {v.name: v.apply(base) for v in variants}  # Bad variants fail first.
   if len(variant_specs) != len(variants):
     raise errors.ConfigError("variants must be distinct")
@@ -153,6 +184,19 @@ def run(base: runner.RunSpec, seeds: list[int], csr_samples: int = 300,
   png = plots.dynamics({f"seed {s}": records[s]["history"] for s in seeds},
                        "fit and critical sample ratio: clean (solid) and corrupted (dashed)")
   plots.write_figure(base.output_dir, "dynamics.png", png)
+  images = {"dynamics": png}
+  if difficulty_runs:
+    difficulty = run_difficulty(base, difficulty_runs, difficulty_kinds, difficulty_examples,
+                                strategy, out)
+    conditions.update(difficulty["conditions"])
+    summary.update(difficulty["metrics"])
+    lines += difficulty["claims"]
+    images["difficulty"] = difficulty["png"]
+  within = within_run_difficulty_figure(per_example, data, base.data)
+  if within is not None:
+    plots.write_figure(base.output_dir, WITHIN_RUN_FIGURE, within)
+    images["difficulty_within_run"] = within
+  write_summary_images(base.output_dir, images)
   experiment = {
       "schema_version": record.SCHEMA_VERSION, "benchmark": "memorization_dynamics",
       "status": "complete", "config": base.flags,
@@ -309,3 +353,195 @@ def check_claims(records: dict, per_example: dict, data: datasets.Data,
     line["evidence"]["noise_left_out_label_is_true_class"] = sets["left_out"]
     lines.append(line)
   return [dict(line, runs=[f"seed_{s}" for s in seeds]) for line in lines]
+
+
+# Per-example difficulty over separate runs (Arpit et al. 2017, Fig. 1): real data,
+# random labels and random inputs, each trained for exactly one epoch many times with the
+# data fixed (--seed) and only the training seed varying (constants at the top).
+
+
+def check_difficulty_kinds(kinds) -> tuple[str, ...]:
+  """The kinds in a fixed order; ConfigError unless they name `real` and a noise kind."""
+  kinds = tuple(kinds)
+  unknown = sorted(set(kinds) - set(DIFFICULTY_KINDS))
+  if unknown:
+    raise errors.ConfigError(f"unknown difficulty data {unknown}; choose from "
+                             f"{list(DIFFICULTY_KINDS)}")
+  if "real" not in kinds or len(set(kinds)) < 2:
+    raise errors.ConfigError("per-example difficulty compares real data with noise: "
+                             "--difficulty_data must hold real and at least one of "
+                             "random_labels, random_inputs")
+  return tuple(k for k in DIFFICULTY_KINDS if k in kinds)
+
+
+def difficulty_spec(base: runner.RunSpec, kind: str, seed: int) -> runner.RunSpec:
+  """One run of `kind`: the base settings with that kind's noise, exactly
+  DIFFICULTY_EPOCH epochs, the per-example log on, training seed `seed`."""
+  data = dataclasses.replace(base.data, **DIFFICULTY_KINDS[kind])
+  train = dataclasses.replace(base.train, seed=seed, epochs=claims_lib.DIFFICULTY_EPOCH,
+                              track_every=1)
+  return dataclasses.replace(
+      base, data=data, train=train, benchmark="memorization_dynamics",
+      output_dir=os.path.join(base.output_dir, DIFFICULTY_DIR, kind, f"seed_{seed}"))
+
+
+def difficulty_examples(ids: np.ndarray, count: int, seed: int) -> np.ndarray:
+  """A fixed sample of `count` of `ids` (0: all), sorted; keyed by the data seed alone, so
+  every kind and run reads the same examples."""
+  ids = np.sort(np.asarray(ids))
+  if not count or count >= len(ids):
+    return ids
+  generator = rng.numpy_generator(seed, "difficulty_examples")
+  return np.sort(generator.choice(ids, count, replace=False))
+
+
+def difficulty_matrix(run_dirs: list[str], data: datasets.Data, kind: str,
+                      examples: np.ndarray | None = None,
+                      epoch: int = claims_lib.DIFFICULTY_EPOCH) -> dict:
+  """Errors after `epoch` of the runs of one kind: {'errors': bool [runs, examples],
+  'ids', 'labels' (assigned), 'clean_labels', 'counted' (bool: counted as this kind's
+  data; for random labels, not the examples whose random label is the true class)}, examples in
+  id order (`examples`: a subset of ids, default all). SuiteError when a run lacks the log
+  of `epoch` or the runs cover different examples."""
+  train = data.train
+  rows = np.argsort(train.ids)
+  ids = train.ids[rows]
+  keep = np.isin(ids, examples) if examples is not None else np.ones(len(ids), bool)
+  out = []
+  for run_dir in run_dirs:
+    log = tracking.load(run_dir)
+    where = np.flatnonzero(log["epochs"] == epoch)
+    if not len(where):
+      raise errors.SuiteError(f"{run_dir} has no per-example log of epoch {epoch}")
+    if not np.array_equal(log["ids"], ids):
+      raise errors.SuiteError(f"{run_dir} logged other examples than its data; delete it "
+                              "to train it again")
+    out.append(~log["correct"][where[0]].astype(bool)[keep])
+  labels, clean_labels = train.labels[rows][keep], train.clean_labels[rows][keep]
+  counted = labels != clean_labels if kind == "random_labels" else np.ones(len(labels), bool)
+  return {"errors": np.stack(out), "ids": ids[keep], "labels": labels,
+          "clean_labels": clean_labels, "counted": counted}
+
+
+def write_difficulty_matrix(directory: str, matrix: dict, seeds: list[int]) -> str:
+  """Writes the matrix as directory/errors_epoch_<E>.npz (errors as uint8); returns the path."""
+  path = os.path.join(directory, f"errors_epoch_{claims_lib.DIFFICULTY_EPOCH}.npz")
+  buffer = io.BytesIO()
+  np.savez_compressed(buffer, seeds=np.asarray(seeds), **{
+      k: v.astype(np.uint8) if v.dtype == bool else v for k, v in matrix.items()})
+  tf.io.gfile.makedirs(directory)
+  with tf.io.gfile.GFile(path + ".tmp", "wb") as f:
+    f.write(buffer.getvalue())
+  tf.io.gfile.rename(path + ".tmp", path, overwrite=True)
+  return path
+
+
+def _counted(matrix: dict) -> tuple[np.ndarray, np.ndarray]:
+  """The errors and labels of the examples that count as the kind's data."""
+  return matrix["errors"][:, matrix["counted"]], matrix["labels"][matrix["counted"]]
+
+
+def difficulty_claims(matrices: dict, seeds: list[int]) -> list[dict]:
+  """Real against each noise kind run separately, paired by training seed: the primary
+  (PRIMARY_NOISE, declared in advance) first, then the others as secondary views."""
+  if "real" not in matrices:
+    return []
+  noise_kinds = sorted((k for k in matrices if k != "real"), key=lambda k: k != PRIMARY_NOISE)
+  lines = []
+  for kind in noise_kinds:
+    matrix = matrices[kind]
+    line = claims_lib.easy_examples_consistent_on_real_data(
+        *_counted(matrices["real"]), *_counted(matrix),
+        view=f"separate runs: real data vs {kind.replace('_', ' ')}")
+    role = "primary" if kind == PRIMARY_NOISE else "secondary view"
+    line["claim"] += f" [separate runs, real data vs {kind.replace('_', ' ')}: {role}]"
+    line["evidence"]["role"] = role
+    line["evidence"]["noise_kind"] = kind
+    if kind == "random_labels":
+      line["evidence"]["noise_left_out_label_is_true_class"] = int(np.sum(~matrix["counted"]))
+    runs = [f"{DIFFICULTY_DIR}/{k}/seed_{s}" for k in ("real", kind) for s in seeds]
+    lines.append(dict(line, runs=runs))
+  return lines
+
+
+def difficulty_curves(matrices: dict, permutations: int = BAND_PERMUTATIONS,
+                      seed: int = 0) -> dict:
+  """Per kind, for the figure: per-example error rates over runs sorted in decreasing
+  order, and the central 95% band (per rank) and mean of the same sorted rates when each
+  run's outcomes are permuted across examples of the same assigned label."""
+  curves = {}
+  generator = rng.numpy_generator(seed, "difficulty_band")
+  for kind, matrix in matrices.items():
+    wrong, labels = _counted(matrix)
+    observed = -np.sort(-wrong.mean(0))
+    # One permutation at a time: [permutations, runs, examples] would not fit at scale.
+    null = np.stack([-np.sort(-stats.permute_within_runs(wrong, labels, 1, generator)[0]
+                              .mean(0)) for _ in range(permutations)])
+    curves[kind] = {"rates": observed, "null_low": np.quantile(null, 0.025, axis=0),
+                    "null_high": np.quantile(null, 0.975, axis=0), "null_mean": null.mean(0),
+                    "runs": int(wrong.shape[0])}
+  return curves
+
+
+def run_difficulty(base: runner.RunSpec, runs: int, kinds=tuple(DIFFICULTY_KINDS),
+                   examples: int = 0, strategy=None, out=None) -> dict:
+  """Trains `runs` one-epoch runs (training seeds 0..runs-1) per data kind under
+  base.output_dir/difficulty/<kind>/seed_<s> (finished runs are reused), writes each
+  kind's error matrix beside its runs and the figure; returns {'matrices', 'conditions',
+  'claims', 'metrics', 'figure'}."""
+  kinds = check_difficulty_kinds(kinds)
+  if runs < 1:
+    raise errors.ConfigError(f"difficulty runs must be >= 1, got {runs}")
+  seeds = list(range(runs))
+  specs = {kind: [difficulty_spec(base, kind, s) for s in seeds] for kind in kinds}
+  matrices, conditions, metrics = {}, {}, {}
+  chosen = None
+  for kind in kinds:
+    data = datasets.load(specs[kind][0].data)
+    if chosen is None:
+      chosen = difficulty_examples(data.train.ids, examples, base.data.seed)
+    for spec in specs[kind]:
+      print(f"== difficulty: {kind}, training seed {spec.train.seed}", file=out, flush=True)
+      runner.run(spec, strategy=strategy, data=data, out=out)
+      conditions[f"{DIFFICULTY_DIR}/{kind}/seed_{spec.train.seed}"] = spec.output_dir
+    matrix = difficulty_matrix([s.output_dir for s in specs[kind]], data, kind, chosen)
+    write_difficulty_matrix(os.path.join(base.output_dir, DIFFICULTY_DIR, kind), matrix, seeds)
+    matrices[kind] = matrix
+    errors_counted, labels = _counted(matrix)
+    metrics[f"{DIFFICULTY_DIR}/{kind}/error_rate"] = float(errors_counted.mean())
+    metrics[f"{DIFFICULTY_DIR}/{kind}/excess_dispersion"] = float(
+        stats.excess_dispersion(errors_counted, labels))
+    metrics[f"{DIFFICULTY_DIR}/{kind}/examples"] = int(errors_counted.shape[1])
+  curves = difficulty_curves(matrices, seed=base.data.seed)
+  png = plots.difficulty(curves, f"per-example error after epoch {claims_lib.DIFFICULTY_EPOCH}"
+                         f" over {runs} runs (data fixed, training seed varies)")
+  figure = plots.write_figure(base.output_dir, DIFFICULTY_FIGURE, png)
+  return {"matrices": matrices, "conditions": conditions, "metrics": metrics,
+          "claims": difficulty_claims(matrices, seeds), "figure": figure, "png": png}
+
+
+def within_run_difficulty_figure(per_example: dict, data: datasets.Data,
+                                 data_config: datasets.DataConfig) -> bytes | None:
+  """The second view's figure: per-example error after DIFFICULTY_EPOCH over the seeds of
+  the partial-noise runs, clean against corrupted examples; None without 3 seeds logged."""
+  sets = difficulty_sets(per_example, data, data_config)
+  if sets is None or len(per_example) < claims_lib.MIN_SEEDS:
+    return None
+  matrices = {name: {"errors": wrong, "labels": labels, "counted": np.ones(len(labels), bool)}
+              for name, (wrong, labels) in (("real (clean examples)", sets["real"]),
+                                            ("noise (corrupted examples)", sets["noise"]))}
+  return plots.difficulty(
+      difficulty_curves(matrices, seed=data_config.seed),
+      f"within-run view: per-example error after epoch {claims_lib.DIFFICULTY_EPOCH} over "
+      f"{len(per_example)} runs with partial noise")
+
+
+def write_summary_images(output_dir: str, images: dict, step: int = 0) -> None:
+  """Figures ({name: PNG bytes}) as TensorBoard images in the experiment's summary
+  directory, output_dir/tensorboard (the runs keep theirs in their own directories)."""
+  writer = tf.summary.create_file_writer(os.path.join(output_dir, constants.TENSORBOARD_DIR))
+  with writer.as_default(step=step):
+    for name, png in images.items():
+      tf.summary.image(name, tf.io.decode_png(png)[None])
+  writer.flush()
+  writer.close()

@@ -79,3 +79,38 @@ def write_figure(run_dir: str, name: str, png: bytes) -> str:
   with tf.io.gfile.GFile(path, "wb") as f:
     f.write(png)
   return path
+
+
+def difficulty(curves: dict, title: str = "") -> bytes:
+  """Per-example difficulty (Arpit et al. 2017, Fig. 1): per data kind ({kind: {'rates':
+  per-example error rates over runs sorted in decreasing order, 'null_low', 'null_high',
+  'null_mean': the same under the within-run permutation null, 'runs'}}), the sorted
+  rates against the null's central 95% band. Real data: a few examples always wrong, many
+  never; noise: on the band."""
+  fig, (rank_ax, hist_ax) = plt.subplots(1, 2, figsize=(11.0, 4.0), dpi=100)
+  for i, (kind, curve) in enumerate(curves.items()):
+    color = f"C{i % 10}"
+    rates = curve["rates"]
+    n = len(rates)
+    x = [(r + 0.5) / n for r in range(n)] if n else []
+    label = f"{kind.replace('_', ' ')} ({n} examples)"
+    rank_ax.fill_between(x, curve["null_low"], curve["null_high"], color=color, alpha=0.2,
+                         linewidth=0)
+    rank_ax.plot(x, curve["null_mean"], ":", color=color, linewidth=1)
+    rank_ax.plot(x, rates, "-", color=color, label=label)
+    runs = curve.get("runs") or 1
+    bins = [(b - 0.5) / runs for b in range(runs + 2)]
+    hist_ax.hist(rates, bins=bins, histtype="step", color=color, label=label,
+                 weights=[1.0 / n] * n if n else None)
+  rank_ax.set_xlabel("examples, sorted by error rate (fraction)")
+  rank_ax.set_ylabel("misclassified in this fraction of runs")
+  rank_ax.set_ylim(-0.02, 1.02)
+  rank_ax.set_title("sorted; band: permutation null (95%), dotted: its mean", fontsize=9)
+  hist_ax.set_xlabel("per-example error rate over runs")
+  hist_ax.set_ylabel("fraction of examples")
+  for ax in (rank_ax, hist_ax):
+    ax.grid(alpha=0.3)
+    if ax.lines or ax.patches:
+      ax.legend(fontsize=7, loc="best")
+  fig.suptitle(title or "per-example difficulty after one epoch")
+  return _png(fig)

@@ -75,6 +75,10 @@ def test_seeds_share_data_and_report_dynamics_and_claims(data_dir, tmp_path, cap
   assert 0.0 <= history[-1]["csr/corrupted"] <= 1.0
   assert os.path.isdir(tmp_path / "seed_1" / "per_example")
   assert os.path.getsize(tmp_path / "figures" / "dynamics.png") > 1000
+  # Three seeds: the within-run difficulty figure (clean vs corrupted after epoch 1); the
+  # separate-run difficulty experiment only with --difficulty_runs.
+  assert os.path.getsize(tmp_path / "figures" / "difficulty_within_run_epoch1.png") > 1000
+  assert not os.path.exists(tmp_path / "difficulty")
   for name in experiment["conditions"]:
     assert any(f.startswith("events.out") for f in os.listdir(tmp_path / name / "tensorboard"))
 
