@@ -68,10 +68,9 @@ def table(paths: list[str]) -> str:
   lines = ["| experiment | claim (source) | verdict | primary statistic [95% interval] vs null "
            "| runs |", "|---|---|---|---|---|"]
   for path in paths:
-    try:
-      experiment = record.read(path)
-    except (tf.errors.NotFoundError, FileNotFoundError):
-      raise errors.ConfigError(f"no result.json at {path}: run the experiment first") from None
+    if not tf.io.gfile.exists(path if path.endswith(".json") else os.path.join(path, "result.json")):
+      raise errors.RunDirError(f"no result.json at {path}: run the experiment first")
+    experiment = record.read(path)  # A broken record is one RunDirError line too.
     if "claims" not in experiment:
       raise errors.ConfigError(f"{path} is not an experiment record (it has no claims)")
     name = os.path.basename(os.path.normpath(path.removesuffix("result.json")))

@@ -205,6 +205,13 @@ def _cases(tmp: pathlib.Path, data_dir: str, finished: pathlib.Path) -> list[dic
       ("extend_with_missing_checkpoint", "train",
        (*TINY, data, f"--output_dir={_copy_run(finished, tmp / 'r6', 'missing_checkpoint')}",
         "--epochs=3", "--extend"), 1, "ckpt-99: the checkpoint cannot be restored"),
+      # --- claims_report
+      ("claims_report_without_experiments", "claims_report", (), 2, "--experiments must name"),
+      ("claims_report_missing_experiment", "claims_report",
+       (f"--experiments={tmp / 'nowhere'}",), 1, "run the experiment first"),
+      ("claims_report_truncated_record", "claims_report",
+       (f"--experiments={_copy_run(finished, tmp / 'cr1', 'truncated_record')}",), 1,
+       "truncated or not JSON"),
       # --- knn_probe
       ("probe_not_a_run_directory", "knn_probe", (f"--run_dir={tmp / 'empty'}",), 1,
        "not a run directory"),
@@ -297,9 +304,10 @@ CASE_NAMES = _case_names()
 
 def test_the_matrix_is_large_and_covers_every_binary():
   assert len(CASE_NAMES) >= 40
-  binaries = {p.stem for p in (ROOT / "benchmarks").glob("*.py")} - {"__init__", "cli"}
+  binaries = {p.stem for p in (ROOT / "benchmarks").glob("*.py")} - {"__init__", "cli",
+                                                                       "console"}
   with_cases = {"train", "knn_probe", "input_pipeline", "leaderboard", "train_throughput",
-                "knn_speed", "benign_memorization", "memorization_dynamics"}
+                "knn_speed", "benign_memorization", "memorization_dynamics", "claims_report"}
   assert binaries <= with_cases, binaries - with_cases
 
 

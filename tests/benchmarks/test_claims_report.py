@@ -40,7 +40,7 @@ def test_table_from_records_replaces_the_readme_section(tmp_path, capsys):
 
 
 def test_missing_record_and_section_are_one_error(tmp_path):
-  with pytest.raises(errors.ConfigError, match="run the experiment first"):
+  with pytest.raises(errors.RunDirError, match="run the experiment first"):
     claims_report.table([str(tmp_path / "none")])
   readme = tmp_path / "README.md"
   readme.write_text("no markers")

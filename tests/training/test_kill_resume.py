@@ -44,6 +44,7 @@ def comparable(rec: dict) -> dict:
   """The record without what may differ between equal runs: timings and the run's path."""
   rec = json.loads(json.dumps(rec))
   rec.pop("timing")
+  rec["environment"].pop("git", None)  # Provenance: the checkout may change between runs.
   rec["config"].pop("output_dir", None)
   rec["config"].pop("extend", None)
   for entry in rec.get("history", []):
