@@ -27,7 +27,8 @@ KEY_FLAGS = {
 
 def _listed(text: str) -> set[str]:
   """The flags a help text lists (`--name:` or `--[no]name:`)."""
-  return {"--" + m.group(1) for m in re.finditer(r"^\s+--(?:\[no\])?(\w+):", text, re.M)}
+  pattern = r"^\s+(?:-\w+,)?--(?:\[no\])?(\w+):"  # `-v,--verbosity:` too.
+  return {"--" + m.group(1) for m in re.finditer(pattern, text, re.M)}
 
 
 def test_every_binary_lists_its_key_flags_in_helpshort_and_all_in_helpfull(tmp_path):
