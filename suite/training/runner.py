@@ -15,17 +15,20 @@ epochs from its last checkpoint, keeping its history.
 
 import dataclasses
 import os
+import re
 import sys
 import time
 
 import tensorflow as tf
 
+from suite import constants
 from suite import errors
 from suite.data import augmentation
 from suite.data import datasets
 from suite.models import zoo
 from suite.results import record
 from suite.training import strategies
+from suite.training import summaries as summaries_lib
 from suite.training import trainer as trainer_lib
 
 FINAL_METRICS = ("train/loss", "train/accuracy", "memorization/train_fit",
@@ -43,6 +46,9 @@ class RunSpec:
   augment: augmentation.AugmentConfig
   train: trainer_lib.TrainConfig
   flags: dict  # Every flag of the binary, recorded as given.
+  # The run's name in TensorBoard's HParams dashboard (condition and seed); None: from
+  # output_dir (see `trial_name`).
+  trial_name: str | None = None
 
   def settings(self) -> dict:
     return {name: dataclasses.asdict(getattr(self, name))
@@ -112,6 +118,37 @@ def _hparams(spec: RunSpec) -> dict:
       if isinstance(value, (bool, int, float, str)):
         flat[f"{name}.{key}"] = value
   return flat
+
+
+def trial_name(spec: RunSpec) -> str:
+  """spec.trial_name, else the output directory's name with the seed: `random/seed_0`.
+
+  A directory named `seed_<s>` is named with its parent (`weight_decay/seed_1`), and the
+  seed is added where the name lacks it, so trials read as condition and seed.
+  """
+  if spec.trial_name:
+    return spec.trial_name
+  parts = [p for p in spec.output_dir.replace("\\", "/").split("/") if p and p != "."]
+  name = parts[-1] if parts else "run"
+  if re.fullmatch(r"seed_?\d+", name) and len(parts) > 1:
+    name = f"{parts[-2]}/{name}"
+  if not re.search(r"seed_?\d+", name):
+    name += f"/seed_{spec.train.seed}"
+  return name
+
+
+def _probe_settings(hooks, zoo_model) -> tuple[tuple[int, ...], str | None, int]:
+  """(ks, endpoint, k) of the k-NN scalars the hooks write: every k probed, the encoder
+  (or the last probed endpoint) and the headline k; ((), None, k) without probing."""
+  for hook in hooks:
+    config = getattr(hook, "config", None)
+    ks = tuple(getattr(getattr(config, "knn", None), "ks", ()) or ())
+    if ks:
+      endpoints = tuple(getattr(config, "endpoints", ()) or ()) or zoo_model.endpoints
+      endpoint = (zoo_model.encoder_endpoint if zoo_model.encoder_endpoint in endpoints
+                  else endpoints[-1])
+      return ks, endpoint, getattr(hook, "k", max(ks))
+  return (), None, constants.HEADLINE_K
 
 
 def check_resumable(spec: RunSpec, previous: record.RunRecord | None, extend: bool = False):
@@ -208,11 +245,10 @@ def _run(spec, run_dir, strategy, hooks, data, extra_record, out, extend):
       model={"name": spec.model.name, "parameters": int(trainer.model.count_params()),
              "endpoints": list(trainer.zoo_model.endpoints)},
       metrics={}, timing={}, environment=record.environment())
-  if trainer.write_outputs:
-    writer = trainer.summary_writer()
-    from tensorboard.plugins.hparams import api as hparams_api  # pylint: disable=g-import-not-at-top
-    with writer.as_default():
-      hparams_api.hparams(_hparams(spec), trial_id=base.config_hash)
+  if trainer.write_outputs and not previous:  # A resumed run wrote them when it began.
+    ks, endpoint, k = _probe_settings(trainer.hooks, trainer.zoo_model)
+    summaries_lib.write_run_config(trainer.summaries, _hparams(spec), trial_name(spec),
+                                   summaries_lib.hparams_metrics(endpoint, k), ks)
   resumed_from = None
   print(data.info.summary(), file=out)
   print(f"model {spec.model.name}: {base.model['parameters']:,} parameters; "
@@ -266,6 +302,9 @@ def _run(spec, run_dir, strategy, hooks, data, extra_record, out, extend):
       if extra_record:
         extra_record(trainer, rec)
       sections = {k: v for k, v in rec.items() if k not in base.to_dict() and k != "stage"}
+    if isinstance(sections.get("controls"), dict):  # Beside the k-NN curves, at the last epoch.
+      trainer.summaries.scalars(int(trainer.epoch.numpy()),
+                                summaries_lib.control_scalars(sections["controls"]))
     write("running", stage := "probed", sections=sections)
     record.kill_point("probed")
   except trainer_lib.TrainingDivergedError as e:
