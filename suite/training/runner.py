@@ -194,20 +194,29 @@ def _hparams(spec: RunSpec) -> dict:
 
 
 def trial_name(spec: RunSpec) -> str:
-  """spec.trial_name, else the output directory's name with the seed: `random/seed_0`.
+  """spec.trial_name, else the condition and seed read from the output directory.
 
-  A directory named `seed_<s>` is named with its parent (`weight_decay/seed_1`), and the
-  seed is added where the name lacks it, so trials read as condition and seed.
+  The directory's name is the condition; one named `seed_<s>` is named with its parent
+  (`weight_decay/seed_1`); parents that are sweep points (`seed_0/projector_128/random`)
+  are kept; and `/seed_<s>` is added where no seed shows.
   """
   if spec.trial_name:
     return spec.trial_name
   parts = [p for p in spec.output_dir.replace("\\", "/").split("/") if p and p != "."]
-  name = parts[-1] if parts else "run"
-  if re.fullmatch(r"seed_?\d+", name) and len(parts) > 1:
-    name = f"{parts[-2]}/{name}"
-  if not re.search(r"seed_?\d+", name):
-    name += f"/seed_{spec.train.seed}"
-  return name
+  if not parts:
+    return f"run/seed_{spec.train.seed}"
+  name = [parts.pop()]
+  if _SEED_DIR.fullmatch(name[0]) and parts:
+    name.insert(0, parts.pop())
+  while parts and _SWEEP_DIR.fullmatch(parts[-1]):
+    name.insert(0, parts.pop())
+  if not any(_SEED_DIR.fullmatch(p) for p in name):
+    name.append(f"seed_{spec.train.seed}")
+  return "/".join(name)
+
+
+_SEED_DIR = re.compile(r"seed_?\d+")
+_SWEEP_DIR = re.compile(r"[A-Za-z]+_[0-9.]+")  # seed_0, projector_128, ...
 
 
 def _probe_settings(hooks, zoo_model) -> tuple[tuple[int, ...], str | None, int]:

@@ -111,6 +111,9 @@ def test_trial_name_defaults():
   spec = _spec("/runs/exp/seed_2", None)
   assert runner.trial_name(spec) == "exp/seed_2"
   assert runner.trial_name(_spec("gs://b/exp/per_view/", None)) == "per_view/seed_3"
+  # benign_memorization's sweeps: seed and projector directories above the condition.
+  assert runner.trial_name(_spec("/out/seed_1/projector_128/random_noise_0.5", None)) == \
+      "seed_1/projector_128/random_noise_0.5"
   assert runner.trial_name(_spec("/x", None, trial_name="clean seed 9")) == "clean seed 9"
 
 
