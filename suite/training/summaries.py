@@ -102,10 +102,11 @@ def hparams_metrics(knn_endpoint: str | None = None, k: int = constants.HEADLINE
   corrupted labels, the k-NN of `knn_endpoint` and its controls, then the rest."""
   metrics = [(tag, tag) for tag in HEADLINE_METRICS]
   if knn_endpoint:
-    metrics += [(f"knn/{knn_endpoint}/k{k}", f"{k}-NN {knn_endpoint}"),
-                (f"controls/random_init/{knn_endpoint}/k{k}", f"{k}-NN {knn_endpoint}, random init"),
+    name = f"{k}-NN {knn_endpoint}"
+    metrics += [(f"knn/{knn_endpoint}/k{k}", name),
+                (f"controls/random_init/{knn_endpoint}/k{k}", f"{name}, random init"),
                 (f"controls/raw_pixels/k{k}", f"{k}-NN raw pixels"),
-                (f"knn_noisy/{knn_endpoint}/k{k}", f"{k}-NN {knn_endpoint}, noisy bank")]
+                (f"knn_noisy/{knn_endpoint}/k{k}", f"{name}, noisy bank")]
   return metrics + [(tag, tag) for tag in OTHER_METRICS]
 
 
@@ -115,7 +116,8 @@ def write_run_config(summaries: Summaries, hparams: dict, trial_name: str, metri
   `trial_name`, and the Custom Scalars layout, at step 0 of the run's writer."""
   if not summaries.enabled:
     return
-  from tensorboard.plugins.custom_scalar import summary as custom_scalar  # pylint: disable=g-import-not-at-top
+  # pylint: disable-next=g-import-not-at-top
+  from tensorboard.plugins.custom_scalar import summary as custom_scalar
   from tensorboard.plugins.hparams import api as hparams_api  # pylint: disable=g-import-not-at-top
   writer = summaries.writer()
   with writer.as_default(step=0):
