@@ -23,6 +23,8 @@ from flags import training as training_flags
 from suite.experiments import benign_memorization
 from suite.results import claims
 
+flags.adopt_module_key_flags(train)  # --helpshort lists the shared flags too.
+
 CONDITIONS = flags.DEFINE_list(
     "conditions", list(benign_memorization.CONDITIONS),
     "Conditions to train (the pooled ones only with a pool); claims are checked where "

@@ -20,6 +20,7 @@ from suite import errors
 
 EXIT_USER_ERROR = errors.EXIT_USAGE  # Kept for callers of the old name.
 TRACEBACK_ENV = "MEMSUITE_TRACEBACK"
+_HELP_FLAGS = ("-?", "--help", "-help", "--helpshort", "-helpshort", "--helpfull", "-helpfull")
 
 
 def _one_line(text: str) -> str:
@@ -70,6 +71,10 @@ def parse(argv: list[str]) -> list[str]:
   """absl flag parsing with usage errors as one `error:` line and exit status 2."""
   try:
     remaining = flags.FLAGS(argv)
+  except SystemExit as e:  # absl exits 1 after --help/--helpshort/--helpfull: asked for, so 0.
+    if e.code == 1 and any(a.split("=")[0] in _HELP_FLAGS for a in argv[1:]):
+      sys.exit(0)
+    raise
   except flags.Error as e:
     fail(f"{_one_line(e)} (see --helpshort)", errors.EXIT_USAGE)
   if len(remaining) > 1:

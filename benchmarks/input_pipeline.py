@@ -14,6 +14,10 @@ from suite import errors
 from suite.data import augmentation
 from suite.data import datasets
 
+# --helpshort lists the shared flags this binary reads, not only its own.
+for _module in (data_flags, training_flags):
+  flags.adopt_module_key_flags(_module)
+
 TIMED_EPOCHS = flags.DEFINE_integer("timed_epochs", 2, "Epochs timed after one warm-up batch.",
                                     lower_bound=1)
 

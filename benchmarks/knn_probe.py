@@ -16,6 +16,7 @@ import tensorflow as tf
 
 from benchmarks import cli
 from flags import data as data_flags  # --data_dir (default: the run's own).
+from flags import knn_index
 from flags import probing as probing_flags
 from suite import errors
 from suite.data import datasets
@@ -24,6 +25,10 @@ from suite.probing import hook as probe_hook
 from suite.probing import probe
 from suite.results import plots
 from suite.results import record
+
+# --helpshort lists the shared flags this binary reads, not only its own.
+for _module in (data_flags, probing_flags, knn_index):
+  flags.adopt_module_key_flags(_module)
 
 RUN_DIR = flags.DEFINE_string("run_dir", None, "Run directory of benchmarks.train and co.")
 flags.mark_flag_as_required("run_dir")

@@ -33,6 +33,10 @@ from suite.probing import knn
 from suite.probing import speed
 from suite.training import trainer as trainer_lib
 
+# --helpshort lists the shared flags this binary reads, not only its own.
+for _module in (benchmarking_flags, data_flags, knn_index, training_flags):
+  flags.adopt_module_key_flags(_module)
+
 BANK_SIZE = flags.DEFINE_integer("bank_size", 10000, "Training images in the bank.", lower_bound=20)
 QUERY_SIZE = flags.DEFINE_integer("query_size", 2000, "Test images queried.", lower_bound=1)
 K = flags.DEFINE_integer("k", 20, "Neighbours.", lower_bound=1)

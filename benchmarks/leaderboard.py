@@ -3,8 +3,10 @@ r"""Tables of many runs: result.json files aggregated over seeds.
   python -m benchmarks.leaderboard --runs=/tmp/runs,gs://bucket/runs --board_dir=/tmp/board
 
 Writes leaderboard.md and leaderboard.csv (mean, std and n over seeds per setting,
-with hardware and wall time) and prints the Markdown table. Records that are
-malformed or not complete are listed by path and left out.
+with the probe's controls, hardware and wall time), and leaderboard.png (the k-NN by
+layer of every setting with error bars over seeds) where runs were probed; prints the
+Markdown table. Records that are malformed or not complete are listed by path and
+left out.
 """
 
 import os
@@ -18,7 +20,8 @@ from suite import errors
 from suite.results import leaderboard
 
 RUNS = flags.DEFINE_list("runs", None, "Directories (searched recursively) or result.json paths.")
-BOARD_DIR = flags.DEFINE_string("board_dir", None, "Where to write leaderboard.md / .csv.")
+BOARD_DIR = flags.DEFINE_string("board_dir", None,
+                                "Where to write leaderboard.md, .csv and .png (the figure).")
 flags.mark_flag_as_required("runs")
 
 
@@ -39,11 +42,16 @@ def main(argv):
   if board_dir:
     try:
       tf.io.gfile.makedirs(board_dir)
-      for name, text in (("leaderboard.md", table), ("leaderboard.csv", leaderboard.csv_text(rows))):
+      outputs = [("leaderboard.md", table), ("leaderboard.csv", leaderboard.csv_text(rows))]
+      png = leaderboard.figure(rows)
+      if png:
+        outputs.append(("leaderboard.png", png))
+      for name, content in outputs:
         path = os.path.join(board_dir, name)
-        with tf.io.gfile.GFile(path + ".tmp", "w") as f:  # Atomic, as result.json.
-          f.write(text)
+        with tf.io.gfile.GFile(path + ".tmp", "wb" if isinstance(content, bytes) else "w") as f:
+          f.write(content)  # Atomic, as result.json.
         tf.io.gfile.rename(path + ".tmp", path, overwrite=True)
+      print(f"wrote {', '.join(name for name, _ in outputs)} to {board_dir}")
     except (tf.errors.OpError, OSError) as e:
       raise errors.SuiteError(f"{board_dir}: cannot write the leaderboard ({e})") from e
 

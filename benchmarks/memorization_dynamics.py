@@ -35,6 +35,8 @@ from suite.experiments import memorization_dynamics
 from suite.measures import sensitivity
 from suite.results import claims
 
+flags.adopt_module_key_flags(train)  # --helpshort lists the shared flags too.
+
 SEEDS = flags.DEFINE_list("seeds", ["0", "1"], "Training seeds (data and noise stay fixed).")
 CSR_SAMPLES = flags.DEFINE_integer("csr_samples", 300, "Examples (half clean, half corrupted) "
                                    "for CSR and loss sensitivity.", lower_bound=2)

@@ -13,11 +13,16 @@ from absl import flags
 
 from benchmarks import cli
 from flags import data as data_flags
+from flags import knn_index
 from flags import probing as probing_flags
 from flags import training as training_flags
 from suite.probing import hook as probe_hook
 from suite.probing import probe
 from suite.training import runner
+
+# --helpshort lists the shared flags this binary reads, not only its own.
+for _module in (data_flags, probing_flags, knn_index, training_flags):
+  flags.adopt_module_key_flags(_module)
 
 EXTEND = flags.DEFINE_bool(
     "extend", False, "Train the run in --output_dir on to --epochs (more than it has), from its "

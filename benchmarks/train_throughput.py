@@ -24,6 +24,10 @@ from suite.models import flops
 from suite.models import zoo
 from suite.training import trainer as trainer_lib
 
+# --helpshort lists the shared flags this binary reads, not only its own.
+for _module in (benchmarking_flags, data_flags, training_flags):
+  flags.adopt_module_key_flags(_module)
+
 MODELS = flags.DEFINE_list("models", list(zoo.MODELS), "Zoo models to measure.")
 AUGMENTATIONS = flags.DEFINE_list("augmentations", ["none", "strong"], "Augmentations to compare.")
 MATMUL_SIZE = flags.DEFINE_integer("matmul_size", 2048, "Square matmul size for the peak rate.",

@@ -21,7 +21,9 @@ import dataclasses
 import gzip
 import os
 import pickle
+import sys
 import tarfile
+import time
 import zlib
 
 import numpy as np
@@ -192,9 +194,18 @@ def default_data_dir() -> str:
   return os.environ.get("TFDS_DATA_DIR") or os.path.join(os.path.expanduser("~"), "tensorflow_datasets")
 
 
+def report_to_stderr(message: str) -> None:
+  """The default `report` of a preparation: one line on stderr (stdout is the results')."""
+  print(message, file=sys.stderr, flush=True)
+
+
 def prepare(name: str, data_dir: str | None = None, manual_dir: str | None = None,
-            download: bool = True):
-  """Makes `name` loadable from `data_dir` and returns its TFDS builder."""
+            download: bool = True, report=report_to_stderr):
+  """Makes `name` loadable from `data_dir` and returns its TFDS builder.
+
+  A preparation that takes a while (every dataset but digits) is announced with
+  `report(line)` before it starts and when it is done; `report=None` is silent.
+  """
   if name not in DATASETS:
     raise DatasetNotFoundError(f"unknown dataset {name!r}; expected one of {', '.join(DATASETS)}")
   data_dir = data_dir or default_data_dir()
@@ -213,7 +224,7 @@ def prepare(name: str, data_dir: str | None = None, manual_dir: str | None = Non
     if builder.is_prepared():  # Another process prepared it while this one waited.
       return builder
     try:
-      return _prepare(name, builder, data_dir, manual_dir, download)
+      return _prepare(name, builder, data_dir, manual_dir, download, report)
     except (FileExistsError, tf.errors.AlreadyExistsError):
       # Lost a race with a preparer that holds no lock (a bucket path): use its result.
       builder = tfds.builder(name, data_dir=data_dir)
@@ -242,19 +253,26 @@ def _preparation_lock(data_dir: str, name: str):
       fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _prepare(name, builder, data_dir, manual_dir, download):
-  if name == "digits":
+def _prepare(name, builder, data_dir, manual_dir, download, report=None):
+  if name == "digits":  # Bundled and small: prepared in a moment.
     builder.download_and_prepare()
     return builder
+  report = report or (lambda message: None)
+  started = time.time()
   directories = [manual_dir] + ([DEBIAN_FASHION_MNIST_DIR] if name == "fashion_mnist" else [])
-  arrays = _arrays_from_local_files(name, directories)
+  arrays = _arrays_from_local_files(name, directories)  # Seconds; the writing is minutes.
   if arrays is not None:
+    found = ", ".join(d for d in directories if d and tf.io.gfile.isdir(d))
+    report(f"preparing {name} from {found} into {data_dir} (one time) ...")
     _prepare_from_arrays(builder, arrays, data_dir)
+    report(f"prepared {name} in {time.time() - started:.0f} s")
     return tfds.builder(name, data_dir=data_dir)
   reason = "downloading is disabled (--nodownload)"
   if download:
     try:
+      report(f"preparing {name}: downloading it with TFDS into {data_dir} (one time) ...")
       builder.download_and_prepare()
+      report(f"prepared {name} in {time.time() - started:.0f} s")
       return builder
     except Exception as e:  # pylint: disable=broad-except  (any download failure means the same)
       reason = f"the download failed ({type(e).__name__}: {str(e).splitlines()[0][:200]})"
@@ -266,9 +284,11 @@ def _prepare(name, builder, data_dir, manual_dir, download):
 
 
 def load_raw(name: str, data_dir: str | None = None, manual_dir: str | None = None,
-             download: bool = True) -> RawDataset:
-  """Loads the train and test splits of `name` into memory as uint8 arrays."""
-  builder = prepare(name, data_dir=data_dir, manual_dir=manual_dir, download=download)
+             download: bool = True, report=report_to_stderr) -> RawDataset:
+  """Loads the train and test splits of `name` into memory as uint8 arrays (`report`: see
+  `prepare`)."""
+  builder = prepare(name, data_dir=data_dir, manual_dir=manual_dir, download=download,
+                    report=report)
   try:
     return _load_prepared(name, builder)
   except tf.errors.OpError as e:

@@ -1,6 +1,7 @@
 """Probing during training: a training-loop hook and the result-record sections it fills."""
 
 import dataclasses
+import time
 
 import tensorflow as tf
 
@@ -19,10 +20,14 @@ class ProbeHook(hooks.Hook):
   noisy banks) and, where the run writes outputs, draws the by-layer figure (file and
   TensorBoard image). `add_to_record` adds the last table and the controls to result.json.
   `run` below is anything with the State's fields (a hooks.State, or a Trainer).
+  `report(line)` hears of each probe and of the controls as they start and end (they take
+  a while on a large bank); the runner points it at its output where it is None.
   """
 
   def __init__(self, config: probe_lib.ProbeConfig, every: int, last_epoch: int,
-               clean_run_dir: str | None = None, k_for_figures: int = constants.HEADLINE_K):
+               clean_run_dir: str | None = None, k_for_figures: int = constants.HEADLINE_K,
+               report=None):
+    self.report = report
     self.config = config
     self.every = every
     self.last_epoch = last_epoch
@@ -49,10 +54,23 @@ class ProbeHook(hooks.Hook):
     if self.clean_run_dir:
       load_clean_run_probe(self.clean_run_dir)
 
+  def _say(self, line: str) -> None:
+    if self.report:
+      self.report(line)
+
+  def _what(self, run) -> str:
+    bank = probe_lib.bank_examples(run.data, self.config)[1]
+    return (f"{self.config.bank} bank of {len(bank):,}, {len(run.data.test):,} queries, "
+            f"k {', '.join(str(k) for k in self.config.knn.ks)}")
+
   def _controls(self, run) -> dict:
     if self.controls is None:
+      started = time.time()
+      self._say(f"controls: probing raw pixels and a random initialisation of "
+                f"{run.model_config.name} ({self._what(run)}) ...")
       self.controls = probe_lib.controls(run.model_config, run.data, run.config.seed,
                                          self.config)
+      self._say(f"controls done in {time.time() - started:.1f} s")
       if self.clean_run_dir:
         self.controls["clean_labels"] = load_clean_run_probe(self.clean_run_dir)
     return self.controls
@@ -68,7 +86,11 @@ class ProbeHook(hooks.Hook):
     return self._probe(state, epoch)
 
   def _probe(self, run, epoch: int) -> dict:
+    started = time.time()
+    endpoints = self.config.endpoints or run.zoo_model.endpoints
+    self._say(f"probing {len(endpoints)} endpoints at epoch {epoch} ({self._what(run)}) ...")
     table = probe_lib.probe(run.zoo_model, run.data, self.config)
+    self._say(f"probe done in {time.time() - started:.1f} s")
     self.latest, self.latest_epoch = table, epoch
     controls = self._controls(run)
     if run.write_outputs:

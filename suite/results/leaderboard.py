@@ -5,6 +5,11 @@ tf.io.gfile), validated against the schema, grouped by benchmark and by every
 setting except the seed, and aggregated (mean, standard deviation, n). A record
 that fails validation is reported with its path and left out; it never stops the
 table.
+
+A row shows only the settings that apply to it (an mlp's width and depth, a conv
+model's width multiplier, a projector where there is one), the probe's controls
+(random initialisation and raw pixels) beside the trained k-NN, and `figure` draws
+the k-NN by layer of every row with error bars over seeds.
 """
 
 import csv
@@ -45,6 +50,20 @@ SETTING_COLUMNS = (
     # How finely "epochs to fit" is resolved, and whether a per-example log was kept.
     ("eval every", ("train", "eval_every")), ("log every", ("train", "track_every")),
 )
+# Settings that only mean something for some rows: (header, applies(settings)).
+_APPLIES = {
+    "width": lambda s: s["model"].get("name") == "mlp",
+    "depth": lambda s: s["model"].get("name") == "mlp",
+    "width x": lambda s: s["model"].get("name") not in (None, "mlp"),
+    "projector": lambda s: (s["model"].get("bottleneck_dim") or 0) > 0,
+    "inputs fraction": lambda s: s["data"].get("input_corruption") not in (None, "none"),
+    "views": lambda s: (s["augment"].get("num_views") or 0) > 0,
+    "per-view": lambda s: (s["augment"].get("num_views") or 0) > 0,
+}
+# Settings and columns that count things: printed as integers.
+_INTEGER_COLUMNS = {"train", "width", "depth", "projector", "views", "epochs", "eval every",
+                    "log every", "seeds"}
+CONTROL_COLUMNS = ("random init k20", "raw pixels k20")
 _SEED_KEYS = {("data", "seed"), ("train", "seed")}
 _PLACEMENT_KEYS = {("data", "data_dir"), ("data", "manual_dir"), ("data", "download")}
 
@@ -110,6 +129,9 @@ def _row_inputs(rec: dict) -> None:
       raise TypeError(f"settings.{section}.{name} is {value!r}, not a plain value")
   _epochs_to_fit(rec)
   _best_probe(rec)
+  _random_init_probe(rec)
+  _raw_pixels_probe(rec)
+  _layers(rec)
   _hardware(rec)
   wall = rec["timing"].get("wall_seconds")
   if wall is not None and not isinstance(wall, (int, float)):
@@ -133,6 +155,40 @@ def _best_probe(rec: dict, k: int = 20):
     return None
   value, name = max(scored)
   return name, value
+
+
+def _random_init_probe(rec: dict, k: int = 20):
+  """Best clean-bank k-NN of any layer of the run's random initialisation, or None."""
+  table = (rec.get("controls") or {}).get("random_init")
+  best = _best_probe({"probe": table}, k) if isinstance(table, dict) else None
+  return best[1] if best else None
+
+
+def _raw_pixels_probe(rec: dict, k: int = 20):
+  """Clean-bank k-NN of the raw pixels, or None."""
+  value = (((rec.get("controls") or {}).get("raw_pixels") or {}).get("clean") or {}).get(f"k{k}")
+  return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _layers(rec: dict, k: int = 20) -> dict:
+  """{endpoint: clean-bank k-NN} of the run's final probe, in the probe's order."""
+  clean = (rec.get("probe") or {}).get("clean") or {}
+  return {name: acc[f"k{k}"] for name, acc in clean.items()
+          if isinstance(acc, dict) and isinstance(acc.get(f"k{k}"), (int, float))}
+
+
+def _setting(rec: dict, header: str, section: str, name: str):
+  """The cell of a setting: None where it does not apply, `train` as the split's size."""
+  settings = rec["settings"]
+  if header in _APPLIES and not _APPLIES[header](settings):
+    return None
+  value = settings[section].get(name)
+  if header == "train" and not value:  # 0: the whole split less validation.
+    size = (rec.get("dataset") or {}).get("train_size")
+    return int(size) if isinstance(size, (int, float)) and size > 0 else "full"
+  if header in _INTEGER_COLUMNS and isinstance(value, float) and value.is_integer():
+    return int(value)
+  return value
 
 
 def _stats(values):
@@ -161,7 +217,7 @@ def aggregate(records: list[tuple[str, dict]]) -> list[dict]:
     row = {"group": key, "benchmark": first["benchmark"], "seeds": len(members),
            "paths": [p for p, _ in members]}
     for header, (section, name) in SETTING_COLUMNS:
-      row[header] = first["settings"][section].get(name)
+      row[header] = _setting(first, header, section, name)
     for header, metric in METRIC_COLUMNS:
       row[header] = _stats([rec["metrics"].get(metric) for _, rec in members])
     row[f"epochs to {FIT_THRESHOLD:.0%} fit"] = _stats(
@@ -170,6 +226,13 @@ def aggregate(records: list[tuple[str, dict]]) -> list[dict]:
     row["best k20"] = _stats([b[1] for b in best if b])
     layers = sorted({b[0] for b in best if b})
     row["best layer"] = "/".join(layers) if layers else None
+    row["random init k20"] = _stats([_random_init_probe(rec) for _, rec in members])
+    row["raw pixels k20"] = _stats([_raw_pixels_probe(rec) for _, rec in members])
+    by_layer = {}  # Not a column: the figure's.
+    for _, rec in members:
+      for endpoint, value in _layers(rec).items():
+        by_layer.setdefault(endpoint, []).append(value)
+    row["k20 by layer"] = {e: _stats(v) for e, v in by_layer.items()}
     row["wall s"] = _stats([rec["timing"].get("wall_seconds") for _, rec in members])
     hardware = {_hardware(rec) for _, rec in members}
     row["hardware"] = " | ".join(sorted(hardware))
@@ -199,19 +262,29 @@ def _hardware(rec: dict) -> str:
   return f"{env.get('cpu_count', '?')} CPU cores"
 
 
-def _cell(value):
+# Formats of the aggregated columns that are not accuracies.
+_STAT_FORMATS = {f"epochs to {FIT_THRESHOLD:.0%} fit": "{:.1f}", "wall s": "{:.0f}"}
+
+
+def _cell(value, column: str = ""):
   if isinstance(value, dict):
+    fmt = _STAT_FORMATS.get(column, "{:.3f}")
+    if column in _STAT_FORMATS and float(value["mean"]).is_integer() and not value["std"]:
+      fmt = "{:.0f}"  # The same whole number of epochs in every seed.
     if value["n"] > 1:
-      return f"{value['mean']:.3f} ± {value['std']:.3f}"
-    return f"{value['mean']:.3f}"
+      return f"{fmt.format(value['mean'])} ± {fmt.format(value['std'])}"
+    return fmt.format(value["mean"])
   if value is None:
     return "-"
+  if column in _INTEGER_COLUMNS and isinstance(value, float) and value.is_integer():
+    return str(int(value))
   return str(value)
 
 
 _TABLE_COLUMNS = ["benchmark"] + [h for h, _ in SETTING_COLUMNS] + ["seeds"] + \
     [h for h, _ in METRIC_COLUMNS] + [f"epochs to {FIT_THRESHOLD:.0%} fit", "best k20",
-                                      "best layer", "wall s", "hardware", "paper"]
+                                      "best layer", *CONTROL_COLUMNS, "wall s", "hardware",
+                                      "paper"]
 _SETTINGS = {h for h, _ in SETTING_COLUMNS}
 
 
@@ -223,10 +296,11 @@ def markdown(rows: list[dict]) -> str:
   columns = [c for c in columns if c not in shared]
   lines = []
   if shared:
-    lines.append("All rows: " + ", ".join(f"{c} {_cell(rows[0].get(c))}" for c in shared) + "\n")
+    lines.append("All rows: " + ", ".join(f"{c} {_cell(rows[0].get(c), c)}" for c in shared)
+                 + "\n")
   lines += ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
   for row in rows:
-    lines.append("| " + " | ".join(_cell(row.get(c)) for c in columns) + " |")
+    lines.append("| " + " | ".join(_cell(row.get(c), c) for c in columns) + " |")
   return "\n".join(lines) + "\n"
 
 
@@ -252,3 +326,30 @@ def csv_text(rows: list[dict]) -> str:
         out[column] = value
     writer.writerow(out)
   return buffer.getvalue()
+
+
+def _label(row: dict, varying: list[str]) -> str:
+  """A row's name in the figure: the settings that tell it from the other rows."""
+  parts = [f"{c} {_cell(row.get(c), c)}" for c in varying
+           if c != "model" and row.get(c) not in (None, "")]
+  return ", ".join(parts) or str(row["benchmark"])
+
+
+def figure(rows: list[dict], title: str = "") -> bytes | None:
+  """k-NN (k=20, clean bank) by layer of every row with a probe, mean and standard
+  deviation over seeds, one panel per model; None if no row has a probe."""
+  from suite.results import plots  # pylint: disable=g-import-not-at-top  (matplotlib)
+  probed = [r for r in rows if r.get("k20 by layer")]
+  if not probed:
+    return None
+  varying = [c for c in ["benchmark"] + [h for h, _ in SETTING_COLUMNS]
+             if len({json.dumps(r.get(c), default=str) for r in probed}) > 1]
+  panels = {}
+  for row in probed:
+    lines = panels.setdefault(str(row["model"]), {})
+    label = _label(row, varying)
+    while label in lines:  # Rows alike in every varying setting but one hidden one.
+      label += " "
+    lines[label] = {e: (v["mean"], v["std"], v["n"]) for e, v in row["k20 by layer"].items()
+                    if v}
+  return plots.knn_by_layer_over_seeds(panels, k=20, title=title or "20-NN accuracy by layer")

@@ -113,4 +113,35 @@ def difficulty(curves: dict, title: str = "") -> bytes:
     if ax.lines or ax.patches:
       ax.legend(fontsize=7, loc="best")
   fig.suptitle(title or "per-example difficulty after one epoch")
+
+
+def knn_by_layer_over_seeds(panels: dict, k: int = 20, title: str = "") -> bytes:
+  """k-NN accuracy by layer with error bars over seeds, one panel per model.
+
+  Args:
+    panels: {panel title (a model): {line label (a condition): {endpoint: (mean, std, n)}}};
+      endpoints in order from input to output.
+    k: the number of neighbours (for the axis label).
+    title: the figure's title.
+  """
+  most = max((len(values) for lines in panels.values() for values in lines.values()), default=1)
+  width = max(6.0, 0.6 * most + 2.0)  # Room for the endpoint names under each panel.
+  fig, axes = plt.subplots(1, len(panels), squeeze=False, dpi=100,
+                           figsize=(width * len(panels), 4.5))
+  for ax, (panel, lines) in zip(axes[0], panels.items()):
+    endpoints = list(dict.fromkeys(e for values in lines.values() for e in values))
+    for i, (label, values) in enumerate(lines.items()):
+      x = [endpoints.index(e) for e in values]
+      seeds = max((n for _, _, n in values.values()), default=1)
+      ax.errorbar(x, [m for m, _, _ in values.values()], yerr=[s for _, s, _ in values.values()],
+                  fmt="o-", capsize=3, color=f"C{i % 10}",
+                  label=f"{label} (n={seeds})" if seeds > 1 else label)
+    ax.set_xticks(range(len(endpoints)))
+    ax.set_xticklabels(endpoints, rotation=45, ha="right")
+    ax.set_ylabel(f"{k}-NN accuracy (mean ± std over seeds)")
+    ax.set_ylim(0.0, 1.0)
+    ax.grid(alpha=0.3)
+    ax.set_title(panel)
+    ax.legend(fontsize=7, loc="best")
+  fig.suptitle(title or f"{k}-NN accuracy by layer")
   return _png(fig)

@@ -15,17 +15,20 @@ epochs from its last checkpoint, keeping its history.
 
 import dataclasses
 import os
+import re
 import sys
 import time
 
 import tensorflow as tf
 
+from suite import constants
 from suite import errors
 from suite.data import augmentation
 from suite.data import datasets
 from suite.models import zoo
 from suite.results import record
 from suite.training import strategies
+from suite.training import summaries as summaries_lib
 from suite.training import trainer as trainer_lib
 
 FINAL_METRICS = ("train/loss", "train/accuracy", "memorization/train_fit",
@@ -43,6 +46,9 @@ class RunSpec:
   augment: augmentation.AugmentConfig
   train: trainer_lib.TrainConfig
   flags: dict  # Every flag of the binary, recorded as given.
+  # The run's name in TensorBoard's HParams dashboard (condition and seed); None: from
+  # output_dir (see `trial_name`).
+  trial_name: str | None = None
 
   def settings(self) -> dict:
     return {name: dataclasses.asdict(getattr(self, name))
@@ -77,7 +83,27 @@ def settings_diff(recorded: dict, asked: dict) -> list[str]:
   return lines
 
 
-def progress_line(entry: dict, epochs: int) -> str:
+def duration(seconds: float | None) -> str:
+  """`42s`, `3m05s`, `2h07m`; `-` for None."""
+  if seconds is None or seconds != seconds:
+    return "-"
+  seconds = max(0, int(round(seconds)))
+  if seconds < 60:
+    return f"{seconds}s"
+  if seconds < 3600:
+    return f"{seconds // 60}m{seconds % 60:02d}s"
+  return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+
+
+def eta(elapsed: float, done: int, remaining: int) -> float | None:
+  """Seconds left at the mean pace of the `done` units so far; None before the first."""
+  return elapsed / done * remaining if done > 0 else None
+
+
+def progress_line(entry: dict, epochs: int, elapsed: float | None = None,
+                  eta_seconds: float | None = None) -> str:
+  """One evaluated epoch: loss, fit, accuracies, speed, and (when `elapsed` is given) the
+  time spent training in this session and the estimated time left."""
   def get(key, fmt="{:.3f}"):
     value = entry.get(key)
     return "-" if value is None or value != value else fmt.format(value)
@@ -93,7 +119,60 @@ def progress_line(entry: dict, epochs: int) -> str:
   parts.append(f"test {get('test/accuracy')}")
   if "perf/epoch_seconds" in entry:
     parts.append(f"{get('perf/epoch_seconds', '{:.1f}')} s {get('perf/examples_per_second', '{:,.0f}')} ex/s")
+  if elapsed is not None:
+    parts.append(f"elapsed {duration(elapsed)} ETA {duration(eta_seconds)}")
   return "  ".join(parts)
+
+
+class StepProgress:
+  """In-epoch progress on one line of `out`, rewritten in place: steps, time, ETA.
+
+  Silent for the first `after` seconds of an epoch, so that short epochs print nothing
+  but their epoch line; at most one update per `interval` seconds. Call `step()` after
+  every training step and `end()` before the epoch's line.
+  """
+
+  def __init__(self, out, steps_per_epoch: int, after: float = 3.0, interval: float = 0.5,
+               clock=time.monotonic):
+    self.out, self.steps, self.after, self.interval = out, steps_per_epoch, after, interval
+    self.clock = clock
+    self.count, self.started, self.last, self.shown = 0, None, 0.0, False
+
+  def step(self) -> None:
+    now = self.clock()
+    if self.started is None or self.count >= self.steps:  # A new epoch.
+      self.count, self.started, self.last = 0, now, now
+    self.count += 1
+    elapsed = now - self.started
+    if elapsed < self.after or (now - self.last < self.interval and self.count < self.steps):
+      return
+    self.last, self.shown = now, True
+    left = eta(elapsed, self.count - 1, self.steps - self.count)  # Timed from step 1's end.
+    width = len(str(self.steps))
+    print(f"\r  step {self.count:>{width}}/{self.steps}  {duration(elapsed)}  "
+          f"ETA {duration(left)}   ", end="", file=self.out, flush=True)
+
+  def end(self) -> None:
+    """Clears the line, if one was shown; the next step starts a new epoch."""
+    if self.shown:
+      print("\r" + " " * 60 + "\r", end="", file=self.out, flush=True)
+    self.count, self.started, self.shown = 0, None, False
+
+
+def _is_tty(out) -> bool:
+  try:
+    return bool(out.isatty())
+  except (AttributeError, ValueError):
+    return False
+
+
+def _with_progress(step, progress: StepProgress):
+  """The training step, reporting each call to `progress` (counts only: no device read)."""
+  def stepped(batch, sums):
+    result = step(batch, sums)
+    progress.step()
+    return result
+  return stepped
 
 
 def summary_table(metrics: dict) -> str:
@@ -112,6 +191,46 @@ def _hparams(spec: RunSpec) -> dict:
       if isinstance(value, (bool, int, float, str)):
         flat[f"{name}.{key}"] = value
   return flat
+
+
+def trial_name(spec: RunSpec) -> str:
+  """spec.trial_name, else the condition and seed read from the output directory.
+
+  The directory's name is the condition; one named `seed_<s>` is named with its parent
+  (`weight_decay/seed_1`); parents that are sweep points (`seed_0/projector_128/random`)
+  are kept; and `/seed_<s>` is added where no seed shows.
+  """
+  if spec.trial_name:
+    return spec.trial_name
+  parts = [p for p in spec.output_dir.replace("\\", "/").split("/") if p and p != "."]
+  if not parts:
+    return f"run/seed_{spec.train.seed}"
+  name = [parts.pop()]
+  if _SEED_DIR.fullmatch(name[0]) and parts:
+    name.insert(0, parts.pop())
+  while parts and _SWEEP_DIR.fullmatch(parts[-1]):
+    name.insert(0, parts.pop())
+  if not any(_SEED_DIR.fullmatch(p) for p in name):
+    name.append(f"seed_{spec.train.seed}")
+  return "/".join(name)
+
+
+_SEED_DIR = re.compile(r"seed_?\d+")
+_SWEEP_DIR = re.compile(r"[A-Za-z]+_[0-9.]+")  # seed_0, projector_128, ...
+
+
+def _probe_settings(hooks, zoo_model) -> tuple[tuple[int, ...], str | None, int]:
+  """(ks, endpoint, k) of the k-NN scalars the hooks write: every k probed, the encoder
+  (or the last probed endpoint) and the headline k; ((), None, k) without probing."""
+  for hook in hooks:
+    config = getattr(hook, "config", None)
+    ks = tuple(getattr(getattr(config, "knn", None), "ks", ()) or ())
+    if ks:
+      endpoints = tuple(getattr(config, "endpoints", ()) or ()) or zoo_model.endpoints
+      endpoint = (zoo_model.encoder_endpoint if zoo_model.encoder_endpoint in endpoints
+                  else endpoints[-1])
+      return ks, endpoint, getattr(hook, "k", max(ks))
+  return (), None, constants.HEADLINE_K
 
 
 def check_resumable(spec: RunSpec, previous: record.RunRecord | None, extend: bool = False):
@@ -149,12 +268,14 @@ def check_resumable(spec: RunSpec, previous: record.RunRecord | None, extend: bo
 
 
 def run(spec: RunSpec, strategy=None, hooks=(), data: datasets.Data | None = None,
-        extra_record=None, out=None, extend: bool = False) -> dict:
+        extra_record=None, out=None, extend: bool = False, progress: bool | None = None) -> dict:
   """Trains as `spec` says, writing result.json stage by stage; returns the final record.
 
   `hooks` are called at every evaluation (see Trainer.hooks); `extra_record(trainer,
   record)` adds the final sections (probes, claims) to the record, once training is
-  done. `extend` lets a run (finished or not) be trained on to more epochs.
+  done. `extend` lets a run (finished or not) be trained on to more epochs. `progress`
+  shows the steps within an epoch longer than a few seconds (None: only when `out` is a
+  terminal, so that logs and tests get the epoch lines alone).
   Raises RunDirBusyError if another process holds the run directory, ConfigError if it
   holds other settings.
   """
@@ -162,7 +283,9 @@ def run(spec: RunSpec, strategy=None, hooks=(), data: datasets.Data | None = Non
   run_dir = record.RunDir(spec.output_dir)
   with run_dir.hold(enabled=strategies.is_chief(strategy)):
     try:
-      return _run(spec, run_dir, strategy, hooks, data, extra_record, out or sys.stdout, extend)
+      out = out or sys.stdout
+      return _run(spec, run_dir, strategy, hooks, data, extra_record, out, extend,
+                  _is_tty(out) if progress is None else progress)
     finally:  # Still holding it: refused before any work, leave no empty directory behind.
       run_dir.remove_if_unused()
 
@@ -179,7 +302,7 @@ def _restore(trainer) -> int:
         f"{os.path.join(trainer.run_dir, 'checkpoints')} (and result.json) to start over") from e
 
 
-def _run(spec, run_dir, strategy, hooks, data, extra_record, out, extend):
+def _run(spec, run_dir, strategy, hooks, data, extra_record, out, extend, progress):
   started, started_at = time.time(), record.now()
   previous = run_dir.read()
   check_resumable(spec, previous, extend)
@@ -208,11 +331,10 @@ def _run(spec, run_dir, strategy, hooks, data, extra_record, out, extend):
       model={"name": spec.model.name, "parameters": int(trainer.model.count_params()),
              "endpoints": list(trainer.zoo_model.endpoints)},
       metrics={}, timing={}, environment=record.environment())
-  if trainer.write_outputs:
-    writer = trainer.summary_writer()
-    from tensorboard.plugins.hparams import api as hparams_api  # pylint: disable=g-import-not-at-top
-    with writer.as_default():
-      hparams_api.hparams(_hparams(spec), trial_id=base.config_hash)
+  if trainer.write_outputs and not previous:  # A resumed run wrote them when it began.
+    ks, endpoint, k = _probe_settings(trainer.hooks, trainer.zoo_model)
+    summaries_lib.write_run_config(trainer.summaries, _hparams(spec), trial_name(spec),
+                                   summaries_lib.hparams_metrics(endpoint, k), ks)
   resumed_from = None
   print(data.info.summary(), file=out)
   print(f"model {spec.model.name}: {base.model['parameters']:,} parameters; "
@@ -244,8 +366,25 @@ def _run(spec, run_dir, strategy, hooks, data, extra_record, out, extend):
       run_dir.write(rec)
     return rec
 
+  steps = StepProgress(out, trainer.steps_per_epoch)
+  if progress:
+    trainer.loop.step = _with_progress(trainer.loop.step, steps)
+
+  def report(line):  # Long steps of hooks (probes, controls), each on a line of its own.
+    steps.end()
+    print(line, file=out, flush=True)
+
+  for hook in hooks:
+    if getattr(hook, "report", False) is None:
+      hook.report = report
+  clock = {}
+
   def on_epoch(entry):
-    print(progress_line(entry, spec.train.epochs), file=out, flush=True)
+    steps.end()
+    elapsed = time.time() - clock["start"]
+    remaining = spec.train.epochs - entry["epoch"]
+    left = eta(elapsed, entry["epoch"] - clock["first"], remaining) if remaining else 0.0
+    print(progress_line(entry, spec.train.epochs, elapsed, left), file=out, flush=True)
     # Every evaluated epoch is recorded before its checkpoint is written, so the record
     # always holds the history up to the latest checkpoint (the resume truncates the rest).
     write("running", "training")
@@ -256,6 +395,7 @@ def _run(spec, run_dir, strategy, hooks, data, extra_record, out, extend):
     resumed_from = _restore(trainer) or None
     if resumed_from:
       print(f"resuming from the checkpoint of epoch {resumed_from}", file=out)
+    clock.update(start=time.time(), first=resumed_from or 0)
     trainer.fit(on_epoch=on_epoch, restore=False)
     record.kill_point("fitted")
     write("running", stage := "trained")
@@ -266,6 +406,9 @@ def _run(spec, run_dir, strategy, hooks, data, extra_record, out, extend):
       if extra_record:
         extra_record(trainer, rec)
       sections = {k: v for k, v in rec.items() if k not in base.to_dict() and k != "stage"}
+    if isinstance(sections.get("controls"), dict):  # Beside the k-NN curves, at the last epoch.
+      trainer.summaries.scalars(int(trainer.epoch.numpy()),
+                                summaries_lib.control_scalars(sections["controls"]))
     write("running", stage := "probed", sections=sections)
     record.kill_point("probed")
   except trainer_lib.TrainingDivergedError as e:

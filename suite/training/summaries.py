@@ -44,3 +44,87 @@ class TensorBoardHook(hooks.Hook):
 
   def on_epoch_end(self, state: hooks.State) -> None:
     state.summaries.scalars(state.epoch, state.metrics)
+
+
+# The metrics of the HParams dashboard, headline first (it lists only those declared).
+HEADLINE_METRICS = ("test/accuracy", "memorization/fit_clean", "memorization/fit_corrupted")
+OTHER_METRICS = ("validation/accuracy", "memorization/train_fit", "memorization/view_fit",
+                 "memorization/clean_acc_corrupted", "train/accuracy", "train/loss", "test/loss")
+KNN_BANKS = (("knn", "clean bank"), ("knn_noisy", "noisy bank (training labels)"))
+
+
+def control_scalars(controls: dict) -> dict:
+  """The probe's controls as scalars: controls/raw_pixels/k<k> (and raw_pixels_noisy), and
+  controls/random_init/<endpoint>/k<k> (and random_init_noisy/...)."""
+  out = {}
+  pixels = controls.get("raw_pixels") or {}
+  for bank, tag in (("clean", "raw_pixels"), ("noisy", "raw_pixels_noisy")):
+    for key, value in (pixels.get(bank) or {}).items():
+      if key.startswith("k") and "_" not in key and isinstance(value, (int, float)):
+        out[f"controls/{tag}/{key}"] = value
+  table = controls.get("random_init") or {}
+  for bank, tag in (("clean", "random_init"), ("noisy", "random_init_noisy")):
+    for endpoint, accs in (table.get(bank) or {}).items():
+      for key, value in (accs or {}).items():
+        if key.startswith("k") and "_" not in key and isinstance(value, (int, float)):
+          out[f"controls/{tag}/{endpoint}/{key}"] = value
+  return out
+
+
+def layout(ks=()):
+  """Custom Scalars layout: one chart per (bank, k) with every probed layer, the controls
+  per k, and the fit and accuracy curves side by side."""
+  from tensorboard.plugins.custom_scalar import layout_pb2  # pylint: disable=g-import-not-at-top
+
+  def chart(title, *regexes):
+    return layout_pb2.Chart(title=title, multiline=layout_pb2.MultilineChartContent(
+        tag=list(regexes)))
+
+  categories = [layout_pb2.Category(title="memorization", chart=[
+      chart("fit of the training labels", r"^memorization/(train_fit|fit_clean|fit_corrupted"
+            r"|view_fit)$"),
+      chart("accuracy", r"^(train|validation|test)/accuracy$"),
+      chart("loss", r"^(train|test)/loss$")])]
+  for prefix, bank in KNN_BANKS:
+    categories.append(layout_pb2.Category(
+        title=f"k-NN by layer, {bank}",
+        chart=[chart(f"{k}-NN accuracy of every layer, {bank}", rf"^{prefix}/[^/]+/k{k}$")
+                for k in ks]))
+  categories.append(layout_pb2.Category(
+      title="k-NN controls", closed=True,
+      chart=[chart(f"{k}-NN controls (raw pixels, random init)", rf"^controls/.*/k{k}$")
+              for k in ks]))
+  return layout_pb2.Layout(category=[c for c in categories if c.chart])
+
+
+def hparams_metrics(knn_endpoint: str | None = None, k: int = constants.HEADLINE_K) -> list:
+  """(tag, display name) of the dashboard's metrics: test accuracy, the fit of clean and
+  corrupted labels, the k-NN of `knn_endpoint` and its controls, then the rest."""
+  metrics = [(tag, tag) for tag in HEADLINE_METRICS]
+  if knn_endpoint:
+    name = f"{k}-NN {knn_endpoint}"
+    metrics += [(f"knn/{knn_endpoint}/k{k}", name),
+                (f"controls/random_init/{knn_endpoint}/k{k}", f"{name}, random init"),
+                (f"controls/raw_pixels/k{k}", f"{k}-NN raw pixels"),
+                (f"knn_noisy/{knn_endpoint}/k{k}", f"{name}, noisy bank")]
+  return metrics + [(tag, tag) for tag in OTHER_METRICS]
+
+
+def write_run_config(summaries: Summaries, hparams: dict, trial_name: str, metrics: list,
+                     ks=()) -> None:
+  """Writes the HParams config (`metrics` in order), this run's hparams as the trial
+  `trial_name`, and the Custom Scalars layout, at step 0 of the run's writer."""
+  if not summaries.enabled:
+    return
+  # pylint: disable-next=g-import-not-at-top
+  from tensorboard.plugins.custom_scalar import summary as custom_scalar
+  from tensorboard.plugins.hparams import api as hparams_api  # pylint: disable=g-import-not-at-top
+  writer = summaries.writer()
+  with writer.as_default(step=0):
+    hparams_api.hparams_config(
+        hparams=[hparams_api.HParam(name) for name in hparams],
+        metrics=[hparams_api.Metric(tag, display_name=name) for tag, name in metrics])
+    hparams_api.hparams(hparams, trial_id=trial_name)
+    tf.summary.experimental.write_raw_pb(
+        custom_scalar.pb(layout(ks)).SerializeToString(), step=0)
+  writer.flush()

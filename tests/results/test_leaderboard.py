@@ -2,9 +2,11 @@ import csv
 import io
 import json
 
+import numpy as np
 import pytest
 
 from suite.results import leaderboard
+from suite.results import plots
 from suite.results import record
 from tests.conftest import run_binary
 
@@ -161,3 +163,113 @@ def test_malformed_complete_records_are_listed_and_skipped_never_a_crash(tmp_pat
     assert len(loaded.records) == 1
   rows = leaderboard.aggregate(loaded.records)
   assert leaderboard.markdown(rows) and leaderboard.csv_text(rows)
+
+
+def _probed(seed, model="mlp", layers=(0.5, 0.7), random_init=(0.3, 0.2), pixels=0.4,
+            **model_settings):
+  rec = _record(seed, 1.0, 0.1, probe={f"layer_{i}": {"k20": v} for i, v in enumerate(layers)})
+  rec["settings"]["model"] = {"name": model, "bottleneck_dim": 0, "width": 64, "depth": 2,
+                              "width_multiplier": 1.0, **model_settings}
+  rec["controls"] = {"raw_pixels": {"clean": {"k1": 0.9, "k20": pixels}},
+                     "random_init": {"clean": {f"layer_{i}": {"k20": v}
+                                               for i, v in enumerate(random_init)}}}
+  rec["config_hash"] = record.config_hash(rec["settings"])
+  return rec
+
+
+def test_controls_sit_beside_the_trained_probe_over_seeds(tmp_path):
+  _write(tmp_path / "s0", _probed(0, random_init=(0.3, 0.2), pixels=0.40))
+  _write(tmp_path / "s1", _probed(1, random_init=(0.1, 0.25), pixels=0.44))
+  row, = leaderboard.aggregate(leaderboard.load([str(tmp_path)]).records)
+  # The best layer of each seed's random initialisation: 0.3 and 0.25.
+  assert row["random init k20"]["mean"] == pytest.approx(0.275)
+  assert row["random init k20"]["std"] == pytest.approx(0.0353553, rel=1e-5)
+  assert row["raw pixels k20"] == {"mean": pytest.approx(0.42), "std": pytest.approx(0.0282843,
+                                                                                     rel=1e-5),
+                                   "n": 2}
+  table = leaderboard.markdown([row])
+  header = next(line for line in table.splitlines() if line.startswith("| benchmark"))
+  assert "| random init k20 | raw pixels k20 |" in header
+  assert "| 0.275 ± 0.035 | 0.420 ± 0.028 |" in table
+  parsed, = csv.DictReader(io.StringIO(leaderboard.csv_text([row])))
+  assert float(parsed["raw pixels k20 mean"]) == pytest.approx(0.42)
+  assert parsed["random init k20 n"] == "2"
+
+
+def test_a_row_shows_only_the_settings_of_its_model(tmp_path):
+  recs = {"mlp": _probed(0, width=256, depth=3),
+          "cnn": _probed(0, model="cnn_small", width_multiplier=2.0, bottleneck_dim=128),
+          "resnet": _probed(0, model="resnet18", width_multiplier=0.5)}
+  for name, rec in recs.items():
+    _write(tmp_path / name, rec)
+  rows = {r["model"]: r for r in leaderboard.aggregate(leaderboard.load([str(tmp_path)]).records)}
+  assert (rows["mlp"]["width"], rows["mlp"]["depth"], rows["mlp"]["width x"]) == (256, 3, None)
+  assert (rows["cnn_small"]["width"], rows["cnn_small"]["depth"]) == (None, None)
+  assert rows["cnn_small"]["width x"] == 2.0 and rows["resnet18"]["width x"] == 0.5
+  assert rows["cnn_small"]["projector"] == 128 and rows["mlp"]["projector"] is None
+  lines = leaderboard.markdown(list(rows.values())).splitlines()
+  header = [c.strip() for c in lines[2].strip("|").split("|")]
+  cells = {line.split("|")[header.index("model") + 1].strip():
+           dict(zip(header, (c.strip() for c in line.strip("|").split("|"))))
+           for line in lines[4:]}
+  assert cells["mlp"]["width"] == "256" and cells["mlp"]["width x"] == "-"
+  assert cells["resnet18"]["width"] == "-" and cells["resnet18"]["projector"] == "-"
+  # A setting that applies to no row is no column at all: views (no pooled views here).
+  assert "views" not in header and "per-view" not in header
+
+
+def test_counts_print_as_integers_and_a_full_split_as_its_size(tmp_path):
+  rec = _record(0, 1.0, 0.1)
+  rec["settings"]["train"]["epochs"] = 30.0  # As a float-typed flag would record it.
+  rec["settings"]["data"]["train_size"] = 0
+  rec["dataset"] = {"train_size": 1437}
+  rec["history"] = [{"epoch": 12, "memorization/fit_corrupted": 0.99}]
+  rec["config_hash"] = record.config_hash(rec["settings"])
+  other = _record(1, 1.0, 0.1, noise=0.0)
+  other["settings"]["data"]["train_size"] = 0  # No dataset section: "full".
+  other["config_hash"] = record.config_hash(other["settings"])
+  rows = leaderboard.aggregate([("a", rec), ("b", other)])
+  table = leaderboard.markdown(rows)
+  lines = [line for line in table.splitlines() if line.startswith("| ")]
+  header = [c.strip() for c in lines[0].strip("|").split("|")]
+  clean, noisy = (dict(zip(header, (c.strip() for c in line.strip("|").split("|"))))
+                  for line in lines[1:])
+  assert noisy["epochs"] == "30" and noisy["train"] == "1437"
+  assert noisy["epochs to 95% fit"] == "12"
+  assert clean["train"] == "full" and clean["epochs"] == "5"
+  assert "train 0" not in table and "30.0" not in table
+
+
+def test_figure_draws_every_probed_row_with_error_bars_over_seeds(tmp_path, monkeypatch):
+  for seed, layers in ((0, (0.5, 0.7)), (1, (0.6, 0.9))):
+    _write(tmp_path / f"noisy_{seed}", _probed(seed, layers=layers))
+  _write(tmp_path / "clean", _probed(0, layers=(0.8, 0.85)))
+  _write(tmp_path / "unprobed", _record(0, 1.0, 0.1, noise=0.5))
+  # The clean run differs in label noise from the noisy ones.
+  clean = json.loads((tmp_path / "clean" / "result.json").read_text())
+  clean["settings"]["data"]["label_noise"] = 0.0
+  clean["config_hash"] = record.config_hash(clean["settings"])
+  (tmp_path / "clean" / "result.json").write_text(json.dumps(clean))
+  rows = leaderboard.aggregate(leaderboard.load([str(tmp_path)]).records)
+  drawn = {}
+  real = plots.knn_by_layer_over_seeds
+  monkeypatch.setattr(plots, "knn_by_layer_over_seeds",
+                      lambda panels, **kw: drawn.update(panels) or real(panels, **kw))
+  png = leaderboard.figure(rows)
+  assert png.startswith(b"\x89PNG")
+  lines = drawn["mlp"]
+  assert sorted(lines) == ["noise 0.0", "noise 1.0"]  # The unprobed row is not drawn.
+  mean, std, n = lines["noise 1.0"]["layer_1"]
+  assert (mean, n) == (pytest.approx(0.8), 2)
+  assert std == pytest.approx(float(np.std([0.7, 0.9], ddof=1)))
+  assert leaderboard.figure([r for r in rows if not r["k20 by layer"]]) is None
+
+
+def test_the_binary_writes_the_figure_beside_the_tables(tmp_path):
+  _write(tmp_path / "runs" / "s0", _probed(0))
+  result = run_binary("benchmarks.leaderboard", f"--runs={tmp_path / 'runs'}",
+                      f"--board_dir={tmp_path / 'board'}")
+  assert result.returncode == 0, result.stderr
+  files = sorted(p.name for p in (tmp_path / "board").iterdir())
+  assert files == ["leaderboard.csv", "leaderboard.md", "leaderboard.png"]
+  assert (tmp_path / "board" / "leaderboard.png").read_bytes().startswith(b"\x89PNG")
