@@ -417,6 +417,9 @@ def _run(spec, run_dir, strategy, hooks, data, extra_record, out, extend, progre
   except trainer_lib.Interrupted as e:
     write("interrupted", stage, error=str(e))
     raise
+  except Exception as e:  # Any other error: the record says so (re-running resumes).
+    write("failed", stage, error=f"{type(e).__name__}: {e}")
+    raise
   final = write("complete", "complete", sections=sections).to_dict()
   print(summary_table(final["metrics"]), file=out)
   return final

@@ -52,7 +52,9 @@ def test_a_crashed_run_resumes_to_the_uninterrupted_result(small_data, tmp_path,
   with pytest.raises(_Crash):
     runner.run(_spec(tmp_path / "resumed"), data=small_data, hooks=[_crash_at(3)])
   crashed = record.read(str(tmp_path / "resumed"))
-  assert crashed["status"] == "running" and crashed["metrics"]["epochs_completed"] == 2
+  # Epoch 3 was trained, but the crash came before its checkpoint: the resume starts at 2.
+  assert crashed["status"] == "failed" and crashed["metrics"]["epochs_completed"] == 3
+  assert crashed["error"].startswith("_Crash")
   assert tracking.recorded_epochs(str(tmp_path / "resumed")) == [0, 1, 2, 3]
   resumed = runner.run(_spec(tmp_path / "resumed"), data=small_data)
   assert "resuming from the checkpoint of epoch 2" in capsys.readouterr().out
