@@ -74,7 +74,7 @@ def table(paths: list[str]) -> str:
       raise errors.ConfigError(f"no result.json at {path}: run the experiment first") from None
     if "claims" not in experiment:
       raise errors.ConfigError(f"{path} is not an experiment record (it has no claims)")
-    name = os.path.basename(os.path.normpath(path.removesuffix("result.json")))
+    name = os.path.basename(os.path.normpath(path.removesuffix(record.FILENAME)))
     lines += rows(experiment, name)
   return "\n".join(lines)
 

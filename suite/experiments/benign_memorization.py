@@ -26,6 +26,7 @@ import itertools
 import os
 import time
 
+from suite import constants
 from suite import errors
 from suite.data import augmentation
 from suite.data import datasets
@@ -188,8 +189,9 @@ def run(base: runner.RunSpec, probe_config: probe_lib.ProbeConfig, probe_every: 
   return experiment
 
 
-def layer_tables(records: dict, noisy_controls: dict | None = None, k: str = "k20") -> dict:
-  """Per run: 20-NN by layer with the clean-label and the noisy-label bank, and controls
+def layer_tables(records: dict, noisy_controls: dict | None = None,
+                 k: str = constants.HEADLINE_KEY) -> dict:
+  """Per run: k-NN (default: the headline k) by layer with the clean-label and the noisy-label bank, and controls
   (random init with clean labels, and for noisy runs with the run's noisy labels)."""
   out = {}
   for name, rec in records.items():
@@ -212,10 +214,11 @@ def summary_metrics(records: dict) -> dict:
       if key in rec["metrics"]:
         metrics[f"{name}/{key}"] = rec["metrics"][key]
     clean_bank = rec.get("probe", {}).get("clean", {})
-    if clean_bank and all("k20" in v for v in clean_bank.values()):
-      layer, best = max(clean_bank.items(), key=lambda item: item[1]["k20"])
-      metrics[f"{name}/best_k20"] = best["k20"]
-      metrics[f"{name}/best_k20_layer"] = layer
+    key = constants.HEADLINE_KEY
+    if clean_bank and all(key in v for v in clean_bank.values()):
+      layer, best = max(clean_bank.items(), key=lambda item: item[1][key])
+      metrics[f"{name}/best_{key}"] = best[key]
+      metrics[f"{name}/best_{key}_layer"] = layer
   return metrics
 
 

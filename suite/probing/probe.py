@@ -25,6 +25,7 @@ import dataclasses
 import keras
 import numpy as np
 
+from suite import constants
 from suite import errors
 from suite.data import datasets
 from suite.models import zoo
@@ -173,7 +174,8 @@ def scalars(table: dict, prefix: str = "knn") -> dict:
   return out
 
 
-def format_table(table: dict, controls_table: dict | None = None, k: int = 20) -> str:
+def format_table(table: dict, controls_table: dict | None = None,
+                 k: int = constants.HEADLINE_K) -> str:
   """Per-layer text table: clean-bank k-NN, noisy-bank k-NN, and the controls."""
   key = f"k{k}"
   has_noisy = "noisy" in table

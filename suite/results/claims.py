@@ -19,17 +19,18 @@ import math
 
 import numpy as np
 
+from suite import constants
 from suite.results import stats
 
 HELD, CONTRADICTED, INCONCLUSIVE, NOT_TESTABLE = (stats.HELD, stats.CONTRADICTED,
                                                  stats.INCONCLUSIVE, stats.NOT_TESTABLE)
 VERDICTS = (HELD, CONTRADICTED, INCONCLUSIVE, NOT_TESTABLE)
-# A set of labels counts as fitted (memorized) at this training accuracy; every check
-# and table uses this one value.
-FIT_THRESHOLD = 0.95
+# A set of labels counts as fitted (memorized) at this training accuracy: the one value
+# of suite.constants (kept as a name here for the checks below and their callers).
+FIT_THRESHOLD = constants.FIT_THRESHOLD
 MIN_SEEDS = stats.MIN_SEEDS
 # Declared in advance: the k of the k-NN probe every claim reads.
-PRIMARY_K = "k20"
+PRIMARY_K = constants.HEADLINE_KEY
 # Equivalence margins (absolute accuracy), declared in advance.
 LAYER_MARGIN = 0.05  # Clean-bank k-NN of an early layer "within the clean-label run's".
 VALIDATION_MARGIN = 0.02  # A regularizer "not worse than the baseline" on validation.
@@ -140,8 +141,8 @@ def memorization_in_last_layers(augmented: list, clean: list, random_init_noisy:
                                 margin: float = LAYER_MARGIN) -> dict:
   """On the augmented random-label run: early layers unaffected, last layers memorize.
 
-  Primary (declared): at the first endpoint, clean-bank k20 equivalent to the
-  clean-label run's (TOST, +-margin); at the last endpoint, noisy-bank k20 above the
+  Primary (declared): at the first endpoint, clean-bank PRIMARY_K k-NN equivalent to the
+  clean-label run's (TOST, +-margin); at the last endpoint, noisy-bank PRIMARY_K above the
   random-init network probed with the same noisy labels. Both must hold
   (intersection-union test). All layers, Holm-corrected, are a secondary view.
   `random_init_noisy`: per seed, the random-init network's probe table with a `noisy`
@@ -171,8 +172,8 @@ def memorization_in_last_layers(augmented: list, clean: list, random_init_noisy:
   clean_diff, noisy_diff = np.array(clean_diff), np.array(noisy_diff)
   evidence = {"endpoints": endpoints, "early_layer": early, "last_layer": last,
               "margin": margin, "seeds": [_seed(r) for r in augmented],
-              "clean_k20_minus_clean_run": clean_diff.mean(0).tolist(),
-              "noisy_k20_minus_random_init": noisy_diff.mean(0).tolist(),
+              f"clean_{PRIMARY_K}_minus_clean_run": clean_diff.mean(0).tolist(),
+              f"noisy_{PRIMARY_K}_minus_random_init": noisy_diff.mean(0).tolist(),
               "holm_p_noisy_above_random_init": stats.holm(
                   stats.t_p_greater(noisy_diff.T)).tolist()}
   if why:
@@ -213,9 +214,9 @@ def features_survive_with_augmentation(augmented: list, plain: list,
   vs_init = np.array([_k(a["probe"], layer) - _k(r, layer)
                       for a, r in zip(augmented, random_init)])
   evidence = {"layer": layer, "seeds": [_seed(r) for r in augmented],
-              "k20_with_augmentation": [_k(a["probe"], layer) for a in augmented],
-              "k20_without": [_k(p["probe"], layer) for p in plain],
-              "k20_random_init": [_k(r, layer) for r in random_init],
+              f"{PRIMARY_K}_with_augmentation": [_k(a["probe"], layer) for a in augmented],
+              f"{PRIMARY_K}_without": [_k(p["probe"], layer) for p in plain],
+              f"{PRIMARY_K}_random_init": [_k(r, layer) for r in random_init],
               "endpoints": endpoints,
               "holm_p_by_layer_vs_plain": stats.holm(stats.t_p_greater(vs_plain.T)).tolist()}
   why = _unfitted({"random_augmented": augmented, "random_plain": plain})

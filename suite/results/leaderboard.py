@@ -17,6 +17,7 @@ import os
 import numpy as np
 import tensorflow as tf
 
+from suite import constants
 from suite.results import claims
 from suite.results import record
 from suite.results import references
@@ -29,7 +30,8 @@ METRIC_COLUMNS = (
     ("val acc", "validation/accuracy"),
     ("test acc", "test/accuracy"),
 )
-FIT_THRESHOLD = claims.FIT_THRESHOLD  # One value for every table and claim.
+FIT_THRESHOLD = constants.FIT_THRESHOLD  # One value for every table and claim.
+_BEST_K = f"best {constants.HEADLINE_KEY}"  # The column of the best layer's headline k-NN.
 SETTING_COLUMNS = (
     ("dataset", ("data", "dataset")), ("train", ("data", "train_size")),
     ("noise", ("data", "label_noise")), ("inputs", ("data", "input_corruption")),
@@ -124,7 +126,7 @@ def group_key(rec: dict) -> str:
   return record.config_hash({"benchmark": rec["benchmark"], "settings": settings})
 
 
-def _best_probe(rec: dict, k: int = 20):
+def _best_probe(rec: dict, k: int = constants.HEADLINE_K):
   """(endpoint, accuracy) of the best clean-bank k-NN layer, or None."""
   clean = (rec.get("probe") or {}).get("clean") or {}
   scored = [(acc[f"k{k}"], name) for name, acc in clean.items()
@@ -167,7 +169,7 @@ def aggregate(records: list[tuple[str, dict]]) -> list[dict]:
     row[f"epochs to {FIT_THRESHOLD:.0%} fit"] = _stats(
         [_epochs_to_fit(rec) for _, rec in members])
     best = [_best_probe(rec) for _, rec in members]
-    row["best k20"] = _stats([b[1] for b in best if b])
+    row[_BEST_K] = _stats([b[1] for b in best if b])
     layers = sorted({b[0] for b in best if b})
     row["best layer"] = "/".join(layers) if layers else None
     row["wall s"] = _stats([rec["timing"].get("wall_seconds") for _, rec in members])
@@ -210,7 +212,7 @@ def _cell(value):
 
 
 _TABLE_COLUMNS = ["benchmark"] + [h for h, _ in SETTING_COLUMNS] + ["seeds"] + \
-    [h for h, _ in METRIC_COLUMNS] + [f"epochs to {FIT_THRESHOLD:.0%} fit", "best k20",
+    [h for h, _ in METRIC_COLUMNS] + [f"epochs to {FIT_THRESHOLD:.0%} fit", _BEST_K,
                                       "best layer", "wall s", "hardware", "paper"]
 _SETTINGS = {h for h, _ in SETTING_COLUMNS}
 

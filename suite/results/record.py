@@ -38,6 +38,7 @@ import uuid
 
 import tensorflow as tf
 
+from suite import constants
 from suite import errors
 
 SCHEMA_VERSION = 1
@@ -45,7 +46,7 @@ STATUSES = ("running", "complete", "failed", "interrupted")
 STAGES = ("training", "trained", "probed", "complete")
 REQUIRED_KEYS = ("schema_version", "benchmark", "status", "config", "config_hash", "metrics",
                  "timing", "environment")
-FILENAME = "result.json"
+FILENAME = constants.RESULT_FILENAME
 LOCK_FILENAME = ".lock"
 LEASE_FILENAME = ".lease"
 LEASE_STALE_SECONDS = 120.0

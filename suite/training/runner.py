@@ -20,6 +20,7 @@ import time
 
 import tensorflow as tf
 
+from suite import constants
 from suite import errors
 from suite.data import augmentation
 from suite.data import datasets
@@ -172,11 +173,13 @@ def _restore(trainer) -> int:
     return trainer.restore()
   except (tf.errors.OpError, ValueError, AssertionError, IndexError, KeyError, TypeError) as e:
     manager = trainer.checkpoints.manager
-    latest = (manager and manager.latest_checkpoint) or os.path.join(trainer.run_dir, "checkpoints")
+    latest = (manager and manager.latest_checkpoint) or os.path.join(trainer.run_dir,
+                                                                  constants.CHECKPOINTS_DIR)
     reason = " ".join((getattr(e, "message", None) or str(e) or type(e).__name__).split())[:300]
     raise errors.RunDirError(
         f"{latest}: the checkpoint cannot be restored ({reason}); delete "
-        f"{os.path.join(trainer.run_dir, 'checkpoints')} (and result.json) to start over") from e
+        f"{os.path.join(trainer.run_dir, constants.CHECKPOINTS_DIR)} (and "
+        f"{constants.RESULT_FILENAME}) to start over") from e
 
 
 def _run(spec, run_dir, strategy, hooks, data, extra_record, out, extend):
