@@ -34,6 +34,7 @@ from suite.probing import hook as probe_hook
 from suite.probing import probe as probe_lib
 from suite.results import claims as claims_lib
 from suite.results import record
+from suite.results import tables
 from suite.training import runner
 
 CONDITIONS = ("clean", "clean_plain", "random_plain", "random_augmented", "random_pool",
@@ -263,24 +264,27 @@ def check_claims(records: dict, at_points: list, noisy_controls: dict) -> list[d
 
 
 def table(experiment: dict) -> str:
-  """Runs side by side (fits, test accuracy, best k-NN layer), then 20-NN by layer.
+  """Runs side by side (fits, test accuracy, best k-NN layer), then k-NN by layer.
 
   One by-layer table per seed and projector: a row per run with the clean-label bank,
   one per noisy run with the noisy-label bank, and the controls of that architecture and
   seed (random init by layer; raw pixels, which have no layers, in the first column).
+  All tables come from suite.results.tables.format_table; k is constants.HEADLINE_K.
+
+  Args:
+    experiment: the experiment's record (`conditions`, `metrics`, `layers`).
+
+  Returns:
+    The tables as text.
   """
   metrics = experiment["metrics"]
-  width = max([18] + [len(name) for name in experiment["conditions"]])
-  header = (f"{'run':<{width}} {'fit corrupted':>13} {'fit clean':>9} {'view fit':>9} "
-            f"{'test acc':>9} {'best k20':>9}  layer")
-  lines = [header, "-" * len(header)]
-  fmt = lambda v: "-" if v is None or v != v else f"{v:.4f}"
-  for name in experiment["conditions"]:
-    get = lambda key: metrics.get(f"{name}/{key}")
-    lines.append(f"{name:<{width}} {fmt(get('memorization/fit_corrupted')):>13} "
-                 f"{fmt(get('memorization/fit_clean')):>9} {fmt(get('memorization/view_fit')):>9} "
-                 f"{fmt(get('test/accuracy')):>9} {fmt(get('best_k20')):>9}  "
-                 f"{get('best_k20_layer') or '-'}")
+  key = constants.HEADLINE_KEY
+  columns = ["memorization/fit_corrupted", "memorization/fit_clean", "memorization/view_fit",
+             "test/accuracy", f"best_{key}", f"best_{key}_layer"]
+  rows = [[name] + [metrics.get(f"{name}/{column}") for column in columns]
+          for name in experiment["conditions"]]
+  lines = [tables.format_table(["run", "fit corrupted", "fit clean", "view fit", "test acc",
+                                f"best {key}", "layer"], rows)]
   groups = {}
   for name, layers in experiment.get("layers", {}).items():
     groups.setdefault(os.path.dirname(name), []).append((os.path.basename(name), layers))
@@ -292,11 +296,9 @@ def table(experiment: dict) -> str:
     rows += [(f"random init ({run} noisy bank)", layers["random_init_noisy"])
              for run, layers in runs if layers.get("random_init_noisy")]
     rows.append(("raw pixels", {endpoints[0]: runs[0][1]["raw_pixels"]} if endpoints else {}))
-    label = max(len(r) for r, _ in rows)
-    cell = lambda e: max(len(e), 7)
-    lines += ["", f"20-NN by layer, clean-label bank unless marked{' (' + group + ')' if group else ''}:",
-              f"{'':<{label}} " + " ".join(f"{e:>{cell(e)}}" for e in endpoints)]
-    for row, values in rows:
-      lines.append((f"{row:<{label}} " + " ".join(
-          f"{fmt(values.get(e)) if e in values else '':>{cell(e)}}" for e in endpoints)).rstrip())
+    where = f" ({group})" if group else ""
+    lines += ["", f"{constants.HEADLINE_K}-NN by layer, clean-label bank unless marked{where}:",
+              tables.format_table([""] + endpoints,
+                                  [[row] + [values.get(e) if e in values else "" for e in endpoints]
+                                   for row, values in rows])]
   return "\n".join(lines)

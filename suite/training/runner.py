@@ -26,6 +26,7 @@ from suite.data import augmentation
 from suite.data import datasets
 from suite.models import zoo
 from suite.results import record
+from suite.results import tables
 from suite.training import strategies
 from suite.training import trainer as trainer_lib
 
@@ -98,12 +99,9 @@ def progress_line(entry: dict, epochs: int) -> str:
 
 
 def summary_table(metrics: dict) -> str:
+  """The numeric metrics of a record as a two-column text table (tables.format_table)."""
   rows = [(k, v) for k, v in metrics.items() if isinstance(v, (int, float))]
-  width = max(len(k) for k, _ in rows) if rows else 10
-  lines = [f"{'metric':<{width}}  value", f"{'-' * width}  ------"]
-  lines += [f"{k:<{width}}  {v:.4f}" if isinstance(v, float) else f"{k:<{width}}  {v}"
-            for k, v in rows]
-  return "\n".join(lines)
+  return tables.format_table(["metric", "value"], rows)
 
 
 def _hparams(spec: RunSpec) -> dict:
