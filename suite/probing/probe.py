@@ -22,11 +22,11 @@ result.json carries in its `probe` and `controls` sections.
 
 import dataclasses
 
-import keras
 import numpy as np
 
 from suite import constants
 from suite import errors
+from suite import models
 from suite.data import datasets
 from suite.models import zoo
 from suite.probing import features as features_lib
@@ -136,9 +136,17 @@ def probe(zoo_model: zoo.ZooModel, data: datasets.Data, config: ProbeConfig = Pr
 
 
 def random_init_model(model_config: zoo.ModelConfig, data: datasets.Data, seed: int) -> zoo.ZooModel:
-  """The architecture exactly as a run with `seed` initialises it (same weights)."""
-  keras.utils.set_random_seed(seed)
-  return zoo.build(model_config, data.info.image_shape, data.info.num_classes)
+  """The architecture exactly as a run with `seed` initialises it (same weights).
+
+  Args:
+    model_config: the run's architecture.
+    data: the run's data (image shape and number of classes).
+    seed: the run's seed.
+
+  Returns:
+    The untrained `ZooModel` (suite.models.build_for, the factory the trainer uses).
+  """
+  return models.build_for(model_config, data.info, seed)
 
 
 def controls(model_config: zoo.ModelConfig, data: datasets.Data, seed: int,
