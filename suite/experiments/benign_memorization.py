@@ -21,10 +21,14 @@ the swept settings it depends on; the experiment's own result.json lists them wi
 the claims of every sweep point.
 """
 
+from collections.abc import Sequence
 import dataclasses
 import itertools
 import os
 import time
+from typing import TextIO
+
+import tensorflow as tf
 
 from suite import constants
 from suite import errors
@@ -67,7 +71,7 @@ class Point:
 
 
 def conditions(label_noise: float, augment: augmentation.AugmentConfig,
-               names=CONDITIONS) -> list[Condition]:
+               names: Sequence[str] = CONDITIONS) -> list[Condition]:
   fresh = dataclasses.replace(augment, num_views=0, per_view_labels=False)
   plain = augmentation.AugmentConfig("none")
   out = [Condition("clean", 0.0, fresh),
@@ -83,7 +87,7 @@ def conditions(label_noise: float, augment: augmentation.AugmentConfig,
 
 def points(base: runner.RunSpec, sweep: Sweep) -> list[Point]:
   """The cross product of the swept values (the base values where nothing is swept)."""
-  swept = {"seed": sweep.seeds or (base.data.seed,),
+  swept: dict[str, tuple] = {"seed": sweep.seeds or (base.data.seed,),
            "bottleneck_dim": sweep.bottleneck_dim or (base.model.bottleneck_dim,),
            "label_noise": sweep.label_noise or (base.data.label_noise,),
            "num_views": sweep.num_views or (base.augment.num_views,)}
@@ -109,7 +113,7 @@ def run_name(condition: Condition, point: Point, sweep: Sweep) -> str:
   return "/".join(prefix + [name])
 
 
-def validate(base: runner.RunSpec, sweep: Sweep, names) -> None:
+def validate(base: runner.RunSpec, sweep: Sweep, names: Sequence[str]) -> None:
   unknown = sorted(set(names) - set(CONDITIONS))
   if unknown:
     raise errors.ConfigError(f"unknown conditions {unknown}; choose from {list(CONDITIONS)}")
@@ -127,12 +131,17 @@ def validate(base: runner.RunSpec, sweep: Sweep, names) -> None:
 
 
 def run(base: runner.RunSpec, probe_config: probe_lib.ProbeConfig, probe_every: int = 0,
-        strategy=None, sweep: Sweep = Sweep(), names=CONDITIONS, out=None) -> dict:
+        strategy: tf.distribute.Strategy | None = None, sweep: Sweep = Sweep(),
+        names: Sequence[str] = CONDITIONS, out: TextIO | None = None) -> dict:
   """Runs every condition at every sweep point (resuming any that exist); writes the record."""
   started = time.time()
   validate(base, sweep, names)
-  records, run_dirs, controls, noisy_controls, at_points = {}, {}, {}, {}, []
-  data_cache = {}
+  records: dict[str, dict] = {}
+  run_dirs: dict[str, str] = {}
+  controls: dict[tuple, dict] = {}
+  noisy_controls: dict[str, dict] = {}
+  at_points: list = []
+  data_cache: dict = {}
   for point in points(base, sweep):
     # Points come seed by seed: a finished seed's datasets are not needed again.
     data_cache = {c: d for c, d in data_cache.items() if c.seed == point.seed}
@@ -203,7 +212,7 @@ def layer_tables(records: dict, noisy_controls: dict | None = None,
                  "random_init": pick(controls.get("random_init", {}).get("clean", {})),
                  "raw_pixels": controls.get("raw_pixels", {}).get("clean", {}).get(k)}
     if name in (noisy_controls or {}):
-      out[name]["random_init_noisy"] = pick(noisy_controls[name].get("noisy", {}))
+      out[name]["random_init_noisy"] = pick((noisy_controls or {})[name].get("noisy", {}))
   return out
 
 
@@ -230,7 +239,7 @@ def check_claims(records: dict, at_points: list, noisy_controls: dict) -> list[d
   at_points: (Point, {condition: run name}) per sweep point. Each line names under `runs`
   the runs (keys of `records`) it rests on; a line shared by points is kept once.
   """
-  groups = {}
+  groups: dict[tuple, list] = {}
   for point, runs in at_points:
     key = (point.bottleneck_dim, point.label_noise, point.num_views)
     groups.setdefault(key, []).append(runs)
@@ -285,20 +294,20 @@ def table(experiment: dict) -> str:
           for name in experiment["conditions"]]
   lines = [tables.format_table(["run", "fit corrupted", "fit clean", "view fit", "test acc",
                                 f"best {key}", "layer"], rows)]
-  groups = {}
+  groups: dict[str, list] = {}
   for name, layers in experiment.get("layers", {}).items():
     groups.setdefault(os.path.dirname(name), []).append((os.path.basename(name), layers))
   for group, runs in groups.items():
     endpoints = runs[0][1]["endpoints"]
-    rows = [(run, layers["clean"]) for run, layers in runs]
-    rows += [(f"{run} (noisy bank)", layers["noisy"]) for run, layers in runs if layers["noisy"]]
-    rows.append(("random init", runs[0][1]["random_init"]))
-    rows += [(f"random init ({run} noisy bank)", layers["random_init_noisy"])
-             for run, layers in runs if layers.get("random_init_noisy")]
-    rows.append(("raw pixels", {endpoints[0]: runs[0][1]["raw_pixels"]} if endpoints else {}))
+    banks = [(run, layers["clean"]) for run, layers in runs]
+    banks += [(f"{run} (noisy bank)", layers["noisy"]) for run, layers in runs if layers["noisy"]]
+    banks.append(("random init", runs[0][1]["random_init"]))
+    banks += [(f"random init ({run} noisy bank)", layers["random_init_noisy"])
+              for run, layers in runs if layers.get("random_init_noisy")]
+    banks.append(("raw pixels", {endpoints[0]: runs[0][1]["raw_pixels"]} if endpoints else {}))
     where = f" ({group})" if group else ""
     lines += ["", f"{constants.HEADLINE_K}-NN by layer, clean-label bank unless marked{where}:",
               tables.format_table([""] + endpoints,
                                   [[row] + [values.get(e) if e in values else "" for e in endpoints]
-                                   for row, values in rows])]
+                                   for row, values in banks])]
   return "\n".join(lines)

@@ -21,6 +21,7 @@ result.json carries in its `probe` and `controls` sections.
 """
 
 import dataclasses
+from typing import Any
 
 import numpy as np
 
@@ -122,7 +123,7 @@ def probe(zoo_model: zoo.ZooModel, data: datasets.Data, config: ProbeConfig = Pr
   train = None
   if config.bank != "train_subset" and data.train.corrupted.any():
     train = extract(data.train.images)  # The noisy bank is the training split.
-  table = {"endpoints": list(endpoints), "clean": {}, "noisy": {}}
+  table: dict[str, Any] = {"endpoints": list(endpoints), "clean": {}, "noisy": {}}
   for name in endpoints:
     result = _probe_features(bank[name], queries[name], data, config,
                              None if train is None else train[name])
@@ -173,7 +174,15 @@ def controls(model_config: zoo.ModelConfig, data: datasets.Data, seed: int,
 
 
 def scalars(table: dict, prefix: str = "knn") -> dict:
-  """TensorBoard scalars: knn/<endpoint>/k<k> (clean bank), knn_noisy/<endpoint>/k<k>."""
+  """TensorBoard scalars: knn/<endpoint>/k<k> (clean bank), knn_noisy/<endpoint>/k<k>.
+
+  Args:
+    table: a `probe` table (`clean` and optionally `noisy` banks).
+    prefix: the tag of the clean bank (the noisy one adds `_noisy`).
+
+  Returns:
+    {'<prefix>/<endpoint>/k<k>': accuracy, '<prefix>_noisy/...': ...}.
+  """
   out = {}
   for bank, tag in (("clean", prefix), ("noisy", f"{prefix}_noisy")):
     for endpoint, accs in table.get(bank, {}).items():

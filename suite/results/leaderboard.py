@@ -148,7 +148,8 @@ def _stats(values):
 
 def aggregate(records: list[tuple[str, dict]]) -> list[dict]:
   """One row per (benchmark, settings without seed): settings, metric stats, cost."""
-  groups, seen = {}, set()
+  groups: dict[str, list] = {}
+  seen: set = set()
   for path, rec in records:
     # The same run found twice (copied, or trained again elsewhere with the same settings
     # and seed) is one sample, not two: n counts seeds.
