@@ -147,7 +147,9 @@ def _read_cifar_archive_unchecked(name: str, path: str):
     members = {os.path.basename(m.name): m for m in tar.getmembers() if m.isfile()}
 
     def batch(member_name):
-      return pickle.loads(tar.extractfile(members[member_name]).read(), encoding="bytes")
+      member = tar.extractfile(members[member_name])
+      assert member is not None  # `members` holds regular files only.
+      return pickle.loads(member.read(), encoding="bytes")
 
     files = ({"train": [f"data_batch_{i}" for i in range(1, 6)], "test": ["test_batch"]}
              if name == "cifar10" else {"train": ["train"], "test": ["test"]})

@@ -34,6 +34,7 @@ import socket
 import subprocess
 import threading
 import time
+from typing import IO
 import uuid
 
 import tensorflow as tf
@@ -342,7 +343,7 @@ class RunDir:
   def __init__(self, path: str):
     self.path = path
     self.record_path = os.path.join(path, FILENAME)
-    self._lock_file = None
+    self._lock_file: IO[str] | None = None
     self._lease: _Lease | None = None
     self._enabled = True
     self.created = False
@@ -480,7 +481,7 @@ class _Lease:
     self.stale_seconds = stale_seconds
     self.token = uuid.uuid4().hex
     self._stop = threading.Event()
-    self._thread = None
+    self._thread: threading.Thread | None = None
 
   def _read(self):
     try:
@@ -505,8 +506,9 @@ class _Lease:
     time.sleep(0.5)  # Two takers at once: the later write wins, the other sees it and backs off.
     if (self._read() or {}).get("token") != self.token:
       raise errors.RunDirBusyError(f"{self.run_dir} was just taken by another process")
-    self._thread = threading.Thread(target=self._beat, daemon=True)
-    self._thread.start()
+    thread = threading.Thread(target=self._beat, daemon=True)
+    self._thread = thread
+    thread.start()
 
   def _beat(self):
     while not self._stop.wait(self.stale_seconds / 4):

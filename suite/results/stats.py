@@ -30,8 +30,8 @@ HELD, CONTRADICTED, INCONCLUSIVE, NOT_TESTABLE = ("held", "contradicted", "incon
                                                  "not testable")
 
 
-def test_record(statistic: str, value: float | None, null: float | None,
-                interval: Sequence[float | None], n: int, method: str, **extra: Any) -> dict:
+def test_record(statistic: str, value: ArrayLike | None, null: ArrayLike | None,
+                interval: Sequence[ArrayLike | None], n: int, method: str, **extra: Any) -> dict:
   """The `test` section of a claim line (plain floats, JSON-ready).
 
   Args:

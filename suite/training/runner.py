@@ -202,11 +202,12 @@ def _run(spec, run_dir, strategy, hooks, data, extra_record, out, extend):
   finished_sections = {}
   if previous and previous.stage == "probed" and not extending:
     finished_sections = {k: v for k, v in previous.sections.items() if k != "error"}
+  parameters = int(trainer.model.count_params())
   base = record.RunRecord(
       benchmark=spec.benchmark, status="running", stage="training", config=spec.flags,
       config_hash=record.config_hash(spec.identity()), settings=spec.settings(),
       dataset=dataclasses.asdict(data.info),
-      model={"name": spec.model.name, "parameters": int(trainer.model.count_params()),
+      model={"name": spec.model.name, "parameters": parameters,
              "endpoints": list(trainer.zoo_model.endpoints)},
       metrics={}, timing={}, environment=record.environment())
   if trainer.write_outputs:
@@ -216,7 +217,7 @@ def _run(spec, run_dir, strategy, hooks, data, extra_record, out, extend):
       hparams_api.hparams(_hparams(spec), trial_id=base.config_hash)
   resumed_from = None
   print(data.info.summary(), file=out)
-  print(f"model {spec.model.name}: {base.model['parameters']:,} parameters; "
+  print(f"model {spec.model.name}: {parameters:,} parameters; "
         f"{trainer.strategy.num_replicas_in_sync} replica(s) under "
         f"{type(trainer.strategy).__name__}", file=out)
 
