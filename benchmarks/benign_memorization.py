@@ -17,8 +17,8 @@ swept value (values replace the single-value flag):
 from absl import flags
 
 from benchmarks import cli
-from benchmarks import train
 from flags import probing as probing_flags
+from flags import runs
 from flags import training as training_flags
 from suite.experiments import benign_memorization
 from suite.results import claims
@@ -86,7 +86,7 @@ def main(argv):
   apply_defaults()
   strategy = training_flags.make_strategy()
   experiment = benign_memorization.run(
-      train.spec("benign_memorization"), probing_flags.probe_config(),
+      runs.run_spec("benign_memorization"), probing_flags.probe_config(),
       probing_flags.PROBE_EVERY.value, strategy=strategy, sweep=sweep(),
       names=tuple(CONDITIONS.value))
   print(benign_memorization.table(experiment))

@@ -68,12 +68,13 @@ def table(paths: list[str]) -> str:
   lines = ["| experiment | claim (source) | verdict | primary statistic [95% interval] vs null "
            "| runs |", "|---|---|---|---|---|"]
   for path in paths:
-    if not tf.io.gfile.exists(path if path.endswith(".json") else os.path.join(path, "result.json")):
-      raise errors.RunDirError(f"no result.json at {path}: run the experiment first")
-    experiment = record.read(path)  # A broken record is one RunDirError line too.
+    where = path if path.endswith(".json") else os.path.join(path, record.FILENAME)
+    if not tf.io.gfile.exists(where):  # record.read would say "not a run directory?".
+      raise errors.RunDirError(f"no {record.FILENAME} at {path}: run the experiment first")
+    experiment = record.read(path)  # A malformed record: RunDirError says what is wrong.
     if "claims" not in experiment:
       raise errors.ConfigError(f"{path} is not an experiment record (it has no claims)")
-    name = os.path.basename(os.path.normpath(path.removesuffix("result.json")))
+    name = os.path.basename(os.path.normpath(path.removesuffix(record.FILENAME)))
     lines += rows(experiment, name)
   return "\n".join(lines)
 

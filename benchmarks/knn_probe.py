@@ -18,6 +18,7 @@ from benchmarks import cli
 from flags import data as data_flags  # --data_dir (default: the run's own).
 from flags import knn_index
 from flags import probing as probing_flags
+from suite import constants
 from suite import errors
 from suite.data import datasets
 from suite.models import zoo
@@ -47,7 +48,7 @@ def _settings(run_dir: str) -> dict:
 
 
 def _restore(run_dir: str, model) -> int:
-  directory = os.path.join(run_dir, "checkpoints")
+  directory = os.path.join(run_dir, constants.CHECKPOINTS_DIR)
   state = tf.train.get_checkpoint_state(directory)
   latest = tf.train.latest_checkpoint(directory)
   if not latest:
@@ -95,7 +96,7 @@ def main(argv):
   controls = probe.controls(model_config, data, seed, config)
   if control_run_dir:
     controls["clean_labels"] = clean_labels
-  k = 20 if 20 in config.knn.ks else max(config.knn.ks)
+  k = constants.HEADLINE_K if constants.HEADLINE_K in config.knn.ks else max(config.knn.ks)
   print(f"{run_dir}: checkpoint of epoch {epoch}")
   for shown in config.knn.ks:
     print(f"\nk = {shown}")

@@ -15,6 +15,7 @@ from benchmarks import cli
 from flags import data as data_flags
 from flags import knn_index
 from flags import probing as probing_flags
+from flags import runs
 from flags import training as training_flags
 from suite.probing import hook as probe_hook
 from suite.probing import probe
@@ -31,28 +32,14 @@ EXTEND = flags.DEFINE_bool(
 flags.mark_flag_as_required("output_dir")
 
 
-def spec(benchmark: str) -> runner.RunSpec:
-  return runner.RunSpec(
-      output_dir=training_flags.OUTPUT_DIR.value, benchmark=benchmark,
-      data=data_flags.data_config(), model=training_flags.model_config(),
-      augment=data_flags.augment_config(),
-      train=training_flags.train_config(data_flags.SEED.value),
-      flags=training_flags.flag_values())
-
-
-def probe_hooks():
-  """The probing hook the flags ask for, or none."""
-  config = probing_flags.probe_config()  # Bad probing flags are refused even with --noprobe.
-  if not probing_flags.PROBE.value:
-    return None
-  return probe_hook.ProbeHook(config, probing_flags.PROBE_EVERY.value,
-                              training_flags.EPOCHS.value, probing_flags.CONTROL_RUN_DIR.value)
+# Kept for benchmarks.memorization_dynamics until it imports flags.runs itself.
+spec = runs.run_spec
 
 
 def main(argv):
   del argv
-  run_spec = spec("train")  # Every setting is checked before any work.
-  hook = probe_hooks()
+  run_spec = runs.run_spec("train")  # Every setting is checked before any work.
+  hook = runs.probe_hook_from_flags()
   if hook and hook.clean_run_dir:  # A missing or probe-less control run fails now, not later.
     probe_hook.load_clean_run_probe(hook.clean_run_dir)
   strategy = training_flags.make_strategy()

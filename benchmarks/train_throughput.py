@@ -22,6 +22,7 @@ from suite.data import augmentation
 from suite.data import datasets
 from suite.models import flops
 from suite.models import zoo
+from suite.results import tables
 from suite.training import trainer as trainer_lib
 
 # --helpshort lists the shared flags this binary reads, not only its own.
@@ -69,24 +70,24 @@ def main(argv):
   peak = matmul_rate(MATMUL_SIZE.value)
   print(data.info.summary())
   print(f"float32 matmul {MATMUL_SIZE.value}x{MATMUL_SIZE.value}: {peak / 1e9:,.1f} GFLOP/s")
-  header = (f"{'model':<10} {'augmentation':<12} {'params':>11} {'train MFLOP/ex':>15} "
-            f"{'examples/s':>11} {'GFLOP/s':>8} {'of matmul':>9}")
-  print(header)
-  print("-" * len(header))
+  headers = ["model", "augmentation", "params", "train MFLOP/ex", "examples/s", "GFLOP/s",
+             "of matmul"]
+  rows = []
   for name in MODELS.value:
     model_config = zoo.ModelConfig(**dict(base_model.__dict__, name=name))
     for aug in AUGMENTATIONS.value:
-      trainer = trainer_lib.Trainer(f"/tmp/unused_{name}", data, model_config,
-                                    augmentation.AugmentConfig(name=aug), train_config,
-                                    write_outputs=False)
+      # No run directory: the trainer writes nothing, it only supplies the model and step.
+      trainer = trainer_lib.Trainer(None, data, model_config,
+                                    augmentation.AugmentConfig(name=aug), train_config)
       trainer.train_epoch(1, max_steps=2)  # Traces the step and fills the input pipeline.
       timed = trainer.train_epoch(2, max_steps=benchmarking_flags.TIMED_STEPS.value)
       rate = timed["examples"] / timed["seconds"]
       per_example = flops.training_flops(trainer.model)
       achieved = rate * per_example
-      print(f"{name:<10} {aug:<12} {trainer.model.count_params():>11,} "
-            f"{per_example / 1e6:>15,.2f} {rate:>11,.0f} {achieved / 1e9:>8,.2f} "
-            f"{achieved / peak:>9.1%}", flush=True)
+      print(f"measured {name} / {aug}: {rate:,.0f} examples/s", flush=True)  # Progress.
+      rows.append([name, aug, f"{trainer.model.count_params():,}", f"{per_example / 1e6:,.2f}",
+                   f"{rate:,.0f}", f"{achieved / 1e9:,.2f}", f"{achieved / peak:.1%}"])
+  print(tables.format_table(headers, rows))
 
 
 if __name__ == "__main__":

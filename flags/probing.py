@@ -3,6 +3,7 @@
 from absl import flags
 
 from flags import knn_index
+from suite import constants
 from suite.probing import features
 from suite.probing import knn
 from suite.probing import probe
@@ -10,7 +11,7 @@ from suite.probing import probe
 PROBE_EVERY = flags.DEFINE_integer(
     "probe_every", 0, "Probe every N epochs (0: only after the last epoch).", lower_bound=0)
 PROBE = flags.DEFINE_bool("probe", True, "k-NN probe every endpoint after the last epoch.")
-KNN_K = flags.DEFINE_list("knn_k", ["1", "20", "200"], "Numbers of neighbours.")
+KNN_K = flags.DEFINE_list("knn_k", [str(k) for k in constants.PROBE_KS], "Numbers of neighbours.")
 KNN_METHOD = flags.DEFINE_enum("knn_method", "brute_force", knn.METHODS, "Nearest-neighbour search.")
 KNN_TEMPERATURE = flags.DEFINE_float("knn_temperature", 0.07, "Temperature of the weighted vote.",
                                      lower_bound=1e-6)

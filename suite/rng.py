@@ -26,7 +26,7 @@ def tf_key(seed: int, purpose: str) -> tf.Tensor:
   return tf.constant([int(seed), purpose_tag(purpose)], dtype=tf.int64)
 
 
-def fold(key: tf.Tensor, *values) -> tf.Tensor:
+def fold(key: tf.Tensor, *values: tf.Tensor | int) -> tf.Tensor:
   """Derives a new stateless key from `key` and integer tensors (ids, epochs, views)."""
   key = tf.cast(key, tf.int64)
   for value in values:

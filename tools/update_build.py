@@ -22,10 +22,16 @@ EXTERNAL = {"tensorflow": "tensorflow", "tensorflow_datasets": "tensorflow-datas
             "numpy": "numpy", "absl": "absl-py", "scann": "scann", "sklearn": "scikit-learn",
             "scipy": "scipy", "matplotlib": "matplotlib", "keras": "keras", "pytest": "pytest",
             "tensorboard": "tensorboard", "psutil": "psutil"}
+# The `main` of every py_test: test files have no main, so each py_test runs this runner
+# on its one test file (args), which exits with pytest's status.
+TEST_MAIN = "tests/bazel_pytest_main.py"
 HEADER = [
     "# One target per module, binary and test. tests/test_build_file.py checks that every",
     "# Python file has a target and every intra-project import a dep;",
     "# tools/update_build.py regenerates this file.",
+    f"# Every py_test runs {TEST_MAIN} (its main) on its one test file (args): that runner",
+    "# calls pytest and exits with its status, so a failing or empty test file fails the",
+    "# target (a test file as main would only be imported, and pass vacuously).",
     'load("@pip//:requirements.bzl", "requirement")',
     'load("@rules_python//python:defs.bzl", "py_binary", "py_library", "py_test")', "",
     'package(default_visibility = ["//visibility:public"])', ""]
@@ -53,15 +59,21 @@ def target(path: str) -> list[str]:
   name = target_name(path)
   deps = sorted({":" + target_name(i) for i in build_check._imported_files(path)})  # pylint: disable=protected-access
   if path.startswith("tests/") and pathlib.Path(path).name.startswith("test_"):
-    rule, extra = "py_test", [f'    main = "{path}",', '    size = "medium",']
+    rule, extra = "py_test", [f'    main = "{TEST_MAIN}",', f'    args = ["{path}"],',
+                              '    size = "medium",']
+    srcs = [path, TEST_MAIN]
     deps = sorted(set(deps) | {":tests.conftest"})
   elif path.startswith("benchmarks/") and not path.endswith("__init__.py") and \
       not path.endswith("cli.py"):
     rule, extra = "py_binary", [f'    main = "{path}",']
   else:
     rule, extra = "py_library", []
-  deps += [f'requirement("{e}")' for e in sorted(external_deps(path))]
-  lines = [f"{rule}(", f'    name = "{name}",', f'    srcs = ["{path}"],'] + extra
+  if rule != "py_test":
+    srcs = [path]
+  externals = external_deps(path) | ({"pytest"} if rule == "py_test" else set())
+  deps += [f'requirement("{e}")' for e in sorted(externals)]
+  lines = [f"{rule}(", f'    name = "{name}",',
+           "    srcs = [" + ", ".join(f'"{s}"' for s in srcs) + "],"] + extra
   if deps:
     lines += ["    deps = ["] + [f"        {d}," if d.startswith("requirement") else
                                   f'        "{d}",' for d in deps] + ["    ],"]

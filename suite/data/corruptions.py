@@ -59,7 +59,8 @@ class LabelNoise:
   num_on_true_class: int  # corrupted examples whose random label equals the clean one
 
 
-def random_labels(seed: int, example_ids: np.ndarray, num_classes: int, views=None) -> np.ndarray:
+def random_labels(seed: int, example_ids: np.ndarray, num_classes: int,
+                  views: np.ndarray | None = None) -> np.ndarray:
   """Uniform random labels keyed by example id (and view, for per-view labels)."""
   if views is None:
     return keyed_randint(seed, RANDOM_LABEL, num_classes, example_ids)

@@ -113,11 +113,12 @@ def _arrays_from_local_files(name: str, directories: list[str]):
     if not directory or not tf.io.gfile.isdir(directory):
       continue
     if name in ("mnist", "fashion_mnist"):
-      paths = {s: [_find(directory, f) for f in files] for s, files in _IDX_FILES.items()}
-      if all(p for pair in paths.values() for p in pair):
+      found = {s: [_find(directory, f) for f in files] for s, files in _IDX_FILES.items()}
+      if all(p for pair in found.values() for p in pair):
+        idx = {s: [str(p) for p in pair] for s, pair in found.items()}
         out = {s: {"image": _read_idx(img)[..., None], "label": _read_idx(lab).astype(np.int64)}
-               for s, (img, lab) in paths.items()}
-        for split, (img, lab) in paths.items():
+               for s, (img, lab) in idx.items()}
+        for split, (img, lab) in idx.items():
           if len(out[split]["image"]) != len(out[split]["label"]) or \
               out[split]["image"].ndim != 4:
             raise _corrupt(lab, f"{len(out[split]['label'])} labels for "
@@ -128,9 +129,9 @@ def _arrays_from_local_files(name: str, directories: list[str]):
       if path:
         return _read_cifar_archive(name, path)
     elif name == "svhn_cropped":
-      paths = {s: os.path.join(directory, f) for s, f in _SVHN_FILES.items()}
-      if all(tf.io.gfile.exists(p) for p in paths.values()):
-        return {s: _read_svhn_mat(p) for s, p in paths.items()}
+      mats = {s: os.path.join(directory, f) for s, f in _SVHN_FILES.items()}
+      if all(tf.io.gfile.exists(p) for p in mats.values()):
+        return {s: _read_svhn_mat(p) for s, p in mats.items()}
   return None
 
 
@@ -148,7 +149,9 @@ def _read_cifar_archive_unchecked(name: str, path: str):
     members = {os.path.basename(m.name): m for m in tar.getmembers() if m.isfile()}
 
     def batch(member_name):
-      return pickle.loads(tar.extractfile(members[member_name]).read(), encoding="bytes")
+      member = tar.extractfile(members[member_name])
+      assert member is not None  # `members` holds regular files only.
+      return pickle.loads(member.read(), encoding="bytes")
 
     files = ({"train": [f"data_batch_{i}" for i in range(1, 6)], "test": ["test_batch"]}
              if name == "cifar10" else {"train": ["train"], "test": ["test"]})
@@ -200,7 +203,7 @@ def report_to_stderr(message: str) -> None:
 
 
 def prepare(name: str, data_dir: str | None = None, manual_dir: str | None = None,
-            download: bool = True, report=report_to_stderr):
+            download: bool = True, report=report_to_stderr) -> tfds.core.DatasetBuilder:
   """Makes `name` loadable from `data_dir` and returns its TFDS builder.
 
   A preparation that takes a while (every dataset but digits) is announced with

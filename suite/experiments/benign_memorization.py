@@ -21,11 +21,16 @@ the swept settings it depends on; the experiment's own result.json lists them wi
 the claims of every sweep point.
 """
 
+from collections.abc import Sequence
 import dataclasses
 import itertools
 import os
 import time
+from typing import TextIO
 
+import tensorflow as tf
+
+from suite import constants
 from suite import errors
 from suite.data import augmentation
 from suite.data import datasets
@@ -33,6 +38,7 @@ from suite.probing import hook as probe_hook
 from suite.probing import probe as probe_lib
 from suite.results import claims as claims_lib
 from suite.results import record
+from suite.results import tables
 from suite.training import runner
 
 CONDITIONS = ("clean", "clean_plain", "random_plain", "random_augmented", "random_pool",
@@ -65,7 +71,7 @@ class Point:
 
 
 def conditions(label_noise: float, augment: augmentation.AugmentConfig,
-               names=CONDITIONS) -> list[Condition]:
+               names: Sequence[str] = CONDITIONS) -> list[Condition]:
   fresh = dataclasses.replace(augment, num_views=0, per_view_labels=False)
   plain = augmentation.AugmentConfig("none")
   out = [Condition("clean", 0.0, fresh),
@@ -81,7 +87,7 @@ def conditions(label_noise: float, augment: augmentation.AugmentConfig,
 
 def points(base: runner.RunSpec, sweep: Sweep) -> list[Point]:
   """The cross product of the swept values (the base values where nothing is swept)."""
-  swept = {"seed": sweep.seeds or (base.data.seed,),
+  swept: dict[str, tuple] = {"seed": sweep.seeds or (base.data.seed,),
            "bottleneck_dim": sweep.bottleneck_dim or (base.model.bottleneck_dim,),
            "label_noise": sweep.label_noise or (base.data.label_noise,),
            "num_views": sweep.num_views or (base.augment.num_views,)}
@@ -107,7 +113,7 @@ def run_name(condition: Condition, point: Point, sweep: Sweep) -> str:
   return "/".join(prefix + [name])
 
 
-def validate(base: runner.RunSpec, sweep: Sweep, names) -> None:
+def validate(base: runner.RunSpec, sweep: Sweep, names: Sequence[str]) -> None:
   unknown = sorted(set(names) - set(CONDITIONS))
   if unknown:
     raise errors.ConfigError(f"unknown conditions {unknown}; choose from {list(CONDITIONS)}")
@@ -125,12 +131,17 @@ def validate(base: runner.RunSpec, sweep: Sweep, names) -> None:
 
 
 def run(base: runner.RunSpec, probe_config: probe_lib.ProbeConfig, probe_every: int = 0,
-        strategy=None, sweep: Sweep = Sweep(), names=CONDITIONS, out=None) -> dict:
+        strategy: tf.distribute.Strategy | None = None, sweep: Sweep = Sweep(),
+        names: Sequence[str] = CONDITIONS, out: TextIO | None = None) -> dict:
   """Runs every condition at every sweep point (resuming any that exist); writes the record."""
   started = time.time()
   validate(base, sweep, names)
-  records, run_dirs, controls, noisy_controls, at_points = {}, {}, {}, {}, []
-  data_cache = {}
+  records: dict[str, dict] = {}
+  run_dirs: dict[str, str] = {}
+  controls: dict[tuple, dict] = {}
+  noisy_controls: dict[str, dict] = {}
+  at_points: list = []
+  data_cache: dict = {}
   for point in points(base, sweep):
     # Points come seed by seed: a finished seed's datasets are not needed again.
     data_cache = {c: d for c, d in data_cache.items() if c.seed == point.seed}
@@ -188,8 +199,9 @@ def run(base: runner.RunSpec, probe_config: probe_lib.ProbeConfig, probe_every: 
   return experiment
 
 
-def layer_tables(records: dict, noisy_controls: dict | None = None, k: str = "k20") -> dict:
-  """Per run: 20-NN by layer with the clean-label and the noisy-label bank, and controls
+def layer_tables(records: dict, noisy_controls: dict | None = None,
+                 k: str = constants.HEADLINE_KEY) -> dict:
+  """Per run: k-NN (default: the headline k) by layer with the clean-label and the noisy-label bank, and controls
   (random init with clean labels, and for noisy runs with the run's noisy labels)."""
   out = {}
   for name, rec in records.items():
@@ -200,7 +212,7 @@ def layer_tables(records: dict, noisy_controls: dict | None = None, k: str = "k2
                  "random_init": pick(controls.get("random_init", {}).get("clean", {})),
                  "raw_pixels": controls.get("raw_pixels", {}).get("clean", {}).get(k)}
     if name in (noisy_controls or {}):
-      out[name]["random_init_noisy"] = pick(noisy_controls[name].get("noisy", {}))
+      out[name]["random_init_noisy"] = pick((noisy_controls or {})[name].get("noisy", {}))
   return out
 
 
@@ -212,10 +224,11 @@ def summary_metrics(records: dict) -> dict:
       if key in rec["metrics"]:
         metrics[f"{name}/{key}"] = rec["metrics"][key]
     clean_bank = rec.get("probe", {}).get("clean", {})
-    if clean_bank and all("k20" in v for v in clean_bank.values()):
-      layer, best = max(clean_bank.items(), key=lambda item: item[1]["k20"])
-      metrics[f"{name}/best_k20"] = best["k20"]
-      metrics[f"{name}/best_k20_layer"] = layer
+    key = constants.HEADLINE_KEY
+    if clean_bank and all(key in v for v in clean_bank.values()):
+      layer, best = max(clean_bank.items(), key=lambda item: item[1][key])
+      metrics[f"{name}/best_{key}"] = best[key]
+      metrics[f"{name}/best_{key}_layer"] = layer
   return metrics
 
 
@@ -226,7 +239,7 @@ def check_claims(records: dict, at_points: list, noisy_controls: dict) -> list[d
   at_points: (Point, {condition: run name}) per sweep point. Each line names under `runs`
   the runs (keys of `records`) it rests on; a line shared by points is kept once.
   """
-  groups = {}
+  groups: dict[tuple, list] = {}
   for point, runs in at_points:
     key = (point.bottleneck_dim, point.label_noise, point.num_views)
     groups.setdefault(key, []).append(runs)
@@ -260,40 +273,41 @@ def check_claims(records: dict, at_points: list, noisy_controls: dict) -> list[d
 
 
 def table(experiment: dict) -> str:
-  """Runs side by side (fits, test accuracy, best k-NN layer), then 20-NN by layer.
+  """Runs side by side (fits, test accuracy, best k-NN layer), then k-NN by layer.
 
   One by-layer table per seed and projector: a row per run with the clean-label bank,
   one per noisy run with the noisy-label bank, and the controls of that architecture and
   seed (random init by layer; raw pixels, which have no layers, in the first column).
+  All tables come from suite.results.tables.format_table; k is constants.HEADLINE_K.
+
+  Args:
+    experiment: the experiment's record (`conditions`, `metrics`, `layers`).
+
+  Returns:
+    The tables as text.
   """
   metrics = experiment["metrics"]
-  width = max([18] + [len(name) for name in experiment["conditions"]])
-  header = (f"{'run':<{width}} {'fit corrupted':>13} {'fit clean':>9} {'view fit':>9} "
-            f"{'test acc':>9} {'best k20':>9}  layer")
-  lines = [header, "-" * len(header)]
-  fmt = lambda v: "-" if v is None or v != v else f"{v:.4f}"
-  for name in experiment["conditions"]:
-    get = lambda key: metrics.get(f"{name}/{key}")
-    lines.append(f"{name:<{width}} {fmt(get('memorization/fit_corrupted')):>13} "
-                 f"{fmt(get('memorization/fit_clean')):>9} {fmt(get('memorization/view_fit')):>9} "
-                 f"{fmt(get('test/accuracy')):>9} {fmt(get('best_k20')):>9}  "
-                 f"{get('best_k20_layer') or '-'}")
-  groups = {}
+  key = constants.HEADLINE_KEY
+  columns = ["memorization/fit_corrupted", "memorization/fit_clean", "memorization/view_fit",
+             "test/accuracy", f"best_{key}", f"best_{key}_layer"]
+  rows = [[name] + [metrics.get(f"{name}/{column}") for column in columns]
+          for name in experiment["conditions"]]
+  lines = [tables.format_table(["run", "fit corrupted", "fit clean", "view fit", "test acc",
+                                f"best {key}", "layer"], rows)]
+  groups: dict[str, list] = {}
   for name, layers in experiment.get("layers", {}).items():
     groups.setdefault(os.path.dirname(name), []).append((os.path.basename(name), layers))
   for group, runs in groups.items():
     endpoints = runs[0][1]["endpoints"]
-    rows = [(run, layers["clean"]) for run, layers in runs]
-    rows += [(f"{run} (noisy bank)", layers["noisy"]) for run, layers in runs if layers["noisy"]]
-    rows.append(("random init", runs[0][1]["random_init"]))
-    rows += [(f"random init ({run} noisy bank)", layers["random_init_noisy"])
-             for run, layers in runs if layers.get("random_init_noisy")]
-    rows.append(("raw pixels", {endpoints[0]: runs[0][1]["raw_pixels"]} if endpoints else {}))
-    label = max(len(r) for r, _ in rows)
-    cell = lambda e: max(len(e), 7)
-    lines += ["", f"20-NN by layer, clean-label bank unless marked{' (' + group + ')' if group else ''}:",
-              f"{'':<{label}} " + " ".join(f"{e:>{cell(e)}}" for e in endpoints)]
-    for row, values in rows:
-      lines.append((f"{row:<{label}} " + " ".join(
-          f"{fmt(values.get(e)) if e in values else '':>{cell(e)}}" for e in endpoints)).rstrip())
+    banks = [(run, layers["clean"]) for run, layers in runs]
+    banks += [(f"{run} (noisy bank)", layers["noisy"]) for run, layers in runs if layers["noisy"]]
+    banks.append(("random init", runs[0][1]["random_init"]))
+    banks += [(f"random init ({run} noisy bank)", layers["random_init_noisy"])
+              for run, layers in runs if layers.get("random_init_noisy")]
+    banks.append(("raw pixels", {endpoints[0]: runs[0][1]["raw_pixels"]} if endpoints else {}))
+    where = f" ({group})" if group else ""
+    lines += ["", f"{constants.HEADLINE_K}-NN by layer, clean-label bank unless marked{where}:",
+              tables.format_table([""] + endpoints,
+                                  [[row] + [values.get(e) if e in values else "" for e in endpoints]
+                                   for row, values in banks])]
   return "\n".join(lines)

@@ -12,6 +12,7 @@ Loss sensitivity: the mean absolute input gradient of the loss, per example.
 
 import dataclasses
 
+import keras
 import numpy as np
 import tensorflow as tf
 
@@ -30,7 +31,7 @@ class CsrConfig:
   batch_size: int = 256
 
 
-def critical_samples(model, images: np.ndarray, config: CsrConfig = CsrConfig(),
+def critical_samples(model: keras.Model, images: np.ndarray, config: CsrConfig = CsrConfig(),
                      seed: int = 0) -> np.ndarray:
   """Boolean per example: an adversarial point within the ball changes the prediction."""
 
@@ -62,7 +63,7 @@ def critical_samples(model, images: np.ndarray, config: CsrConfig = CsrConfig(),
   return np.concatenate(flags) if flags else np.zeros(0, bool)
 
 
-def loss_sensitivity(model, images: np.ndarray, labels: np.ndarray, num_classes: int,
+def loss_sensitivity(model: keras.Model, images: np.ndarray, labels: np.ndarray, num_classes: int,
                      loss: str = "cross_entropy", batch_size: int = 256) -> np.ndarray:
   """Mean |d loss / d x| per example, against the given (training) labels."""
   @tf.function(reduce_retracing=True)

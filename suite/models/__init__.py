@@ -6,13 +6,14 @@ from (same weights), without a trainer or a run directory.
 
 import keras
 
+from suite.data.datasets import DatasetInfo
 from suite.models.zoo import MODELS
 from suite.models.zoo import ModelConfig
 from suite.models.zoo import ZooModel
 from suite.models.zoo import build
 
 
-def build_for(config: ModelConfig, info, seed: int) -> ZooModel:
+def build_for(config: ModelConfig, info: DatasetInfo, seed: int) -> ZooModel:
   """The zoo model for a dataset, initialised as a run with `seed` initialises it.
 
   Args:

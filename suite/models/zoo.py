@@ -32,6 +32,7 @@ synchronized path computes the variance as E[x^2] - E[x]^2, which would change
 single-device numerics for nothing.
 """
 
+from collections.abc import Sequence
 import dataclasses
 import math
 
@@ -75,8 +76,15 @@ class ZooModel:
   endpoints: tuple[str, ...]  # Ordered from input to output; each is a layer name.
   encoder_endpoint: str
 
-  def endpoint_model(self, names=None) -> keras.Model:
-    """A submodel from the input to a dict of endpoint outputs (all by default)."""
+  def endpoint_model(self, names: Sequence[str] | None = None) -> keras.Model:
+    """A submodel from the input to a dict of endpoint outputs (all by default).
+
+    Args:
+      names: endpoints to output; None or empty: all, in order.
+
+    Returns:
+      A Keras model from the image input to {endpoint: output}.
+    """
     names = tuple(names or self.endpoints)
     unknown = set(names) - set(self.endpoints)
     if unknown:
@@ -136,7 +144,7 @@ def _mlp(inputs, config, endpoints):
 class LocalResponseNormalization(layers.Layer):
   """tf.nn.local_response_normalization as in the small AlexNet of Zhang et al."""
 
-  def call(self, x):
+  def call(self, x: tf.Tensor) -> tf.Tensor:
     # float32 inside: there is no LRN kernel for bfloat16 (mixed precision on CPU and TPU).
     out = tf.nn.local_response_normalization(tf.cast(x, tf.float32), depth_radius=4, bias=1.0,
                                              alpha=0.001 / 9.0, beta=0.75)
@@ -213,10 +221,19 @@ def _resnet18(inputs, config, endpoints):
 _BUILDERS = {"mlp": _mlp, "cnn_small": _cnn_small, "resnet18": _resnet18}
 
 
-def build(config: ModelConfig, input_shape, num_classes: int) -> ZooModel:
-  """Builds a zoo model for images of `input_shape` (H, W, C) and `num_classes` classes."""
+def build(config: ModelConfig, input_shape: Sequence[int], num_classes: int) -> ZooModel:
+  """Builds a zoo model for images of `input_shape` (H, W, C) and `num_classes` classes.
+
+  Args:
+    config: the architecture.
+    input_shape: image shape (H, W, C).
+    num_classes: the logits' width.
+
+  Returns:
+    The `ZooModel`: the Keras model with its ordered endpoints and encoder endpoint.
+  """
   inputs = keras.Input(shape=tuple(input_shape), name="image")
-  endpoints = []
+  endpoints: list = []
   encoded = _BUILDERS[config.name](inputs, config, endpoints)
   encoder_endpoint = endpoints[-1]
   logits = _head(encoded, config, num_classes, endpoints)

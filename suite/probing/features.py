@@ -7,6 +7,8 @@ train split, kept as stored) are converted to [0, 1] batch by batch, exactly as 
 splits were, so the full bank never exists as float32 images.
 """
 
+from collections.abc import Sequence
+
 import numpy as np
 import tensorflow as tf
 
@@ -35,7 +37,8 @@ def reduce_map(tensor: tf.Tensor, pooling: str = "gap") -> tf.Tensor:
   return tf.reshape(pooled, [tf.shape(tensor)[0], -1])
 
 
-def extract(zoo_model: zoo.ZooModel, images: np.ndarray, endpoints=None, pooling: str = "gap",
+def extract(zoo_model: zoo.ZooModel, images: np.ndarray,
+            endpoints: Sequence[str] | None = None, pooling: str = "gap",
             batch_size: int = 256) -> dict[str, np.ndarray]:
   """{endpoint: float32 [N, D]} in eval mode (batch norm statistics, no dropout).
 
@@ -57,7 +60,7 @@ def extract(zoo_model: zoo.ZooModel, images: np.ndarray, endpoints=None, pooling
     outputs = submodel(batch, training=False)
     return {name: tf.cast(reduce_map(outputs[name], pooling), tf.float32) for name in endpoints}
 
-  chunks = {name: [] for name in endpoints}
+  chunks: dict[str, list] = {name: [] for name in endpoints}
   for start in range(0, len(images), batch_size):
     batch = features(tf.constant(datasets.to_float(images[start:start + batch_size])))
     for name in endpoints:

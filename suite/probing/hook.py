@@ -1,5 +1,6 @@
 """Probing during training: a training-loop hook and the result-record sections it fills."""
 
+from collections.abc import Iterable
 import dataclasses
 import time
 
@@ -33,12 +34,12 @@ class ProbeHook(hooks.Hook):
     self.last_epoch = last_epoch
     self.clean_run_dir = clean_run_dir
     self.k = k_for_figures if k_for_figures in config.knn.ks else max(config.knn.ks)
-    self.latest = None
-    self.latest_epoch = None
-    self.controls = None
-    self.asked_ks = None
+    self.latest: dict | None = None
+    self.latest_epoch: int | None = None
+    self.controls: dict | None = None
+    self.asked_ks: tuple[int, ...] | None = None
 
-  def validate(self, run) -> None:
+  def validate(self, run: hooks.State) -> None:
     """Refuses endpoints the model lacks and a clean-run directory without a probe."""
     unknown = set(self.config.endpoints) - set(run.zoo_model.endpoints)
     if unknown:
@@ -68,11 +69,11 @@ class ProbeHook(hooks.Hook):
       started = time.time()
       self._say(f"controls: probing raw pixels and a random initialisation of "
                 f"{run.model_config.name} ({self._what(run)}) ...")
-      self.controls = probe_lib.controls(run.model_config, run.data, run.config.seed,
-                                         self.config)
+      controls = probe_lib.controls(run.model_config, run.data, run.config.seed, self.config)
       self._say(f"controls done in {time.time() - started:.1f} s")
       if self.clean_run_dir:
-        self.controls["clean_labels"] = load_clean_run_probe(self.clean_run_dir)
+        controls["clean_labels"] = load_clean_run_probe(self.clean_run_dir)
+      self.controls = controls
     return self.controls
 
   def on_train_begin(self, state: hooks.State) -> None:
@@ -100,7 +101,7 @@ class ProbeHook(hooks.Hook):
         tf.summary.image("knn_by_layer", tf.io.decode_png(png)[None])
     return probe_lib.scalars(table)
 
-  def add_to_record(self, run, rec: dict) -> None:
+  def add_to_record(self, run: hooks.State, rec: dict) -> None:
     """Adds `probe` (the last table) and `controls` to the final result record."""
     epoch = run.epoch
     epoch = int(epoch.numpy()) if hasattr(epoch, "numpy") else int(epoch)
@@ -115,7 +116,7 @@ class ProbeHook(hooks.Hook):
     rec["controls"] = self._controls(run)
 
 
-def usable_ks(ks, bank_size: int) -> tuple[int, ...]:
+def usable_ks(ks: Iterable[int], bank_size: int) -> tuple[int, ...]:
   """`ks` capped at bank_size - 1 (the leave-one-out bank's size), duplicates merged."""
   return tuple(dict.fromkeys(min(int(k), max(1, bank_size - 1)) for k in ks))
 

@@ -21,15 +21,18 @@ result.json carries in its `probe` and `controls` sections.
 """
 
 import dataclasses
+from typing import Any
 
-import keras
 import numpy as np
 
+from suite import constants
 from suite import errors
+from suite import models
 from suite.data import datasets
 from suite.models import zoo
 from suite.probing import features as features_lib
 from suite.probing import knn as knn_lib
+from suite.results import tables
 
 
 BANKS = ("train_subset", "full")
@@ -120,7 +123,7 @@ def probe(zoo_model: zoo.ZooModel, data: datasets.Data, config: ProbeConfig = Pr
   train = None
   if config.bank != "train_subset" and data.train.corrupted.any():
     train = extract(data.train.images)  # The noisy bank is the training split.
-  table = {"endpoints": list(endpoints), "clean": {}, "noisy": {}}
+  table: dict[str, Any] = {"endpoints": list(endpoints), "clean": {}, "noisy": {}}
   for name in endpoints:
     result = _probe_features(bank[name], queries[name], data, config,
                              None if train is None else train[name])
@@ -134,9 +137,17 @@ def probe(zoo_model: zoo.ZooModel, data: datasets.Data, config: ProbeConfig = Pr
 
 
 def random_init_model(model_config: zoo.ModelConfig, data: datasets.Data, seed: int) -> zoo.ZooModel:
-  """The architecture exactly as a run with `seed` initialises it (same weights)."""
-  keras.utils.set_random_seed(seed)
-  return zoo.build(model_config, data.info.image_shape, data.info.num_classes)
+  """The architecture exactly as a run with `seed` initialises it (same weights).
+
+  Args:
+    model_config: the run's architecture.
+    data: the run's data (image shape and number of classes).
+    seed: the run's seed.
+
+  Returns:
+    The untrained `ZooModel` (suite.models.build_for, the factory the trainer uses).
+  """
+  return models.build_for(model_config, data.info, seed)
 
 
 def controls(model_config: zoo.ModelConfig, data: datasets.Data, seed: int,
@@ -163,7 +174,15 @@ def controls(model_config: zoo.ModelConfig, data: datasets.Data, seed: int,
 
 
 def scalars(table: dict, prefix: str = "knn") -> dict:
-  """TensorBoard scalars: knn/<endpoint>/k<k> (clean bank), knn_noisy/<endpoint>/k<k>."""
+  """TensorBoard scalars: knn/<endpoint>/k<k> (clean bank), knn_noisy/<endpoint>/k<k>.
+
+  Args:
+    table: a `probe` table (`clean` and optionally `noisy` banks).
+    prefix: the tag of the clean bank (the noisy one adds `_noisy`).
+
+  Returns:
+    {'<prefix>/<endpoint>/k<k>': accuracy, '<prefix>_noisy/...': ...}.
+  """
   out = {}
   for bank, tag in (("clean", prefix), ("noisy", f"{prefix}_noisy")):
     for endpoint, accs in table.get(bank, {}).items():
@@ -173,26 +192,29 @@ def scalars(table: dict, prefix: str = "knn") -> dict:
   return out
 
 
-def format_table(table: dict, controls_table: dict | None = None, k: int = 20) -> str:
-  """Per-layer text table: clean-bank k-NN, noisy-bank k-NN, and the controls."""
+def format_table(table: dict, controls_table: dict | None = None,
+                 k: int = constants.HEADLINE_K) -> str:
+  """Per-layer text table: clean-bank k-NN, noisy-bank k-NN, and the controls.
+
+  Args:
+    table: a `probe` table (`endpoints`, `clean` and optionally `noisy` banks).
+    controls_table: the `controls` table (random init, raw pixels, clean-label run), if any.
+    k: the number of neighbours shown.
+
+  Returns:
+    The table as text (suite.results.tables.format_table); missing values as '-'.
+  """
   key = f"k{k}"
-  has_noisy = "noisy" in table
-  random_init = (controls_table or {}).get("random_init", {}).get("clean", {})
-  clean_run = (controls_table or {}).get("clean_labels", {}).get("clean", {})
-  header = f"{'endpoint':<18} {'k-NN ' + key:>9}"
-  header += f" {'noisy ' + key:>9}" if has_noisy else ""
-  header += f" {'random init':>11}" if random_init else ""
-  header += f" {'clean-label run':>15}" if clean_run else ""
-  lines = [header, "-" * len(header)]
-  for endpoint in table["endpoints"]:
-    line = f"{endpoint:<18} {table['clean'][endpoint].get(key, float('nan')):>9.4f}"
-    if has_noisy:
-      line += f" {table['noisy'].get(endpoint, {}).get(key, float('nan')):>9.4f}"
-    if random_init:
-      line += f" {random_init.get(endpoint, {}).get(key, float('nan')):>11.4f}"
-    if clean_run:
-      line += f" {clean_run.get(endpoint, {}).get(key, float('nan')):>15.4f}"
-    lines.append(line)
+  banks = [("k-NN " + key, table["clean"])]
+  if "noisy" in table:
+    banks.append(("noisy " + key, table["noisy"]))
+  for name, control in (("random init", "random_init"), ("clean-label run", "clean_labels")):
+    bank = (controls_table or {}).get(control, {}).get("clean", {})
+    if bank:
+      banks.append((name, bank))
+  rows = [[endpoint] + [bank.get(endpoint, {}).get(key) for _, bank in banks]
+          for endpoint in table["endpoints"]]
   if controls_table and "raw_pixels" in controls_table:
-    lines.append(f"{'raw pixels':<18} {controls_table['raw_pixels']['clean'].get(key, float('nan')):>9.4f}")
-  return "\n".join(lines)
+    raw = controls_table["raw_pixels"]["clean"].get(key)
+    rows.append(["raw pixels", raw] + [None] * (len(banks) - 1))
+  return tables.format_table(["endpoint"] + [name for name, _ in banks], rows)

@@ -15,21 +15,23 @@ tests against a margin declared in advance. Claims that need the noise memorized
 not testable when it was not fitted to FIT_THRESHOLD.
 """
 
+from collections.abc import Sequence
 import math
 
 import numpy as np
 
+from suite import constants
 from suite.results import stats
 
 HELD, CONTRADICTED, INCONCLUSIVE, NOT_TESTABLE = (stats.HELD, stats.CONTRADICTED,
                                                  stats.INCONCLUSIVE, stats.NOT_TESTABLE)
 VERDICTS = (HELD, CONTRADICTED, INCONCLUSIVE, NOT_TESTABLE)
-# A set of labels counts as fitted (memorized) at this training accuracy; every check
-# and table uses this one value.
-FIT_THRESHOLD = 0.95
+# A set of labels counts as fitted (memorized) at this training accuracy: the one value
+# of suite.constants (kept as a name here for the checks below and their callers).
+FIT_THRESHOLD = constants.FIT_THRESHOLD
 MIN_SEEDS = stats.MIN_SEEDS
 # Declared in advance: the k of the k-NN probe every claim reads.
-PRIMARY_K = "k20"
+PRIMARY_K = constants.HEADLINE_KEY
 # Equivalence margins (absolute accuracy), declared in advance.
 LAYER_MARGIN = 0.05  # Clean-bank k-NN of an early layer "within the clean-label run's".
 VALIDATION_MARGIN = 0.02  # A regularizer "not worse than the baseline" on validation.
@@ -58,7 +60,16 @@ def _line(claim, verdict, evidence, test=None, reason=None, source=ARPIT):
 
 
 def not_testable(claim: str, reason: str, source: str = ARPIT) -> dict:
-  """A line for a claim whose precondition failed before any check could run."""
+  """A line for a claim whose precondition failed before any check could run.
+
+  Args:
+    claim: the claim, in words.
+    reason: why it cannot be tested.
+    source: whose claim it is (a paper).
+
+  Returns:
+    The NOT_TESTABLE claim line.
+  """
   return _line(claim, NOT_TESTABLE, {}, reason=reason, source=source)
 
 
@@ -127,8 +138,15 @@ def _combine(verdicts):
   return INCONCLUSIVE
 
 
-def encoder_endpoint(endpoints) -> str:
-  """The encoder output: the last endpoint before the head (projector and logits)."""
+def encoder_endpoint(endpoints: Sequence[str]) -> str:
+  """The encoder output: the last endpoint before the head (projector and logits).
+
+  Args:
+    endpoints: the model's endpoints, input to output.
+
+  Returns:
+    The name of the encoder output.
+  """
   body = [e for e in endpoints if e not in ("projector_hidden", "logits")]
   return body[-1] if body else endpoints[-1]
 
@@ -140,12 +158,21 @@ def memorization_in_last_layers(augmented: list, clean: list, random_init_noisy:
                                 margin: float = LAYER_MARGIN) -> dict:
   """On the augmented random-label run: early layers unaffected, last layers memorize.
 
-  Primary (declared): at the first endpoint, clean-bank k20 equivalent to the
-  clean-label run's (TOST, +-margin); at the last endpoint, noisy-bank k20 above the
+  Primary (declared): at the first endpoint, clean-bank PRIMARY_K k-NN equivalent to the
+  clean-label run's (TOST, +-margin); at the last endpoint, noisy-bank PRIMARY_K above the
   random-init network probed with the same noisy labels. Both must hold
   (intersection-union test). All layers, Holm-corrected, are a secondary view.
   `random_init_noisy`: per seed, the random-init network's probe table with a `noisy`
   bank for this noise level.
+
+  Args:
+    augmented: result records, one per seed: the augmented random-label run.
+    clean: result records, one per seed: the clean-label run (same seeds).
+    random_init_noisy: per seed, the random-init probe table with a `noisy` bank.
+    margin: the equivalence margin (absolute accuracy).
+
+  Returns:
+    The claim line: {claim, verdict, evidence, test, source[, reason]}.
   """
   claim = ("memorization happens in the last layers: with augmentation, early-layer "
            "clean-label k-NN stays within the clean-label run's while last-layer noisy-label "
@@ -164,15 +191,14 @@ def memorization_in_last_layers(augmented: list, clean: list, random_init_noisy:
   why = _unfitted({"random_augmented": augmented})
   endpoints = augmented[0]["probe"]["endpoints"]
   early, last = endpoints[0], endpoints[-1]
-  clean_diff = [[_k(a["probe"], e) - _k(c["probe"], e) for e in endpoints]
-                for a, c in zip(augmented, clean)]
-  noisy_diff = [[_k(a["probe"], e, "noisy") - _k(r, e, "noisy") for e in endpoints]
-                for a, r in zip(augmented, random_init_noisy)]
-  clean_diff, noisy_diff = np.array(clean_diff), np.array(noisy_diff)
+  clean_diff = np.array([[_k(a["probe"], e) - _k(c["probe"], e) for e in endpoints]
+                         for a, c in zip(augmented, clean)])
+  noisy_diff = np.array([[_k(a["probe"], e, "noisy") - _k(r, e, "noisy") for e in endpoints]
+                         for a, r in zip(augmented, random_init_noisy)])
   evidence = {"endpoints": endpoints, "early_layer": early, "last_layer": last,
               "margin": margin, "seeds": [_seed(r) for r in augmented],
-              "clean_k20_minus_clean_run": clean_diff.mean(0).tolist(),
-              "noisy_k20_minus_random_init": noisy_diff.mean(0).tolist(),
+              f"clean_{PRIMARY_K}_minus_clean_run": clean_diff.mean(0).tolist(),
+              f"noisy_{PRIMARY_K}_minus_random_init": noisy_diff.mean(0).tolist(),
               "holm_p_noisy_above_random_init": stats.holm(
                   stats.t_p_greater(noisy_diff.T)).tolist()}
   if why:
@@ -195,6 +221,14 @@ def features_survive_with_augmentation(augmented: list, plain: list,
 
   `random_init`: per seed, the random-init control's probe table (clean bank).
   All layers against the plain run, Holm-corrected, are a secondary view.
+
+  Args:
+    augmented: result records, one per seed: random labels with augmentation.
+    plain: result records, one per seed: random labels without augmentation.
+    random_init: per seed, the random-init network's probe table.
+
+  Returns:
+    The claim line: {claim, verdict, evidence, test, source[, reason]}.
   """
   claim = ("features survive random labels with augmentation: encoder-output k-NN above "
            "the run without augmentation and above random initialisation")
@@ -213,9 +247,9 @@ def features_survive_with_augmentation(augmented: list, plain: list,
   vs_init = np.array([_k(a["probe"], layer) - _k(r, layer)
                       for a, r in zip(augmented, random_init)])
   evidence = {"layer": layer, "seeds": [_seed(r) for r in augmented],
-              "k20_with_augmentation": [_k(a["probe"], layer) for a in augmented],
-              "k20_without": [_k(p["probe"], layer) for p in plain],
-              "k20_random_init": [_k(r, layer) for r in random_init],
+              f"{PRIMARY_K}_with_augmentation": [_k(a["probe"], layer) for a in augmented],
+              f"{PRIMARY_K}_without": [_k(p["probe"], layer) for p in plain],
+              f"{PRIMARY_K}_random_init": [_k(r, layer) for r in random_init],
               "endpoints": endpoints,
               "holm_p_by_layer_vs_plain": stats.holm(stats.t_p_greater(vs_plain.T)).tolist()}
   why = _unfitted({"random_augmented": augmented, "random_plain": plain})
@@ -230,7 +264,15 @@ def features_survive_with_augmentation(augmented: list, plain: list,
 
 def per_view_labels_not_fitted(per_view: list, per_example: list) -> dict:
   """Per-view labels stay below the fit threshold within the budget that fits
-  per-example labels (of the same pool): per-view fit's interval below FIT_THRESHOLD."""
+  per-example labels (of the same pool): per-view fit's interval below FIT_THRESHOLD.
+
+  Args:
+    per_view: result records, one per seed: per-view random labels.
+    per_example: result records, one per seed: per-example random labels, same pool.
+
+  Returns:
+    The claim line: {claim, verdict, evidence, test, source[, reason]}.
+  """
   claim = "per-view labels cannot be fitted within the budget that fits per-example labels"
   why = _paired(per_view, per_example)
   if why:
@@ -257,8 +299,17 @@ def per_view_labels_not_fitted(per_view: list, per_example: list) -> dict:
 
 
 def epochs_to_fit(rec: dict, key: str = "memorization/train_fit",
-                  threshold: float = FIT_THRESHOLD):
-  """The first recorded epoch whose `key` reaches `threshold`, or None."""
+                  threshold: float = FIT_THRESHOLD) -> int | None:
+  """The first recorded epoch whose `key` reaches `threshold`, or None.
+
+  Args:
+    rec: a result record with a `history`.
+    key: the fit metric.
+    threshold: the fit threshold.
+
+  Returns:
+    The epoch, or None if never reached.
+  """
   for entry in rec.get("history", []):
     value = entry.get(key)
     if value is not None and value >= threshold:
@@ -274,11 +325,12 @@ def _fitted_first(claim, early: list, late: list, early_key, late_key, names):
   evidence = {"threshold": FIT_THRESHOLD, f"epochs_{names[0]}": early_epochs,
               f"epochs_{names[1]}": late_epochs, "budget": _budget(late[0]),
               "seeds": [_seed(r) for r in early]}
-  if None in early_epochs:
+  fitted = [e for e in early_epochs if e is not None]
+  if len(fitted) < len(early_epochs):
     return _line(claim, NOT_TESTABLE, evidence,
                  reason=f"{names[0]} never reached {FIT_THRESHOLD} in some seed")
   differences = [(_budget(r) if e is None else e) - first
-                 for r, e, first in zip(late, late_epochs, early_epochs)]
+                 for r, e, first in zip(late, late_epochs, fitted)]
   test, verdict = _t_test(f"epochs to fit {names[1]} minus {names[0]}", differences,
                           f"paired by seed; {names[1]} never fitted censored at the budget")
   return _line(claim, verdict, evidence, test)
@@ -286,7 +338,15 @@ def _fitted_first(claim, early: list, late: list, early_key, late_key, names):
 
 def real_data_fitted_before_noise(real: list, noise: list) -> dict:
   """Real labels reach the fit threshold in fewer epochs than random labels (separate
-  runs, paired by seed)."""
+  runs, paired by seed).
+
+  Args:
+    real: result records, one per seed: real labels.
+    noise: result records, one per seed: random labels.
+
+  Returns:
+    The claim line: {claim, verdict, evidence, test, source[, reason]}.
+  """
   claim = "real data is fitted before noise (fewer epochs to reach the fit threshold)"
   why = _paired(real, noise)
   if why:
@@ -296,7 +356,14 @@ def real_data_fitted_before_noise(real: list, noise: list) -> dict:
 
 
 def clean_fitted_before_corrupted(records: list) -> dict:
-  """Within runs with partial noise: clean examples reach the threshold first."""
+  """Within runs with partial noise: clean examples reach the threshold first.
+
+  Args:
+    records: result records, one per seed: partially corrupted labels.
+
+  Returns:
+    The claim line: {claim, verdict, evidence, test, source[, reason]}.
+  """
   claim = "real data is fitted before noise (clean examples reach the fit threshold first)"
   why = _paired(records)
   if why:
@@ -308,8 +375,9 @@ def clean_fitted_before_corrupted(records: list) -> dict:
 # Per-example difficulty (Arpit et al. 2017, Fig. 1).
 
 
-def easy_examples_consistent_on_real_data(real_errors, real_labels, noise_errors,
-                                          noise_labels, epoch: int = DIFFICULTY_EPOCH,
+def easy_examples_consistent_on_real_data(real_errors: np.ndarray, real_labels: np.ndarray,
+                                          noise_errors: np.ndarray,
+                                          noise_labels: np.ndarray, epoch: int = DIFFICULTY_EPOCH,
                                           view: str = "within-run clean vs corrupted",
                                           permutations: int = 200, seed: int = 0) -> dict:
   """Which examples are misclassified after `epoch` is more consistent across runs on
@@ -318,6 +386,19 @@ def easy_examples_consistent_on_real_data(real_errors, real_labels, noise_errors
   real_errors / noise_errors: [runs, examples] booleans, one row per training seed (data
   fixed); labels: the assigned (training) labels, the strata of the permutation null.
   Noise examples whose random label equals the true class must be left out by the caller.
+
+  Args:
+    real_errors: [runs, examples] booleans: misclassified real examples.
+    real_labels: [examples] their labels.
+    noise_errors: [runs, examples] booleans: misclassified noise examples.
+    noise_labels: [examples] their labels.
+    epoch: the epoch the errors were read at.
+    view: which comparison the errors come from (reported).
+    permutations: permutations of the null.
+    seed: seed of the permutations.
+
+  Returns:
+    The claim line: {claim, verdict, evidence, test, source[, reason]}.
   """
   claim = ("real data has a consistent set of easy examples and noise does not (per-example "
            f"error after epoch {epoch} more dispersed across runs on real data)")
@@ -365,6 +446,13 @@ def sensitivity_more_concentrated_on_real_data(records: list,
   Per seed: the mean over the evaluations in the declared window (fractions of the
   budget, epoch 0 excluded) of Gini(clean) - Gini(corrupted), on equal-sized samples;
   a t interval over seeds.
+
+  Args:
+    records: result records, one per seed, with loss-sensitivity Gini histories.
+    window: fractions of the budget averaged over.
+
+  Returns:
+    The claim line: {claim, verdict, evidence, test, source[, reason]}.
   """
   claim = "loss sensitivity is more concentrated (higher Gini) on real data than on noise"
   why = _paired(records)
@@ -396,6 +484,12 @@ def csr_grows_more_on_noise(records: list) -> dict:
   Per seed: Spearman correlation of epoch with CSR(corrupted) - CSR(clean), and of epoch
   with CSR(corrupted); a t interval over seeds of each (epochs are never permuted: they
   are autocorrelated; seeds are the independent units). Both must exceed 0.
+
+  Args:
+    records: result records, one per seed, with critical-sample-ratio histories.
+
+  Returns:
+    The claim line: {claim, verdict, evidence, test, source[, reason]}.
   """
   claim = "the critical sample ratio grows more on noise than on real data during training"
   why = _paired(records)
@@ -435,8 +529,18 @@ def regularizers_slow_noise_more(regularized: dict, baseline: list, num_classes:
   baseline); held when it is above 0 (Holm-adjusted) and validation accuracy is not
   worse than the baseline's by more than `margin` (a one-sided equivalence test). A
   regularizer that stops all learning lowers both fits to chance and fails.
+
+  Args:
+    regularized: {regularizer name: records per seed}.
+    baseline: result records, one per seed: no regularizer.
+    num_classes: C, for the log-odds above chance.
+    margin: the validation non-inferiority margin.
+
+  Returns:
+    One claim line per regularizer, Holm-adjusted as a family.
   """
-  lines, pvalues = [], []
+  lines: list[dict] = []
+  pvalues: list[float | None] = []
   for name, recs in regularized.items():
     claim = (f"{name} slows memorization of noise more than learning of real data (noisy fit "
              "falls more than clean fit, log-odds above chance; validation not worse)")
@@ -475,7 +579,7 @@ def regularizers_slow_noise_more(regularized: dict, baseline: list, num_classes:
     lines[-1]["_parts"] = (verdict, not_worse)
     pvalues.append(test["p"])
   tested = [i for i, p in enumerate(pvalues) if p is not None]
-  adjusted = stats.holm([pvalues[i] for i in tested]) if tested else []
+  adjusted = stats.holm([p for p in pvalues if p is not None]) if tested else np.zeros(0)
   for i, p_holm in zip(tested, adjusted):
     line = lines[i]
     verdict, not_worse = line.pop("_parts")
@@ -495,6 +599,15 @@ def capacity_speeds_up_noise_fitting(sweep: dict, setting: str, source: str = AR
   examples (never fitted: censored, ranked after every fitted value, ties shared);
   tested across seeds by permuting each seed's outcomes across the sweep points
   (Page's test). Not testable when the sweep cannot reach the level at all.
+
+  Args:
+    sweep: {capacity value: records per seed}.
+    setting: the swept setting's name.
+    source: whose claim it is.
+    permutations: permutations of the trend's null.
+
+  Returns:
+    The claim line: {claim, verdict, evidence, test, source[, reason]}.
   """
   label = f" ({source})" if source != ARPIT else ""
   claim = (f"higher capacity ({setting}) fits noise in fewer epochs (epochs to reach the fit "
@@ -535,6 +648,14 @@ def capacity_speeds_up_noise_fitting(sweep: dict, setting: str, source: str = AR
 
 
 def format_lines(lines: list[dict]) -> str:
+  """The claim lines as text, one verdict per line with its statistic and interval.
+
+  Args:
+    lines: claim lines.
+
+  Returns:
+    The report, one line per claim.
+  """
   out = []
   for line in lines:
     test = line.get("test")

@@ -22,6 +22,7 @@ import os
 import numpy as np
 import tensorflow as tf
 
+from suite import constants
 from suite.results import claims
 from suite.results import record
 from suite.results import references
@@ -34,7 +35,8 @@ METRIC_COLUMNS = (
     ("val acc", "validation/accuracy"),
     ("test acc", "test/accuracy"),
 )
-FIT_THRESHOLD = claims.FIT_THRESHOLD  # One value for every table and claim.
+FIT_THRESHOLD = constants.FIT_THRESHOLD  # One value for every table and claim.
+_BEST_K = f"best {constants.HEADLINE_KEY}"  # The column of the best layer's headline k-NN.
 SETTING_COLUMNS = (
     ("dataset", ("data", "dataset")), ("train", ("data", "train_size")),
     ("noise", ("data", "label_noise")), ("inputs", ("data", "input_corruption")),
@@ -146,7 +148,7 @@ def group_key(rec: dict) -> str:
   return record.config_hash({"benchmark": rec["benchmark"], "settings": settings})
 
 
-def _best_probe(rec: dict, k: int = 20):
+def _best_probe(rec: dict, k: int = constants.HEADLINE_K):
   """(endpoint, accuracy) of the best clean-bank k-NN layer, or None."""
   clean = (rec.get("probe") or {}).get("clean") or {}
   scored = [(acc[f"k{k}"], name) for name, acc in clean.items()
@@ -202,7 +204,8 @@ def _stats(values):
 
 def aggregate(records: list[tuple[str, dict]]) -> list[dict]:
   """One row per (benchmark, settings without seed): settings, metric stats, cost."""
-  groups, seen = {}, set()
+  groups: dict[str, list] = {}
+  seen: set = set()
   for path, rec in records:
     # The same run found twice (copied, or trained again elsewhere with the same settings
     # and seed) is one sample, not two: n counts seeds.
@@ -223,12 +226,12 @@ def aggregate(records: list[tuple[str, dict]]) -> list[dict]:
     row[f"epochs to {FIT_THRESHOLD:.0%} fit"] = _stats(
         [_epochs_to_fit(rec) for _, rec in members])
     best = [_best_probe(rec) for _, rec in members]
-    row["best k20"] = _stats([b[1] for b in best if b])
+    row[_BEST_K] = _stats([b[1] for b in best if b])
     layers = sorted({b[0] for b in best if b})
     row["best layer"] = "/".join(layers) if layers else None
     row["random init k20"] = _stats([_random_init_probe(rec) for _, rec in members])
     row["raw pixels k20"] = _stats([_raw_pixels_probe(rec) for _, rec in members])
-    by_layer = {}  # Not a column: the figure's.
+    by_layer: dict = {}  # Not a column: the figure's.
     for _, rec in members:
       for endpoint, value in _layers(rec).items():
         by_layer.setdefault(endpoint, []).append(value)
@@ -282,7 +285,7 @@ def _cell(value, column: str = ""):
 
 
 _TABLE_COLUMNS = ["benchmark"] + [h for h, _ in SETTING_COLUMNS] + ["seeds"] + \
-    [h for h, _ in METRIC_COLUMNS] + [f"epochs to {FIT_THRESHOLD:.0%} fit", "best k20",
+    [h for h, _ in METRIC_COLUMNS] + [f"epochs to {FIT_THRESHOLD:.0%} fit", _BEST_K,
                                       "best layer", *CONTROL_COLUMNS, "wall s", "hardware",
                                       "paper"]
 _SETTINGS = {h for h, _ in SETTING_COLUMNS}
@@ -344,7 +347,7 @@ def figure(rows: list[dict], title: str = "") -> bytes | None:
     return None
   varying = [c for c in ["benchmark"] + [h for h, _ in SETTING_COLUMNS]
              if len({json.dumps(r.get(c), default=str) for r in probed}) > 1]
-  panels = {}
+  panels: dict = {}
   for row in probed:
     lines = panels.setdefault(str(row["model"]), {})
     label = _label(row, varying)

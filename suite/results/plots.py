@@ -9,6 +9,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # pylint: disable=g-import-not-at-top,wrong-import-position
 import tensorflow as tf  # pylint: disable=g-import-not-at-top,wrong-import-position
 
+from suite import constants  # pylint: disable=g-import-not-at-top,wrong-import-position
+
 
 def _png(fig) -> bytes:
   fig.tight_layout()
@@ -18,7 +20,7 @@ def _png(fig) -> bytes:
   return buffer.getvalue()
 
 
-def knn_by_layer(table: dict, controls: dict | None = None, k: int = 20, title: str = "") -> bytes:
+def knn_by_layer(table: dict, controls: dict | None = None, k: int = constants.HEADLINE_K, title: str = "") -> bytes:
   """k-NN accuracy per endpoint: trained (clean and noisy bank) against the controls."""
   key = f"k{k}"
   endpoints = table["endpoints"]
@@ -73,7 +75,7 @@ def dynamics(histories: dict, title: str = "") -> bytes:
 
 def write_figure(run_dir: str, name: str, png: bytes) -> str:
   """Writes `png` to run_dir/figures/name (local or bucket path); returns the path."""
-  directory = os.path.join(run_dir, "figures")
+  directory = os.path.join(run_dir, constants.FIGURES_DIR)
   tf.io.gfile.makedirs(directory)
   path = os.path.join(directory, name)
   with tf.io.gfile.GFile(path, "wb") as f:
@@ -113,6 +115,7 @@ def difficulty(curves: dict, title: str = "") -> bytes:
     if ax.lines or ax.patches:
       ax.legend(fontsize=7, loc="best")
   fig.suptitle(title or "per-example difficulty after one epoch")
+  return _png(fig)
 
 
 def knn_by_layer_over_seeds(panels: dict, k: int = 20, title: str = "") -> bytes:

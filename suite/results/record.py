@@ -34,10 +34,12 @@ import socket
 import subprocess
 import threading
 import time
+from typing import IO
 import uuid
 
 import tensorflow as tf
 
+from suite import constants
 from suite import errors
 
 SCHEMA_VERSION = 1
@@ -45,7 +47,7 @@ STATUSES = ("running", "complete", "failed", "interrupted")
 STAGES = ("training", "trained", "probed", "complete")
 REQUIRED_KEYS = ("schema_version", "benchmark", "status", "config", "config_hash", "metrics",
                  "timing", "environment")
-FILENAME = "result.json"
+FILENAME = constants.RESULT_FILENAME
 LOCK_FILENAME = ".lock"
 LEASE_FILENAME = ".lease"
 LEASE_STALE_SECONDS = 120.0
@@ -60,7 +62,14 @@ KILL_AT_ENV = "MEMSUITE_KILL_AT"
 
 
 def config_hash(config: dict) -> str:
-  """A short stable hash of the settings that define a run (seed excluded by the caller)."""
+  """A short stable hash of the settings that define a run (seed excluded by the caller).
+
+  Args:
+    config: JSON-serialisable settings (non-JSON values are hashed by str).
+
+  Returns:
+    The first 16 hex digits of the SHA-256 of the canonical (sorted-key) JSON.
+  """
   canonical = json.dumps(config, sort_keys=True, default=str)
   return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
@@ -74,7 +83,11 @@ def _version(distribution: str) -> str | None:
 
 @functools.lru_cache(maxsize=1)
 def git_state() -> dict:
-  """Commit and dirty flag of the suite's source tree, or nulls outside a git checkout."""
+  """Commit and dirty flag of the suite's source tree, or nulls outside a git checkout.
+
+  Returns:
+    {'commit': str | None, 'dirty': bool | None}.
+  """
   source = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
   try:
     commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=source, capture_output=True,
@@ -88,8 +101,13 @@ def git_state() -> dict:
 
 
 def environment() -> dict:
-  """Exact library versions, source commit and hardware, for comparing results."""
-  versions = {"python": platform.python_version()}
+  """Exact library versions, source commit and hardware, for comparing results.
+
+  Returns:
+    {'versions', 'git', 'devices', 'gpus', 'cpu_count', 'platform', 'processor',
+    'hostname'}: the record's `environment`.
+  """
+  versions: dict[str, str | None] = {"python": platform.python_version()}
   versions.update({key: _version(dist) for key, dist in PACKAGES.items()})
   if versions["suite"] is None:  # Run from a checkout that was never installed.
     from suite import __version__  # pylint: disable=g-import-not-at-top
@@ -106,19 +124,32 @@ def environment() -> dict:
 
 
 def now() -> str:
+  """The current UTC time, ISO 8601 to the second (the record's timestamps)."""
   return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
 
 
 def kill_point(name: str) -> None:
-  """Test hook: SIGKILLs this process if MEMSUITE_KILL_AT names this point."""
+  """Test hook: SIGKILLs this process if MEMSUITE_KILL_AT names this point.
+
+  Args:
+    name: the point's name (tests set MEMSUITE_KILL_AT to it).
+  """
   if os.environ.get(KILL_AT_ENV) == name:
     import signal  # pylint: disable=g-import-not-at-top
     os.kill(os.getpid(), signal.SIGKILL)
 
 
 # ------------------------------------------------------------------ the record
-def validate(rec, complete: bool = False) -> str | None:
-  """None if `rec` is a well-formed run record, else what is wrong with it."""
+def validate(rec: object, complete: bool = False) -> str | None:
+  """None if `rec` is a well-formed run record, else what is wrong with it.
+
+  Args:
+    rec: the parsed record.
+    complete: also require a finished run (status complete, settings of every section).
+
+  Returns:
+    None when well formed, else one sentence naming the first problem.
+  """
   if not isinstance(rec, dict):
     return "not a JSON object"
   missing = [k for k in REQUIRED_KEYS if k not in rec]
@@ -175,6 +206,11 @@ class RunRecord:
             "settings", "dataset", "model", "metrics", "history", "timing", "environment")
 
   def to_dict(self) -> dict:
+    """The record as JSON-ready dict, keys in the documented order, sections last.
+
+    Returns:
+      A dict that `write` writes and `from_dict` reads back.
+    """
     out = {}
     for key in self._ORDER:
       value = getattr(self, key)
@@ -185,6 +221,18 @@ class RunRecord:
 
   @classmethod
   def from_dict(cls, rec: dict, path: str = FILENAME) -> "RunRecord":
+    """The typed record of a dict read from result.json.
+
+    Args:
+      rec: the parsed JSON.
+      path: where it was read from (named in the error).
+
+    Returns:
+      The RunRecord; keys beyond the required ones go to `sections`.
+
+    Raises:
+      RunDirError: `rec` is not a well-formed record (`validate` says why).
+    """
     reason = validate(rec)
     if reason:
       raise errors.RunDirError(f"{path}: not a valid run record ({reason})")
@@ -193,8 +241,16 @@ class RunRecord:
                sections={k: v for k, v in rec.items() if k not in known})
 
 
-def write(run_dir: str, rec) -> str:
-  """Writes `rec` (a RunRecord or dict) to run_dir/result.json atomically; returns the path."""
+def write(run_dir: str, rec: "RunRecord | dict") -> str:
+  """Writes `rec` (a RunRecord or dict) to run_dir/result.json atomically; returns the path.
+
+  Args:
+    run_dir: the run directory (local or bucket path).
+    rec: the record; NaN and infinities are written as null.
+
+  Returns:
+    The path of the written result.json.
+  """
   if isinstance(rec, RunRecord):
     rec = rec.to_dict()
   missing = [k for k in REQUIRED_KEYS if k not in rec]
@@ -216,7 +272,14 @@ def write(run_dir: str, rec) -> str:
 
 
 def read(run_dir_or_path: str) -> dict:
-  """The record at a run directory or a result.json path; RunDirError says what is wrong."""
+  """The record at a run directory or a result.json path; RunDirError says what is wrong.
+
+  Args:
+    run_dir_or_path: a run directory or the path of its result.json.
+
+  Returns:
+    The record as a dict.
+  """
   path = run_dir_or_path
   if not path.endswith(".json"):
     path = os.path.join(path, FILENAME)
@@ -263,6 +326,14 @@ def _jsonable(value):
 
 # ------------------------------------------------------------- the directory
 def is_local(path: str) -> bool:
+  """Whether `path` is on the local file system (file locks) rather than a bucket (leases).
+
+  Args:
+    path: a local path or a URL such as gs://bucket/dir.
+
+  Returns:
+    True for plain and file:// paths.
+  """
   return "://" not in path or path.startswith("file://")
 
 
@@ -272,21 +343,34 @@ class RunDir:
   def __init__(self, path: str):
     self.path = path
     self.record_path = os.path.join(path, FILENAME)
-    self._lock_file = None
-    self._lease = None
+    self._lock_file: IO[str] | None = None
+    self._lease: _Lease | None = None
     self._enabled = True
     self.created = False
 
   def exists(self) -> bool:
+    """Whether the directory holds a result.json."""
     return tf.io.gfile.exists(self.record_path)
 
   def read(self) -> RunRecord | None:
-    """The record, None if there is none; RunDirError if it is unreadable or malformed."""
+    """The record, None if there is none; RunDirError if it is unreadable or malformed.
+
+    Returns:
+      The RunRecord, or None when the directory has no result.json.
+    """
     if not self.exists():
       return None
     return RunRecord.from_dict(read(self.record_path), self.record_path)
 
   def write(self, rec: RunRecord) -> str:
+    """Writes `rec` atomically to this directory's result.json.
+
+    Args:
+      rec: the record.
+
+    Returns:
+      The path written.
+    """
     return write(self.path, rec)
 
   # ------------------------------------------------------------- locking
@@ -307,8 +391,9 @@ class RunDir:
     if is_local(self.path):
       self._acquire_lock()
     else:
-      self._lease = _Lease(os.path.join(self.path, LEASE_FILENAME), self.path)
-      self._lease.acquire()
+      lease = _Lease(os.path.join(self.path, LEASE_FILENAME), self.path)
+      self._lease = lease
+      lease.acquire()
 
   def _acquire_lock(self):
     import fcntl  # pylint: disable=g-import-not-at-top  (POSIX only)
@@ -343,7 +428,14 @@ class RunDir:
       self._lease = None
 
   def hold(self, enabled: bool = True) -> "RunDir":
-    """Context manager: holds the directory (when `enabled`: the chief) while inside."""
+    """Context manager: holds the directory (when `enabled`: the chief) while inside.
+
+    Args:
+      enabled: hold the directory (the chief); False: do nothing.
+
+    Returns:
+      This RunDir, as the context manager.
+    """
     self._enabled = enabled
     return self
 
@@ -389,7 +481,7 @@ class _Lease:
     self.stale_seconds = stale_seconds
     self.token = uuid.uuid4().hex
     self._stop = threading.Event()
-    self._thread = None
+    self._thread: threading.Thread | None = None
 
   def _read(self):
     try:
@@ -414,8 +506,9 @@ class _Lease:
     time.sleep(0.5)  # Two takers at once: the later write wins, the other sees it and backs off.
     if (self._read() or {}).get("token") != self.token:
       raise errors.RunDirBusyError(f"{self.run_dir} was just taken by another process")
-    self._thread = threading.Thread(target=self._beat, daemon=True)
-    self._thread.start()
+    thread = threading.Thread(target=self._beat, daemon=True)
+    self._thread = thread
+    thread.start()
 
   def _beat(self):
     while not self._stop.wait(self.stale_seconds / 4):

@@ -15,8 +15,11 @@ Every function here is plain NumPy/SciPy, vectorised where the calibration tests
 """
 
 import math
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import stats as scipy_stats
 
 LEVEL = 0.95
@@ -27,8 +30,22 @@ HELD, CONTRADICTED, INCONCLUSIVE, NOT_TESTABLE = ("held", "contradicted", "incon
                                                  "not testable")
 
 
-def test_record(statistic: str, value, null, interval, n: int, method: str, **extra) -> dict:
-  """The `test` section of a claim line (plain floats, JSON-ready)."""
+def test_record(statistic: str, value: ArrayLike | None, null: ArrayLike | None,
+                interval: Sequence[ArrayLike | None], n: int, method: str, **extra: Any) -> dict:
+  """The `test` section of a claim line (plain floats, JSON-ready).
+
+  Args:
+    statistic: what is measured, in words.
+    value: its value.
+    null: its value under the null (or the control's).
+    interval: (lo, hi) over runs.
+    n: the number of runs.
+    method: how the interval and p-value were computed.
+    **extra: further fields (floats are converted).
+
+  Returns:
+    {statistic, value, null, interval, n, method, ...} with plain floats.
+  """
   out = {"statistic": statistic, "value": _float(value), "null": _float(null),
          "interval": [_float(interval[0]), _float(interval[1])], "n": int(n), "method": method}
   out.update({k: _float(v) if isinstance(v, (float, np.floating)) else v
@@ -40,10 +57,18 @@ def _float(value):
   return None if value is None else float(value)
 
 
-def t_interval(values, level: float = LEVEL):
+def t_interval(values: ArrayLike, level: float = LEVEL
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
   """Mean and two-sided t interval over the last axis (runs). Arrays in, arrays out.
 
   With zero spread the interval is the point itself (identical runs).
+
+  Args:
+    values: [..., runs].
+    level: two-sided confidence level.
+
+  Returns:
+    (mean, lo, hi), each of the batch shape; infinite bounds with one run.
   """
   values = np.asarray(values, np.float64)
   n = values.shape[-1]
@@ -55,8 +80,16 @@ def t_interval(values, level: float = LEVEL):
   return mean, mean - half, mean + half
 
 
-def t_p_greater(values, null: float = 0.0):
-  """One-sided p-value of H0: mean <= null (t test over the last axis)."""
+def t_p_greater(values: ArrayLike, null: float = 0.0) -> np.ndarray:
+  """One-sided p-value of H0: mean <= null (t test over the last axis).
+
+  Args:
+    values: [..., runs].
+    null: the mean under H0.
+
+  Returns:
+    The p-values, of the batch shape.
+  """
   values = np.asarray(values, np.float64)
   n = values.shape[-1]
   mean = values.mean(axis=-1)
@@ -67,8 +100,19 @@ def t_p_greater(values, null: float = 0.0):
   return scipy_stats.t.sf(t, n - 1)
 
 
-def side_verdict(lo, hi, null: float = 0.0, side: str = "greater"):
-  """Verdict of a one-sided claim from its interval (scalar or array)."""
+def side_verdict(lo: ArrayLike, hi: ArrayLike, null: float = 0.0,
+                 side: str = "greater") -> str | np.ndarray:
+  """Verdict of a one-sided claim from its interval (scalar or array).
+
+  Args:
+    lo: lower bounds.
+    hi: upper bounds.
+    null: the value the claim is compared with.
+    side: 'greater' or 'less': the claimed side.
+
+  Returns:
+    HELD / CONTRADICTED / INCONCLUSIVE: a str for scalars, else an array.
+  """
   lo, hi = np.asarray(lo), np.asarray(hi)
   if side == "greater":
     held, contradicted = lo > null, hi < null
@@ -80,9 +124,18 @@ def side_verdict(lo, hi, null: float = 0.0, side: str = "greater"):
   return str(out) if out.ndim == 0 else out
 
 
-def equivalence_verdict(lo, hi, margin: float):
+def equivalence_verdict(lo: ArrayLike, hi: ArrayLike, margin: float) -> str | np.ndarray:
   """TOST: held when [lo, hi] lies inside (-margin, margin); contradicted when it lies
-  wholly outside; inconclusive otherwise."""
+  wholly outside; inconclusive otherwise.
+
+  Args:
+    lo: lower bounds of the difference.
+    hi: upper bounds of the difference.
+    margin: the equivalence margin declared in advance.
+
+  Returns:
+    HELD / CONTRADICTED / INCONCLUSIVE: a str for scalars, else an array.
+  """
   lo, hi = np.asarray(lo), np.asarray(hi)
   held = (lo > -margin) & (hi < margin)
   contradicted = (lo >= margin) | (hi <= -margin)
@@ -90,8 +143,15 @@ def equivalence_verdict(lo, hi, margin: float):
   return str(out) if out.ndim == 0 else out
 
 
-def holm(pvalues) -> np.ndarray:
-  """Holm-adjusted p-values (step-down, monotone), same order as given."""
+def holm(pvalues: ArrayLike) -> np.ndarray:
+  """Holm-adjusted p-values (step-down, monotone), same order as given.
+
+  Args:
+    pvalues: [m] unadjusted p-values.
+
+  Returns:
+    [m] adjusted p-values, in the input order.
+  """
   p = np.asarray(pvalues, np.float64)
   m = len(p)
   order = np.argsort(p)
@@ -103,21 +163,46 @@ def holm(pvalues) -> np.ndarray:
   return adjusted
 
 
-def log_odds_above_chance(fit, num_classes: int, eps: float = 1e-3):
-  """logit(fit) - logit(1 / C): 0 at chance, the scale on which fits are compared."""
+def log_odds_above_chance(fit: ArrayLike, num_classes: int, eps: float = 1e-3) -> np.ndarray:
+  """logit(fit) - logit(1 / C): 0 at chance, the scale on which fits are compared.
+
+  Args:
+    fit: accuracies in [0, 1].
+    num_classes: C.
+    eps: clipping away from 0 and 1.
+
+  Returns:
+    The log-odds above chance, of `fit`'s shape.
+  """
   fit = np.clip(np.asarray(fit, np.float64), eps, 1 - eps)
   chance = 1.0 / num_classes
   return np.log(fit / (1 - fit)) - math.log(chance / (1 - chance))
 
 
-def ranks(values, axis: int = -1) -> np.ndarray:
-  """Average ranks along `axis` (ties share their mean rank; inf ranks last)."""
+def ranks(values: ArrayLike, axis: int = -1) -> np.ndarray:
+  """Average ranks along `axis` (ties share their mean rank; inf ranks last).
+
+  Args:
+    values: the values to rank.
+    axis: the axis ranked along.
+
+  Returns:
+    float64 ranks from 1, of `values`' shape.
+  """
   return scipy_stats.rankdata(np.asarray(values, np.float64), axis=axis)
 
 
-def spearman_rows(x, y) -> np.ndarray:
+def spearman_rows(x: ArrayLike, y: ArrayLike) -> np.ndarray:
   """Spearman correlation of x with each row of y (last axis), ties averaged; 0 when a
-  row is constant."""
+  row is constant.
+
+  Args:
+    x: [points].
+    y: [..., points].
+
+  Returns:
+    The correlations, of y's batch shape.
+  """
   rx = ranks(np.broadcast_to(np.asarray(x, np.float64), np.shape(y)))
   ry = ranks(y)
   rx = rx - rx.mean(axis=-1, keepdims=True)
@@ -128,7 +213,7 @@ def spearman_rows(x, y) -> np.ndarray:
                                                                    denominator, 1), 0.0)
 
 
-def page_trend(outcomes, permutations: int = 2000, seed: int = 0) -> dict:
+def page_trend(outcomes: ArrayLike, permutations: int = 2000, seed: int = 0) -> dict:
   """Trend of outcomes [seeds, points] along the points axis, blocked by seed.
 
   Statistic: the mean over seeds of the within-seed Spearman correlation between the
@@ -137,6 +222,14 @@ def page_trend(outcomes, permutations: int = 2000, seed: int = 0) -> dict:
   under no trend; each seed's data and initialisation stay together). Exact enumeration
   is replaced by Monte Carlo; `min_p` is the smallest p-value the exact test could give,
   (1 / k!)^seeds: when it exceeds the level the trend cannot be shown at all.
+
+  Args:
+    outcomes: [seeds, points], points in their swept order.
+    permutations: Monte Carlo permutations of the null.
+    seed: seed of the permutations.
+
+  Returns:
+    {value, per_seed, null, interval, p_greater, p_less, min_p}.
   """
   outcomes = np.asarray(outcomes, np.float64)
   seeds, k = outcomes.shape
@@ -165,7 +258,7 @@ def _one_hot(labels) -> np.ndarray:
   return np.eye(index.max() + 1)[index]
 
 
-def dispersion(errors, labels) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def dispersion(errors: ArrayLike, labels: ArrayLike) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
   """Within-label dispersion of per-example error rates and its within-run permutation
   null mean, for errors [..., runs, examples] (batch axes first).
 
@@ -174,6 +267,13 @@ def dispersion(errors, labels) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
   when each run's outcomes are permuted across the examples of a stratum (each run keeps
   its own error count: runs differ in accuracy); and the dispersion if every example
   were always right or always wrong at the stratum's rate.
+
+  Args:
+    errors: booleans [..., runs, examples]: True where the run got the example wrong.
+    labels: [examples]: each example's assigned label (the strata).
+
+  Returns:
+    (observed, null_mean, ceiling), each of the batch shape.
   """
   errors = np.asarray(errors, np.float64)
   runs, n = errors.shape[-2], errors.shape[-1]
@@ -189,17 +289,36 @@ def dispersion(errors, labels) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
   return observed / n, null / n, ceiling / n
 
 
-def excess_dispersion(errors, labels) -> np.ndarray:
+def excess_dispersion(errors: ArrayLike, labels: ArrayLike) -> np.ndarray:
   """(observed - null) / (ceiling - null): 0 when which examples are wrong is chance,
-  1 when the same examples are wrong in every run (an intraclass correlation)."""
+  1 when the same examples are wrong in every run (an intraclass correlation).
+
+  Args:
+    errors: booleans [..., runs, examples]: True where the run got the example wrong.
+    labels: [examples]: each example's assigned label (the strata).
+
+  Returns:
+    The excess dispersion, of the batch shape (NaN when undefined).
+  """
   observed, null, ceiling = dispersion(errors, labels)
   span = ceiling - null
   with np.errstate(divide="ignore", invalid="ignore"):
     return np.where(span > 0, (observed - null) / np.where(span > 0, span, 1), 0.0)
 
 
-def permute_within_runs(errors, labels, permutations: int, generator) -> np.ndarray:
-  """[permutations, runs, examples]: each run's outcomes shuffled within label strata."""
+def permute_within_runs(errors: ArrayLike, labels: ArrayLike, permutations: int,
+                        generator: np.random.Generator) -> np.ndarray:
+  """[permutations, runs, examples]: each run's outcomes shuffled within label strata.
+
+  Args:
+    errors: [runs, examples] booleans.
+    labels: [examples]: each example's assigned label (the strata).
+    permutations: how many permuted copies.
+    generator: the numpy generator drawing them.
+
+  Returns:
+    [permutations, runs, examples] permuted outcomes.
+  """
   errors = np.asarray(errors)
   _, index = np.unique(np.asarray(labels), return_inverse=True)
   grouped = np.argsort(index, kind="stable")  # Positions, grouped by stratum.
@@ -211,8 +330,15 @@ def permute_within_runs(errors, labels, permutations: int, generator) -> np.ndar
   return out
 
 
-def fleiss_kappa(errors) -> np.ndarray:
-  """Fleiss' kappa of binary outcomes [..., runs (raters), examples (items)]."""
+def fleiss_kappa(errors: ArrayLike) -> np.ndarray:
+  """Fleiss' kappa of binary outcomes [..., runs (raters), examples (items)].
+
+  Args:
+    errors: booleans [..., runs, examples]: True where the run got the example wrong.
+
+  Returns:
+    Kappa, of the batch shape (0 where every rating agrees by chance).
+  """
   errors = np.asarray(errors, np.float64)
   runs = errors.shape[-2]
   wrong = errors.sum(-2)
@@ -224,7 +350,8 @@ def fleiss_kappa(errors) -> np.ndarray:
     return np.where(expected < 1, (agreement.mean(-1) - expected) / (1 - expected), 0.0)
 
 
-def difficulty_test(real_errors, real_labels, noise_errors, noise_labels,
+def difficulty_test(real_errors: ArrayLike, real_labels: ArrayLike, noise_errors: ArrayLike,
+                    noise_labels: ArrayLike,
                     permutations: int = 200, seed: int = 0) -> dict:
   """Is which examples are hard more consistent across runs on real data than on noise?
 
@@ -236,6 +363,18 @@ def difficulty_test(real_errors, real_labels, noise_errors, noise_labels,
   independently per run; `p_real` / `p_noise` count permutations at least as extreme
   (excess dispersion above chance). Fleiss' kappa of each set against the same
   permutations is a secondary view.
+
+  Args:
+    real_errors: [runs, examples] booleans on real labels.
+    real_labels: [examples] labels of the real set.
+    noise_errors: [runs, examples] booleans on random labels.
+    noise_labels: [examples] labels of the noise set.
+    permutations: permutations of each null.
+    seed: seed of the permutations.
+
+  Returns:
+    {value, interval, null_permutation_mean, p_permutation, excess_real, excess_noise, p_real,
+    p_noise, kappa_real, kappa_noise, ...}.
   """
   generator = np.random.default_rng(seed)
   real_errors = np.asarray(real_errors, bool)

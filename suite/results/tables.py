@@ -3,8 +3,16 @@
 from collections.abc import Sequence
 
 
-def format_value(value, precision: int = 4) -> str:
-  """A cell: floats to `precision` decimals, None and NaN as '-', the rest as str."""
+def format_value(value: object, precision: int = 4) -> str:
+  """A cell: floats to `precision` decimals, None and NaN as '-', the rest as str.
+
+  Args:
+    value: the cell's value.
+    precision: decimals of a float.
+
+  Returns:
+    The cell's text.
+  """
   if value is None or (isinstance(value, float) and value != value):
     return "-"
   if isinstance(value, bool):

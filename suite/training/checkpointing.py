@@ -12,8 +12,9 @@ from suite.training import hooks
 class CheckpointHook(hooks.Hook):
   """Saves every `every` epochs and at the last; `restore()` returns the resume epoch."""
 
-  def __init__(self, model: keras.Model, optimizer, epoch: tf.Variable, run_dir: str | None,
-               every: int, last_epoch: int, write_outputs: bool, strategy=None):
+  def __init__(self, model: keras.Model, optimizer: keras.optimizers.Optimizer,
+               epoch: tf.Variable, run_dir: str | None, every: int, last_epoch: int,
+               write_outputs: bool, strategy: tf.distribute.Strategy | None = None):
     # Dropout's seed-generator states are not tracked by the model object itself.
     seed_states = {f"state_{i}": v for i, v in enumerate(model.non_trainable_variables)
                    if "seed_generator" in v.path}
@@ -44,6 +45,7 @@ class CheckpointHook(hooks.Hook):
     if self.write_outputs:
       self.manager.save(checkpoint_number=int(self.epoch.numpy()))
     else:
+      assert self.run_dir is not None  # A manager exists only with a run directory.
       scratch = os.path.join(self.run_dir, constants.SCRATCH_DIR, f"worker_{self.worker_id}")
       tf.train.CheckpointManager(self.checkpoint, scratch, max_to_keep=1).save()
 

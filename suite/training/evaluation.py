@@ -38,7 +38,7 @@ class Evaluator:
     self.batch_size = batch_size
     self.forward = tf.function(lambda images: tf.cast(model(images, training=False), tf.float32),
                                reduce_retracing=True)
-    self._train_cache = None
+    self._train_cache: tuple[tuple[int, int], EvalResult] | None = None
 
   def evaluate(self, split: datasets.Split, labels: np.ndarray | None = None) -> EvalResult:
     """Logits, per-example loss and correctness of `split` (its training labels by default)."""

@@ -23,6 +23,7 @@ import dataclasses
 from typing import Any, Callable
 
 import keras
+import tensorflow as tf
 
 from suite.data import augmentation
 from suite.data import datasets
@@ -72,7 +73,7 @@ class State:
     """The Keras model being trained (images in [0, 1] -> logits)."""
     return self.zoo_model.model
 
-  def summary_writer(self):
+  def summary_writer(self) -> tf.summary.SummaryWriter:
     """The run's tf.summary writer (created on first use)."""
     return self.summaries.writer()
 
@@ -81,23 +82,51 @@ class Hook:
   """Base class with no-op methods; override those you need (see the module docstring)."""
 
   def on_train_begin(self, state: State) -> None:
-    pass
+    """Before the first epoch of this process (after any restore).
+
+    Args:
+      state: the run's state; `state.epoch` is the resume point.
+    """
 
   def on_resume(self, state: State) -> None:
-    pass
+    """After a checkpoint was restored (`state.epoch` and `state.history` already set).
+
+    Args:
+      state: the run's state.
+    """
 
   def on_epoch_begin(self, state: State) -> None:
-    pass
+    """Before the optimisation steps of `state.epoch`.
+
+    Args:
+      state: the run's state.
+    """
 
   def on_evaluate(self, state: State) -> dict | None:
+    """At an evaluated epoch, after the built-in metrics, in hook order.
+
+    Args:
+      state: the run's state; `state.metrics` holds what earlier hooks returned.
+
+    Returns:
+      Scalars to add to the epoch's metrics (TensorBoard, history, result.json), or None.
+    """
     del state
     return None
 
   def on_epoch_end(self, state: State) -> None:
-    pass
+    """After the epoch's metrics are complete (`state.history[-1]` when evaluated).
+
+    Args:
+      state: the run's state.
+    """
 
   def on_train_end(self, state: State) -> None:
-    pass
+    """After the last epoch (not on an error or interruption).
+
+    Args:
+      state: the run's state.
+    """
 
 
 class CallableHook(Hook):
@@ -125,8 +154,15 @@ _METHODS = ("on_train_begin", "on_resume", "on_epoch_begin", "on_evaluate", "on_
             "on_train_end")
 
 
-def as_hook(obj) -> Hook:
-  """`obj` as a hook: a Hook, an object with hook methods, or an on_evaluate callable."""
+def as_hook(obj: Any) -> Hook:
+  """`obj` as a hook: a Hook, an object with hook methods, or an on_evaluate callable.
+
+  Args:
+    obj: a Hook, an object with some hook methods, or a callable fn(state, epoch).
+
+  Returns:
+    A Hook (the object itself when it is one).
+  """
   if isinstance(obj, Hook):
     return obj
   if any(hasattr(obj, name) for name in _METHODS):
@@ -147,12 +183,23 @@ class _Partial(Hook):
 
 
 def call(hooks: list[Hook], method: str, state: State) -> None:
-  """Calls `method` on every hook in order (not on_evaluate: see `evaluate`)."""
+  """Calls `method` on every hook in order (not on_evaluate: see `evaluate`).
+
+  Args:
+    hooks: the run's hooks, in order.
+    method: the hook method's name.
+    state: the run's state.
+  """
   for hook in hooks:
     getattr(hook, method)(state)
 
 
 def evaluate(hooks: list[Hook], state: State) -> None:
-  """Runs every on_evaluate in order, merging what each returns into state.metrics."""
+  """Runs every on_evaluate in order, merging what each returns into state.metrics.
+
+  Args:
+    hooks: the run's hooks, in order.
+    state: the run's state.
+  """
   for hook in hooks:
     state.metrics.update(hook.on_evaluate(state) or {})

@@ -14,6 +14,7 @@ training labels), train/learning_rate, perf/epoch_seconds, perf/examples_per_sec
 
 import signal
 import time
+from typing import Any, Callable
 
 import keras
 import tensorflow as tf
@@ -33,7 +34,7 @@ class Interrupted(errors.SuiteError):
   """SIGTERM or SIGINT arrived; the last completed checkpoint stands."""
 
 
-def fgsm(model: keras.Model, images, targets, loss: str, epsilon: float) -> tf.Tensor:
+def fgsm(model: keras.Model, images: tf.Tensor, targets: tf.Tensor, loss: str, epsilon: float) -> tf.Tensor:
   """The fast-gradient-sign adversarial images of a batch (Goodfellow et al.).
 
   Args:
@@ -61,14 +62,21 @@ def _sum_dtype(strategy):
 
 
 def initial_sums(strategy: tf.distribute.Strategy) -> tuple:
-  """The epoch accumulators before the first step (see `make_train_step`)."""
+  """The epoch accumulators before the first step (see `make_train_step`).
+
+  Args:
+    strategy: the run's strategy (float32 sums on TPUs, float64 elsewhere).
+
+  Returns:
+    (loss sum, correct sum, step count, first non-finite step (-1: none)), zeroed.
+  """
   dtype = _sum_dtype(strategy)
   return (tf.constant(0.0, dtype), tf.constant(0.0, dtype), tf.constant(0, tf.int64),
           tf.constant(-1, tf.int64))
 
 
-def make_train_step(model: keras.Model, optimizer: keras.optimizers.Optimizer, config,
-                    strategy: tf.distribute.Strategy):
+def make_train_step(model: keras.Model, optimizer: keras.optimizers.Optimizer, config: Any,
+                    strategy: tf.distribute.Strategy) -> Callable:
   """The compiled distributed step: `step(batch, sums) -> sums`.
 
   Args:
@@ -122,7 +130,14 @@ def make_train_step(model: keras.Model, optimizer: keras.optimizers.Optimizer, c
 
 
 def learning_rate(optimizer: keras.optimizers.Optimizer) -> float:
-  """The optimizer's current learning rate (a schedule's value at its current step)."""
+  """The optimizer's current learning rate (a schedule's value at its current step).
+
+  Args:
+    optimizer: a built Keras optimizer.
+
+  Returns:
+    The rate as a Python float.
+  """
   lr = optimizer.learning_rate
   return float(lr.numpy() if hasattr(lr, "numpy") else lr)
 
@@ -130,7 +145,7 @@ def learning_rate(optimizer: keras.optimizers.Optimizer) -> float:
 class Loop:
   """Runs epochs of a compiled step over per-epoch inputs, calling hooks around them."""
 
-  def __init__(self, state: hooks_lib.State, step, epoch: tf.Variable, steps_per_epoch: int):
+  def __init__(self, state: hooks_lib.State, step: Callable, epoch: tf.Variable, steps_per_epoch: int):
     """`step` from make_train_step; `epoch` the checkpointed epoch counter, assigned after
     each epoch's steps."""
     self.state = state
@@ -139,8 +154,15 @@ class Loop:
     self.steps_per_epoch = steps_per_epoch
     self.stop_signal = None
 
-  def epoch_input(self, epoch: int):
-    """The distributed input of 0-based `epoch`: steps_per_epoch global batches."""
+  def epoch_input(self, epoch: int) -> tf.distribute.DistributedDataset:
+    """The distributed input of 0-based `epoch`: steps_per_epoch global batches.
+
+    Args:
+      epoch: the 0-based epoch (it keys the augmentation randomness).
+
+    Returns:
+      The distributed dataset of the epoch's batches.
+    """
     steps, pipeline = self.steps_per_epoch, self.state.pipeline
     batch_size, strategy = self.state.config.batch_size, self.state.strategy
 
@@ -156,6 +178,13 @@ class Loop:
 
   def train_epoch(self, epoch: int, max_steps: int | None = None) -> dict:
     """Runs the optimisation steps of `epoch` (1-based); returns sums and timing.
+
+    Args:
+      epoch: the 1-based epoch being trained.
+      max_steps: stop after this many steps (benchmarks); None: the whole epoch.
+
+    Returns:
+      {'loss_sum', 'correct_sum', 'examples', 'seconds'}: the device sums, read once.
 
     Raises:
       TrainingDivergedError: the loss of some step was NaN or infinite.
@@ -198,11 +227,20 @@ class Loop:
       state.history.append({"epoch": epoch, **state.metrics})
     hooks_lib.call(hooks, "on_epoch_end", state)
 
-  def run(self, hooks: list[hooks_lib.Hook], start: int, optimizer) -> list[dict]:
+  def run(self, hooks: list[hooks_lib.Hook], start: int,
+          optimizer: keras.optimizers.Optimizer) -> list[dict]:
     """Trains from epoch `start` (the resume point) to config.epochs; returns the history.
 
     Epoch 0 (the initial model) is evaluated when `start` is 0 and the history is empty.
     `optimizer` gives the current rate for `train/learning_rate`.
+
+    Args:
+      hooks: called in order at each point of the protocol.
+      start: the last completed epoch (0 for a fresh run).
+      optimizer: the run's optimizer.
+
+    Returns:
+      The history: one metrics entry per evaluated epoch.
     """
     previous = self._install_signal_handlers()
     try:

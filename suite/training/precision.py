@@ -1,5 +1,6 @@
 """The mixed-precision policy of one run, scoped: the previous policy always comes back."""
 
+from collections.abc import Iterator
 import contextlib
 
 import keras
@@ -12,7 +13,7 @@ def mixed_policy_name() -> str:
 
 
 @contextlib.contextmanager
-def scope(mixed: bool):
+def scope(mixed: bool) -> Iterator[str]:
   """Within the block Keras' global policy is mixed (if `mixed`); restored after, even on error.
 
   Args:

@@ -27,6 +27,7 @@ from suite.data import augmentation
 from suite.data import datasets
 from suite.models import zoo
 from suite.results import record
+from suite.results import tables
 from suite.training import strategies
 from suite.training import summaries as summaries_lib
 from suite.training import trainer as trainer_lib
@@ -176,12 +177,9 @@ def _with_progress(step, progress: StepProgress):
 
 
 def summary_table(metrics: dict) -> str:
+  """The numeric metrics of a record as a two-column text table (tables.format_table)."""
   rows = [(k, v) for k, v in metrics.items() if isinstance(v, (int, float))]
-  width = max(len(k) for k, _ in rows) if rows else 10
-  lines = [f"{'metric':<{width}}  value", f"{'-' * width}  ------"]
-  lines += [f"{k:<{width}}  {v:.4f}" if isinstance(v, float) else f"{k:<{width}}  {v}"
-            for k, v in rows]
-  return "\n".join(lines)
+  return tables.format_table(["metric", "value"], rows)
 
 
 def _hparams(spec: RunSpec) -> dict:
@@ -295,11 +293,13 @@ def _restore(trainer) -> int:
     return trainer.restore()
   except (tf.errors.OpError, ValueError, AssertionError, IndexError, KeyError, TypeError) as e:
     manager = trainer.checkpoints.manager
-    latest = (manager and manager.latest_checkpoint) or os.path.join(trainer.run_dir, "checkpoints")
+    latest = (manager and manager.latest_checkpoint) or os.path.join(trainer.run_dir,
+                                                                  constants.CHECKPOINTS_DIR)
     reason = " ".join((getattr(e, "message", None) or str(e) or type(e).__name__).split())[:300]
     raise errors.RunDirError(
         f"{latest}: the checkpoint cannot be restored ({reason}); delete "
-        f"{os.path.join(trainer.run_dir, 'checkpoints')} (and result.json) to start over") from e
+        f"{os.path.join(trainer.run_dir, constants.CHECKPOINTS_DIR)} (and "
+        f"{constants.RESULT_FILENAME}) to start over") from e
 
 
 def _run(spec, run_dir, strategy, hooks, data, extra_record, out, extend, progress):
@@ -324,11 +324,12 @@ def _run(spec, run_dir, strategy, hooks, data, extra_record, out, extend, progre
   finished_sections = {}
   if previous and previous.stage == "probed" and not extending:
     finished_sections = {k: v for k, v in previous.sections.items() if k != "error"}
+  parameters = int(trainer.model.count_params())
   base = record.RunRecord(
       benchmark=spec.benchmark, status="running", stage="training", config=spec.flags,
       config_hash=record.config_hash(spec.identity()), settings=spec.settings(),
       dataset=dataclasses.asdict(data.info),
-      model={"name": spec.model.name, "parameters": int(trainer.model.count_params()),
+      model={"name": spec.model.name, "parameters": parameters,
              "endpoints": list(trainer.zoo_model.endpoints)},
       metrics={}, timing={}, environment=record.environment())
   if trainer.write_outputs and not previous:  # A resumed run wrote them when it began.
@@ -337,7 +338,7 @@ def _run(spec, run_dir, strategy, hooks, data, extra_record, out, extend, progre
                                    summaries_lib.hparams_metrics(endpoint, k), ks)
   resumed_from = None
   print(data.info.summary(), file=out)
-  print(f"model {spec.model.name}: {base.model['parameters']:,} parameters; "
+  print(f"model {spec.model.name}: {parameters:,} parameters; "
         f"{trainer.strategy.num_replicas_in_sync} replica(s) under "
         f"{type(trainer.strategy).__name__}", file=out)
 
@@ -377,7 +378,7 @@ def _run(spec, run_dir, strategy, hooks, data, extra_record, out, extend, progre
   for hook in hooks:
     if getattr(hook, "report", False) is None:
       hook.report = report
-  clock = {}
+  clock: dict[str, float] = {}
 
   def on_epoch(entry):
     steps.end()

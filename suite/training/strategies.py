@@ -15,7 +15,8 @@ from suite import errors
 STRATEGIES = ("default", "one_device", "mirrored", "multi_worker", "tpu")
 
 
-def make(name: str, devices: list[str] | None = None, tpu_address: str = ""):
+def make(name: str, devices: list[str] | None = None,
+         tpu_address: str = "") -> tf.distribute.Strategy:
   """Returns the strategy `name`; `devices` restricts one_device / mirrored."""
   if name == "default":
     return tf.distribute.get_strategy()
@@ -54,7 +55,7 @@ def split_cpu(num_devices: int) -> None:
       cpu, [tf.config.LogicalDeviceConfiguration()] * num_devices)
 
 
-def is_chief(strategy) -> bool:
+def is_chief(strategy: tf.distribute.Strategy) -> bool:
   """Whether this worker writes results (worker 0, or the only one)."""
   resolver = getattr(strategy, "cluster_resolver", None)
   if resolver is None or not resolver.cluster_spec().as_dict():

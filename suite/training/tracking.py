@@ -11,6 +11,7 @@ Arpit et al.: first-learned epoch, forgetting events, agreement across seeds.
 import io
 import os
 import re
+from typing import Any
 
 import numpy as np
 import tensorflow as tf
@@ -34,7 +35,7 @@ def recorded_epochs(run_dir: str) -> list[int]:
   return sorted(int(m.group(1)) for m in map(_SHARD.search, tf.io.gfile.listdir(directory)) if m)
 
 
-def write_epoch(run_dir: str, epoch: int, **arrays) -> str:
+def write_epoch(run_dir: str, epoch: int, **arrays: np.ndarray) -> str:
   """Writes one shard; `arrays` must hold every name in FIELDS, aligned."""
   missing = set(FIELDS) - set(arrays)
   if missing:
@@ -42,7 +43,8 @@ def write_epoch(run_dir: str, epoch: int, **arrays) -> str:
   tf.io.gfile.makedirs(_directory(run_dir))
   path = os.path.join(_directory(run_dir), f"epoch_{epoch:06d}.npz")
   buffer = io.BytesIO()
-  np.savez_compressed(buffer, epoch=np.int64(epoch), **{k: np.asarray(v) for k, v in arrays.items()})
+  fields: dict[str, Any] = {k: np.asarray(v) for k, v in arrays.items()}
+  np.savez_compressed(buffer, epoch=np.int64(epoch), **fields)
   with tf.io.gfile.GFile(path + ".tmp", "wb") as f:
     f.write(buffer.getvalue())
   tf.io.gfile.rename(path + ".tmp", path, overwrite=True)
@@ -91,14 +93,14 @@ class PerExampleHook(hooks.Hook):
     return bool(self.every) and (epoch % self.every == 0 or epoch == self.last_epoch)
 
   def _write(self, state: hooks.State) -> None:
-    if state.write_outputs:
+    if state.write_outputs and state.run_dir:  # write_outputs implies a run directory.
       train = state.evaluator.train_split(state.data, state.epoch)
       write_epoch(state.run_dir, state.epoch, ids=state.data.train.ids, loss=train.loss,
                   correct=train.correct, correct_clean=train.correct_clean,
                   corrupted=state.data.train.corrupted)
 
   def on_resume(self, state: hooks.State) -> None:
-    if state.write_outputs:
+    if state.write_outputs and state.run_dir:
       truncate_after(state.run_dir, state.epoch)
 
   def on_evaluate(self, state: hooks.State) -> None:

@@ -5,6 +5,7 @@ Hooks, in call order: fit measurement (training.evaluation), per-example log
 (training.summaries), the caller's `on_epoch`, checkpoints (training.checkpointing).
 """
 
+from collections.abc import Callable
 import dataclasses
 
 import keras
@@ -99,7 +100,8 @@ class Trainer:
   """
 
   def __init__(self, run_dir: str | None, data: datasets.Data, model_config: zoo.ModelConfig,
-               augment_config: augmentation.AugmentConfig, config: TrainConfig, strategy=None,
+               augment_config: augmentation.AugmentConfig, config: TrainConfig,
+               strategy: tf.distribute.Strategy | None = None,
                write_outputs: bool | None = None):
     self.config = config
     self.strategy = strategy or tf.distribute.get_strategy()
@@ -159,7 +161,11 @@ class Trainer:
             ([hooks_lib.EntryCallback(on_epoch)] if on_epoch else []) + [self.checkpoints])
 
   def restore(self) -> int:
-    """Restores the latest checkpoint, if any; returns the epoch to continue from."""
+    """Restores the latest checkpoint, if any; returns the epoch to continue from.
+
+    Returns:
+      The epoch to continue from (0 without a checkpoint).
+    """
     epoch = self.checkpoints.restore()
     self.state.epoch = epoch
     self.history = [h for h in self.history if h["epoch"] <= epoch]
@@ -167,16 +173,32 @@ class Trainer:
     return epoch
 
   def train_epoch(self, epoch: int, max_steps: int | None = None) -> dict:
-    """Runs the optimisation steps of `epoch` (1-based); returns sums and timing."""
+    """Runs the optimisation steps of `epoch` (1-based); returns sums and timing.
+
+    Args:
+      epoch: the 1-based epoch.
+      max_steps: stop after this many steps; None: the whole epoch.
+
+    Returns:
+      {'loss_sum', 'correct_sum', 'examples', 'seconds'} of the epoch.
+    """
     return self.loop.train_epoch(epoch, max_steps)
 
-  def fit(self, on_epoch=None, restore: bool = True) -> list[dict]:
+  def fit(self, on_epoch: Callable[[dict], None] | None = None,
+          restore: bool = True) -> list[dict]:
     """Trains from the restored epoch to config.epochs; returns the metric history.
 
     `on_epoch(entry)` is called after each evaluated epoch (progress lines, result
     records). Raises TrainingDivergedError on a non-finite loss, Interrupted on
     SIGTERM / SIGINT after saving nothing newer than the last completed epoch. The
     mixed-precision policy (if any) holds during the run and is restored after.
+
+    Args:
+      on_epoch: called with each evaluated epoch's history entry.
+      restore: restore the latest checkpoint first.
+
+    Returns:
+      The metric history, one entry per evaluated epoch.
     """
     start = self.restore() if restore else int(self.epoch.numpy())
     with precision.scope(self.config.mixed_precision):
