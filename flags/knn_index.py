@@ -20,7 +20,7 @@ LEAVES_TO_SEARCH = flags.DEFINE_integer(
     "knn_leaves_to_search", 0, "Approximate index: leaves searched per query (0: a tenth, or "
     "enough for several times k candidates).", lower_bound=0)
 REORDER = flags.DEFINE_integer(
-    "knn_reorder", 100, "Approximate index: candidates re-scored exactly.", lower_bound=1)
+    "knn_reorder", 250, "Approximate index: candidates re-scored exactly.", lower_bound=1)
 TRAINING_SAMPLE_SIZE = flags.DEFINE_integer(
     "knn_training_sample_size", knn.DEFAULT_TRAINING_SAMPLE, "Approximate index: bank points "
     "(a random sample; at most the bank) that train the tree and the hashing codebooks (0: "

@@ -20,6 +20,7 @@ queries in one run.
 """
 
 import dataclasses
+import os
 import threading
 import time
 import timeit
@@ -328,14 +329,16 @@ class SyntheticConfig:
       raise errors.ConfigError("the index config must have method 'approximate'")
 
 
-def synthetic_points(count: int, dim: int, seed: int, stream: int = 0,
-                     chunk: int = 100_000) -> np.ndarray:
+SYNTHETIC_BLOCK = 16_384  # Points drawn by one generator (bounds the float64 temporaries).
+
+
+def synthetic_points(count: int, dim: int, seed: int, stream: int = 0) -> np.ndarray:
   """L2-normalised points shaped like learned features: clusters of low intrinsic dimension.
 
   Each point is one of 1,000 Gaussian centres plus a 16-dimensional offset (shared basis)
-  of about half a centre's norm and isotropic noise of a quarter, normalised. Uniform points on a 128-d sphere have no
-  structure (every neighbour nearly as far as any point) and would measure a worst case no
-  network's features present.
+  of about half a centre's norm and isotropic noise of a quarter, normalised. Uniform points
+  on a 128-d sphere have no structure (every neighbour nearly as far as any point) and would
+  measure a worst case no network's features present.
 
   Args:
     count: points.
@@ -343,22 +346,23 @@ def synthetic_points(count: int, dim: int, seed: int, stream: int = 0,
     seed: the draw; the centres and basis depend on `seed` only, so banks and queries of
       the same seed share them.
     stream: which points of that draw (e.g. 0 bank, 1 queries).
-    chunk: points generated at a time (bounds the float64 temporaries).
 
   Returns:
-    float32 [count, dim], unit rows.
+    float32 [count, dim], unit rows. Point i depends on (seed, stream, i) only: a smaller
+    draw is a prefix of a larger one (each block of SYNTHETIC_BLOCK points has its own
+    generator, keyed by its index).
   """
   structure = np.random.default_rng([seed, 0])
   centres = structure.normal(size=(1000, dim))
   basis = structure.normal(size=(16, dim))
-  rng = np.random.default_rng([seed, 1 + stream])
   out = np.empty((count, dim), np.float32)
-  for start in range(0, count, chunk):
-    n = min(chunk, count - start)
+  for block, start in enumerate(range(0, count, SYNTHETIC_BLOCK)):
+    rng = np.random.default_rng([seed, 1 + stream, block])
+    n = SYNTHETIC_BLOCK
     # Offsets about half a centre's norm, noise a quarter: clusters that overlap a little.
     points = (centres[rng.integers(0, len(centres), n)]
               + 0.5 * rng.normal(size=(n, 16)) @ basis / 4.0 + 0.25 * rng.normal(size=(n, dim)))
-    out[start:start + n] = points
+    out[start:start + n] = points[:count - start]
   return knn.l2_normalize(out)
 
 
@@ -387,10 +391,15 @@ def measure_synthetic(config: SyntheticConfig = SyntheticConfig(),
         f"1M points, so the queries are limited); k = {config.k}; approximate index: "
         f"spherical tree + asymmetric hashing trained on "
         f"{config.index.training_sample_size or 'all'} points (at most the bank)", file=out)
+  # Wall times stretch when other processes share the cores; the build's CPU seconds (all
+  # its threads) do not, so both are printed, with the load before the run.
+  print("load average (1, 5, 15 min) before the run: "
+        + ", ".join(f"{v:.2f}" for v in os.getloadavg()) + f" on {os.cpu_count()} CPUs",
+        file=out)
   line = (f"{'bank':>9} {'dim':>4} {'leaves':>7} {'searched':>8} {'scann build s':>13} "
-          f"{'scann search s':>14} {'approx build s':>14} {'approx search s':>15} "
-          f"{'recall':>7} {'sklearn fit s':>13} {'sklearn search s':>16} "
-          f"{'sklearn=exact':>13}")
+          f"{'scann search s':>14} {'approx build s':>14} {'build cpu s':>11} "
+          f"{'approx search s':>15} {'recall':>7} {'sklearn fit s':>13} "
+          f"{'sklearn search s':>16} {'sklearn=exact':>13}")
   print(line, file=out)
   print("-" * len(line), file=out)
   for size in config.sizes:
@@ -399,9 +408,10 @@ def measure_synthetic(config: SyntheticConfig = SyntheticConfig(),
     row = {"bank": size, "dim": config.dim, "queries": config.queries}
     row["leaves"], row["searched"], _ = knn.index_size(config.index, size, config.k)
     for name, kind in (("scann", "brute_force"), ("approx", "approximate")):
-      started = time.perf_counter()
+      started, cpu_started = time.perf_counter(), time.process_time()
       searcher = knn.scann_searcher(bank, config.k, config.index, kind)
       row[f"{name}_build"] = time.perf_counter() - started
+      row[f"{name}_build_cpu"] = time.process_time() - cpu_started
       started = time.perf_counter()
       found, _ = searcher.search_batched_parallel(queries, final_num_neighbors=config.k)
       row[f"{name}_search"] = time.perf_counter() - started
@@ -419,7 +429,8 @@ def measure_synthetic(config: SyntheticConfig = SyntheticConfig(),
     del fitted, bank
     print(f"{size:>9} {config.dim:>4} {row['leaves']:>7} {row['searched']:>8} "
           f"{row['scann_build']:>13.3f} {row['scann_search']:>14.3f} "
-          f"{row['approx_build']:>14.2f} {row['approx_search']:>15.3f} {row['recall']:>7.4f} "
+          f"{row['approx_build']:>14.2f} {row['approx_build_cpu']:>11.2f} "
+          f"{row['approx_search']:>15.3f} {row['recall']:>7.4f} "
           f"{row['sklearn_fit']:>13.3f} {row['sklearn_search']:>16.3f} "
           f"{row['sklearn_agrees']:>13.4f}", file=out, flush=True)
     rows.append(row)
@@ -429,5 +440,6 @@ def measure_synthetic(config: SyntheticConfig = SyntheticConfig(),
           f"({row['sklearn_search'] / row['scann_search']:.1f}x faster), approximate "
           f"{row['approx_search'] / row['sklearn_search']:.4f} "
           f"({row['sklearn_search'] / row['approx_search']:.1f}x faster); approximate index "
-          f"build {row['approx_build']:.2f} s, recall {row['recall']:.4f}", file=out)
+          f"build {row['approx_build']:.2f} s ({row['approx_build_cpu']:.2f} CPU s), recall "
+          f"{row['recall']:.4f}", file=out)
   return rows

@@ -99,3 +99,30 @@ def test_index_flags_without_an_index_are_refused(tmp_path):
   assert "apply to the approximate method only" in result.stderr
   assert "Traceback" not in result.stderr
   assert not (tmp_path / "run").exists()  # Refused before anything was written.
+
+
+def test_the_synthetic_mode_measures_the_search_alone(capsys):
+  with flagsaver.flagsaver(synthetic_sizes=["300", "700"], synthetic_dim=8,
+                           synthetic_queries=40, k=5, knn_training_sample_size=200):
+    knn_speed.main([])
+  out = capsys.readouterr().out
+  assert "feature extraction" not in out  # No model, no data set.
+  assert "trained on 200 points" in out and "40 queries for every method" in out
+  rows = re.findall(r"^ +(300|700) +8 +(\d+) +(\d+) +(.*)$", out, re.M)
+  assert [r[0] for r in rows] == ["300", "700"]
+  for _, leaves, searched, cells in rows:
+    values = [float(v) for v in cells.split()]
+    assert len(values) == 9
+    assert 1 <= int(searched) <= int(leaves)
+    recall, agrees = values[5], values[8]
+    assert 0.5 <= recall <= 1.0 and agrees > 0.99
+  for size in ("300", "700"):
+    assert re.search(rf"bank {size} x 8, 40 queries: ScaNN search / scikit-learn search time: "
+                     r"exact [\d.]+ \([\d.]+x faster\), approximate", out)
+
+
+def test_bad_synthetic_sizes_are_refused():
+  result = run_binary("benchmarks.knn_speed", "--synthetic_sizes=60000,1M")
+  assert result.returncode == 1 or result.returncode == 2, result.stderr
+  assert "--synthetic_sizes must be positive integers" in result.stderr
+  assert "Traceback" not in result.stderr

@@ -118,6 +118,17 @@ def test_index_settings_reach_scann(clustered, monkeypatch):
   assert "num_children: 30" in text and "max_spill_centers: 5" in text
   assert "approx_num_neighbors: 60" in text
   assert text.count("expected_sample_size: 500") == 2  # The tree and the hashing codebooks.
+  # Spherical k-means for the tree: unit points scored by inner product.
+  assert "partitioning_type: SPHERICAL" in text and "GENERIC" not in text
+
+
+def test_the_index_trains_on_a_sample_by_default():
+  automatic = knn.KnnConfig(method="approximate")
+  assert automatic.training_sample_size == knn.DEFAULT_TRAINING_SAMPLE == 100_000
+  assert knn.index_size(automatic, 1_000_000, 20) == (1000, 100, 100_000)
+  assert knn.index_size(automatic, 60_000, 20)[2] == 60_000  # Never more than the bank.
+  whole = knn.KnnConfig(method="approximate", training_sample_size=0)
+  assert knn.index_size(whole, 1_000_000, 20)[2] == 1_000_000  # 0: the whole bank.
 
 
 def test_leave_one_out_never_counts_the_query_itself():
