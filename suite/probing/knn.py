@@ -38,7 +38,8 @@ SCANN_KINDS = ("brute_force", "approximate", "brute_force_int8", "brute_force_bf
 TENSORFLOW_SEARCHER = "tensorflow_exact"
 SCANN_INSTALL = "pip install 'scann~=1.4.0' (wheels for Linux only)"
 # Bank points that train the approximate index by default: training on the whole bank is
-# most of a large bank's build time (74 s of a 1M x 128 build) for no recall gained.
+# most of a large bank's build time (issue 21: 74 s of a 1M x 128 build) for no recall
+# gained.
 DEFAULT_TRAINING_SAMPLE = 100_000
 
 
