@@ -141,10 +141,9 @@ def searcher_name(config: KnnConfig = KnnConfig(), kind: str | None = None) -> s
     raise errors.ConfigError(f"unknown ScaNN searcher {kind!r}; expected one of {SCANN_KINDS}")
   if scann_module() is not None:
     return f"scann_{kind}"
-  if kind == "brute_force":
-    return TENSORFLOW_SEARCHER  # Exact either way: the same neighbours up to ties.
-  require_scann(f"k-NN method {kind!r}")
-  raise AssertionError("unreachable")
+  if kind != "brute_force":
+    require_scann(f"k-NN method {kind!r}")
+  return TENSORFLOW_SEARCHER  # Exact either way: the same neighbours up to ties.
 
 
 def scann_searcher(bank: np.ndarray, k: int, config: KnnConfig = KnnConfig(),

@@ -1,11 +1,17 @@
 import re
 
 from absl.testing import flagsaver
+import pytest
 
 from benchmarks import knn_speed
+from suite.probing import knn
 from tests.conftest import run_binary
 
+# ScaNN has Linux wheels only; without it its searchers are refused (test_no_scann.py).
+needs_scann = pytest.mark.skipif(knn.scann_module() is None, reason="ScaNN is not installed")
 
+
+@needs_scann
 def test_methods_agree_and_every_number_is_printed(data_dir, capsys):
   with flagsaver.flagsaver(dataset="digits", data_dir=data_dir, bank_size=300, query_size=100,
                            model="cnn_small", width_multiplier=0.25, batch_size=50,
@@ -45,6 +51,7 @@ def test_methods_agree_and_every_number_is_printed(data_dir, capsys):
   assert re.search(r"one training epoch over the 300-image bank .*: [\d.]+ s", out)
 
 
+@needs_scann
 def test_the_approximate_index_is_a_method_of_its_own(data_dir, capsys):
   with flagsaver.flagsaver(dataset="digits", data_dir=data_dir, bank_size=400, query_size=100,
                            model="mlp", width=32, batch_size=50, timed_steps=1,
@@ -64,6 +71,7 @@ def test_the_approximate_index_is_a_method_of_its_own(data_dir, capsys):
   assert "recall" in out
 
 
+@needs_scann
 def test_other_scann_searchers_report_their_recall(data_dir, capsys):
   # Every leaf searched with exact scores: the tree must find exactly the exact neighbours.
   with flagsaver.flagsaver(dataset="digits", data_dir=data_dir, bank_size=400, query_size=100,
@@ -101,6 +109,7 @@ def test_index_flags_without_an_index_are_refused(tmp_path):
   assert not (tmp_path / "run").exists()  # Refused before anything was written.
 
 
+@needs_scann
 def test_the_synthetic_mode_measures_the_search_alone(capsys):
   # Every leaf searched: the index must find the exact neighbours (ScaNN's partition is
   # trained from its own random start, so fewer leaves would make the recall vary).

@@ -5,6 +5,9 @@ from sklearn import neighbors
 from suite import errors
 from suite.probing import knn
 
+# ScaNN has Linux wheels only; without it its searchers are refused (test_no_scann.py).
+needs_scann = pytest.mark.skipif(knn.scann_module() is None, reason="ScaNN is not installed")
+
 
 def _numpy_knn(bank, queries, k):
   """Independent exact k-NN: full similarity matrix and argsort."""
@@ -74,6 +77,7 @@ def test_top5_accuracy():
   assert knn.accuracy(scores, np.array([4]), top=1) == 0.0
 
 
+@needs_scann
 def test_approximate_search_reports_its_recall(clustered):
   points, labels = clustered
   bank, queries = points[:2500], points[2500:]
@@ -103,6 +107,7 @@ def test_index_sizes_follow_the_bank_unless_given():
   assert knn.index_size(given, 40, 20) == (40, 7, 40)  # Never more than the bank holds.
 
 
+@needs_scann
 def test_index_settings_reach_scann(clustered, monkeypatch):
   from scann.scann_ops.py import scann_builder  # pylint: disable=g-import-not-at-top
   configs = []
@@ -240,6 +245,7 @@ def test_exact_vote_ties_follow_each_rule():
                           similarity)["k20"] == 1.0
 
 
+@needs_scann
 def test_every_scann_kind_is_built_by_the_one_builder(clustered):
   points, _ = clustered
   bank, queries = points[:2500], points[2500:]

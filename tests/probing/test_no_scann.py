@@ -20,6 +20,9 @@ from suite import errors
 from suite.probing import knn
 from suite.results import record
 
+# The comparisons with ScaNN need it installed (it has Linux wheels only).
+needs_scann = pytest.mark.skipif(knn.scann_module() is None, reason="ScaNN is not installed")
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # Runs a module as `python -m` would, with every import of scann refused.
 BLOCKED_RUN = """
@@ -47,6 +50,7 @@ def clustered():
   return knn.l2_normalize(centres[labels] + 0.8 * rng.normal(size=(2000, 24))), labels
 
 
+@needs_scann
 def test_exact_probing_falls_back_to_tensorflow_with_the_same_accuracy(clustered, monkeypatch):
   points, labels = clustered
   bank, queries = points[:1600], points[1600:]
@@ -87,6 +91,7 @@ def _train(data_dir, output_dir, **extra):
   return record.read(str(output_dir))
 
 
+@needs_scann
 def test_a_run_records_which_searcher_ran(data_dir, tmp_path, monkeypatch, capsys):
   with_scann = _train(data_dir, tmp_path / "scann")
   monkeypatch.setitem(sys.modules, "scann", None)

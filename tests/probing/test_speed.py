@@ -9,6 +9,9 @@ from suite import errors
 from suite.probing import knn
 from suite.probing import speed
 
+# ScaNN has Linux wheels only; without it its searchers are refused (test_no_scann.py).
+needs_scann = pytest.mark.skipif(knn.scann_module() is None, reason="ScaNN is not installed")
+
 
 @pytest.fixture(scope="module")
 def overlapping():
@@ -18,6 +21,7 @@ def overlapping():
   return knn.l2_normalize(centres[labels] + 1.5 * rng.normal(size=(1200, 12))), labels
 
 
+@needs_scann
 def test_exact_methods_predict_as_scikit_learn(overlapping):
   points, labels = overlapping
   bank, queries = points[:1000], points[1000:]
@@ -74,6 +78,7 @@ def test_synthetic_points_are_unit_clustered_and_reproducible():
   assert np.median(np.sort(other_seed @ bank.T, axis=1)[:, -1]) < np.median(nearest) - 0.2
 
 
+@needs_scann
 def test_synthetic_measurement_prints_what_it_returns():
   out = io.StringIO()
   index = knn.KnnConfig(ks=(10,), method="approximate", num_leaves=20, leaves_to_search=20)
