@@ -57,7 +57,7 @@ SYNTHETIC_DIM = flags.DEFINE_integer("synthetic_dim", 128, "Width of the generat
                                      lower_bound=2)
 SYNTHETIC_QUERIES = flags.DEFINE_integer(
     "synthetic_queries", 1000, "Queries every method searches in the synthetic mode (the same "
-    "for all; scikit-learn at 1M points takes about a second per 30 queries on 2 cores).",
+    "for all; scikit-learn took 18 s per 1,000 queries at 1M points on the shared 2 cores).",
     lower_bound=1)
 
 

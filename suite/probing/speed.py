@@ -307,7 +307,7 @@ class SyntheticConfig:
     sizes: bank sizes, one row each.
     dim: feature width.
     queries: queries every method searches (the same ones: scikit-learn at 1M points
-      takes about a second per 30 queries on 2 cores, so keep them to a few thousand).
+      took 18 s per 1,000 queries on the shared 2 cores, so keep them to a few thousand).
     k: neighbours.
     seed: of the generated points.
     index: the approximate index's settings (method "approximate").
