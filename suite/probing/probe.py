@@ -110,7 +110,7 @@ def probe(zoo_model: zoo.ZooModel, data: datasets.Data, config: ProbeConfig = Pr
 
   Returns:
     {'endpoints': [...], 'clean': {endpoint: accs}, 'noisy': {endpoint: accs} (only when
-    the training split has corrupted examples), 'bank', 'bank_size', 'tie_break'}.
+    the training split has corrupted examples), 'bank', 'bank_size', 'tie_break', 'searcher'}.
   """
   if not len(data.test):
     raise errors.ConfigError("probing needs a test set")
