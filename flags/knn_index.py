@@ -2,7 +2,9 @@
 
 Defined apart from the probing flags because two binaries choose the approximate
 method differently (--knn_method in training, --methods in benchmarks.knn_speed).
-Setting them for another method is refused by the library's KnnConfig.
+Setting them for another method is refused by the library's KnnConfig; asking for
+the approximate method where ScaNN is not installed is refused by `apply`, before a
+run starts.
 """
 
 import dataclasses
@@ -18,10 +20,11 @@ LEAVES_TO_SEARCH = flags.DEFINE_integer(
     "knn_leaves_to_search", 0, "Approximate index: leaves searched per query (0: a tenth, or "
     "enough for several times k candidates).", lower_bound=0)
 REORDER = flags.DEFINE_integer(
-    "knn_reorder", 100, "Approximate index: candidates re-scored exactly.", lower_bound=1)
+    "knn_reorder", 250, "Approximate index: candidates re-scored exactly.", lower_bound=1)
 TRAINING_SAMPLE_SIZE = flags.DEFINE_integer(
-    "knn_training_sample_size", 0, "Approximate index: bank points that train the tree and "
-    "the hashing codebooks (0: the whole bank).", lower_bound=0)
+    "knn_training_sample_size", knn.DEFAULT_TRAINING_SAMPLE, "Approximate index: bank points "
+    "(a random sample; at most the bank) that train the tree and the hashing codebooks (0: "
+    "the whole bank, several times slower to build at 1M points).", lower_bound=0)
 NAMES = ("knn_num_leaves", "knn_leaves_to_search", "knn_reorder", "knn_training_sample_size")
 
 
@@ -30,8 +33,19 @@ def any_set() -> bool:
   return any(flags.FLAGS[name].value != flags.FLAGS[name].default for name in NAMES)
 
 
+def values() -> dict:
+  """The index settings from the flags, by KnnConfig field."""
+  return dict(num_leaves=NUM_LEAVES.value, leaves_to_search=LEAVES_TO_SEARCH.value,
+              reorder=REORDER.value, training_sample_size=TRAINING_SAMPLE_SIZE.value)
+
+
 def apply(config: knn.KnnConfig) -> knn.KnnConfig:
-  """`config` with the index settings from the flags."""
-  return dataclasses.replace(
-      config, num_leaves=NUM_LEAVES.value, leaves_to_search=LEAVES_TO_SEARCH.value,
-      reorder=REORDER.value, training_sample_size=TRAINING_SAMPLE_SIZE.value)
+  """`config` with the index settings from the flags.
+
+  Raises:
+    errors.ConfigError: bad sizes, or a method that needs ScaNN where it is missing (one
+      line, before anything runs).
+  """
+  config = dataclasses.replace(config, **values())
+  knn.searcher_name(config)
+  return config

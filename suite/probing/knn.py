@@ -1,11 +1,16 @@
-"""Cosine k-nearest-neighbour classification, searched with ScaNN.
+"""Cosine k-nearest-neighbour classification, searched with ScaNN where it is installed.
 
 Features are L2-normalised, so the inner product is the cosine similarity.
 Search methods:
-  brute_force   ScaNN exact search (the default)
-  approximate   ScaNN tree + asymmetric hashing + exact reordering, for banks too
-                large for brute force; its recall against exact search is measured
+  brute_force   ScaNN exact search (the default); where ScaNN is missing (it has Linux
+                wheels only) or fails to import, the exact TensorFlow search instead,
+                which finds the same neighbours
+  approximate   ScaNN tree (spherical partitioning) + asymmetric hashing + exact
+                reordering, trained on a sample of the bank, for banks too large for
+                brute force; its recall against exact search is measured. Needs ScaNN:
+                without it, one ConfigError line says how to install it
   exact_tf      a chunked TensorFlow matrix product + top-k (verification, GPUs)
+`searcher_name` says which searcher a method runs on this machine (the probe records it).
 Votes: `majority` and `weighted` (sum of exp(similarity / T) per class, T = 0.07 as in
 InstDisc/SimCLR). Ties of the majority vote go, by `tie_break`:
   similarity    to the class with the larger summed similarity (the suite's default)
@@ -29,6 +34,13 @@ TIE_BREAKS = ("similarity", "lowest_label")
 # speed benchmark measures (brute force on int8 or bfloat16 features re-scored in float32,
 # and the approximate method's tree with exact scores in the searched leaves).
 SCANN_KINDS = ("brute_force", "approximate", "brute_force_int8", "brute_force_bfloat16", "tree")
+# What `searcher_name` reports: ScaNN's searchers by kind, and the TensorFlow search.
+TENSORFLOW_SEARCHER = "tensorflow_exact"
+SCANN_INSTALL = "pip install 'scann~=1.4.0' (wheels for Linux only)"
+# Bank points that train the approximate index by default: training on the whole bank is
+# most of a large bank's build time (issue 21: 74 s of a 1M x 128 build) for no recall
+# gained.
+DEFAULT_TRAINING_SAMPLE = 100_000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -39,11 +51,11 @@ class KnnConfig:
   # approximate: leaves of the partitioning tree (0: about sqrt(bank size)), searched leaves
   # (0: see index_size), how many candidates are re-scored exactly, and how many bank
   # points train the tree and the hashing codebooks (0: the whole bank; training is most of
-  # the build time of a large bank).
+  # the build time of a large bank, so by default a sample of at most 100,000 points).
   num_leaves: int = 0
   leaves_to_search: int = 0
-  reorder: int = 100
-  training_sample_size: int = 0
+  reorder: int = 250
+  training_sample_size: int = DEFAULT_TRAINING_SAMPLE
   # Majority-vote ties: "similarity" (summed similarity decides) or "lowest_label" (the
   # lowest class id wins, as scikit-learn's uniform vote and the reference protocol).
   tie_break: str = "similarity"
@@ -93,6 +105,47 @@ def index_size(config: KnnConfig, bank_size: int, k: int) -> tuple[int, int, int
   return leaves, min(to_search, leaves), min(config.training_sample_size or bank_size, bank_size)
 
 
+def scann_module():
+  """The `scann` module, or None where it is not installed or fails to import.
+
+  Not cached, so that a test can hide the module (sys.modules['scann'] = None).
+  """
+  try:
+    import scann  # pylint: disable=g-import-not-at-top  (heavy; only where probing runs)
+  # A missing wheel raises ImportError; a wheel built for another TensorFlow fails to load
+  # its op library (tf.errors.NotFoundError, OSError). Either way exact search still works.
+  except Exception:  # pylint: disable=broad-except
+    return None
+  return scann
+
+
+def require_scann(what: str) -> None:
+  """Raises one ConfigError line naming `what` and how to install ScaNN, if it is missing."""
+  if scann_module() is None:
+    raise errors.ConfigError(
+        f"{what} needs ScaNN, which is not installed here (import scann failed); install it "
+        f"with {SCANN_INSTALL}, or use exact search (k-NN method brute_force or exact_tf, "
+        f"which run on TensorFlow without ScaNN)")
+
+
+def searcher_name(config: KnnConfig = KnnConfig(), kind: str | None = None) -> str:
+  """The searcher `search(..., config, kind)` runs here: 'scann_<kind>' or 'tensorflow_exact'.
+
+  Raises:
+    errors.ConfigError: a ScaNN-only searcher (approximate, quantized, tree) without ScaNN.
+  """
+  kind = config.method if kind is None else kind
+  if kind == "exact_tf":
+    return TENSORFLOW_SEARCHER
+  if kind not in SCANN_KINDS:
+    raise errors.ConfigError(f"unknown ScaNN searcher {kind!r}; expected one of {SCANN_KINDS}")
+  if scann_module() is not None:
+    return f"scann_{kind}"
+  if kind != "brute_force":
+    require_scann(f"k-NN method {kind!r}")
+  return TENSORFLOW_SEARCHER  # Exact either way: the same neighbours up to ties.
+
+
 def scann_searcher(bank: np.ndarray, k: int, config: KnnConfig = KnnConfig(),
                    kind: str | None = None):
   """A ScaNN dot-product searcher over `bank` (L2-normalised float32) for k neighbours.
@@ -109,6 +162,7 @@ def scann_searcher(bank: np.ndarray, k: int, config: KnnConfig = KnnConfig(),
   kind = config.method if kind is None else kind
   if kind not in SCANN_KINDS:
     raise errors.ConfigError(f"unknown ScaNN searcher {kind!r}; expected one of {SCANN_KINDS}")
+  require_scann(f"k-NN method {kind!r}")
   import scann  # pylint: disable=g-import-not-at-top  (heavy; only where probing runs)
   from scann.scann_ops.py import scann_builder  # pylint: disable=g-import-not-at-top
   builder = scann.scann_ops_pybind.builder(bank, k, "dot_product")
@@ -119,17 +173,25 @@ def scann_searcher(bank: np.ndarray, k: int, config: KnnConfig = KnnConfig(),
   if kind == "brute_force_bfloat16":
     return builder.score_brute_force(scann_builder.ReorderType.BFLOAT16).build()
   leaves, to_search, sample = index_size(config, len(bank), k)
+  # Spherical k-means: the points are on the unit sphere and scored by inner product, so
+  # the centres are normalised too (generic k-means centres shrink toward the origin).
   tree = builder.tree(num_leaves=leaves, num_leaves_to_search=to_search,
-                      training_sample_size=sample)
+                      training_sample_size=sample, spherical=True)
   if kind == "tree":
     return tree.score_brute_force().build()
   dims_per_block = 2 if bank.shape[1] % 2 == 0 else 1
-  return (tree.score_ah(dims_per_block, anisotropic_quantization_threshold=0.2,
-                        training_sample_size=sample)
+  # Plain (isotropic) hashing with 250 candidates re-scored: at 1M x 128 (benchmarks.knn_speed
+  # --synthetic_sizes) it built in 16 CPU s with recall 0.999, where anisotropic hashing
+  # (threshold 0.2) with 100 candidates took 24 CPU s for 0.998: its encoding of every bank
+  # point is the costlier part of the build, and a probe builds one index per query set.
+  return (tree.score_ah(dims_per_block, training_sample_size=sample)
           .reorder(max(k, config.reorder)).build())
 
 
 def _exact_tf(bank, queries, k, chunk=1024):
+  # At most about 2**26 scores (256 MB) at a time: 1024 queries against a 1M bank would
+  # hold 4 GB.
+  chunk = max(1, min(chunk, 2**26 // len(bank)))
   bank_t = tf.constant(bank)
   indices, sims = [], []
   for start in range(0, len(queries), chunk):
@@ -157,7 +219,7 @@ def search(bank: np.ndarray, queries: np.ndarray, k: int, config: KnnConfig = Kn
   bank = np.ascontiguousarray(bank, np.float32)
   queries = np.ascontiguousarray(queries, np.float32)
   k = min(k, len(bank))
-  if kind is None and config.method == "exact_tf":
+  if searcher_name(config, kind) == TENSORFLOW_SEARCHER:
     return _exact_tf(bank, queries, k)
   searcher = scann_searcher(bank, k, config, kind)
   # The parallel search spreads query batches over every core.

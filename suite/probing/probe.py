@@ -16,7 +16,8 @@ For every endpoint of a model:
           memorized. Only when the run has corrupted examples.
 Controls for the same data, architecture and seed, with the same bank: raw pixels,
 and the network at its random initialisation; optionally a clean-label run's probe.
-Every table records its settings (`bank`, `bank_size`, `tie_break`), which the run's
+Every table records its settings (`bank`, `bank_size`, `tie_break`, the `searcher` that
+ran), which the run's
 result.json carries in its `probe` and `controls` sections.
 """
 
@@ -76,7 +77,8 @@ def bank_examples(data: datasets.Data, config: ProbeConfig) -> tuple[np.ndarray,
 
 def _settings(data: datasets.Data, config: ProbeConfig) -> dict:
   return {"bank": config.bank, "bank_size": len(bank_examples(data, config)[1]),
-          "tie_break": config.knn.tie_break}
+          "tie_break": config.knn.tie_break,
+          "searcher": knn_lib.searcher_name(config.knn)}  # What ran: ScaNN or TensorFlow.
 
 
 def _probe_features(bank, queries, data: datasets.Data, config: ProbeConfig,
@@ -111,7 +113,7 @@ def probe(zoo_model: zoo.ZooModel, data: datasets.Data, config: ProbeConfig = Pr
 
   Returns:
     {'endpoints': [...], 'clean': {endpoint: accs}, 'noisy': {endpoint: accs} (only when
-    the training split has corrupted examples), 'bank', 'bank_size', 'tie_break'}.
+    the training split has corrupted examples), 'bank', 'bank_size', 'tie_break', 'searcher'}.
   """
   if not len(data.test):
     raise errors.ConfigError("probing needs a test set")

@@ -7,14 +7,20 @@ L2-normalised features by each method, side by side: wall time, peak extra memor
 accuracies, which must agree; for the inexact ScaNN searchers (approximate index,
 quantized brute force, tree), also their recall of the exact neighbours. It also
 times the query-bank similarity product alone, in float32 (NumPy) and in bfloat16
-(TensorFlow, which uses the CPU's AMX or AVX512-BF16 units where it has them): the
+(TensorFlow's oneDNN, which uses the CPU's AVX512-BF16 or AMX units where it has them): the
 work any brute-force search does, so scikit-learn's time over it bounds what a
 brute-force search on this machine can gain. Every ScaNN searcher comes from
 `knn.scann_searcher`; every vote is `knn.class_scores` with ties to the lowest
 class, as scikit-learn's.
+
+`measure_synthetic` measures the search alone at sizes no probe of the suite's
+datasets reaches (1M x 128): the approximate index's build time and recall, and
+ScaNN's exact and approximate search time against scikit-learn's, on the same
+queries in one run.
 """
 
 import dataclasses
+import os
 import threading
 import time
 import timeit
@@ -291,3 +297,149 @@ def epoch_comparison(result: Result, timed_seconds: float, timed_examples: int,
           f"timed examples): {epoch_seconds:.1f} s; probing every endpoint with ScaNN "
           f"(extraction included): {probe_seconds:.1f} s = {probe_seconds / epoch_seconds:.2f} "
           f"epochs")
+
+
+@dataclasses.dataclass(frozen=True)
+class SyntheticConfig:
+  """What `measure_synthetic` measures.
+
+  Attributes:
+    sizes: bank sizes, one row each.
+    dim: feature width.
+    queries: queries every method searches (the same ones: scikit-learn at 1M points
+      took 18 s per 1,000 queries on the shared 2 cores, so keep them to a few thousand).
+    k: neighbours.
+    seed: of the generated points.
+    index: the approximate index's settings (method "approximate").
+  """
+  sizes: tuple[int, ...] = (60_000, 1_000_000)
+  dim: int = 128
+  queries: int = 1000
+  k: int = 20
+  seed: int = 0
+  index: knn.KnnConfig = knn.KnnConfig(ks=(20,), method="approximate")
+
+  def __post_init__(self):
+    if not self.sizes or min(self.sizes) < self.k:
+      raise errors.ConfigError(f"every synthetic bank size must be >= k = {self.k}: "
+                               f"{self.sizes}")
+    if self.dim < 2 or self.queries < 1 or self.k < 1:
+      raise errors.ConfigError("synthetic dim must be >= 2, queries and k >= 1")
+    if self.index.method != "approximate":
+      raise errors.ConfigError("the index config must have method 'approximate'")
+
+
+SYNTHETIC_BLOCK = 16_384  # Points drawn by one generator (bounds the float64 temporaries).
+
+
+def synthetic_points(count: int, dim: int, seed: int, stream: int = 0) -> np.ndarray:
+  """L2-normalised points shaped like learned features: clusters of low intrinsic dimension.
+
+  Each point is one of 1,000 Gaussian centres plus a 16-dimensional offset (shared basis)
+  of about half a centre's norm and isotropic noise of a quarter, normalised. Uniform points
+  on a 128-d sphere have no structure (every neighbour nearly as far as any point) and would
+  measure a worst case no network's features present.
+
+  Args:
+    count: points.
+    dim: width.
+    seed: the draw; the centres and basis depend on `seed` only, so banks and queries of
+      the same seed share them.
+    stream: which points of that draw (e.g. 0 bank, 1 queries).
+
+  Returns:
+    float32 [count, dim], unit rows. Point i depends on (seed, stream, i) only: a smaller
+    draw is a prefix of a larger one (each block of SYNTHETIC_BLOCK points has its own
+    generator, keyed by its index).
+  """
+  structure = np.random.default_rng([seed, 0])
+  centres = structure.normal(size=(1000, dim))
+  basis = structure.normal(size=(16, dim))
+  out = np.empty((count, dim), np.float32)
+  for block, start in enumerate(range(0, count, SYNTHETIC_BLOCK)):
+    rng = np.random.default_rng([seed, 1 + stream, block])
+    n = SYNTHETIC_BLOCK
+    # Offsets about half a centre's norm, noise a quarter: clusters that overlap a little.
+    points = (centres[rng.integers(0, len(centres), n)]
+              + 0.5 * rng.normal(size=(n, 16)) @ basis / 4.0 + 0.25 * rng.normal(size=(n, dim)))
+    out[start:start + n] = points[:count - start]
+  return knn.l2_normalize(out)
+
+
+def measure_synthetic(config: SyntheticConfig = SyntheticConfig(),
+                      out: TextIO | None = None) -> list[dict]:
+  """Build and search times of ScaNN (exact and approximate) and scikit-learn, side by side.
+
+  For every bank size: ScaNN's exact brute force (build, search), the approximate index
+  (build, search, recall of the exact neighbours) and scikit-learn's NearestNeighbors
+  (fit, search; Euclidean, which ranks unit vectors as cosine does), all over the same
+  queries, and how often scikit-learn's neighbours are ScaNN's exact ones. Prints a row per
+  size as measured, then the ratios.
+
+  Args:
+    config: sizes, width, queries.
+    out: where lines go (None: standard output).
+
+  Returns:
+    One dict per size with the printed numbers.
+  """
+  from sklearn import neighbors  # pylint: disable=g-import-not-at-top
+  knn.require_scann("the synthetic k-NN benchmark (ScaNN against scikit-learn)")
+  rows = []
+  print(f"synthetic points: {config.dim}-d, 1000 clusters of intrinsic dimension 16, "
+        f"L2-normalised; {config.queries} queries for every method (scikit-learn is slow at "
+        f"1M points, so the queries are limited); k = {config.k}; approximate index: "
+        f"spherical tree + asymmetric hashing trained on "
+        f"{config.index.training_sample_size or 'all'} points (at most the bank)", file=out)
+  # Wall times stretch when other processes share the cores; the build's CPU seconds (all
+  # its threads) do not, so both are printed, with the load before the run.
+  print("load average (1, 5, 15 min) before the run: "
+        + ", ".join(f"{v:.2f}" for v in os.getloadavg()) + f" on {os.cpu_count()} CPUs",
+        file=out)
+  line = (f"{'bank':>9} {'dim':>4} {'leaves':>7} {'searched':>8} {'scann build s':>13} "
+          f"{'scann search s':>14} {'approx build s':>14} {'build cpu s':>11} "
+          f"{'approx search s':>15} {'recall':>7} {'sklearn fit s':>13} "
+          f"{'sklearn search s':>16} {'sklearn=exact':>13}")
+  print(line, file=out)
+  print("-" * len(line), file=out)
+  for size in config.sizes:
+    bank = synthetic_points(size, config.dim, config.seed, stream=0)
+    queries = synthetic_points(config.queries, config.dim, config.seed, stream=1)
+    row = {"bank": size, "dim": config.dim, "queries": config.queries}
+    row["leaves"], row["searched"], _ = knn.index_size(config.index, size, config.k)
+    for name, kind in (("scann", "brute_force"), ("approx", "approximate")):
+      started, cpu_started = time.perf_counter(), time.process_time()
+      searcher = knn.scann_searcher(bank, config.k, config.index, kind)
+      row[f"{name}_build"] = time.perf_counter() - started
+      row[f"{name}_build_cpu"] = time.process_time() - cpu_started
+      started = time.perf_counter()
+      found, _ = searcher.search_batched_parallel(queries, final_num_neighbors=config.k)
+      row[f"{name}_search"] = time.perf_counter() - started
+      row[f"{name}_neighbours"] = found.astype(np.int64)
+      del searcher
+    exact = row.pop("scann_neighbours")
+    row["recall"] = knn.recall(row.pop("approx_neighbours"), exact)
+    started = time.perf_counter()
+    fitted = neighbors.NearestNeighbors(n_neighbors=config.k).fit(bank)
+    row["sklearn_fit"] = time.perf_counter() - started
+    started = time.perf_counter()
+    found = fitted.kneighbors(queries, return_distance=False)
+    row["sklearn_search"] = time.perf_counter() - started
+    row["sklearn_agrees"] = knn.recall(found, exact)
+    del fitted, bank
+    print(f"{size:>9} {config.dim:>4} {row['leaves']:>7} {row['searched']:>8} "
+          f"{row['scann_build']:>13.3f} {row['scann_search']:>14.3f} "
+          f"{row['approx_build']:>14.2f} {row['approx_build_cpu']:>11.2f} "
+          f"{row['approx_search']:>15.3f} {row['recall']:>7.4f} "
+          f"{row['sklearn_fit']:>13.3f} {row['sklearn_search']:>16.3f} "
+          f"{row['sklearn_agrees']:>13.4f}", file=out, flush=True)
+    rows.append(row)
+  for row in rows:
+    print(f"bank {row['bank']} x {row['dim']}, {row['queries']} queries: ScaNN search / "
+          f"scikit-learn search time: exact {row['scann_search'] / row['sklearn_search']:.4f} "
+          f"({row['sklearn_search'] / row['scann_search']:.1f}x faster), approximate "
+          f"{row['approx_search'] / row['sklearn_search']:.4f} "
+          f"({row['sklearn_search'] / row['approx_search']:.1f}x faster); approximate index "
+          f"build {row['approx_build']:.2f} s ({row['approx_build_cpu']:.2f} CPU s), recall "
+          f"{row['recall']:.4f}", file=out)
+  return rows

@@ -1,11 +1,17 @@
 import re
 
 from absl.testing import flagsaver
+import pytest
 
 from benchmarks import knn_speed
+from suite.probing import knn
 from tests.conftest import run_binary
 
+# ScaNN has Linux wheels only; without it its searchers are refused (test_no_scann.py).
+needs_scann = pytest.mark.skipif(knn.scann_module() is None, reason="ScaNN is not installed")
 
+
+@needs_scann
 def test_methods_agree_and_every_number_is_printed(data_dir, capsys):
   with flagsaver.flagsaver(dataset="digits", data_dir=data_dir, bank_size=300, query_size=100,
                            model="cnn_small", width_multiplier=0.25, batch_size=50,
@@ -45,6 +51,7 @@ def test_methods_agree_and_every_number_is_printed(data_dir, capsys):
   assert re.search(r"one training epoch over the 300-image bank .*: [\d.]+ s", out)
 
 
+@needs_scann
 def test_the_approximate_index_is_a_method_of_its_own(data_dir, capsys):
   with flagsaver.flagsaver(dataset="digits", data_dir=data_dir, bank_size=400, query_size=100,
                            model="mlp", width=32, batch_size=50, timed_steps=1,
@@ -64,6 +71,7 @@ def test_the_approximate_index_is_a_method_of_its_own(data_dir, capsys):
   assert "recall" in out
 
 
+@needs_scann
 def test_other_scann_searchers_report_their_recall(data_dir, capsys):
   # Every leaf searched with exact scores: the tree must find exactly the exact neighbours.
   with flagsaver.flagsaver(dataset="digits", data_dir=data_dir, bank_size=400, query_size=100,
@@ -99,3 +107,34 @@ def test_index_flags_without_an_index_are_refused(tmp_path):
   assert "apply to the approximate method only" in result.stderr
   assert "Traceback" not in result.stderr
   assert not (tmp_path / "run").exists()  # Refused before anything was written.
+
+
+@needs_scann
+def test_the_synthetic_mode_measures_the_search_alone(capsys):
+  # Every leaf searched: the index must find the exact neighbours (ScaNN's partition is
+  # trained from its own random start, so fewer leaves would make the recall vary).
+  with flagsaver.flagsaver(synthetic_sizes=["300", "700"], synthetic_dim=8,
+                           synthetic_queries=40, k=5, knn_training_sample_size=200,
+                           knn_num_leaves=4, knn_leaves_to_search=4):
+    knn_speed.main([])
+  out = capsys.readouterr().out
+  assert "feature extraction" not in out  # No model, no data set.
+  assert "trained on 200 points" in out and "40 queries for every method" in out
+  rows = re.findall(r"^ +(300|700) +8 +(\d+) +(\d+) +(.*)$", out, re.M)
+  assert [r[0] for r in rows] == ["300", "700"]
+  for _, leaves, searched, cells in rows:
+    values = [float(v) for v in cells.split()]
+    assert len(values) == 9
+    assert (leaves, searched) == ("4", "4")
+    recall, agrees = values[5], values[8]
+    assert recall > 0.99 and agrees > 0.99
+  for size in ("300", "700"):
+    assert re.search(rf"bank {size} x 8, 40 queries: ScaNN search / scikit-learn search time: "
+                     r"exact [\d.]+ \([\d.]+x faster\), approximate", out)
+
+
+def test_bad_synthetic_sizes_are_refused():
+  result = run_binary("benchmarks.knn_speed", "--synthetic_sizes=60000,1M")
+  assert result.returncode == 1 or result.returncode == 2, result.stderr
+  assert "--synthetic_sizes must be positive integers" in result.stderr
+  assert "Traceback" not in result.stderr

@@ -5,6 +5,9 @@ from sklearn import neighbors
 from suite import errors
 from suite.probing import knn
 
+# ScaNN has Linux wheels only; without it its searchers are refused (test_no_scann.py).
+needs_scann = pytest.mark.skipif(knn.scann_module() is None, reason="ScaNN is not installed")
+
 
 def _numpy_knn(bank, queries, k):
   """Independent exact k-NN: full similarity matrix and argsort."""
@@ -74,6 +77,7 @@ def test_top5_accuracy():
   assert knn.accuracy(scores, np.array([4]), top=1) == 0.0
 
 
+@needs_scann
 def test_approximate_search_reports_its_recall(clustered):
   points, labels = clustered
   bank, queries = points[:2500], points[2500:]
@@ -103,6 +107,7 @@ def test_index_sizes_follow_the_bank_unless_given():
   assert knn.index_size(given, 40, 20) == (40, 7, 40)  # Never more than the bank holds.
 
 
+@needs_scann
 def test_index_settings_reach_scann(clustered, monkeypatch):
   from scann.scann_ops.py import scann_builder  # pylint: disable=g-import-not-at-top
   configs = []
@@ -118,6 +123,17 @@ def test_index_settings_reach_scann(clustered, monkeypatch):
   assert "num_children: 30" in text and "max_spill_centers: 5" in text
   assert "approx_num_neighbors: 60" in text
   assert text.count("expected_sample_size: 500") == 2  # The tree and the hashing codebooks.
+  # Spherical k-means for the tree: unit points scored by inner product.
+  assert "partitioning_type: SPHERICAL" in text and "GENERIC" not in text
+
+
+def test_the_index_trains_on_a_sample_by_default():
+  automatic = knn.KnnConfig(method="approximate")
+  assert automatic.training_sample_size == knn.DEFAULT_TRAINING_SAMPLE == 100_000
+  assert knn.index_size(automatic, 1_000_000, 20) == (1000, 100, 100_000)
+  assert knn.index_size(automatic, 60_000, 20)[2] == 60_000  # Never more than the bank.
+  whole = knn.KnnConfig(method="approximate", training_sample_size=0)
+  assert knn.index_size(whole, 1_000_000, 20)[2] == 1_000_000  # 0: the whole bank.
 
 
 def test_leave_one_out_never_counts_the_query_itself():
@@ -229,6 +245,7 @@ def test_exact_vote_ties_follow_each_rule():
                           similarity)["k20"] == 1.0
 
 
+@needs_scann
 def test_every_scann_kind_is_built_by_the_one_builder(clustered):
   points, _ = clustered
   bank, queries = points[:2500], points[2500:]

@@ -1,3 +1,6 @@
+import io
+import re
+
 import numpy as np
 import pytest
 from sklearn import neighbors
@@ -5,6 +8,9 @@ from sklearn import neighbors
 from suite import errors
 from suite.probing import knn
 from suite.probing import speed
+
+# ScaNN has Linux wheels only; without it its searchers are refused (test_no_scann.py).
+needs_scann = pytest.mark.skipif(knn.scann_module() is None, reason="ScaNN is not installed")
 
 
 @pytest.fixture(scope="module")
@@ -15,6 +21,7 @@ def overlapping():
   return knn.l2_normalize(centres[labels] + 1.5 * rng.normal(size=(1200, 12))), labels
 
 
+@needs_scann
 def test_exact_methods_predict_as_scikit_learn(overlapping):
   points, labels = overlapping
   bank, queries = points[:1000], points[1000:]
@@ -48,3 +55,66 @@ def test_bad_speed_configs_are_refused():
     speed.SpeedConfig(index=knn.KnnConfig())
   with pytest.raises(errors.ConfigError, match="unknown precision"):
     speed.product_seconds(np.eye(2, dtype=np.float32), np.eye(2, dtype=np.float32), "int4")
+
+
+def test_synthetic_points_are_unit_clustered_and_reproducible():
+  bank = speed.synthetic_points(3000, 32, seed=5)
+  assert bank.shape == (3000, 32) and bank.dtype == np.float32
+  np.testing.assert_allclose(np.linalg.norm(bank, axis=1), 1.0, atol=1e-5)
+  # Point i depends on its index, not on how many are drawn, across generator blocks too.
+  larger = speed.synthetic_points(speed.SYNTHETIC_BLOCK + 100, 32, seed=5)
+  np.testing.assert_array_equal(bank, larger[:3000])
+  np.testing.assert_array_equal(larger[-100:], speed.synthetic_points(
+      speed.SYNTHETIC_BLOCK * 2, 32, seed=5)[speed.SYNTHETIC_BLOCK:speed.SYNTHETIC_BLOCK + 100])
+  # Another stream is other points of the same clusters.
+  queries = speed.synthetic_points(200, 32, seed=5, stream=1)
+  assert not np.allclose(queries, bank[:200])
+  sims = queries @ bank.T
+  nearest = np.sort(sims, axis=1)[:, -1]
+  # Each query's cluster holds about 3 bank points: its nearest one is far closer than the
+  # average point (clusters, not uniform points on the sphere).
+  assert np.median(nearest) > 0.7 > 0.2 > abs(np.mean(sims))
+  other_seed = speed.synthetic_points(200, 32, seed=6, stream=1)
+  assert np.median(np.sort(other_seed @ bank.T, axis=1)[:, -1]) < np.median(nearest) - 0.2
+
+
+@needs_scann
+def test_synthetic_measurement_prints_what_it_returns():
+  out = io.StringIO()
+  index = knn.KnnConfig(ks=(10,), method="approximate", num_leaves=20, leaves_to_search=20)
+  config = speed.SyntheticConfig(sizes=(400, 1500), dim=16, queries=60, k=10, seed=1,
+                                 index=index)
+  rows = speed.measure_synthetic(config, out)
+  text = out.getvalue()
+  assert [r["bank"] for r in rows] == [400, 1500]
+  queries = speed.synthetic_points(60, 16, 1, stream=1)
+  for row in rows:
+    bank = speed.synthetic_points(row["bank"], 16, 1, stream=0)
+    assert (row["leaves"], row["searched"]) == (20, 20)
+    # Every leaf searched and re-scored exactly: the index finds the exact neighbours, and
+    # scikit-learn's are ScaNN's exact ones (checked against NumPy here).
+    exact = np.argsort(-(queries @ bank.T), axis=1, kind="stable")[:, :10]
+    fitted = neighbors.NearestNeighbors(n_neighbors=10).fit(bank)
+    assert knn.recall(fitted.kneighbors(queries, return_distance=False), exact) > 0.99
+    assert row["recall"] > 0.97 and row["sklearn_agrees"] > 0.99
+    assert all(row[key] > 0 for key in ("scann_search", "approx_build", "approx_search",
+                                        "sklearn_search"))
+    printed = re.search(rf"bank {row['bank']} x 16, 60 queries: ScaNN search / scikit-learn "
+                        r"search time: exact ([\d.]+) .*approximate ([\d.]+) .*build "
+                        r"([\d.]+) s .*recall ([\d.]+)", text)
+    exact_ratio, approx_ratio, build, recall = map(float, printed.groups())
+    assert exact_ratio == pytest.approx(row["scann_search"] / row["sklearn_search"], abs=1e-4)
+    assert approx_ratio == pytest.approx(row["approx_search"] / row["sklearn_search"], abs=1e-4)
+    assert (build, recall) == (round(row["approx_build"], 2), round(row["recall"], 4))
+  assert len(re.findall(r"^ +(400|1500) +16 +20 +20 ", text, re.M)) == 2
+
+
+def test_bad_synthetic_configs_are_refused():
+  with pytest.raises(errors.ConfigError, match=">= k"):
+    speed.SyntheticConfig(sizes=(10,), k=20)
+  with pytest.raises(errors.ConfigError):
+    speed.SyntheticConfig(sizes=())
+  with pytest.raises(errors.ConfigError):
+    speed.SyntheticConfig(queries=0)
+  with pytest.raises(errors.ConfigError, match="method 'approximate'"):
+    speed.SyntheticConfig(index=knn.KnnConfig())
