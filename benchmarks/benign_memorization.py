@@ -17,13 +17,17 @@ swept value (values replace the single-value flag):
 from absl import flags
 
 from benchmarks import cli
+from flags import data as data_flags
+from flags import knn_index
 from flags import probing as probing_flags
 from flags import runs
 from flags import training as training_flags
 from suite.experiments import benign_memorization
 from suite.results import claims
 
-flags.adopt_module_key_flags(train)  # --helpshort lists the shared flags too.
+# --helpshort lists the shared flags this binary reads, not only its own.
+for _module in (data_flags, probing_flags, knn_index, training_flags):
+  flags.adopt_module_key_flags(_module)
 
 CONDITIONS = flags.DEFINE_list(
     "conditions", list(benign_memorization.CONDITIONS),

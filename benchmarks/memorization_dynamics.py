@@ -28,14 +28,19 @@ sample of the training examples (0: all).
 from absl import flags
 
 from benchmarks import cli
-from benchmarks import train
+from flags import data as data_flags
+from flags import knn_index
+from flags import probing as probing_flags
+from flags import runs
 from flags import training as training_flags
 from suite import errors
 from suite.experiments import memorization_dynamics
 from suite.measures import sensitivity
 from suite.results import claims
 
-flags.adopt_module_key_flags(train)  # --helpshort lists the shared flags too.
+# --helpshort lists the shared flags this binary reads, not only its own.
+for _module in (data_flags, probing_flags, knn_index, training_flags):
+  flags.adopt_module_key_flags(_module)
 
 SEEDS = flags.DEFINE_list("seeds", ["0", "1"], "Training seeds (data and noise stay fixed).")
 CSR_SAMPLES = flags.DEFINE_integer("csr_samples", 300, "Examples (half clean, half corrupted) "
@@ -149,7 +154,7 @@ def main(argv):
                               noise=CSR_NOISE.value, iterations=CSR_ITERATIONS.value)
   chosen = variants()
   experiment = memorization_dynamics.run(
-      train.spec("memorization_dynamics"), [int(s) for s in SEEDS.value], CSR_SAMPLES.value,
+      runs.run_spec("memorization_dynamics"), [int(s) for s in SEEDS.value], CSR_SAMPLES.value,
       csr, strategy=training_flags.make_strategy(), variants=chosen,
       difficulty_runs=DIFFICULTY_RUNS.value, difficulty_kinds=DIFFICULTY_DATA.value,
       difficulty_examples=DIFFICULTY_EXAMPLES.value)

@@ -32,8 +32,6 @@ EXTEND = flags.DEFINE_bool(
 flags.mark_flag_as_required("output_dir")
 
 
-# Kept for benchmarks.memorization_dynamics until it imports flags.runs itself.
-spec = runs.run_spec
 
 
 def main(argv):

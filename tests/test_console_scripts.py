@@ -22,10 +22,12 @@ pytestmark = pytest.mark.slow
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 BINARIES = sorted(p.stem for p in (ROOT / "benchmarks").glob("*.py")
                   if p.stem not in ("__init__", "cli", "console"))
-SCRIPTS = {f"memorization-{b.replace('_', '-')}": b for b in BINARIES}
-# absl ends --help / --helpshort / --helpfull with exit status 1, before main runs
-# (`python -m benchmarks.<binary> --helpshort` too).
-HELP_EXIT_STATUS = 1
+# The binary's name with dashes, without its own "memorization" (memorization_dynamics ->
+# memorization-dynamics, benign_memorization -> memorization-benign).
+SCRIPTS = {"memorization-" + "-".join(w for w in b.split("_") if w != "memorization"): b
+           for b in BINARIES}
+# benchmarks.cli ends --help / --helpshort / --helpfull with exit status 0 (absl's own is 1).
+HELP_EXIT_STATUS = 0
 
 
 def _entry_points() -> dict[str, str]:

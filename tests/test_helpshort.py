@@ -7,7 +7,7 @@ from tests import forked
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 BINARIES = sorted(p.stem for p in (ROOT / "benchmarks").glob("*.py")
-                  if p.stem not in ("__init__", "cli"))
+                  if p.stem not in ("__init__", "cli", "console"))
 
 # The flags a user needs first: model, dataset and where the output goes, where the
 # binary has them.

@@ -28,8 +28,6 @@ RANKS = {
 # Binaries share benchmarks.cli; importing another binary is a reversed arrow. Known
 # cases, to remove as they are fixed (the test below fails on a stale entry).
 KNOWN_BINARY_IMPORTS = {
-    # Until benchmarks.memorization_dynamics builds its spec with flags.runs.run_spec.
-    ("benchmarks.memorization_dynamics", "benchmarks.train"),
 }
 
 

@@ -22,6 +22,7 @@ capacities (mlp width and depth, convolutional width multiplier) - run for every
 each paired with the same seed's base run, in the same command.
 """
 
+from typing import Any
 import dataclasses
 import io
 import os
@@ -50,10 +51,9 @@ REGULARIZERS = {"dropout": ("model", "dropout"), "input_noise": ("train", "input
 # Capacity settings that can be swept, with the models they apply to.
 CAPACITIES = {"width": ("mlp",), "depth": ("mlp",),
               "width_multiplier": ("cnn_small", "resnet18")}
-FIT_THRESHOLD = claims_lib.FIT_THRESHOLD
 DIFFICULTY_DIR = "difficulty"
 # Data kind -> the noise settings of its runs (the rest of the data settings are the base's).
-DIFFICULTY_KINDS = {
+DIFFICULTY_KINDS: dict[str, dict[str, Any]] = {
     "real": {"label_noise": 0.0, "input_corruption": "none", "input_corruption_fraction": 1.0},
     "random_labels": {"label_noise": 1.0, "input_corruption": "none",
                       "input_corruption_fraction": 1.0},
@@ -167,7 +167,7 @@ def run(base: runner.RunSpec, seeds: list[int], csr_samples: int = 300,
   conditions = {f"seed_{s}": d for s, d in run_dirs.items()}
   if variants:
     # Every variant for every seed: the claims pair each variant with its seed's baseline.
-    variant_records = {}
+    variant_records: dict[Any, dict] = {}
     for variant in variants:
       for seed in seeds:
         name = f"{variant.name}/seed_{seed}"
@@ -217,14 +217,14 @@ def _variant_row(rec: dict) -> dict:
   row["best_validation"] = max(validation) if validation else None
   for name in ("clean", "corrupted"):
     row[f"epochs_to_fit_{name}"] = claims_lib.epochs_to_fit(
-        rec, f"memorization/fit_{name}", FIT_THRESHOLD)
+        rec, f"memorization/fit_{name}", constants.FIT_THRESHOLD)
   return row
 
 
 def variant_metrics(variant_records: dict, baseline: dict) -> dict:
   """Per variant (and the baseline), mean over seeds: final fits, validation, and the
   seeds' epochs to the fit threshold (a list; None: never fitted)."""
-  out = {}
+  out: dict[str, Any] = {}
   groups = [("baseline", baseline)] + [(v.name, recs) for v, recs in variant_records.items()]
   for name, recs in groups:
     rows = [_variant_row(recs[s]) for s in sorted(recs)]
@@ -288,7 +288,7 @@ def variants_table(experiment: dict) -> str:
 
 def summarize(records: dict, per_example: dict) -> dict:
   """Per seed: never-learned fractions, median first-learned epochs, best validation."""
-  summary = {}
+  summary: dict[str, float | None] = {}
   for seed, log in per_example.items():
     learned = tracking.first_learned_epoch(log["epochs"], log["correct"])
     noisy = log["corrupted"][0].astype(bool)
@@ -319,15 +319,15 @@ def difficulty_sets(per_example: dict, data: datasets.Data, data_config: dataset
   train = data.train
   rows = np.argsort(train.ids)
   labels, clean_labels = train.labels[rows], train.clean_labels[rows]
-  errors, noisy = [], None
+  rows_of_runs, noisy = [], np.zeros(len(rows), bool)
   for seed in sorted(per_example):
     log = per_example[seed]
     where = np.flatnonzero(log["epochs"] == epoch)
     if not len(where) or not np.array_equal(log["ids"], train.ids[rows]):
       return None
-    errors.append(~log["correct"][where[0]].astype(bool))
+    rows_of_runs.append(~log["correct"][where[0]].astype(bool))
     noisy = log["corrupted"][where[0]].astype(bool)
-  errors = np.stack(errors)
+  errors = np.stack(rows_of_runs)
   real = ~noisy
   noise = noisy & (labels != clean_labels) if data_config.input_corruption == "none" else noisy
   return {"real": (errors[:, real], labels[real]), "noise": (errors[:, noise], labels[noise]),
@@ -348,8 +348,10 @@ def check_claims(records: dict, per_example: dict, data: datasets.Data,
         f"needs every seed's per-example log at epoch "
         f"{claims_lib.DIFFICULTY_EPOCH} (--track_every=1)"))
   else:
+    (real_errors, real_labels), (noise_errors, noise_labels) = sets["real"], sets["noise"]
     line = claims_lib.easy_examples_consistent_on_real_data(
-        *sets["real"], *sets["noise"], view="within-run clean vs corrupted")
+        real_errors, real_labels, noise_errors, noise_labels,
+        view="within-run clean vs corrupted")
     line["evidence"]["noise_left_out_label_is_true_class"] = sets["left_out"]
     lines.append(line)
   return [dict(line, runs=[f"seed_{s}" for s in seeds]) for line in lines]

@@ -19,6 +19,7 @@ ScaNN's exact and approximate search time against scikit-learn's, on the same
 queries in one run.
 """
 
+from typing import Any
 import dataclasses
 import os
 import threading
@@ -242,7 +243,9 @@ def measure(zoo_model: zoo.ZooModel, data: datasets.Data, config: SpeedConfig = 
       cells.append(f"{seconds:>12.3f} {memory.extra_mb:>11.1f} {accuracy:>11.4f}")
     if exact_method:
       exact = neighbours[exact_method]
-      cells += [f"{knn.recall(neighbours[m], exact):>15.4f}" for m in _inexact(config)]
+      assert exact is not None  # Every method that ran left its neighbours.
+      cells += [f"{knn.recall(neighbours[m], exact):>15.4f}"  # type: ignore[arg-type]
+                for m in _inexact(config)]
       mean_similarity = float(queries.mean(0) @ bank.mean(0))  # Mean over all pairs.
       gap = np.mean(np.sum(queries * (bank[exact[:, 0]] - bank[exact[:, -1]]), axis=1))
       cells.append(f"{mean_similarity:>9.4f} {gap:>9.2e}")
@@ -405,7 +408,7 @@ def measure_synthetic(config: SyntheticConfig = SyntheticConfig(),
   for size in config.sizes:
     bank = synthetic_points(size, config.dim, config.seed, stream=0)
     queries = synthetic_points(config.queries, config.dim, config.seed, stream=1)
-    row = {"bank": size, "dim": config.dim, "queries": config.queries}
+    row: dict[str, Any] = {"bank": size, "dim": config.dim, "queries": config.queries}
     row["leaves"], row["searched"], _ = knn.index_size(config.index, size, config.k)
     for name, kind in (("scann", "brute_force"), ("approx", "approximate")):
       started, cpu_started = time.perf_counter(), time.process_time()
