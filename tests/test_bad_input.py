@@ -152,6 +152,8 @@ def _cases(tmp: pathlib.Path, data_dir: str, finished: pathlib.Path) -> list[dic
       ("knn_k_zero", *train("k", "--knn_k=1,0"), 2, "--knn_k must be a list of positive"),
       ("knn_k_not_a_number", *train("l", "--knn_k=abc"), 2, "--knn_k must be a list"),
       ("output_dir_missing", "train", (*TINY, data), 2, "output_dir"),
+      ("strategy_tpu_without_a_tpu", "train", (*TINY, data, out("tpu"), "--strategy=tpu",
+                                               "--epochs=1"), 2, "no TPU reachable"),
       ("per_view_labels_without_pool", *train("m", "--per_view_labels"), 2,
        "--per_view_labels needs --num_views"),
       ("multi_worker_without_tf_config", *train("n", "--strategy=multi_worker"), 2,

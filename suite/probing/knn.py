@@ -39,6 +39,7 @@ import dataclasses
 import numpy as np
 import tensorflow as tf
 
+from suite import constants
 from suite import errors
 
 METHODS = ("brute_force", "approximate", "exact_tf")
@@ -59,7 +60,7 @@ DEFAULT_TRAINING_SAMPLE = 100_000
 
 @dataclasses.dataclass(frozen=True)
 class KnnConfig:
-  ks: tuple[int, ...] = (1, 20, 200)
+  ks: tuple[int, ...] = constants.PROBE_KS
   temperature: float = 0.07
   method: str = "brute_force"
   # approximate: leaves of the partitioning tree (0: about sqrt(bank size)), searched leaves

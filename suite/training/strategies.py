@@ -52,9 +52,16 @@ def make(name: str, devices: list[str] | None = None,
       raise errors.ConfigError(f"TF_CONFIG is not valid JSON: {e}") from e
     return tf.distribute.MultiWorkerMirroredStrategy()
   if name == "tpu":
-    resolver = tf.distribute.cluster_resolver.TPUClusterResolver(tpu=tpu_address or "")
-    tf.config.experimental_connect_to_cluster(resolver)
-    tf.tpu.experimental.initialize_tpu_system(resolver)
+    try:
+      resolver = tf.distribute.cluster_resolver.TPUClusterResolver(tpu=tpu_address or "")
+      tf.config.experimental_connect_to_cluster(resolver)
+      tf.tpu.experimental.initialize_tpu_system(resolver)
+    except (ValueError, RuntimeError, tf.errors.OpError) as e:
+      found = " ".join(str(e).split())[:200]
+      raise errors.ConfigError(
+          f"--strategy=tpu: no TPU reachable{' at ' + tpu_address if tpu_address else ''} "
+          f"({found}); run on a TPU VM, pass --tpu=ADDRESS, or choose --strategy=default "
+          "or mirrored") from None
     return tf.distribute.TPUStrategy(resolver)
   raise errors.ConfigError(f"unknown strategy {name!r}; expected one of {STRATEGIES}")
 
