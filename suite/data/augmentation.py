@@ -117,6 +117,47 @@ def philox_words(key: tf.Tensor, counter: tf.Tensor) -> tf.Tensor:
   return tf.stack([c0, c1, c2, c3], axis=-1)
 
 
+# TensorFlow's StatelessRandomGetKeyCounter scrambles a seed with one Philox block under this key.
+_SEED_SCRAMBLE_KEY = 0x02461E29 << 32 | 0x3EC8F720
+
+
+def _join_words(low_word, high_word):
+  return tf.bitwise.bitwise_or(low_word, tf.bitwise.left_shift(high_word, tf.constant(32, tf.uint64)))
+
+
+def _first_draw(keys: tf.Tensor) -> tf.Tensor:
+  """The first 64 random bits (uint64 [...]) that TensorFlow's stateless ops draw from each seed.
+
+  TensorFlow scrambles a seed into a Philox key and counter with one Philox block, then
+  draws from the next block; a 64-bit draw joins its first two words, low word first.
+  """
+  seed = tf.bitcast(tf.cast(keys, tf.int64), tf.uint64)
+  scramble = tf.broadcast_to(tf.constant(_SEED_SCRAMBLE_KEY, tf.uint64), tf.shape(seed)[:-1])
+  mix = philox_words(scramble, seed)
+  key = _join_words(mix[..., 0], mix[..., 1])
+  counter = tf.stack([tf.zeros_like(key), _join_words(mix[..., 2], mix[..., 3])], axis=-1)
+  words = philox_words(key, counter)
+  return _join_words(words[..., 0], words[..., 1])
+
+
+def fold_keys(keys: tf.Tensor, values) -> tf.Tensor:
+  """`rng.fold(key, value)` for a batch: keys int [..., 2], values int [...] -> int64 [..., 2].
+
+  `tf.random.fold_in` pairs one int64 drawn from the seed with the value; here the draws of
+  a batch of keys are evaluated elementwise (a few dozen vector ops instead of a few ops
+  per key).
+  """
+  drawn = tf.bitcast(_first_draw(keys), tf.int64)
+  values = tf.broadcast_to(tf.cast(values, tf.int64), tf.shape(drawn))
+  return tf.stack([drawn, values], axis=-1)
+
+
+def keyed_below(keys: tf.Tensor, maxval: int) -> tf.Tensor:
+  """`tf.random.stateless_uniform([], seed=key, maxval=maxval, dtype=tf.int64)` per key."""
+  bits = _first_draw(keys)
+  return tf.bitcast(bits % tf.constant(maxval, tf.uint64), tf.int64)
+
+
 def keyed_uniforms(keys: tf.Tensor, count: int) -> tf.Tensor:
   """`count` uniforms in [0, 1) (53-bit float64) for each stateless key of shape [..., 2]."""
   keys = tf.convert_to_tensor(keys)
@@ -334,23 +375,32 @@ def adjust_hue(images: tf.Tensor, factor: tf.Tensor) -> tf.Tensor:
 _JITTER_FUNCTIONS = (adjust_brightness, adjust_contrast, adjust_saturation, adjust_hue)
 
 
-def color_jitter(images: tf.Tensor, factors: tf.Tensor, order: tf.Tensor) -> tf.Tensor:
-  """torchvision ColorJitter on uint8 values: factors [B, 4], order [B, 4] (op indices)."""
+def color_jitter(images: tf.Tensor, factors: tf.Tensor, order: tf.Tensor,
+                 active: tf.Tensor | None = None) -> tf.Tensor:
+  """torchvision ColorJitter on uint8 values: factors [B, 4], order [B, 4] (op indices).
+
+  `active` (bool [B], optional): examples where it is False come back unchanged, and in a
+  batch no operation runs on them (the reference applies ColorJitter with p=0.8).
+  """
   ops = _JITTER_FUNCTIONS if images.shape[-1] == 3 else _JITTER_FUNCTIONS[:2]
   if images.shape[0] == 1:  # One example (a tf.data map): run only the op each step needs.
+    original = images
     for step in range(4):
       branches = [lambda op=op, i=i, x=images: op(x, factors[:, i]) for i, op in enumerate(ops)]
       images = tf.switch_case(order[0, step], branches, default=lambda x=images: x)
-    return images
-  # A batch: at each step, each op runs once on the examples whose order puts it there.
+    return images if active is None else tf.where(active[:, None, None, None], images, original)
+  # A batch: at each step, each op runs once on the examples whose order puts it there;
+  # partition 4 holds the inactive examples, which no op touches.
   positions = tf.range(tf.shape(images)[0])
   for step in range(4):
     which = tf.cast(order[:, step], tf.int32)
-    parts = tf.dynamic_partition(images, which, 4)
-    part_factors = tf.dynamic_partition(factors, which, 4)
+    if active is not None:
+      which = tf.where(active, which, 4)
+    parts = tf.dynamic_partition(images, which, 5)
+    part_factors = tf.dynamic_partition(factors, which, 5)
     outs = [ops[i](parts[i], part_factors[i][:, i]) if i < len(ops) else parts[i]
-            for i in range(4)]
-    images = tf.dynamic_stitch(tf.dynamic_partition(positions, which, 4), outs)
+            for i in range(5)]
+    images = tf.dynamic_stitch(tf.dynamic_partition(positions, which, 5), outs)
   return images
 
 
@@ -386,7 +436,7 @@ def apply_strong(images: tf.Tensor, params: dict) -> tf.Tensor:
   pixels = resized_crop(pixels, params["top"], params["left"], params["crop_height"],
                         params["crop_width"])
   pixels = tf.where(mask(params["flip"]), tf.reverse(pixels, axis=[2]), pixels)
-  jittered = color_jitter(pixels, params["factors"], params["order"])
+  jittered = color_jitter(pixels, params["factors"], params["order"], params["jitter"])
   pixels = tf.where(mask(params["jitter"]), jittered, pixels)
   if pixels.shape[-1] == 3:
     gray = tf.tile(rgb_to_grayscale(pixels), [1, 1, 1, 3])
@@ -514,6 +564,35 @@ class TrainPipeline:
             "clean_label": self._clean_labels[position], "corrupted": self._corrupted[position],
             "id": example_id, "view": view, "target": tf.one_hot(label, self.num_classes)}, key
 
+  def _unviewed_batch(self, positions, epoch):
+    """`_unviewed_example` for a batch of positions [B] in batched ops: the same values."""
+    ids = tf.gather(self._ids, positions)
+    labels = tf.gather(self._labels, positions)
+    per_id = lambda purpose: tf.broadcast_to(rng.tf_key(self.seed, purpose),
+                                             tf.concat([tf.shape(ids), [2]], 0))
+    num_views = self.config.num_views
+    if num_views:
+      choice_keys = fold_keys(fold_keys(per_id("view_choice"), ids), epoch)
+      view = keyed_below(choice_keys, num_views)
+      keys = fold_keys(fold_keys(per_id("pool_view"), ids), view)
+      if self._view_labels is not None:
+        labels = tf.gather_nd(self._view_labels, tf.stack([positions, view], axis=-1))
+    else:
+      view = tf.fill(tf.shape(ids), tf.constant(-1, tf.int64))
+      keys = fold_keys(fold_keys(per_id("fresh_view"), ids), epoch)
+    return {"image": tf.gather(self._images, positions), "label": labels,
+            "clean_label": tf.gather(self._clean_labels, positions),
+            "corrupted": tf.gather(self._corrupted, positions), "id": ids, "view": view,
+            "target": tf.one_hot(labels, self.num_classes)}, keys
+
+  def _batch(self, positions, epoch):
+    """The examples at a batch of positions, as seen in `epoch` (`none` and `strong`)."""
+    batch, keys = self._unviewed_batch(positions, epoch)
+    if self.config.name == "strong":
+      height, width = self._images.shape[1:3]
+      batch["image"] = apply_strong(batch["image"], sample_strong_params(keys, height, width))
+    return batch
+
   def example(self, position, epoch):
     """One training example at `position` of the split, as seen in `epoch`."""
     example, key = self._unviewed_example(position, epoch)
@@ -530,18 +609,14 @@ class TrainPipeline:
     order = tf.random.experimental.stateless_shuffle(
         tf.range(self.size, dtype=tf.int64), seed=rng.fold(rng.tf_key(self.seed, "order"), epoch))
     ds = tf.data.Dataset.from_tensor_slices(order).shard(num_shards, shard_index)
-    if self.config.name == "strong":
-      ds = ds.map(lambda position: self._unviewed_example(position, epoch),
-                  num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
-      ds = ds.batch(batch_size, drop_remainder=True)
-      height, width = self._images.shape[1:3]
-      ds = ds.map(lambda batch, keys: dict(batch, image=apply_strong(
-          batch["image"], sample_strong_params(keys, height, width))),
-                  num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
-    else:
+    if self.config.name == "standard":  # Per-example TensorFlow stateless ops.
       ds = ds.map(lambda position: self.example(position, epoch),
                   num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
       ds = ds.batch(batch_size, drop_remainder=True)
+    else:  # One map call per batch: gathers, keys and `strong` views in batched ops.
+      ds = ds.batch(batch_size, drop_remainder=True)
+      ds = ds.map(lambda positions: self._batch(positions, epoch),
+                  num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     if self.config.mixup_alpha or self.config.cutmix_alpha:
       ds = ds.enumerate().map(lambda step, batch: self._mix(batch, epoch, step, shard_index),
                               num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
