@@ -390,18 +390,23 @@ def color_jitter(images: tf.Tensor, factors: tf.Tensor, order: tf.Tensor,
       images = tf.switch_case(order[0, step], branches, default=lambda x=images: x)
     return images if active is None else tf.where(active[:, None, None, None], images, original)
   # A batch: at each step, each op runs once on the examples whose order puts it there;
-  # partition 4 holds the inactive examples, which no op touches.
+  # partition 4 holds the inactive examples, which no op touches. The four steps are one
+  # loop, so that a graph holds each op once (a quarter of the ops to build and optimise).
   positions = tf.range(tf.shape(images)[0])
-  for step in range(4):
-    which = tf.cast(order[:, step], tf.int32)
+  order = tf.cast(order, tf.int32)
+
+  def one_step(step, images):
+    which = order[:, step]
     if active is not None:
       which = tf.where(active, which, 4)
     parts = tf.dynamic_partition(images, which, 5)
     part_factors = tf.dynamic_partition(factors, which, 5)
     outs = [ops[i](parts[i], part_factors[i][:, i]) if i < len(ops) else parts[i]
             for i in range(5)]
-    images = tf.dynamic_stitch(tf.dynamic_partition(positions, which, 5), outs)
-  return images
+    stitched = tf.dynamic_stitch(tf.dynamic_partition(positions, which, 5), outs)
+    return step + 1, tf.ensure_shape(stitched, images.shape)
+
+  return tf.while_loop(lambda step, _: step < 4, one_step, (tf.constant(0), images))[1]
 
 
 def sample_strong_params(keys: tf.Tensor, height: int, width: int) -> dict:
@@ -540,6 +545,10 @@ class TrainPipeline:
     if config.per_view_labels:
       self._view_labels = tf.convert_to_tensor(
           per_view_label_table(split, config.num_views, num_classes, seed))
+    # Traced once for all epochs (the epoch and its draws are arguments): tracing a
+    # `strong` batch anew for each epoch's dataset costs more than a short epoch's views.
+    self._batch_function = tf.function(self._batch, autograph=False)
+    self._epoch_draws_function = tf.function(self._epoch_draws, autograph=False)
 
   def pooled_view(self, position, view):
     """View `view` of the fixed pool of the example at `position` (its image only)."""
@@ -564,12 +573,19 @@ class TrainPipeline:
             "clean_label": self._clean_labels[position], "corrupted": self._corrupted[position],
             "id": example_id, "view": view, "target": tf.one_hot(label, self.num_classes)}, key
 
-  def _unviewed_batch(self, positions, epoch):
-    """`_unviewed_example` for a batch of positions [B] in batched ops: the same values."""
-    ids = tf.gather(self._ids, positions)
-    labels = tf.gather(self._labels, positions)
-    per_id = lambda purpose: tf.broadcast_to(rng.tf_key(self.seed, purpose),
-                                             tf.concat([tf.shape(ids), [2]], 0))
+  def _epoch_draws(self, epoch):
+    """Every random choice of `epoch` for every position of the split, in batched ops.
+
+    Returns a dict of tensors with first dimension N (the split's size): `view` and
+    `label` (as `_unviewed_example` gives them) and, for `strong`, the view's parameters
+    (`sample_strong_params` of its key). Drawn once per epoch outside the input pipeline,
+    so that the pipeline's per-batch function is small: a function is instantiated
+    (and optimised) anew for each epoch's dataset, at a cost that grows with its ops.
+    """
+    positions = tf.range(self.size, dtype=tf.int64)
+    ids = self._ids
+    per_id = lambda purpose: tf.broadcast_to(rng.tf_key(self.seed, purpose), [self.size, 2])
+    labels = self._labels
     num_views = self.config.num_views
     if num_views:
       choice_keys = fold_keys(fold_keys(per_id("view_choice"), ids), epoch)
@@ -578,19 +594,25 @@ class TrainPipeline:
       if self._view_labels is not None:
         labels = tf.gather_nd(self._view_labels, tf.stack([positions, view], axis=-1))
     else:
-      view = tf.fill(tf.shape(ids), tf.constant(-1, tf.int64))
+      view = tf.fill([self.size], tf.constant(-1, tf.int64))
       keys = fold_keys(fold_keys(per_id("fresh_view"), ids), epoch)
-    return {"image": tf.gather(self._images, positions), "label": labels,
-            "clean_label": tf.gather(self._clean_labels, positions),
-            "corrupted": tf.gather(self._corrupted, positions), "id": ids, "view": view,
-            "target": tf.one_hot(labels, self.num_classes)}, keys
-
-  def _batch(self, positions, epoch):
-    """The examples at a batch of positions, as seen in `epoch` (`none` and `strong`)."""
-    batch, keys = self._unviewed_batch(positions, epoch)
+    draws = {"view": view, "label": labels}
     if self.config.name == "strong":
       height, width = self._images.shape[1:3]
-      batch["image"] = apply_strong(batch["image"], sample_strong_params(keys, height, width))
+      draws.update(sample_strong_params(keys, height, width))
+    return draws
+
+  def _batch(self, positions, draws):
+    """The examples at a batch of positions [B], given their epoch's `_epoch_draws`."""
+    positions = tf.cast(positions, tf.int64)
+    mine = {name: tf.gather(value, positions) for name, value in draws.items()}
+    batch = {"image": tf.gather(self._images, positions), "label": mine.pop("label"),
+             "clean_label": tf.gather(self._clean_labels, positions),
+             "corrupted": tf.gather(self._corrupted, positions),
+             "id": tf.gather(self._ids, positions), "view": mine.pop("view")}
+    batch["target"] = tf.one_hot(batch["label"], self.num_classes)
+    if self.config.name == "strong":
+      batch["image"] = apply_strong(batch["image"], mine)
     return batch
 
   def example(self, position, epoch):
@@ -603,8 +625,12 @@ class TrainPipeline:
     """Shuffled (keyed by seed and epoch), sharded, augmented and batched examples.
 
     Partial batches are dropped so every replica sees full batches; which examples
-    are dropped changes from epoch to epoch with the order. `strong` views are made per
-    batch (the same views, bit for bit, as `example` makes one at a time, in fewer ops).
+    are dropped changes from epoch to epoch with the order. `none` and `strong` batches are
+    made by one traced function per batch (the same examples and views, bit for bit, as
+    `example` makes one at a time, in far fewer ops); `standard` maps TensorFlow's
+    stateless image ops over single examples. The default tf.data graph rewrites are off:
+    they serialise the dataset graph, a copy of the whole captured training set at the start
+    of every epoch, and gain nothing on a pipeline already parallel and prefetched.
     """
     order = tf.random.experimental.stateless_shuffle(
         tf.range(self.size, dtype=tf.int64), seed=rng.fold(rng.tf_key(self.seed, "order"), epoch))
@@ -615,12 +641,15 @@ class TrainPipeline:
       ds = ds.batch(batch_size, drop_remainder=True)
     else:  # One map call per batch: gathers, keys and `strong` views in batched ops.
       ds = ds.batch(batch_size, drop_remainder=True)
-      ds = ds.map(lambda positions: self._batch(positions, epoch),
+      draws = self._epoch_draws_function(tf.constant(epoch, tf.int64))
+      ds = ds.map(lambda positions: self._batch_function(positions, draws),
                   num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     if self.config.mixup_alpha or self.config.cutmix_alpha:
       ds = ds.enumerate().map(lambda step, batch: self._mix(batch, epoch, step, shard_index),
                               num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
-    return ds.prefetch(tf.data.AUTOTUNE)
+    options = tf.data.Options()
+    options.experimental_optimization.apply_default_optimizations = False
+    return ds.prefetch(tf.data.AUTOTUNE).with_options(options)
 
   def _mix(self, batch, epoch, step, shard_index):
     key = rng.fold(rng.tf_key(self.seed, "mix"), epoch, step, shard_index)
