@@ -1,16 +1,23 @@
 r"""Training throughput per zoo model, with and without augmentation, against the machine.
 
-  python -m benchmarks.train_throughput --dataset=fashion_mnist
+  python -m benchmarks.train_throughput --dataset=fashion_mnist --train_size=10000
+  python -m benchmarks.train_throughput --synthetic_shape=32,32,3  # 32x32x3, offline
 
-Prints, per model and augmentation: examples per second of training steps (after a
-warm-up), analytic training FLOPs per example, the achieved FLOP rate, and that
-rate as a fraction of this machine's float32 matrix-multiply rate measured in the
-same run.
+Prints, per model and augmentation: examples per second of training steps in the steady
+state (the steps of an epoch after its first batch, the input pipeline running beside
+them), the time a new epoch's input takes to give its first batch, analytic training FLOPs
+per example, the achieved FLOP rate, that rate as a fraction of this machine's float32
+matrix-multiply rate measured in the same run, and each rate over the rate without
+augmentation. The augmentations of one model are timed in alternation, `--rounds` times
+each, and the median rate is reported, so that the ratios compare like with like on a
+shared machine.
 """
 
+import statistics
 import time
 
 from absl import flags
+import numpy as np
 import tensorflow as tf
 
 from benchmarks import cli
@@ -18,16 +25,27 @@ from flags import benchmarking as benchmarking_flags
 from flags import data as data_flags
 from flags import training as training_flags
 from suite import errors
+from suite import rng
 from suite.data import augmentation
 from suite.data import datasets
+from suite.data import sources
 from suite.models import flops
 from suite.models import zoo
+from suite.training import loop as loop_lib
 from suite.training import trainer as trainer_lib
 
 MODELS = flags.DEFINE_list("models", list(zoo.MODELS), "Zoo models to measure.")
 AUGMENTATIONS = flags.DEFINE_list("augmentations", ["none", "strong"], "Augmentations to compare.")
 MATMUL_SIZE = flags.DEFINE_integer("matmul_size", 2048, "Square matmul size for the peak rate.",
                                    lower_bound=64)
+SYNTHETIC_SHAPE = flags.DEFINE_list(
+    "synthetic_shape", [], "HEIGHT,WIDTH,CHANNELS (e.g. 32,32,3): time on random uint8 images "
+    "of this shape (10 classes; --train_size of them, 10,000 if 0) instead of --dataset, "
+    "offline. Augmentation costs do not depend on the pixels.")
+ROUNDS = flags.DEFINE_integer("rounds", 1, "Timed epochs per (model, augmentation), in "
+                              "alternation; the median rate is reported.", lower_bound=1)
+
+SYNTHETIC_TRAIN_SIZE = 10_000
 
 
 @flags.validator("models", message=f"--models must name zoo models: {', '.join(zoo.MODELS)}.")
@@ -39,6 +57,18 @@ def _check_models(values):
                  f"{', '.join(augmentation.AUGMENTATIONS)}.")
 def _check_augmentations(values):
   return bool(values) and all(v in augmentation.AUGMENTATIONS for v in values)
+
+
+@flags.validator("synthetic_shape", message="--synthetic_shape must be three positive integers "
+                 "HEIGHT,WIDTH,CHANNELS with 1 or 3 channels, e.g. 32,32,3.")
+def _check_synthetic_shape(values):
+  if not values:
+    return True
+  try:
+    shape = [int(v) for v in values]
+  except ValueError:
+    return False
+  return len(shape) == 3 and min(shape) > 0 and shape[2] in (1, 3)
 
 
 def matmul_rate(size: int, seconds: float = 3.0) -> float:
@@ -54,35 +84,95 @@ def matmul_rate(size: int, seconds: float = 3.0) -> float:
   return 2 * size**3 * count / (time.perf_counter() - start)
 
 
+def synthetic_data(shape: tuple[int, int, int], config: datasets.DataConfig) -> datasets.Data:
+  """Random uint8 images of `shape` with 10 random classes, keyed by the seed (offline)."""
+  generator = rng.numpy_generator(config.seed, "synthetic_throughput")
+  size = config.train_size or SYNTHETIC_TRAIN_SIZE
+  test_size = 100
+  raw = sources.RawDataset(
+      name="synthetic_{}x{}x{}".format(*shape),
+      train_images=generator.integers(0, 256, (size, *shape), dtype=np.uint8),
+      train_labels=generator.integers(0, 10, size).astype(np.int64),
+      test_images=generator.integers(0, 256, (test_size, *shape), dtype=np.uint8),
+      test_labels=generator.integers(0, 10, test_size).astype(np.int64),
+      num_classes=10, class_names=tuple(str(c) for c in range(10)))
+  return datasets.build(raw, datasets.DataConfig(
+      dataset=config.dataset, train_size=0, label_noise=config.label_noise, seed=config.seed))
+
+
+def time_steps(trainer: trainer_lib.Trainer, epoch: int, steps: int) -> tuple[float, float]:
+  """(seconds to the first batch of `epoch`'s input, examples/s of the `steps` steps after it).
+
+  The first step of the epoch runs untimed; the input pipeline prefetches beside the steps,
+  as in training. The host reads the step's sums once, at the end.
+  """
+  loop = trainer.loop
+  start = time.perf_counter()
+  batches = iter(loop.epoch_input(epoch - 1))
+  batch = next(batches)
+  first = time.perf_counter() - start
+  sums = loop.step(batch, loop_lib.initial_sums(trainer.strategy))
+  sums[0].numpy()
+  start = time.perf_counter()
+  for _ in range(steps):
+    sums = loop.step(next(batches), sums)
+  sums[0].numpy()
+  return first, steps * trainer.config.batch_size / (time.perf_counter() - start)
+
+
 def main(argv):
   del argv
   base_model = training_flags.model_config()
   train_config = training_flags.train_config(data_flags.SEED.value)
-  data = datasets.load(data_flags.data_config())
-  if train_config.batch_size > len(data.train):
-    raise errors.ConfigError(f"--batch_size={train_config.batch_size} exceeds the "
-                             f"{len(data.train)} training examples")
+  data_config = data_flags.data_config()
+  if SYNTHETIC_SHAPE.value:
+    data = synthetic_data(tuple(int(v) for v in SYNTHETIC_SHAPE.value), data_config)
+  else:
+    data = datasets.load(data_config)
+  steps = benchmarking_flags.TIMED_STEPS.value
+  if (steps + 1) * train_config.batch_size > len(data.train):
+    raise errors.ConfigError(
+        f"--timed_steps={steps} + 1 steps of --batch_size={train_config.batch_size} need "
+        f"{(steps + 1) * train_config.batch_size} training examples; there are {len(data.train)}")
   peak = matmul_rate(MATMUL_SIZE.value)
   print(data.info.summary())
   print(f"float32 matmul {MATMUL_SIZE.value}x{MATMUL_SIZE.value}: {peak / 1e9:,.1f} GFLOP/s")
   header = (f"{'model':<10} {'augmentation':<12} {'params':>11} {'train MFLOP/ex':>15} "
-            f"{'examples/s':>11} {'GFLOP/s':>8} {'of matmul':>9}")
+            f"{'examples/s':>11} {'GFLOP/s':>8} {'of matmul':>9} {'epoch start s':>13} "
+            f"{'vs none':>8}")
   print(header)
   print("-" * len(header))
+  ratios = []
   for name in MODELS.value:
     model_config = zoo.ModelConfig(**dict(base_model.__dict__, name=name))
+    trainers = {}
     for aug in AUGMENTATIONS.value:
-      trainer = trainer_lib.Trainer(f"/tmp/unused_{name}", data, model_config,
-                                    augmentation.AugmentConfig(name=aug), train_config,
-                                    write_outputs=False)
-      trainer.train_epoch(1, max_steps=2)  # Traces the step and fills the input pipeline.
-      timed = trainer.train_epoch(2, max_steps=benchmarking_flags.TIMED_STEPS.value)
-      rate = timed["examples"] / timed["seconds"]
+      trainers[aug] = trainer_lib.Trainer(None, data, model_config,
+                                          augmentation.AugmentConfig(name=aug), train_config)
+      trainers[aug].train_epoch(1, max_steps=2)  # Traces the step and the input functions.
+    rates = {aug: [] for aug in trainers}
+    starts = {aug: [] for aug in trainers}
+    for round_index in range(ROUNDS.value):
+      for aug, trainer in trainers.items():
+        first, rate = time_steps(trainer, 2 + round_index, steps)
+        starts[aug].append(first)
+        rates[aug].append(rate)
+    for aug, trainer in trainers.items():
+      rate = statistics.median(rates[aug])
       per_example = flops.training_flops(trainer.model)
       achieved = rate * per_example
+      versus = "-"
+      if "none" in rates:
+        ratio = rate / statistics.median(rates["none"])
+        versus = f"{ratio:.2f}"
+        if aug != "none":
+          ratios.append((name, aug, ratio))
       print(f"{name:<10} {aug:<12} {trainer.model.count_params():>11,} "
             f"{per_example / 1e6:>15,.2f} {rate:>11,.0f} {achieved / 1e9:>8,.2f} "
-            f"{achieved / peak:>9.1%}", flush=True)
+            f"{achieved / peak:>9.1%} {statistics.median(starts[aug]):>13.2f} {versus:>8}",
+            flush=True)
+  for name, aug, ratio in ratios:
+    print(f"ratio {name} {aug}/none: {ratio:.3f} ({1 - ratio:.1%} of examples/s lost)")
 
 
 if __name__ == "__main__":
