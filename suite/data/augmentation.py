@@ -264,19 +264,46 @@ def _fixed_point_to_uint8(values):
                                    2.0**_PRECISION_BITS), 0.0, 255.0)
 
 
+_WEIGHT_SPLIT = 2.0**11
+
+
+def _weighted_sum(values, weights, on_the_right: bool):
+  """Pillow's integer weights [B, M, K] (at most 2**22) times uint8 values, exact.
+
+  `on_the_right`: values [B, C, N, K] @ weights^T gives [B, C, N, M]; else weights @ values
+  [B, C, K, N] gives [B, C, M, N]. Each weight is split into 11-bit halves and each half
+  multiplies in float32: a bilinear tap of a crop no larger than the image reaches at most
+  two input pixels, so every product and partial sum is an integer below 2**24, exact in
+  float32 in any summation order (float32 products run faster than float64 ones). The
+  halves are joined in float64.
+  """
+  high = tf.floor(weights / _WEIGHT_SPLIT)
+  low = weights - high * _WEIGHT_SPLIT
+  values = tf.cast(values, tf.float32)
+
+  def product(part):
+    part = tf.cast(part, tf.float32)[:, None]  # One matrix per example, for every channel.
+    if on_the_right:
+      return tf.cast(tf.matmul(values, part, transpose_b=True), tf.float64)
+    return tf.cast(tf.matmul(part, values), tf.float64)
+
+  return product(high) * _WEIGHT_SPLIT + product(low)
+
+
 def resized_crop(images: tf.Tensor, top, left, crop_height, crop_width) -> tf.Tensor:
   """PIL `image.crop(box).resize((W, H), BILINEAR)` per example, on uint8 values.
 
   Pillow resamples horizontally, rounds to uint8, then vertically, in 22-bit fixed point;
-  both passes are matrix products with its coefficients, exact in float64.
+  both passes are matrix products with its coefficients, computed exactly, on channels-first
+  planes [B, C, H, W] (no transposes between the passes).
   """
-  _, height, width, _ = images.shape
-  pixels = tf.cast(images, tf.float64)
+  _, height, width, channels = images.shape
   across = _resize_weights(left, crop_width, width, width)
   down = _resize_weights(top, crop_height, height, height)
-  rows = _fixed_point_to_uint8(tf.einsum("bxi,bhic->bhxc", across, pixels))
-  out = _fixed_point_to_uint8(tf.einsum("byh,bhxc->byxc", down, rows))
-  return tf.cast(out, tf.float32)
+  planes = tf.transpose(images, [0, 3, 1, 2]) if channels > 1 else images[..., 0][:, None]
+  rows = _fixed_point_to_uint8(_weighted_sum(planes, across, on_the_right=True))
+  out = tf.cast(_fixed_point_to_uint8(_weighted_sum(rows, down, on_the_right=False)), tf.float32)
+  return tf.transpose(out, [0, 2, 3, 1]) if channels > 1 else out[:, 0, ..., None]
 
 
 def _per_example(factor):
