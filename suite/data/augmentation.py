@@ -306,6 +306,11 @@ def resized_crop(images: tf.Tensor, top, left, crop_height, crop_width) -> tf.Te
   return tf.transpose(out, [0, 2, 3, 1]) if channels > 1 else out[:, 0, ..., None]
 
 
+# The crop compiled by XLA (static shapes, one fused program): the same bits as the plain
+# ops, a third to a half of their time; tests compare both against Pillow.
+_compiled_resized_crop = tf.function(resized_crop, jit_compile=True, autograph=False)
+
+
 def _per_example(factor):
   return tf.cast(factor, tf.float32)[:, None, None, None]
 
@@ -465,8 +470,8 @@ def apply_strong(images: tf.Tensor, params: dict) -> tf.Tensor:
   """The reference's `strong` pipeline on float images [B, H, W, C] in [0, 1]."""
   mask = lambda flags: flags[:, None, None, None]
   pixels = tf.round(tf.clip_by_value(images, 0.0, 1.0) * 255.0)  # The uint8 PIL image.
-  pixels = resized_crop(pixels, params["top"], params["left"], params["crop_height"],
-                        params["crop_width"])
+  crop = _compiled_resized_crop if images.shape[0] is not None else resized_crop
+  pixels = crop(pixels, params["top"], params["left"], params["crop_height"], params["crop_width"])
   pixels = tf.where(mask(params["flip"]), tf.reverse(pixels, axis=[2]), pixels)
   jittered = color_jitter(pixels, params["factors"], params["order"], params["jitter"])
   pixels = tf.where(mask(params["jitter"]), jittered, pixels)
