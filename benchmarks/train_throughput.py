@@ -17,18 +17,15 @@ import statistics
 import time
 
 from absl import flags
-import numpy as np
 import tensorflow as tf
 
 from benchmarks import cli
+from benchmarks import synthetic
 from flags import benchmarking as benchmarking_flags
 from flags import data as data_flags
 from flags import training as training_flags
 from suite import errors
-from suite import rng
 from suite.data import augmentation
-from suite.data import datasets
-from suite.data import sources
 from suite.models import flops
 from suite.models import zoo
 from suite.training import loop as loop_lib
@@ -38,15 +35,8 @@ MODELS = flags.DEFINE_list("models", list(zoo.MODELS), "Zoo models to measure.")
 AUGMENTATIONS = flags.DEFINE_list("augmentations", ["none", "strong"], "Augmentations to compare.")
 MATMUL_SIZE = flags.DEFINE_integer("matmul_size", 2048, "Square matmul size for the peak rate.",
                                    lower_bound=64)
-SYNTHETIC_SHAPE = flags.DEFINE_list(
-    "synthetic_shape", [], "HEIGHT,WIDTH,CHANNELS (e.g. 32,32,3): time on random uint8 images "
-    "of this shape (10 classes; --train_size of them, 10,000 if 0) instead of --dataset, "
-    "offline. Augmentation costs do not depend on the pixels.")
 ROUNDS = flags.DEFINE_integer("rounds", 1, "Timed epochs per (model, augmentation), in "
                               "alternation; the median rate is reported.", lower_bound=1)
-
-SYNTHETIC_TRAIN_SIZE = 10_000
-
 
 @flags.validator("models", message=f"--models must name zoo models: {', '.join(zoo.MODELS)}.")
 def _check_models(values):
@@ -57,18 +47,6 @@ def _check_models(values):
                  f"{', '.join(augmentation.AUGMENTATIONS)}.")
 def _check_augmentations(values):
   return bool(values) and all(v in augmentation.AUGMENTATIONS for v in values)
-
-
-@flags.validator("synthetic_shape", message="--synthetic_shape must be three positive integers "
-                 "HEIGHT,WIDTH,CHANNELS with 1 or 3 channels, e.g. 32,32,3.")
-def _check_synthetic_shape(values):
-  if not values:
-    return True
-  try:
-    shape = [int(v) for v in values]
-  except ValueError:
-    return False
-  return len(shape) == 3 and min(shape) > 0 and shape[2] in (1, 3)
 
 
 def matmul_rate(size: int, seconds: float = 3.0) -> float:
@@ -82,22 +60,6 @@ def matmul_rate(size: int, seconds: float = 3.0) -> float:
     product(a, b).numpy()
     count += 1
   return 2 * size**3 * count / (time.perf_counter() - start)
-
-
-def synthetic_data(shape: tuple[int, int, int], config: datasets.DataConfig) -> datasets.Data:
-  """Random uint8 images of `shape` with 10 random classes, keyed by the seed (offline)."""
-  generator = rng.numpy_generator(config.seed, "synthetic_throughput")
-  size = config.train_size or SYNTHETIC_TRAIN_SIZE
-  test_size = 100
-  raw = sources.RawDataset(
-      name="synthetic_{}x{}x{}".format(*shape),
-      train_images=generator.integers(0, 256, (size, *shape), dtype=np.uint8),
-      train_labels=generator.integers(0, 10, size).astype(np.int64),
-      test_images=generator.integers(0, 256, (test_size, *shape), dtype=np.uint8),
-      test_labels=generator.integers(0, 10, test_size).astype(np.int64),
-      num_classes=10, class_names=tuple(str(c) for c in range(10)))
-  return datasets.build(raw, datasets.DataConfig(
-      dataset=config.dataset, train_size=0, label_noise=config.label_noise, seed=config.seed))
 
 
 def time_steps(trainer: trainer_lib.Trainer, epoch: int, steps: int) -> tuple[float, float]:
@@ -124,11 +86,7 @@ def main(argv):
   del argv
   base_model = training_flags.model_config()
   train_config = training_flags.train_config(data_flags.SEED.value)
-  data_config = data_flags.data_config()
-  if SYNTHETIC_SHAPE.value:
-    data = synthetic_data(tuple(int(v) for v in SYNTHETIC_SHAPE.value), data_config)
-  else:
-    data = datasets.load(data_config)
+  data = synthetic.load()
   steps = benchmarking_flags.TIMED_STEPS.value
   if (steps + 1) * train_config.batch_size > len(data.train):
     raise errors.ConfigError(

@@ -4,6 +4,7 @@ from absl.testing import flagsaver
 import numpy as np
 import pytest
 
+from benchmarks import synthetic
 from benchmarks import train_throughput
 from suite import errors
 from suite.data import datasets
@@ -54,9 +55,9 @@ def test_synthetic_shape_times_strong_views_at_32x32x3_offline(capsys):
 
 def test_synthetic_data_is_keyed_by_the_seed():
   config = datasets.DataConfig(train_size=30, seed=3)
-  first = train_throughput.synthetic_data((8, 9, 3), config)
-  again = train_throughput.synthetic_data((8, 9, 3), config)
-  other = train_throughput.synthetic_data((8, 9, 3), datasets.DataConfig(train_size=30, seed=4))
+  first = synthetic.synthetic_data((8, 9, 3), config)
+  again = synthetic.synthetic_data((8, 9, 3), config)
+  other = synthetic.synthetic_data((8, 9, 3), datasets.DataConfig(train_size=30, seed=4))
   assert first.train.images.shape == (30, 8, 9, 3) and first.info.num_classes == 10
   np.testing.assert_array_equal(first.train.images, again.train.images)
   assert not np.array_equal(first.train.images, other.train.images)
