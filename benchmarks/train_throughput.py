@@ -5,7 +5,8 @@ r"""Training throughput per zoo model, with and without augmentation, against th
 
 Prints, per model and augmentation: examples per second of training steps in the steady
 state (the steps of an epoch after its first batch, the input pipeline running beside
-them), the time a new epoch's input takes to give its first batch, analytic training FLOPs
+them), the time a new epoch's input takes to give its first batch, the process CPU seconds
+per 1,000 examples of those steps (all threads), analytic training FLOPs
 per example, the achieved FLOP rate, that rate as a fraction of this machine's float32
 matrix-multiply rate measured in the same run, and each rate over the rate without
 augmentation. The augmentations of one model are timed in alternation, `--rounds` times
@@ -62,8 +63,11 @@ def matmul_rate(size: int, seconds: float = 3.0) -> float:
   return 2 * size**3 * count / (time.perf_counter() - start)
 
 
-def time_steps(trainer: trainer_lib.Trainer, epoch: int, steps: int) -> tuple[float, float]:
-  """(seconds to the first batch of `epoch`'s input, examples/s of the `steps` steps after it).
+def time_steps(trainer: trainer_lib.Trainer, epoch: int,
+               steps: int) -> tuple[float, float, float]:
+  """Seconds to the first batch of `epoch`'s input, then examples/s and process CPU seconds
+  per 1,000 examples (all threads: the steps and the input pipeline beside them) of the
+  `steps` steps after it.
 
   The first step of the epoch runs untimed; the input pipeline prefetches beside the steps,
   as in training. The host reads the step's sums once, at the end.
@@ -75,11 +79,13 @@ def time_steps(trainer: trainer_lib.Trainer, epoch: int, steps: int) -> tuple[fl
   first = time.perf_counter() - start
   sums = loop.step(batch, loop_lib.initial_sums(trainer.strategy))
   sums[0].numpy()
-  start = time.perf_counter()
+  start, cpu_start = time.perf_counter(), time.process_time()
   for _ in range(steps):
     sums = loop.step(next(batches), sums)
   sums[0].numpy()
-  return first, steps * trainer.config.batch_size / (time.perf_counter() - start)
+  examples = steps * trainer.config.batch_size
+  return (first, examples / (time.perf_counter() - start),
+          1000 * (time.process_time() - cpu_start) / examples)
 
 
 def main(argv):
@@ -97,6 +103,7 @@ def main(argv):
   print(f"float32 matmul {MATMUL_SIZE.value}x{MATMUL_SIZE.value}: {peak / 1e9:,.1f} GFLOP/s")
   header = (f"{'model':<10} {'augmentation':<12} {'params':>11} {'train MFLOP/ex':>15} "
             f"{'examples/s':>11} {'GFLOP/s':>8} {'of matmul':>9} {'epoch start s':>13} "
+            f"{'CPU s/1k ex':>11} "
             f"{'vs none':>8}")
   print(header)
   print("-" * len(header))
@@ -110,10 +117,12 @@ def main(argv):
       trainers[aug].train_epoch(1, max_steps=2)  # Traces the step and the input functions.
     rates = {aug: [] for aug in trainers}
     starts = {aug: [] for aug in trainers}
+    cpu = {aug: [] for aug in trainers}
     for round_index in range(ROUNDS.value):
       for aug, trainer in trainers.items():
-        first, rate = time_steps(trainer, 2 + round_index, steps)
+        first, rate, cpu_seconds = time_steps(trainer, 2 + round_index, steps)
         starts[aug].append(first)
+        cpu[aug].append(cpu_seconds)
         rates[aug].append(rate)
     for aug, trainer in trainers.items():
       rate = statistics.median(rates[aug])
@@ -127,7 +136,8 @@ def main(argv):
           ratios.append((name, aug, ratio))
       print(f"{name:<10} {aug:<12} {trainer.model.count_params():>11,} "
             f"{per_example / 1e6:>15,.2f} {rate:>11,.0f} {achieved / 1e9:>8,.2f} "
-            f"{achieved / peak:>9.1%} {statistics.median(starts[aug]):>13.2f} {versus:>8}",
+            f"{achieved / peak:>9.1%} {statistics.median(starts[aug]):>13.2f} "
+            f"{statistics.median(cpu[aug]):>11.3f} {versus:>8}",
             flush=True)
   for name, aug, ratio in ratios:
     print(f"ratio {name} {aug}/none: {ratio:.3f} ({1 - ratio:.1%} of examples/s lost)")

@@ -12,7 +12,7 @@ from suite.models import flops
 from suite.models import zoo
 
 _ROW = re.compile(r"^(mlp|cnn_small)\s+(none|standard|strong)\s+[\d,]+\s+[\d.,]+\s+([\d,]+)"
-                  r"\s+[\d.,]+\s+[\d.]+%\s+([\d.]+)\s+([\d.]+|-)$", re.M)
+                  r"\s+[\d.,]+\s+[\d.]+%\s+([\d.]+)\s+[\d.]+\s+([\d.]+|-)$", re.M)
 
 
 def test_prints_a_row_per_model_and_augmentation(data_dir, capsys):
