@@ -93,11 +93,19 @@ def main(argv):
   base_model = training_flags.model_config()
   train_config = training_flags.train_config(data_flags.SEED.value)
   data = synthetic.load()
-  steps = benchmarking_flags.TIMED_STEPS.value
-  if (steps + 1) * train_config.batch_size > len(data.train):
+  if train_config.batch_size > len(data.train):
+    raise errors.ConfigError(f"--batch_size={train_config.batch_size} exceeds the "
+                             f"{len(data.train)} training examples")
+  per_epoch = len(data.train) // train_config.batch_size
+  steps = min(benchmarking_flags.TIMED_STEPS.value, per_epoch - 1)
+  if steps < 1:
     raise errors.ConfigError(
-        f"--timed_steps={steps} + 1 steps of --batch_size={train_config.batch_size} need "
-        f"{(steps + 1) * train_config.batch_size} training examples; there are {len(data.train)}")
+        f"--batch_size={train_config.batch_size} leaves {per_epoch} batch per epoch of the "
+        f"{len(data.train)} training examples; timing needs two (an untimed first step, then "
+        "timed ones): lower --batch_size or raise --train_size")
+  if steps < benchmarking_flags.TIMED_STEPS.value:
+    print(f"timing {steps} steps per round, not --timed_steps="
+          f"{benchmarking_flags.TIMED_STEPS.value}: an epoch has {per_epoch} batches")
   peak = matmul_rate(MATMUL_SIZE.value)
   print(data.info.summary())
   print(f"float32 matmul {MATMUL_SIZE.value}x{MATMUL_SIZE.value}: {peak / 1e9:,.1f} GFLOP/s")

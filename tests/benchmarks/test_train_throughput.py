@@ -65,19 +65,27 @@ def test_synthetic_data_is_keyed_by_the_seed():
   np.testing.assert_array_equal(np.round(first.train.images * 255) / 255, first.train.images)
 
 
-@pytest.mark.parametrize("overrides", [dict(timed_steps=5), dict(synthetic_shape=["32", "32"])])
-def test_bad_settings_are_one_clear_error(overrides):
+def test_timed_steps_are_capped_by_the_epoch_and_a_one_batch_epoch_is_refused(capsys):
   settings = dict(synthetic_shape=["8", "8", "1"], train_size=60, batch_size=20, models=["mlp"],
-                  augmentations=["none"], timed_steps=1, width=8, matmul_size=64)
-  settings.update(overrides)
-  if "synthetic_shape" in overrides:
-    with pytest.raises(Exception, match="synthetic_shape"):
-      with flagsaver.flagsaver(**settings):
-        pass
-    return
+                  augmentations=["none"], timed_steps=5, width=8, matmul_size=64)
   with flagsaver.flagsaver(**settings):
-    with pytest.raises(errors.ConfigError, match="timed_steps"):
+    train_throughput.main([])
+  out = capsys.readouterr().out
+  assert "timing 2 steps per round, not --timed_steps=5: an epoch has 3 batches" in out
+  assert len(_ROW.findall(out)) == 1
+  with flagsaver.flagsaver(**dict(settings, batch_size=40)):
+    with pytest.raises(errors.ConfigError, match="leaves 1 batch per epoch"):
       train_throughput.main([])
+  with flagsaver.flagsaver(**dict(settings, batch_size=80)):
+    with pytest.raises(errors.ConfigError, match="exceeds the 60 training examples"):
+      train_throughput.main([])
+
+
+def test_a_bad_synthetic_shape_is_rejected():
+  for shape in (["32", "32"], ["32", "x", "3"], ["8", "8", "2"]):
+    with pytest.raises(Exception, match="synthetic_shape"):
+      with flagsaver.flagsaver(synthetic_shape=shape):
+        pass
 
 
 def test_flop_counts_match_hand_counts():
