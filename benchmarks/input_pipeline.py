@@ -9,8 +9,8 @@ import time
 from absl import flags
 
 from benchmarks import cli
-from benchmarks import synthetic
 from flags import data as data_flags
+from flags import synthetic
 from flags import training as training_flags  # --batch_size
 from suite import errors
 from suite.data import augmentation

@@ -21,9 +21,9 @@ from absl import flags
 import tensorflow as tf
 
 from benchmarks import cli
-from benchmarks import synthetic
 from flags import benchmarking as benchmarking_flags
 from flags import data as data_flags
+from flags import synthetic
 from flags import training as training_flags
 from suite import errors
 from suite.data import augmentation

@@ -4,8 +4,8 @@ from absl.testing import flagsaver
 import numpy as np
 import pytest
 
-from benchmarks import synthetic
 from benchmarks import train_throughput
+from flags import synthetic
 from suite import errors
 from suite.data import datasets
 from suite.models import flops

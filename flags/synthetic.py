@@ -1,4 +1,4 @@
-"""Random images of a given shape, for timing benchmarks that must run offline.
+"""--synthetic_shape: random images of a given shape, for timing benchmarks run offline.
 
 `--synthetic_shape=32,32,3` times on random uint8 images (10 classes, keyed by the seed)
 instead of `--dataset`: augmentation and training costs do not depend on the pixels.
