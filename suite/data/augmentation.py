@@ -122,7 +122,8 @@ _SEED_SCRAMBLE_KEY = 0x02461E29 << 32 | 0x3EC8F720
 
 
 def _join_words(low_word, high_word):
-  return tf.bitwise.bitwise_or(low_word, tf.bitwise.left_shift(high_word, tf.constant(32, tf.uint64)))
+  high_word = tf.bitwise.left_shift(high_word, tf.constant(32, tf.uint64))
+  return tf.bitwise.bitwise_or(low_word, high_word)
 
 
 def _first_draw(keys: tf.Tensor) -> tf.Tensor:
