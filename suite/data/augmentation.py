@@ -131,6 +131,48 @@ def philox_words(key: tf.Tensor, counter: tf.Tensor) -> tf.Tensor:
   return tf.stack([c0, c1, c2, c3], axis=-1)
 
 
+# TensorFlow's StatelessRandomGetKeyCounter scrambles a seed with one Philox block under this key.
+_SEED_SCRAMBLE_KEY = 0x02461E29 << 32 | 0x3EC8F720
+
+
+def _join_words(low_word, high_word):
+  high_word = tf.bitwise.left_shift(high_word, tf.constant(32, tf.uint64))
+  return tf.bitwise.bitwise_or(low_word, high_word)
+
+
+def _first_draw(keys: tf.Tensor) -> tf.Tensor:
+  """The first 64 random bits (uint64 [...]) that TensorFlow's stateless ops draw from each seed.
+
+  TensorFlow scrambles a seed into a Philox key and counter with one Philox block, then
+  draws from the next block; a 64-bit draw joins its first two words, low word first.
+  """
+  seed = tf.bitcast(tf.cast(keys, tf.int64), tf.uint64)
+  scramble = tf.broadcast_to(tf.constant(_SEED_SCRAMBLE_KEY, tf.uint64), tf.shape(seed)[:-1])
+  mix = philox_words(scramble, seed)
+  key = _join_words(mix[..., 0], mix[..., 1])
+  counter = tf.stack([tf.zeros_like(key), _join_words(mix[..., 2], mix[..., 3])], axis=-1)
+  words = philox_words(key, counter)
+  return _join_words(words[..., 0], words[..., 1])
+
+
+def fold_keys(keys: tf.Tensor, values) -> tf.Tensor:
+  """`rng.fold(key, value)` for a batch: keys int [..., 2], values int [...] -> int64 [..., 2].
+
+  `tf.random.fold_in` pairs one int64 drawn from the seed with the value; here the draws of
+  a batch of keys are evaluated elementwise (a few dozen vector ops instead of a few ops
+  per key).
+  """
+  drawn = tf.bitcast(_first_draw(keys), tf.int64)
+  values = tf.broadcast_to(tf.cast(values, tf.int64), tf.shape(drawn))
+  return tf.stack([drawn, values], axis=-1)
+
+
+def keyed_below(keys: tf.Tensor, maxval: int) -> tf.Tensor:
+  """`tf.random.stateless_uniform([], seed=key, maxval=maxval, dtype=tf.int64)` per key."""
+  bits = _first_draw(keys)
+  return tf.bitcast(bits % tf.constant(maxval, tf.uint64), tf.int64)
+
+
 def keyed_uniforms(keys: tf.Tensor, count: int) -> tf.Tensor:
   """`count` uniforms in [0, 1) (53-bit float64) for each stateless key of shape [..., 2]."""
   keys = tf.convert_to_tensor(keys)
@@ -237,19 +279,51 @@ def _fixed_point_to_uint8(values):
                                    2.0**_PRECISION_BITS), 0.0, 255.0)
 
 
+_WEIGHT_SPLIT = 2.0**11
+
+
+def _weighted_sum(values, weights, on_the_right: bool):
+  """Pillow's integer weights [B, M, K] (at most 2**22) times uint8 values, exact.
+
+  `on_the_right`: values [B, C, N, K] @ weights^T gives [B, C, N, M]; else weights @ values
+  [B, C, K, N] gives [B, C, M, N]. Each weight is split into 11-bit halves and each half
+  multiplies in float32: a bilinear tap of a crop no larger than the image reaches at most
+  two input pixels, so every product and partial sum is an integer below 2**24, exact in
+  float32 in any summation order (float32 products run faster than float64 ones). The
+  halves are joined in float64.
+  """
+  high = tf.floor(weights / _WEIGHT_SPLIT)
+  low = weights - high * _WEIGHT_SPLIT
+  values = tf.cast(values, tf.float32)
+
+  def product(part):
+    part = tf.cast(part, tf.float32)[:, None]  # One matrix per example, for every channel.
+    if on_the_right:
+      return tf.cast(tf.matmul(values, part, transpose_b=True), tf.float64)
+    return tf.cast(tf.matmul(part, values), tf.float64)
+
+  return product(high) * _WEIGHT_SPLIT + product(low)
+
+
 def resized_crop(images: tf.Tensor, top, left, crop_height, crop_width) -> tf.Tensor:
   """PIL `image.crop(box).resize((W, H), BILINEAR)` per example, on uint8 values.
 
   Pillow resamples horizontally, rounds to uint8, then vertically, in 22-bit fixed point;
-  both passes are matrix products with its coefficients, exact in float64.
+  both passes are matrix products with its coefficients, computed exactly, on channels-first
+  planes [B, C, H, W] (no transposes between the passes).
   """
-  _, height, width, _ = images.shape
-  pixels = tf.cast(images, tf.float64)
+  _, height, width, channels = images.shape
   across = _resize_weights(left, crop_width, width, width)
   down = _resize_weights(top, crop_height, height, height)
-  rows = _fixed_point_to_uint8(tf.einsum("bxi,bhic->bhxc", across, pixels))
-  out = _fixed_point_to_uint8(tf.einsum("byh,bhxc->byxc", down, rows))
-  return tf.cast(out, tf.float32)
+  planes = tf.transpose(images, [0, 3, 1, 2]) if channels > 1 else images[..., 0][:, None]
+  rows = _fixed_point_to_uint8(_weighted_sum(planes, across, on_the_right=True))
+  out = tf.cast(_fixed_point_to_uint8(_weighted_sum(rows, down, on_the_right=False)), tf.float32)
+  return tf.transpose(out, [0, 2, 3, 1]) if channels > 1 else out[:, 0, ..., None]
+
+
+# The crop compiled by XLA (static shapes, one fused program): the same bits as the plain
+# ops, a third to a half of their time; tests compare both against Pillow.
+_compiled_resized_crop = tf.function(resized_crop, jit_compile=True, autograph=False)
 
 
 def _per_example(factor):
@@ -348,24 +422,38 @@ def adjust_hue(images: tf.Tensor, factor: tf.Tensor) -> tf.Tensor:
 _JITTER_FUNCTIONS = (adjust_brightness, adjust_contrast, adjust_saturation, adjust_hue)
 
 
-def color_jitter(images: tf.Tensor, factors: tf.Tensor, order: tf.Tensor) -> tf.Tensor:
-  """torchvision ColorJitter on uint8 values: factors [B, 4], order [B, 4] (op indices)."""
+def color_jitter(images: tf.Tensor, factors: tf.Tensor, order: tf.Tensor,
+                 active: tf.Tensor | None = None) -> tf.Tensor:
+  """torchvision ColorJitter on uint8 values: factors [B, 4], order [B, 4] (op indices).
+
+  `active` (bool [B], optional): examples where it is False come back unchanged, and in a
+  batch no operation runs on them (the reference applies ColorJitter with p=0.8).
+  """
   ops = _JITTER_FUNCTIONS if images.shape[-1] == 3 else _JITTER_FUNCTIONS[:2]
   if images.shape[0] == 1:  # One example (a tf.data map): run only the op each step needs.
+    original = images
     for step in range(4):
       branches = [lambda op=op, i=i, x=images: op(x, factors[:, i]) for i, op in enumerate(ops)]
       images = tf.switch_case(order[0, step], branches, default=lambda x=images: x)
-    return images
-  # A batch: at each step, each op runs once on the examples whose order puts it there.
+    return images if active is None else tf.where(active[:, None, None, None], images, original)
+  # A batch: at each step, each op runs once on the examples whose order puts it there;
+  # partition 4 holds the inactive examples, which no op touches. The four steps are one
+  # loop, so that a graph holds each op once (a quarter of the ops to build and optimise).
   positions = tf.range(tf.shape(images)[0])
-  for step in range(4):
-    which = tf.cast(order[:, step], tf.int32)
-    parts = tf.dynamic_partition(images, which, 4)
-    part_factors = tf.dynamic_partition(factors, which, 4)
+  order = tf.cast(order, tf.int32)
+
+  def one_step(step, images):
+    which = order[:, step]
+    if active is not None:
+      which = tf.where(active, which, 4)
+    parts = tf.dynamic_partition(images, which, 5)
+    part_factors = tf.dynamic_partition(factors, which, 5)
     outs = [ops[i](parts[i], part_factors[i][:, i]) if i < len(ops) else parts[i]
-            for i in range(4)]
-    images = tf.dynamic_stitch(tf.dynamic_partition(positions, which, 4), outs)
-  return images
+            for i in range(5)]
+    stitched = tf.dynamic_stitch(tf.dynamic_partition(positions, which, 5), outs)
+    return step + 1, tf.ensure_shape(stitched, images.shape)
+
+  return tf.while_loop(lambda step, _: step < 4, one_step, (tf.constant(0), images))[1]
 
 
 def sample_strong_params(keys: tf.Tensor, height: int, width: int) -> dict:
@@ -397,10 +485,10 @@ def apply_strong(images: tf.Tensor, params: dict) -> tf.Tensor:
   """The reference's `strong` pipeline on float images [B, H, W, C] in [0, 1]."""
   mask = lambda flags: flags[:, None, None, None]
   pixels = tf.round(tf.clip_by_value(images, 0.0, 1.0) * 255.0)  # The uint8 PIL image.
-  pixels = resized_crop(pixels, params["top"], params["left"], params["crop_height"],
-                        params["crop_width"])
+  crop = _compiled_resized_crop if images.shape[0] is not None else resized_crop
+  pixels = crop(pixels, params["top"], params["left"], params["crop_height"], params["crop_width"])
   pixels = tf.where(mask(params["flip"]), tf.reverse(pixels, axis=[2]), pixels)
-  jittered = color_jitter(pixels, params["factors"], params["order"])
+  jittered = color_jitter(pixels, params["factors"], params["order"], params["jitter"])
   pixels = tf.where(mask(params["jitter"]), jittered, pixels)
   if pixels.shape[-1] == 3:
     gray = tf.tile(rgb_to_grayscale(pixels), [1, 1, 1, 3])
@@ -504,6 +592,10 @@ class TrainPipeline:
     if config.per_view_labels:
       self._view_labels = tf.convert_to_tensor(
           per_view_label_table(split, config.num_views, num_classes, seed))
+    # Traced once for all epochs (the epoch and its draws are arguments): tracing a
+    # `strong` batch anew for each epoch's dataset costs more than a short epoch's views.
+    self._batch_function = tf.function(self._batch, autograph=False)
+    self._epoch_draws_function = tf.function(self._epoch_draws, autograph=False)
 
   def pooled_view(self, position, view):
     """View `view` of the fixed pool of the example at `position` (its image only)."""
@@ -528,6 +620,48 @@ class TrainPipeline:
             "clean_label": self._clean_labels[position], "corrupted": self._corrupted[position],
             "id": example_id, "view": view, "target": tf.one_hot(label, self.num_classes)}, key
 
+  def _epoch_draws(self, epoch):
+    """Every random choice of `epoch` for every position of the split, in batched ops.
+
+    Returns a dict of tensors with first dimension N (the split's size): `view` and
+    `label` (as `_unviewed_example` gives them) and, for `strong`, the view's parameters
+    (`sample_strong_params` of its key). Drawn once per epoch outside the input pipeline,
+    so that the pipeline's per-batch function is small: a function is instantiated
+    (and optimised) anew for each epoch's dataset, at a cost that grows with its ops.
+    """
+    positions = tf.range(self.size, dtype=tf.int64)
+    ids = self._ids
+    per_id = lambda purpose: tf.broadcast_to(rng.tf_key(self.seed, purpose), [self.size, 2])
+    labels = self._labels
+    num_views = self.config.num_views
+    if num_views:
+      choice_keys = fold_keys(fold_keys(per_id("view_choice"), ids), epoch)
+      view = keyed_below(choice_keys, num_views)
+      keys = fold_keys(fold_keys(per_id("pool_view"), ids), view)
+      if self._view_labels is not None:
+        labels = tf.gather_nd(self._view_labels, tf.stack([positions, view], axis=-1))
+    else:
+      view = tf.fill([self.size], tf.constant(-1, tf.int64))
+      keys = fold_keys(fold_keys(per_id("fresh_view"), ids), epoch)
+    draws = {"view": view, "label": labels}
+    if self.config.name == "strong":
+      height, width = self._images.shape[1:3]
+      draws.update(sample_strong_params(keys, height, width))
+    return draws
+
+  def _batch(self, positions, draws):
+    """The examples at a batch of positions [B], given their epoch's `_epoch_draws`."""
+    positions = tf.cast(positions, tf.int64)
+    mine = {name: tf.gather(value, positions) for name, value in draws.items()}
+    batch = {"image": tf.gather(self._images, positions), "label": mine.pop("label"),
+             "clean_label": tf.gather(self._clean_labels, positions),
+             "corrupted": tf.gather(self._corrupted, positions),
+             "id": tf.gather(self._ids, positions), "view": mine.pop("view")}
+    batch["target"] = tf.one_hot(batch["label"], self.num_classes)
+    if self.config.name == "strong":
+      batch["image"] = apply_strong(batch["image"], mine)
+    return batch
+
   def example(self, position, epoch):
     """One training example at `position` of the split, as seen in `epoch`."""
     example, key = self._unviewed_example(position, epoch)
@@ -538,28 +672,31 @@ class TrainPipeline:
     """Shuffled (keyed by seed and epoch), sharded, augmented and batched examples.
 
     Partial batches are dropped so every replica sees full batches; which examples
-    are dropped changes from epoch to epoch with the order. `strong` views are made per
-    batch (the same views, bit for bit, as `example` makes one at a time, in fewer ops).
+    are dropped changes from epoch to epoch with the order. `none` and `strong` batches are
+    made by one traced function per batch (the same examples and views, bit for bit, as
+    `example` makes one at a time, in far fewer ops); `standard` maps TensorFlow's
+    stateless image ops over single examples. The default tf.data graph rewrites are off:
+    they serialise the dataset graph, a copy of the whole captured training set at the start
+    of every epoch, and gain nothing on a pipeline already parallel and prefetched.
     """
     order = tf.random.experimental.stateless_shuffle(
         tf.range(self.size, dtype=tf.int64), seed=rng.fold(rng.tf_key(self.seed, "order"), epoch))
     ds = tf.data.Dataset.from_tensor_slices(order).shard(num_shards, shard_index)
-    if self.config.name == "strong":
-      ds = ds.map(lambda position: self._unviewed_example(position, epoch),
-                  num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
-      ds = ds.batch(batch_size, drop_remainder=True)
-      height, width = self._images.shape[1:3]
-      ds = ds.map(lambda batch, keys: dict(batch, image=apply_strong(
-          batch["image"], sample_strong_params(keys, height, width))),
-                  num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
-    else:
+    if self.config.name == "standard":  # Per-example TensorFlow stateless ops.
       ds = ds.map(lambda position: self.example(position, epoch),
                   num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
       ds = ds.batch(batch_size, drop_remainder=True)
+    else:  # One map call per batch: gathers, keys and `strong` views in batched ops.
+      ds = ds.batch(batch_size, drop_remainder=True)
+      draws = self._epoch_draws_function(tf.constant(epoch, tf.int64))
+      ds = ds.map(lambda positions: self._batch_function(positions, draws),
+                  num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     if self.config.mixup_alpha or self.config.cutmix_alpha:
       ds = ds.enumerate().map(lambda step, batch: self._mix(batch, epoch, step, shard_index),
                               num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
-    return ds.prefetch(tf.data.AUTOTUNE)
+    options = tf.data.Options()
+    options.experimental_optimization.apply_default_optimizations = False
+    return ds.prefetch(tf.data.AUTOTUNE).with_options(options)
 
   def _mix(self, batch, epoch, step, shard_index):
     key = rng.fold(rng.tf_key(self.seed, "mix"), epoch, step, shard_index)

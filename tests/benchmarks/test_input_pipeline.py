@@ -48,3 +48,13 @@ def test_an_invalid_flag_combination_is_rejected_before_any_work():
   assert result.returncode != 0
   assert "Traceback" not in result.stderr
   assert "--per_view_labels needs --num_views >= 1" in result.stderr
+
+
+def test_synthetic_shape_runs_offline_and_reports_cpu_time(capsys):
+  with flagsaver.flagsaver(synthetic_shape=["12", "10", "3"], train_size=64, augmentation="strong",
+                           batch_size=16, timed_epochs=1):
+    input_pipeline.main([])
+  out = capsys.readouterr().out
+  assert "synthetic_12x10x3: 10 classes, images 12x10x3; train 64" in out
+  match = re.search(r"(\d+) images in [\d.]+ s = [\d,]+ images/s, ([\d.]+) CPU s per 1,000", out)
+  assert match and int(match.group(1)) == 64 and float(match.group(2)) > 0

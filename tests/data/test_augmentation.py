@@ -17,6 +17,7 @@ import pytest
 import tensorflow as tf
 
 from suite import errors
+from suite import rng
 from suite.data import augmentation
 from suite.data import datasets
 
@@ -189,3 +190,80 @@ def test_strong_views_of_an_epoch_are_the_batched_pipeline_on_their_keys(data, c
   # Views are uint8 images over 255, as the reference's ToTensor gives.
   pixels = np.round(batch["image"] * 255).astype(np.float32)
   np.testing.assert_array_equal(batch["image"], pixels / np.float32(255))
+
+
+def _sequential_strong(image, params, i):
+  """One `strong` view built step by step from example i's parameters: crop, flip, each
+  jitter op in its drawn order (when jitter applies), grayscale (an independent order of
+  the batched code's partitions and masks)."""
+  pixels = tf.round(tf.constant(image[None]) * 255.0)
+  pixels = augmentation.resized_crop(pixels, params["top"][i:i + 1], params["left"][i:i + 1],
+                                     params["crop_height"][i:i + 1], params["crop_width"][i:i + 1])
+  if params["flip"][i]:
+    pixels = pixels[:, :, ::-1]
+  if params["jitter"][i]:
+    for op in params["order"][i]:
+      function = getattr(augmentation, "adjust_" + augmentation.JITTER_OPS[op])
+      pixels = function(pixels, tf.constant(params["factors"][i:i + 1, op]))
+  if pixels.shape[-1] == 3 and params["grayscale"][i]:
+    pixels = tf.tile(augmentation.rgb_to_grayscale(pixels), [1, 1, 1, 3])
+  return pixels[0].numpy() / 255.0
+
+
+@pytest.mark.parametrize("split_name", ["gray", "color"])
+def test_batched_strong_views_match_the_per_example_implementation(data, color_split,
+                                                                    split_name):
+  split = data.train if split_name == "gray" else color_split
+  height, width = split.images.shape[1:3]
+  pipeline = augmentation.TrainPipeline(split, 10, augmentation.AugmentConfig("strong"), seed=6)
+  batch = _epoch(pipeline, 1, batch_size=8)
+  position = {i: p for p, i in enumerate(split.ids)}
+  rows = [position[i] for i in batch["id"]]
+  # The batched keys (one fold per batch) are rng.fold's, key by key.
+  keys = tf.stack([augmentation.view_key(6, i, 1, pooled=False) for i in batch["id"]])
+  base = tf.broadcast_to(rng.tf_key(6, "fresh_view"), [len(rows), 2])
+  np.testing.assert_array_equal(
+      augmentation.fold_keys(augmentation.fold_keys(base, batch["id"]), 1).numpy(), keys.numpy())
+  # Crop boxes, flips, jitter flags and factors, op order and grayscale flags: the batch's
+  # draws are those of each key alone.
+  batched = {k: v.numpy() for k, v in augmentation.sample_strong_params(keys, height,
+                                                                        width).items()}
+  for i in range(len(rows)):
+    single = augmentation.sample_strong_params(keys[i], height, width)
+    for name, value in single.items():
+      np.testing.assert_array_equal(value.numpy(), batched[name][i], err_msg=name)
+  assert sorted(batched) == ["crop_height", "crop_width", "factors", "flip", "grayscale",
+                             "jitter", "left", "order", "top"]
+  assert batched["flip"].any() and not batched["flip"].all()
+  assert (np.sort(batched["order"], axis=1) == np.arange(4)).all()
+  # Pixels: the epoch's batches, the per-example tf.data path (`example`) and the view built
+  # step by step in the drawn order agree (exactly, which is within 1e-5).
+  for j, (example_id, row) in enumerate(zip(batch["id"], rows)):
+    one = pipeline.example(row, 1)
+    assert int(one["id"]) == example_id
+    np.testing.assert_array_equal(one["image"].numpy(), batch["image"][j])
+    np.testing.assert_allclose(_sequential_strong(split.images[row], batched, j),
+                               batch["image"][j], atol=1e-5)
+    # Where jitter is not applied, the view is the flipped crop (then grayscale) alone.
+    if not batched["jitter"][j]:
+      unjittered = dict(batched, jitter=np.zeros_like(batched["jitter"]))
+      np.testing.assert_array_equal(_sequential_strong(split.images[row], unjittered, j),
+                                    _sequential_strong(split.images[row], batched, j))
+
+
+def test_pool_view_choice_and_labels_in_batches_match_the_per_example_draws(data):
+  config = augmentation.AugmentConfig(name="strong", num_views=3, per_view_labels=True)
+  pipeline = augmentation.TrainPipeline(data.train, 10, config, seed=8)
+  batch = _epoch(pipeline, 5, batch_size=24)
+  position = {i: p for p, i in enumerate(data.train.ids)}
+  for j in range(0, len(batch["id"]), 7):
+    one = pipeline.example(position[batch["id"][j]], 5)
+    for name in ("view", "label", "target", "clean_label", "corrupted", "id"):
+      np.testing.assert_array_equal(one[name].numpy(), batch[name][j], err_msg=name)
+    np.testing.assert_array_equal(one["image"].numpy(), batch["image"][j])
+  # The view index is TensorFlow's stateless integer draw from its key, key by key.
+  choice_keys = tf.stack([rng.fold(rng.tf_key(8, "view_choice"), i, 5) for i in batch["id"]])
+  expected = [int(tf.random.stateless_uniform([], seed=k, maxval=3, dtype=tf.int64))
+              for k in choice_keys]
+  np.testing.assert_array_equal(augmentation.keyed_below(choice_keys, 3).numpy(), expected)
+  np.testing.assert_array_equal(batch["view"], expected)
