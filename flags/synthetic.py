@@ -66,5 +66,6 @@ def load() -> datasets.Data:
   """The data the flags ask for: synthetic images if --synthetic_shape is set, else --dataset."""
   config = data_flags.data_config()
   if SYNTHETIC_SHAPE.value:
-    return synthetic_data(tuple(int(v) for v in SYNTHETIC_SHAPE.value), config)
+    height, width, channels = (int(v) for v in SYNTHETIC_SHAPE.value)  # Validated: three.
+    return synthetic_data((height, width, channels), config)
   return datasets.load(config)
