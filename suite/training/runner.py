@@ -406,8 +406,10 @@ def _run(spec, run_dir, strategy, hooks, data, extra_record, out, extend, progre
     record.kill_point(f"epoch_{entry['epoch']}_recorded")
 
   stage = "training"
+  trained_here = False  # Whether this command changed the run (then a failure is recorded).
   try:
     resumed_from = _restore(trainer) or None
+    trained_here = True
     if resumed_from:
       print(f"resuming from the checkpoint of epoch {resumed_from}", file=out)
     clock.update(start=time.time(), first=resumed_from or 0)
@@ -433,7 +435,8 @@ def _run(spec, run_dir, strategy, hooks, data, extra_record, out, extend, progre
     write("interrupted", stage, error=str(e))
     raise
   except Exception as e:  # Any other error: the record says so (re-running resumes).
-    write("failed", stage, error=f"{type(e).__name__}: {e}")
+    if trained_here:  # A checkpoint that cannot be restored leaves the record untouched.
+      write("failed", stage, error=f"{type(e).__name__}: {e}")
     raise
   final = write("complete", "complete", sections=sections).to_dict()
   print(summary_table(final["metrics"]), file=out)
