@@ -70,7 +70,7 @@ def _check_pool(values):
   return not values["num_views"] or values["augmentation"] != "none"
 
 
-def data_config():
+def data_config() -> datasets.DataConfig:
   return datasets.DataConfig(
       dataset=DATASET.value, data_dir=DATA_DIR.value, manual_dir=MANUAL_DIR.value,
       download=DOWNLOAD.value, train_size=TRAIN_SIZE.value,
@@ -79,7 +79,7 @@ def data_config():
       input_corruption_fraction=INPUT_CORRUPTION_FRACTION.value, seed=SEED.value)
 
 
-def augment_config():
+def augment_config() -> augmentation.AugmentConfig:
   return augmentation.AugmentConfig(
       name=AUGMENTATION.value, num_views=NUM_VIEWS.value, per_view_labels=PER_VIEW_LABELS.value,
       mixup_alpha=MIXUP_ALPHA.value, cutmix_alpha=CUTMIX_ALPHA.value)

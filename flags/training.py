@@ -15,6 +15,7 @@
 """Model, optimisation, strategy and output flags, and their config objects."""
 
 from absl import flags
+import tensorflow as tf
 
 from suite.models import zoo
 from suite.training import optimizers
@@ -115,7 +116,7 @@ def train_config(seed: int) -> trainer.TrainConfig:
       jit_compile=JIT_COMPILE.value, deterministic=DETERMINISTIC.value, seed=seed)
 
 
-def make_strategy():
+def make_strategy() -> tf.distribute.Strategy:
   """The strategy the flags ask for; splits the CPU first if --cpu_devices is set."""
   if CPU_DEVICES.value:
     strategies.split_cpu(CPU_DEVICES.value)

@@ -155,7 +155,7 @@ def _first_draw(keys: tf.Tensor) -> tf.Tensor:
   return _join_words(words[..., 0], words[..., 1])
 
 
-def fold_keys(keys: tf.Tensor, values) -> tf.Tensor:
+def fold_keys(keys: tf.Tensor, values: tf.Tensor | int) -> tf.Tensor:
   """`rng.fold(key, value)` for a batch: keys int [..., 2], values int [...] -> int64 [..., 2].
 
   `tf.random.fold_in` pairs one int64 drawn from the seed with the value; here the draws of
@@ -234,7 +234,8 @@ def _crop_boxes(uniforms, height, width):
           pick(crop_h, fallback_h), pick(crop_w, fallback_w))
 
 
-def random_resized_crop_box(keys: tf.Tensor, height: int, width: int):
+def random_resized_crop_box(keys: tf.Tensor, height: int, width: int
+                            ) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor]:
   """torchvision's RandomResizedCrop box (scale 0.08-1, ratio 3/4-4/3) for each key.
 
   Args:
@@ -305,7 +306,8 @@ def _weighted_sum(values, weights, on_the_right: bool):
   return product(high) * _WEIGHT_SPLIT + product(low)
 
 
-def resized_crop(images: tf.Tensor, top, left, crop_height, crop_width) -> tf.Tensor:
+def resized_crop(images: tf.Tensor, top: tf.Tensor, left: tf.Tensor, crop_height: tf.Tensor,
+                 crop_width: tf.Tensor) -> tf.Tensor:
   """PIL `image.crop(box).resize((W, H), BILINEAR)` per example, on uint8 values.
 
   Pillow resamples horizontally, rounds to uint8, then vertically, in 22-bit fixed point;
@@ -523,7 +525,8 @@ def make_view(name: str, image: tf.Tensor, key: tf.Tensor) -> tf.Tensor:
   return _VIEW_FUNCTIONS[name](image, key)
 
 
-def view_key(seed: int, example_id, epoch_or_view, pooled: bool) -> tf.Tensor:
+def view_key(seed: int, example_id: tf.Tensor | int, epoch_or_view: tf.Tensor | int,
+             pooled: bool) -> tf.Tensor:
   """Key of one view: by (id, epoch) for fresh views, by (id, view index) for a pool."""
   return rng.fold(rng.tf_key(seed, "pool_view" if pooled else "fresh_view"), example_id,
                   epoch_or_view)
@@ -597,7 +600,7 @@ class TrainPipeline:
     self._batch_function = tf.function(self._batch, autograph=False)
     self._epoch_draws_function = tf.function(self._epoch_draws, autograph=False)
 
-  def pooled_view(self, position, view):
+  def pooled_view(self, position: tf.Tensor | int, view: tf.Tensor | int) -> tf.Tensor:
     """View `view` of the fixed pool of the example at `position` (its image only)."""
     key = view_key(self.seed, self._ids[position], view, pooled=True)
     return make_view(self.config.name, self._images[position], key)
@@ -662,7 +665,7 @@ class TrainPipeline:
       batch["image"] = apply_strong(batch["image"], mine)
     return batch
 
-  def example(self, position, epoch):
+  def example(self, position: tf.Tensor | int, epoch: tf.Tensor | int) -> dict[str, tf.Tensor]:
     """One training example at `position` of the split, as seen in `epoch`."""
     example, key = self._unviewed_example(position, epoch)
     return dict(example, image=make_view(self.config.name, example["image"], key))

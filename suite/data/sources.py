@@ -39,6 +39,7 @@ import sys
 import tarfile
 import time
 import zlib
+from typing import Callable
 
 import numpy as np
 import tensorflow as tf
@@ -217,7 +218,8 @@ def report_to_stderr(message: str) -> None:
 
 
 def prepare(name: str, data_dir: str | None = None, manual_dir: str | None = None,
-            download: bool = True, report=report_to_stderr) -> tfds.core.DatasetBuilder:
+            download: bool = True, report: Callable[[str], None] | None = report_to_stderr
+            ) -> tfds.core.DatasetBuilder:
   """Makes `name` loadable from `data_dir` and returns its TFDS builder.
 
   A preparation that takes a while (every dataset but digits) is announced with
@@ -301,7 +303,8 @@ def _prepare(name, builder, data_dir, manual_dir, download, report=None):
 
 
 def load_raw(name: str, data_dir: str | None = None, manual_dir: str | None = None,
-             download: bool = True, report=report_to_stderr) -> RawDataset:
+             download: bool = True,
+             report: Callable[[str], None] | None = report_to_stderr) -> RawDataset:
   """Loads the train and test splits of `name` into memory as uint8 arrays (`report`: see
   `prepare`)."""
   builder = prepare(name, data_dir=data_dir, manual_dir=manual_dir, download=download,

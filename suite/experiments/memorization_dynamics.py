@@ -36,7 +36,7 @@ capacities (mlp width and depth, convolutional width multiplier) - run for every
 each paired with the same seed's base run, in the same command.
 """
 
-from typing import Any
+from typing import Any, Iterable, TextIO
 import dataclasses
 import io
 import os
@@ -145,9 +145,11 @@ class DynamicsHook:
 
 
 def run(base: runner.RunSpec, seeds: list[int], csr_samples: int = 300,
-        csr: sensitivity.CsrConfig = sensitivity.CsrConfig(), strategy=None,
-        variants: tuple[Variant, ...] = (), out=None, difficulty_runs: int = 0,
-        difficulty_kinds=tuple(DIFFICULTY_KINDS), difficulty_examples: int = 0) -> dict:
+        csr: sensitivity.CsrConfig = sensitivity.CsrConfig(),
+        strategy: tf.distribute.Strategy | None = None, variants: tuple[Variant, ...] = (),
+        out: TextIO | None = None, difficulty_runs: int = 0,
+        difficulty_kinds: Iterable[str] = tuple(DIFFICULTY_KINDS),
+        difficulty_examples: int = 0) -> dict:
   """Trains one run per seed under base.output_dir/seed_<s>, then every variant for every
   seed under base.output_dir/<variant name>/seed_<s>, then (difficulty_runs > 0) that many
   one-epoch runs per difficulty kind (see run_difficulty); writes the experiment record."""
@@ -323,7 +325,7 @@ def summarize(records: dict, per_example: dict) -> dict:
 
 
 def difficulty_sets(per_example: dict, data: datasets.Data, data_config: datasets.DataConfig,
-                    epoch: int = claims_lib.DIFFICULTY_EPOCH):
+                    epoch: int = claims_lib.DIFFICULTY_EPOCH) -> dict[str, Any] | None:
   """Errors after `epoch` per seed on real (clean) and noise (corrupted) examples, with
   their assigned labels, or None when a seed has no log of that epoch.
 
@@ -376,7 +378,7 @@ def check_claims(records: dict, per_example: dict, data: datasets.Data,
 # data fixed (--seed) and only the training seed varying (constants at the top).
 
 
-def check_difficulty_kinds(kinds) -> tuple[str, ...]:
+def check_difficulty_kinds(kinds: Iterable[str]) -> tuple[str, ...]:
   """The kinds in a fixed order; ConfigError unless they name `real` and a noise kind."""
   kinds = tuple(kinds)
   unknown = sorted(set(kinds) - set(DIFFICULTY_KINDS))
@@ -499,8 +501,10 @@ def difficulty_curves(matrices: dict, permutations: int = BAND_PERMUTATIONS,
   return curves
 
 
-def run_difficulty(base: runner.RunSpec, runs: int, kinds=tuple(DIFFICULTY_KINDS),
-                   examples: int = 0, strategy=None, out=None) -> dict:
+def run_difficulty(base: runner.RunSpec, runs: int,
+                   kinds: Iterable[str] = tuple(DIFFICULTY_KINDS), examples: int = 0,
+                   strategy: tf.distribute.Strategy | None = None,
+                   out: TextIO | None = None) -> dict:
   """Trains `runs` one-epoch runs (training seeds 0..runs-1) per data kind under
   base.output_dir/difficulty/<kind>/seed_<s> (finished runs are reused), writes each
   kind's error matrix beside its runs and the figure; returns {'matrices', 'conditions',

@@ -35,6 +35,8 @@ benchmark's extra searchers (quantized brute force, tree) are kinds of it.
 """
 
 import dataclasses
+import types
+from typing import Any, Iterable
 
 import numpy as np
 import tensorflow as tf
@@ -120,7 +122,7 @@ def index_size(config: KnnConfig, bank_size: int, k: int) -> tuple[int, int, int
   return leaves, min(to_search, leaves), min(config.training_sample_size or bank_size, bank_size)
 
 
-def scann_module():
+def scann_module() -> types.ModuleType | None:
   """The `scann` module, or None where it is not installed or fails to import.
 
   Not cached, so that a test can hide the module (sys.modules['scann'] = None).
@@ -162,7 +164,7 @@ def searcher_name(config: KnnConfig = KnnConfig(), kind: str | None = None) -> s
 
 
 def scann_searcher(bank: np.ndarray, k: int, config: KnnConfig = KnnConfig(),
-                   kind: str | None = None):
+                   kind: str | None = None) -> Any:
   """A ScaNN dot-product searcher over `bank` (L2-normalised float32) for k neighbours.
 
   Args:
@@ -290,7 +292,7 @@ def accuracy(scores: np.ndarray, labels: np.ndarray, top: int = 1) -> float:
 
 
 def evaluate(neighbor_labels: np.ndarray, neighbor_sims: np.ndarray, labels: np.ndarray,
-             num_classes: int, ks, temperature: float = 0.07,
+             num_classes: int, ks: Iterable[int], temperature: float = 0.07,
              tie_break: str = "similarity") -> dict:
   """Accuracies for every k and vote: keys `k20`, `k20_weighted`, `k20_top5`, ...
 
@@ -320,8 +322,9 @@ def evaluate(neighbor_labels: np.ndarray, neighbor_sims: np.ndarray, labels: np.
   return out
 
 
-def knn_accuracy(bank, bank_labels, queries, query_labels, num_classes, config=KnnConfig(),
-                 self_indices=None) -> dict:
+def knn_accuracy(bank: np.ndarray, bank_labels: np.ndarray, queries: np.ndarray,
+                 query_labels: np.ndarray, num_classes: int, config: KnnConfig = KnnConfig(),
+                 self_indices: np.ndarray | None = None) -> dict:
   """k-NN accuracies of `queries` against a labelled bank (both L2-normalised).
 
   `self_indices[i]` is the bank position of query i when queries are bank members:

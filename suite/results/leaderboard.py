@@ -90,7 +90,7 @@ class Loaded:
   problems: list[tuple[str, str]]  # (path, reason) of skipped files
 
 
-def validate(rec) -> str | None:
+def validate(rec: object) -> str | None:
   """None if `rec` is a usable complete record, else the reason it is not."""
   return record.validate(rec, complete=True)
 

@@ -32,6 +32,7 @@ import os
 import re
 import sys
 import time
+from typing import Any, Callable, Sequence, TextIO
 
 import tensorflow as tf
 
@@ -245,7 +246,8 @@ def _probe_settings(hooks, zoo_model) -> tuple[tuple[int, ...], str | None, int]
   return (), None, constants.HEADLINE_K
 
 
-def check_resumable(spec: RunSpec, previous: record.RunRecord | None, extend: bool = False):
+def check_resumable(spec: RunSpec, previous: record.RunRecord | None,
+                    extend: bool = False) -> None:
   """Raises ConfigError unless `spec` may continue (or re-read) the run `previous`."""
   if previous is None:
     return
@@ -279,8 +281,10 @@ def check_resumable(spec: RunSpec, previous: record.RunRecord | None, extend: bo
         f"same --epochs, or pass --extend to train it to {asked}:\n{line}")
 
 
-def run(spec: RunSpec, strategy=None, hooks=(), data: datasets.Data | None = None,
-        extra_record=None, out=None, extend: bool = False, progress: bool | None = None) -> dict:
+def run(spec: RunSpec, strategy: tf.distribute.Strategy | None = None,
+        hooks: Sequence[Any] = (), data: datasets.Data | None = None,
+        extra_record: Callable[[Any, dict], None] | None = None,
+        out: TextIO | None = None, extend: bool = False, progress: bool | None = None) -> dict:
   """Trains as `spec` says, writing result.json stage by stage; returns the final record.
 
   `hooks` are called at every evaluation (see Trainer.hooks); `extra_record(trainer,

@@ -16,6 +16,7 @@
 
 import math
 import os
+from typing import Any, Sequence
 
 import tensorflow as tf
 
@@ -31,7 +32,7 @@ class Summaries:
     self.enabled = enabled and run_dir is not None
     self._writer = None
 
-  def writer(self):
+  def writer(self) -> tf.summary.SummaryWriter:
     """The writer; a no-op writer when this worker writes nothing."""
     if not self.enabled:
       return tf.summary.create_noop_writer()
@@ -85,7 +86,7 @@ def control_scalars(controls: dict) -> dict:
   return out
 
 
-def layout(ks=()):
+def layout(ks: Sequence[int] = ()) -> Any:
   """Custom Scalars layout: one chart per (bank, k) with every probed layer, the controls
   per k, and the fit and accuracy curves side by side."""
   from tensorboard.plugins.custom_scalar import layout_pb2  # pylint: disable=g-import-not-at-top
@@ -125,7 +126,7 @@ def hparams_metrics(knn_endpoint: str | None = None, k: int = constants.HEADLINE
 
 
 def write_run_config(summaries: Summaries, hparams: dict, trial_name: str, metrics: list,
-                     ks=()) -> None:
+                     ks: Sequence[int] = ()) -> None:
   """Writes the HParams config (`metrics` in order), this run's hparams as the trial
   `trial_name`, and the Custom Scalars layout, at step 0 of the run's writer."""
   if not summaries.enabled:
