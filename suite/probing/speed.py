@@ -50,6 +50,7 @@ from suite.data import datasets
 from suite.models import zoo
 from suite.probing import features
 from suite.probing import knn
+from suite.results import tables
 
 # The suite's search methods by benchmark name.
 SUITE = {"scann": "brute_force", "scann_approximate": "approximate", "tensorflow": "exact_tf"}
@@ -193,16 +194,17 @@ def classify(method: str, bank: np.ndarray, bank_labels: np.ndarray, queries: np
   raise errors.ConfigError(f"unknown method {method!r}; expected one of {METHODS}")
 
 
-def header(config: SpeedConfig) -> str:
-  """The per-endpoint table's header line."""
-  line = f"{'endpoint':<12} {'dim':>6} " + " ".join(
-      f"{m + ' s':>12} {m + ' MB':>11} {m + ' acc':>11}" for m in config.methods)
+def columns(config: SpeedConfig) -> list[str]:
+  """The per-endpoint table's column titles."""
+  titles = ["endpoint", "dim"]
+  for m in config.methods:
+    titles += [f"{m} s", f"{m} MB", f"{m} acc"]
   if _exact_method(config):
-    line += "".join(f" {m + ' recall':>15}" for m in _inexact(config))
+    titles += [f"{m} recall" for m in _inexact(config)]
     # How alike the features are: the mean similarity of a query to the bank, and how much
     # closer the 1st neighbour is than the k-th (what a quantized search must resolve).
-    line += f" {'mean sim':>9} {'sim 1-k':>9}"
-  return line + f" {'product s':>10} {'bf16 prod s':>11}"
+    titles += ["mean sim", "sim 1-k"]
+  return titles + ["product s", "bf16 prod s"]
 
 
 def _exact_method(config: SpeedConfig) -> str | None:
@@ -216,7 +218,7 @@ def _inexact(config: SpeedConfig) -> list[str]:
 
 def measure(zoo_model: zoo.ZooModel, data: datasets.Data, config: SpeedConfig = SpeedConfig(),
             out: TextIO | None = None) -> Result:
-  """Times feature extraction and every method on every endpoint, printing a row each.
+  """Times feature extraction and every method on every endpoint, then prints the table.
 
   The bank is the training split with clean labels, the queries the test split.
 
@@ -224,7 +226,8 @@ def measure(zoo_model: zoo.ZooModel, data: datasets.Data, config: SpeedConfig = 
     zoo_model: the model whose endpoints are probed.
     data: bank and queries.
     config: methods and k.
-    out: where lines go (None: standard output), printed as measured.
+    out: where lines go (None: standard output): a progress line per endpoint as it is
+      measured, then the table (tables.format_table).
 
   Returns:
     The totals over every endpoint.
@@ -237,15 +240,14 @@ def measure(zoo_model: zoo.ZooModel, data: datasets.Data, config: SpeedConfig = 
   result.extracted_images = len(data.train) + len(data.test)
   print(f"feature extraction, all endpoints, {result.extracted_images} images: "
         f"{result.extract_seconds:.1f} s", file=out)
-  line = header(config)
-  print(line, file=out)
-  print("-" * len(line), file=out)
   exact_method = _exact_method(config)
+  rows = []
   for name in zoo_model.endpoints:
     neighbours = {}
     bank = knn.l2_normalize(bank_features[name])
     queries = knn.l2_normalize(query_features[name])
-    cells = []
+    endpoint_started = time.perf_counter()
+    cells = [name, str(bank.shape[1])]
     for method in config.methods:
       with PeakMemory() as memory:
         started = time.perf_counter()
@@ -254,21 +256,24 @@ def measure(zoo_model: zoo.ZooModel, data: datasets.Data, config: SpeedConfig = 
         seconds = time.perf_counter() - started
       result.seconds[method] += seconds
       accuracy = float(np.mean(predicted == data.test.labels))
-      cells.append(f"{seconds:>12.3f} {memory.extra_mb:>11.1f} {accuracy:>11.4f}")
+      cells += [f"{seconds:.3f}", f"{memory.extra_mb:.1f}", f"{accuracy:.4f}"]
     if exact_method:
       exact = neighbours[exact_method]
       assert exact is not None  # Every method that ran left its neighbours.
-      cells += [f"{knn.recall(neighbours[m], exact):>15.4f}"  # type: ignore[arg-type]
+      cells += [f"{knn.recall(neighbours[m], exact):.4f}"  # type: ignore[arg-type]
                 for m in _inexact(config)]
       mean_similarity = float(queries.mean(0) @ bank.mean(0))  # Mean over all pairs.
       gap = np.mean(np.sum(queries * (bank[exact[:, 0]] - bank[exact[:, -1]]), axis=1))
-      cells.append(f"{mean_similarity:>9.4f} {gap:>9.2e}")
+      cells += [f"{mean_similarity:.4f}", f"{gap:.2e}"]
     result.product_flops += 2 * len(queries) * bank.size
-    for precision, width in zip(PRECISIONS, (10, 11)):
+    for precision in PRECISIONS:
       product_time = product_seconds(bank, queries, precision)
       result.products[precision] += product_time
-      cells.append(f"{product_time:>{width}.3g}")
-    print(f"{name:<12} {bank.shape[1]:>6} " + " ".join(cells), file=out, flush=True)
+      cells.append(f"{product_time:.3g}")
+    rows.append(cells)
+    print(f"measured endpoint {name}: {time.perf_counter() - endpoint_started:.1f} s", file=out,
+          flush=True)  # Progress.
+  print(tables.format_table(columns(config), rows), file=out)
   return result
 
 
@@ -390,8 +395,8 @@ def measure_synthetic(config: SyntheticConfig = SyntheticConfig(),
   For every bank size: ScaNN's exact brute force (build, search), the approximate index
   (build, search, recall of the exact neighbours) and scikit-learn's NearestNeighbors
   (fit, search; Euclidean, which ranks unit vectors as cosine does), all over the same
-  queries, and how often scikit-learn's neighbours are ScaNN's exact ones. Prints a row per
-  size as measured, then the ratios.
+  queries, and how often scikit-learn's neighbours are ScaNN's exact ones. Prints a progress
+  line per size as measured, then the table (tables.format_table) and the ratios.
 
   Args:
     config: sizes, width, queries.
@@ -413,13 +418,12 @@ def measure_synthetic(config: SyntheticConfig = SyntheticConfig(),
   print("load average (1, 5, 15 min) before the run: "
         + ", ".join(f"{v:.2f}" for v in os.getloadavg()) + f" on {os.cpu_count()} CPUs",
         file=out)
-  line = (f"{'bank':>9} {'dim':>4} {'leaves':>7} {'searched':>8} {'scann build s':>13} "
-          f"{'scann search s':>14} {'approx build s':>14} {'build cpu s':>11} "
-          f"{'approx search s':>15} {'recall':>7} {'sklearn fit s':>13} "
-          f"{'sklearn search s':>16} {'sklearn=exact':>13}")
-  print(line, file=out)
-  print("-" * len(line), file=out)
+  titles = ["bank", "dim", "leaves", "searched", "scann build s", "scann search s",
+            "approx build s", "build cpu s", "approx search s", "recall", "sklearn fit s",
+            "sklearn search s", "sklearn=exact"]
+  cells = []
   for size in config.sizes:
+    size_started = time.perf_counter()
     bank = synthetic_points(size, config.dim, config.seed, stream=0)
     queries = synthetic_points(config.queries, config.dim, config.seed, stream=1)
     row: dict[str, Any] = {"bank": size, "dim": config.dim, "queries": config.queries}
@@ -444,13 +448,16 @@ def measure_synthetic(config: SyntheticConfig = SyntheticConfig(),
     row["sklearn_search"] = time.perf_counter() - started
     row["sklearn_agrees"] = knn.recall(found, exact)
     del fitted, bank
-    print(f"{size:>9} {config.dim:>4} {row['leaves']:>7} {row['searched']:>8} "
-          f"{row['scann_build']:>13.3f} {row['scann_search']:>14.3f} "
-          f"{row['approx_build']:>14.2f} {row['approx_build_cpu']:>11.2f} "
-          f"{row['approx_search']:>15.3f} {row['recall']:>7.4f} "
-          f"{row['sklearn_fit']:>13.3f} {row['sklearn_search']:>16.3f} "
-          f"{row['sklearn_agrees']:>13.4f}", file=out, flush=True)
+    cells.append([str(size), str(config.dim), str(row["leaves"]), str(row["searched"]),
+                  f"{row['scann_build']:.3f}", f"{row['scann_search']:.3f}",
+                  f"{row['approx_build']:.2f}", f"{row['approx_build_cpu']:.2f}",
+                  f"{row['approx_search']:.3f}", f"{row['recall']:.4f}",
+                  f"{row['sklearn_fit']:.3f}", f"{row['sklearn_search']:.3f}",
+                  f"{row['sklearn_agrees']:.4f}"])
+    print(f"measured bank size {size}: {time.perf_counter() - size_started:.1f} s", file=out,
+          flush=True)  # Progress.
     rows.append(row)
+  print(tables.format_table(titles, cells), file=out)
   for row in rows:
     print(f"bank {row['bank']} x {row['dim']}, {row['queries']} queries: ScaNN search / "
           f"scikit-learn search time: exact {row['scann_search'] / row['sklearn_search']:.4f} "

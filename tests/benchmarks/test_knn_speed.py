@@ -134,7 +134,7 @@ def test_the_synthetic_mode_measures_the_search_alone(capsys):
   out = capsys.readouterr().out
   assert "feature extraction" not in out  # No model, no data set.
   assert "trained on 200 points" in out and "40 queries for every method" in out
-  rows = re.findall(r"^ +(300|700) +8 +(\d+) +(\d+) +(.*)$", out, re.M)
+  rows = re.findall(r"^(300|700) +8 +(\d+) +(\d+) +(.*)$", out, re.M)
   assert [r[0] for r in rows] == ["300", "700"]
   for _, leaves, searched, cells in rows:
     values = [float(v) for v in cells.split()]

@@ -120,7 +120,7 @@ def test_synthetic_measurement_prints_what_it_returns():
     assert exact_ratio == pytest.approx(row["scann_search"] / row["sklearn_search"], abs=1e-4)
     assert approx_ratio == pytest.approx(row["approx_search"] / row["sklearn_search"], abs=1e-4)
     assert (build, recall) == (round(row["approx_build"], 2), round(row["recall"], 4))
-  assert len(re.findall(r"^ +(400|1500) +16 +20 +20 ", text, re.M)) == 2
+  assert len(re.findall(r"^(400|1500) +16 +20 +20 ", text, re.M)) == 2
 
 
 def test_bad_synthetic_configs_are_refused():
