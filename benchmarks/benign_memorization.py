@@ -99,14 +99,25 @@ def apply_defaults() -> None:
       setattr(flags.FLAGS, name, value)
 
 
+def conditions(pool: bool) -> tuple[str, ...]:
+  """The asked conditions; by default without the pooled ones when there is no pool."""
+  names = tuple(CONDITIONS.value)
+  if flags.FLAGS["conditions"].using_default_value and not pool:
+    names = tuple(n for n in names if n not in benign_memorization.POOLED)
+    print(f"no pool of views (--num_views=0): running {', '.join(names)}; "
+          "--num_views=n adds the pooled conditions")
+  return names
+
+
 def main(argv):
   del argv
   apply_defaults()
   strategy = training_flags.make_strategy()
+  spec, plan = runs.run_spec("benign_memorization"), sweep()
+  pool = bool(spec.augment.num_views or any(plan.num_views))
   experiment = benign_memorization.run(
-      runs.run_spec("benign_memorization"), probing_flags.probe_config(),
-      probing_flags.PROBE_EVERY.value, strategy=strategy, sweep=sweep(),
-      names=tuple(CONDITIONS.value))
+      spec, probing_flags.probe_config(), probing_flags.PROBE_EVERY.value, strategy=strategy,
+      sweep=plan, names=conditions(pool))
   print(benign_memorization.table(experiment))
   print("claims:")
   print(claims.format_lines(experiment["claims"]))

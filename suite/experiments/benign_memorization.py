@@ -58,7 +58,7 @@ from suite.training import runner
 CONDITIONS = ("clean", "clean_plain", "random_plain", "random_augmented", "random_pool",
               "per_view")
 _NOISY = ("random_plain", "random_augmented", "random_pool", "per_view")
-_POOLED = ("random_pool", "per_view")
+POOLED = ("random_pool", "per_view")  # Conditions that need a pool of views.
 @dataclasses.dataclass(frozen=True)
 class Condition:
   name: str
@@ -122,7 +122,7 @@ def run_name(condition: Condition, point: Point, sweep: Sweep) -> str:
   name = condition.name
   if sweep.label_noise and condition.name in _NOISY:
     name += f"_noise_{point.label_noise:g}"
-  if sweep.num_views and condition.name in _POOLED:
+  if sweep.num_views and condition.name in POOLED:
     name += f"_views_{point.num_views}"
   return "/".join(prefix + [name])
 
@@ -139,8 +139,8 @@ def validate(base: runner.RunSpec, sweep: Sweep, names: Sequence[str]) -> None:
     raise errors.ConfigError("pool sizes must be >= 0")
   if any(d < 0 for d in sweep.bottleneck_dim):
     raise errors.ConfigError("projector widths must be >= 0")
-  if set(names) & set(_POOLED) and not any(sweep.num_views or (base.augment.num_views,)):
-    raise errors.ConfigError(f"conditions {sorted(set(names) & set(_POOLED))} need a pool: "
+  if set(names) & set(POOLED) and not any(sweep.num_views or (base.augment.num_views,)):
+    raise errors.ConfigError(f"conditions {sorted(set(names) & set(POOLED))} need a pool: "
                              "--num_views >= 1")
 
 

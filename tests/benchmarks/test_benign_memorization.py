@@ -17,6 +17,7 @@ import os
 from absl.testing import flagsaver
 
 from benchmarks import benign_memorization
+from suite.experiments import benign_memorization as experiment_lib
 from suite.results import claims
 from suite.results import leaderboard
 from suite.results import record
@@ -133,3 +134,14 @@ def test_bad_sweep_values_exit_with_one_message(tmp_path):
   assert result.returncode != 0 and "Traceback" not in result.stderr
   assert "--sweep_num_views must be a list of distinct int values" in result.stderr
   assert not os.path.exists(tmp_path / "result.json")
+
+
+def test_default_conditions_leave_out_the_pooled_ones_without_a_pool(capsys):
+  binary, experiment = benign_memorization, experiment_lib
+  with flagsaver.flagsaver():
+    without = binary.conditions(pool=False)
+    assert without and not set(without) & set(experiment.POOLED)
+    assert "no pool of views" in capsys.readouterr().out
+    assert set(binary.conditions(pool=True)) == set(experiment.CONDITIONS)
+  with flagsaver.flagsaver(conditions=["random_pool"]):  # Asked for: kept, refused later.
+    assert binary.conditions(pool=False) == ("random_pool",)
