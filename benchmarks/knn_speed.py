@@ -58,8 +58,12 @@ from suite.training import trainer as trainer_lib
 for _module in (benchmarking_flags, data_flags, knn_index, training_flags):
   flags.adopt_module_key_flags(_module)
 
-BANK_SIZE = flags.DEFINE_integer("bank_size", 10000, "Training images in the bank.", lower_bound=20)
-QUERY_SIZE = flags.DEFINE_integer("query_size", 2000, "Test images queried.", lower_bound=1)
+BANK_SIZE = flags.DEFINE_integer(
+    "bank_size", 0, "Training images in the bank, a class-balanced subset (0: the whole "
+    "training split).", lower_bound=0)
+QUERY_SIZE = flags.DEFINE_integer(
+    "query_size", 0, "Test images queried, class-balanced (0: the whole test split).",
+    lower_bound=0)
 K = flags.DEFINE_integer("k", 20, "Neighbours.", lower_bound=1)
 METHODS = flags.DEFINE_list(
     "methods", ["scann", "sklearn", "tensorflow"],
@@ -81,7 +85,7 @@ SYNTHETIC_QUERIES = flags.DEFINE_integer(
 
 @flags.multi_flags_validator(["k", "bank_size"], message="--k must be below --bank_size.")
 def _check_k(values):
-  return values["k"] < values["bank_size"]
+  return not values["bank_size"] or values["k"] < values["bank_size"]
 
 
 @flags.validator("methods", message="--methods must name distinct methods among "
