@@ -49,6 +49,13 @@ RUN_DIR = flags.DEFINE_string("run_dir", None, "Run directory of benchmarks.trai
 flags.mark_flag_as_required("run_dir")
 
 
+# A --run_dir that does not exist is a usage error (exit 2); one that exists but holds no
+# usable run is a runtime error naming the file (exit 1).
+@flags.validator("run_dir", message="--run_dir must name an existing run directory.")
+def _check_run_dir(value):
+  return value is None or tf.io.gfile.isdir(value)
+
+
 def _settings(run_dir: str) -> dict:
   """The run's settings from its record; RunDirError naming the file if unusable."""
   rec = record.read(run_dir)  # RunDirError: missing, truncated, not JSON.

@@ -248,6 +248,8 @@ def _cases(tmp: pathlib.Path, data_dir: str, finished: pathlib.Path) -> list[dic
       ("probe_temperature_nan", "knn_probe", (f"--run_dir={finished}", "--knn_temperature=nan"),
        2, "--knn_temperature=nan"),
       ("probe_without_run_dir", "knn_probe", (), 2, "run_dir"),
+      ("probe_run_dir_does_not_exist", "knn_probe", (f"--run_dir={tmp / 'does-not-exist'}",),
+       2, "--run_dir must name an existing run directory"),
       ("probe_missing_control_run_dir", "knn_probe",
        (f"--run_dir={finished}", f"--control_run_dir={tmp / 'nowhere'}"), 1, "no such file"),
       # --- input_pipeline
