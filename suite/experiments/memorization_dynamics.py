@@ -111,39 +111,6 @@ class Variant:
     return dataclasses.replace(base, **{section: changed})
 
 
-class DynamicsHook:
-  """Trainer hook: CSR and loss sensitivity on fixed clean / corrupted samples."""
-
-  def __init__(self, data: datasets.Data, samples: int, csr: sensitivity.CsrConfig, seed: int,
-               loss: str):
-    self.csr = csr
-    self.loss = loss
-    self.seed = seed
-    generator = np.random.default_rng(seed)
-    corrupted = np.flatnonzero(data.train.corrupted)
-    clean = np.flatnonzero(~data.train.corrupted)
-    # Equal sample sizes: a Gini coefficient depends on how many values it summarizes.
-    half = min(samples // 2, len(clean), len(corrupted))
-    self.groups = {"clean": np.sort(generator.permutation(clean)[:half]),
-                   "corrupted": np.sort(generator.permutation(corrupted)[:half])}
-
-  def __call__(self, trainer, epoch) -> dict:
-    del epoch
-    out = {}
-    train = trainer.data.train
-    for name, rows in self.groups.items():
-      if not len(rows):
-        continue
-      images = train.images[rows]
-      out[f"csr/{name}"] = float(np.mean(sensitivity.critical_samples(
-          trainer.model, images, self.csr, self.seed)))
-      values = sensitivity.loss_sensitivity(trainer.model, images, train.labels[rows],
-                                            trainer.data.info.num_classes, self.loss)
-      out[f"sensitivity/{name}"] = float(np.mean(values))
-      out[f"sensitivity/gini_{name}"] = sensitivity.gini(values)
-    return out
-
-
 def run(base: runner.RunSpec, seeds: list[int], csr_samples: int = 300,
         csr: sensitivity.CsrConfig = sensitivity.CsrConfig(),
         strategy: tf.distribute.Strategy | None = None, variants: tuple[Variant, ...] = (),
@@ -173,7 +140,7 @@ def run(base: runner.RunSpec, seeds: list[int], csr_samples: int = 300,
     spec = dataclasses.replace(base, output_dir=os.path.join(base.output_dir, f"seed_{seed}"),
                                benchmark="memorization_dynamics",
                                train=dataclasses.replace(train, seed=seed))
-    hook = DynamicsHook(data, csr_samples, csr, seed, train.loss)
+    hook = sensitivity.SensitivityHook(data, csr_samples, csr, seed, train.loss, equal_sizes=True)
     print(f"== training seed {seed}", file=out, flush=True)
     records[seed] = runner.run(spec, strategy=strategy, hooks=[hook], data=data, out=out)
     run_dirs[seed] = spec.output_dir

@@ -111,10 +111,13 @@ class SensitivityHook(hooks.Hook):
 
   Scalars: csr/<group>, sensitivity/<group> (mean |dL/dx|), sensitivity/gini_<group>, for
   group in (clean, corrupted); a group without examples is skipped. The samples are
-  `samples // 2` of each group, drawn once from `seed`.
+  `samples // 2` of each group, drawn once from `seed`; with `equal_sizes`, both groups
+  have the size of the smaller (a Gini coefficient depends on how many values it
+  summarizes, so comparing the groups' Gini needs equal sizes).
   """
 
-  def __init__(self, data: datasets.Data, samples: int, csr: CsrConfig, seed: int, loss: str):
+  def __init__(self, data: datasets.Data, samples: int, csr: CsrConfig, seed: int, loss: str,
+               equal_sizes: bool = False):
     self.csr = csr
     self.loss = loss
     self.seed = seed
@@ -122,6 +125,8 @@ class SensitivityHook(hooks.Hook):
     corrupted = np.flatnonzero(data.train.corrupted)
     clean = np.flatnonzero(~data.train.corrupted)
     half = samples // 2
+    if equal_sizes:
+      half = min(half, len(clean), len(corrupted))
     self.groups = {"clean": np.sort(generator.permutation(clean)[:half]),
                    "corrupted": np.sort(generator.permutation(corrupted)[:half])}
 

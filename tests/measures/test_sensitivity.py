@@ -86,3 +86,18 @@ def test_the_sensitivity_hook_measures_the_model_of_each_evaluated_epoch(digits_
   critical = sensitivity.critical_samples(trainer.model, data.train.images[rows], csr, 2)
   assert history[-1]["csr/corrupted"] == pytest.approx(float(np.mean(critical)))
   assert history[0]["sensitivity/clean"] != history[-1]["sensitivity/clean"]
+
+
+def test_equal_sizes_samples_both_groups_at_the_smaller_ones_size(digits_raw):
+  from suite.data import datasets  # pylint: disable=g-import-not-at-top
+  data = datasets.build(digits_raw, datasets.DataConfig(
+      dataset="digits", train_size=200, label_noise=0.05, seed=3))
+  corrupted = int(data.train.corrupted.sum())
+  csr = sensitivity.CsrConfig(iterations=1)
+  plain = sensitivity.SensitivityHook(data, 100, csr, seed=1, loss="cross_entropy")
+  equal = sensitivity.SensitivityHook(data, 100, csr, seed=1, loss="cross_entropy",
+                                      equal_sizes=True)
+  assert corrupted < 50
+  assert {k: len(v) for k, v in plain.groups.items()} == {"clean": 50, "corrupted": corrupted}
+  assert {k: len(v) for k, v in equal.groups.items()} == {"clean": corrupted,
+                                                          "corrupted": corrupted}
