@@ -73,7 +73,8 @@ def rows(experiment: dict, name: str) -> list[str]:
       verdict += f": {line['reason']}"
     source = line.get("source", "")
     out.append("| " + " | ".join(_cell(c) for c in (
-        name, f"{line['claim']} ({source})" if source else line["claim"], verdict, numbers, n))
+        name, f"{line['claim']} ({source})" if source and source not in line["claim"]
+        else line["claim"], verdict, numbers, n))
                + " |")
   return out
 
