@@ -56,7 +56,8 @@ def main(argv):
     probe_hook.load_clean_run_probe(hook.clean_run_dir)
   strategy = training_flags.make_strategy()
   final = runner.run(run_spec, strategy=strategy, hooks=[hook] if hook else [],
-                     extra_record=hook.add_to_record if hook else None, extend=EXTEND.value)
+                     extra_record=hook.add_to_record if hook else None, extend=EXTEND.value,
+                     progress=training_flags.PROGRESS.value)
   if final and "probe" in final:
     for k in final["probe"]["ks"]:  # The ks asked for (capped at the bank's size).
       print(f"\nk = {k}")

@@ -88,6 +88,10 @@ CPU_DEVICES = flags.DEFINE_integer(
 TPU = flags.DEFINE_string("tpu", "", "TPU address for --strategy=tpu (empty: from the environment).")
 OUTPUT_DIR = flags.DEFINE_string("output_dir", None,
                                  "Run directory (local or bucket path); re-using it resumes.")
+PROGRESS = flags.DEFINE_bool(
+    "progress", None, "In-epoch progress (steps, elapsed, ETA) on one rewritten line. "
+    "Default: only when the output is a terminal; --progress forces it (e.g. in a log "
+    "watched with tail -f), --noprogress turns it off.")
 
 
 @flags.validator("learning_rate", message="--learning_rate must be > 0.")
