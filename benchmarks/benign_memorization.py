@@ -26,12 +26,18 @@ Sweeps in one command, sharing runs and controls wherever they do not depend on 
 swept value (values replace the single-value flag):
   --sweep_label_noise=0.2,0.5,1   --sweep_num_views=1,2,4,8
   --sweep_bottleneck_dim=0,4096   --sweep_seed=0,1,2
+
+Scaling out: --list_jobs prints one command per job (these flags plus --only=<job>, a
+job being every run of one seed and projector width: `seed_0`, `seed_0/projector_8`, or
+`all` without those sweeps); run them anywhere that sees --output_dir (a bucket path
+works), then the same command without --only: it trains nothing and computes the claims.
 """
 
 from absl import flags
 
 from benchmarks import cli
 from flags import data as data_flags
+from flags import jobs as job_flags
 from flags import knn_index
 from flags import probing as probing_flags
 from flags import runs
@@ -115,9 +121,16 @@ def main(argv):
   strategy = training_flags.make_strategy()
   spec, plan = runs.run_spec("benign_memorization"), sweep()
   pool = bool(spec.augment.num_views or any(plan.num_views))
+  if job_flags.LIST_JOBS.value:
+    job_flags.print_commands("benchmarks.benign_memorization", benign_memorization.jobs(spec, plan))
+    return
   experiment = benign_memorization.run(
       spec, probing_flags.probe_config(), probing_flags.PROBE_EVERY.value, strategy=strategy,
-      sweep=plan, names=conditions(pool))
+      sweep=plan, names=conditions(pool), only=job_flags.only())
+  if job_flags.ONLY.value is not None:
+    print(f"trained {', '.join(experiment['conditions'])}; rerun without --only once every "
+          "job is done to compute the claims")
+    return
   print(benign_memorization.table(experiment))
   print("claims:")
   print(claims.format_lines(experiment["claims"]))

@@ -127,6 +127,26 @@ def run_name(condition: Condition, point: Point, sweep: Sweep) -> str:
   return "/".join(prefix + [name])
 
 
+def job_name(point: Point, sweep: Sweep) -> str:
+  """The job a run belongs to: the directory of its seed and projector width under
+  output_dir (`seed_0`, `seed_0/projector_8`), or `all` when neither is swept.
+
+  A job holds every run of its seed and architecture because those runs share controls
+  (the clean run's probe is a control of the others), so jobs never wait on each other.
+  """
+  prefix = []
+  if sweep.seeds:
+    prefix.append(f"seed_{point.seed}")
+  if sweep.bottleneck_dim:
+    prefix.append(f"projector_{point.bottleneck_dim}")
+  return "/".join(prefix) or "all"
+
+
+def jobs(base: runner.RunSpec, sweep: Sweep = Sweep()) -> list[str]:
+  """The job names of run(..., only=...), in the order run() trains them."""
+  return list(dict.fromkeys(job_name(p, sweep) for p in points(base, sweep)))
+
+
 def validate(base: runner.RunSpec, sweep: Sweep, names: Sequence[str]) -> None:
   unknown = sorted(set(names) - set(CONDITIONS))
   if unknown:
@@ -146,10 +166,20 @@ def validate(base: runner.RunSpec, sweep: Sweep, names: Sequence[str]) -> None:
 
 def run(base: runner.RunSpec, probe_config: probe_lib.ProbeConfig, probe_every: int = 0,
         strategy: tf.distribute.Strategy | None = None, sweep: Sweep = Sweep(),
-        names: Sequence[str] = CONDITIONS, out: TextIO | None = None) -> dict:
-  """Runs every condition at every sweep point (resuming any that exist); writes the record."""
+        names: Sequence[str] = CONDITIONS, out: TextIO | None = None,
+        only: set[str] | None = None) -> dict:
+  """Runs every condition at every sweep point (resuming any that exist); writes the record.
+
+  only: job names (see jobs()) to train, alone: their runs are trained and recorded, and
+  nothing else (no claims, no experiment record; the returned dict lists the runs). Run
+  again without it once every job is finished to compute the claims and figures.
+  """
   started = time.time()
   validate(base, sweep, names)
+  if only is not None:
+    unknown = sorted(set(only) - set(jobs(base, sweep)))
+    if unknown or not only:
+      raise errors.ConfigError(f"unknown jobs {unknown}; choose from {jobs(base, sweep)}")
   records: dict[str, dict] = {}
   run_dirs: dict[str, str] = {}
   controls: dict[tuple, dict] = {}
@@ -157,6 +187,8 @@ def run(base: runner.RunSpec, probe_config: probe_lib.ProbeConfig, probe_every: 
   at_points: list = []
   data_cache: dict = {}
   for point in points(base, sweep):
+    if only is not None and job_name(point, sweep) not in only:
+      continue
     # Points come seed by seed: a finished seed's datasets are not needed again.
     data_cache = {c: d for c, d in data_cache.items() if c.seed == point.seed}
     # Controls depend on the data (seed) and the architecture, not on noise or views.
@@ -191,7 +223,7 @@ def run(base: runner.RunSpec, probe_config: probe_lib.ProbeConfig, probe_every: 
           controls[group] = dict(records[name]["controls"])
         if condition.name == "clean":
           controls[group]["clean_labels"] = probe_hook.load_clean_run_probe(spec.output_dir)
-        if condition.name in _NOISY and "probe" in records[name]:
+        if condition.name in _NOISY and "probe" in records[name] and only is None:
           # The random-init network probed with this run's noisy labels: the control of
           # the noisy-bank k-NN (per noise level; the shared control has clean labels).
           noisy_controls[name] = probe_lib.probe(
@@ -199,6 +231,8 @@ def run(base: runner.RunSpec, probe_config: probe_lib.ProbeConfig, probe_every: 
               data_cache[data_config], probe_config)
       at_point[condition.name] = name
     at_points.append((point, at_point))
+  if only is not None:
+    return {"benchmark": "benign_memorization", "jobs": sorted(only), "conditions": run_dirs}
   claim_lines = check_claims(records, at_points, noisy_controls)
   experiment = {
       "schema_version": record.SCHEMA_VERSION, "benchmark": "benign_memorization",
