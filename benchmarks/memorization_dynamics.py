@@ -37,12 +37,18 @@ whether the examples misclassified after epoch 1 are more consistent across runs
 data than on random labels (primary) and random inputs (secondary); figure:
 <output_dir>/figures/difficulty_epoch1.png. --difficulty_examples=1000 reads a fixed
 sample of the training examples (0: all).
+
+Scaling out: --list_jobs prints one command per job (these flags plus --only=<job>, a
+job being one run directory: `seed_0`, `dropout_0.5/seed_1`, `difficulty/real/seed_3`);
+run them anywhere that sees --output_dir (a bucket path works), then the same command
+without --only: it trains nothing and computes the claims and figures.
 """
 
 from absl import flags
 
 from benchmarks import cli
 from flags import data as data_flags
+from flags import jobs as job_flags
 from flags import knn_index
 from flags import probing as probing_flags
 from flags import runs
@@ -167,11 +173,21 @@ def main(argv):
   csr = sensitivity.CsrConfig(radius=CSR_RADIUS.value, step=CSR_STEP.value,
                               noise=CSR_NOISE.value, iterations=CSR_ITERATIONS.value)
   chosen = variants()
+  seeds = [int(s) for s in SEEDS.value]
+  spec = runs.run_spec("memorization_dynamics")
+  if job_flags.LIST_JOBS.value:
+    job_flags.print_commands("benchmarks.memorization_dynamics", memorization_dynamics.jobs(
+        seeds, chosen, DIFFICULTY_RUNS.value, DIFFICULTY_DATA.value))
+    return
   experiment = memorization_dynamics.run(
-      runs.run_spec("memorization_dynamics"), [int(s) for s in SEEDS.value], CSR_SAMPLES.value,
+      spec, seeds, CSR_SAMPLES.value,
       csr, strategy=training_flags.make_strategy(), variants=chosen,
       difficulty_runs=DIFFICULTY_RUNS.value, difficulty_kinds=DIFFICULTY_DATA.value,
-      difficulty_examples=DIFFICULTY_EXAMPLES.value)
+      difficulty_examples=DIFFICULTY_EXAMPLES.value, only=job_flags.only())
+  if job_flags.ONLY.value is not None:
+    print(f"trained {', '.join(experiment['conditions'])}; rerun without --only once every "
+          "job is done to compute the claims")
+    return
   variant_names = {"baseline"} | {v.name for v in chosen}
   for key, value in experiment["metrics"].items():
     if key.split("/")[0] in variant_names:

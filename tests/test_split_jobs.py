@@ -22,6 +22,7 @@ from absl.testing import flagsaver
 import pytest
 
 from benchmarks import benign_memorization
+from benchmarks import memorization_dynamics
 from suite import errors
 from suite.results import record
 
@@ -40,16 +41,30 @@ def _run_command(line: str, module: str, main) -> None:
     main([])
 
 
-def _same_runs(a: str, b: str, names) -> None:
+def _split_then_aggregate(main, module: str, output_dir: str, settings: dict, capsys) -> list:
+  """--list_jobs, each command alone, then the command without --only; returns the lines."""
+  with flagsaver.flagsaver(output_dir=output_dir, list_jobs=True, **settings):
+    main([])
+  lines = capsys.readouterr().out.strip().splitlines()
+  for line in lines:
+    _run_command(line, module, main)
+  _run_command(lines[0].rsplit(" ", 1)[0], module, main)
+  return lines
+
+
+def _same_runs(a: str, b: str, names, keys=("metrics", "probe", "settings", "controls")):
   for name in names:
     run_a, run_b = record.read(f"{a}/{name}"), record.read(f"{b}/{name}")
     assert run_a["status"] == run_b["status"] == "complete"
-    for key in ("metrics", "probe", "settings", "config_hash"):
-      assert run_a[key] == run_b[key], (name, key)
+    assert run_a["config_hash"] == run_b["config_hash"]
     # The same controls; only the path of the clean run they name differs.
     for run in (run_a, run_b):
-      run["controls"].get("clean_labels", {}).pop("run_dir", None)
-    assert run_a["controls"] == run_b["controls"], name
+      run.get("controls", {}).get("clean_labels", {}).pop("run_dir", None)
+      # Timings (perf/*) differ from run to run; every measured value must not.
+      run["history"] = [{k: v for k, v in row.items() if not k.startswith("perf/")}
+                        for row in run.get("history", [])]
+    for key in keys:
+      assert key in run_a and run_a[key] == run_b[key], (name, key)
 
 
 def test_benign_jobs_then_aggregation_match_one_process(data_dir, tmp_path, capsys):
@@ -90,3 +105,23 @@ def test_an_unknown_job_is_one_error_before_training(data_dir, tmp_path):
     with pytest.raises(errors.ConfigError, match=r"unknown jobs \['seed_7'\].*seed_0.*seed_1"):
       benign_memorization.main([])
   assert not (tmp_path / "out").exists()
+
+
+def test_dynamics_jobs_are_run_directories_and_aggregate_to_one_process(data_dir, tmp_path,
+                                                                         capsys):
+  settings = dict(dataset="digits", data_dir=data_dir, train_size=100, test_size=50,
+                  validation_size=50, model="mlp", width=16, epochs=1, batch_size=25,
+                  seeds=["0", "1"], csr_samples=20, csr_iterations=3,
+                  regularizers=["dropout:0.5"])
+  split, whole = str(tmp_path / "split"), str(tmp_path / "whole")
+  lines = _split_then_aggregate(memorization_dynamics.main, "benchmarks.memorization_dynamics",
+                                split, settings, capsys)
+  assert [line.rsplit(" ", 1)[1] for line in lines] == [
+      "--only=seed_0", "--only=seed_1", "--only=dropout_0.5/seed_0", "--only=dropout_0.5/seed_1"]
+  with flagsaver.flagsaver(output_dir=whole, **settings):
+    memorization_dynamics.main([])
+  split_record, whole_record = record.read(split), record.read(whole)
+  assert sorted(split_record["conditions"]) == sorted(whole_record["conditions"])
+  for key in ("claims", "metrics", "config_hash"):
+    assert split_record[key] == whole_record[key], key
+  _same_runs(split, whole, whole_record["conditions"], keys=("metrics", "settings", "history"))

@@ -55,6 +55,7 @@ from suite.results import plots
 from suite.results import record
 from suite.results import stats
 from suite.training import runner
+from suite.training import trainer as trainer_lib
 from suite.training import tracking
 
 
@@ -116,10 +117,16 @@ def run(base: runner.RunSpec, seeds: list[int], csr_samples: int = 300,
         strategy: tf.distribute.Strategy | None = None, variants: tuple[Variant, ...] = (),
         out: TextIO | None = None, difficulty_runs: int = 0,
         difficulty_kinds: Iterable[str] = tuple(DIFFICULTY_KINDS),
-        difficulty_examples: int = 0) -> dict:
+        difficulty_examples: int = 0, only: set[str] | None = None) -> dict:
   """Trains one run per seed under base.output_dir/seed_<s>, then every variant for every
   seed under base.output_dir/<variant name>/seed_<s>, then (difficulty_runs > 0) that many
-  one-epoch runs per difficulty kind (see run_difficulty); writes the experiment record."""
+  one-epoch runs per difficulty kind (see run_difficulty); writes the experiment record.
+
+  only: job names (see jobs(): the run directories) to train, alone: those runs are
+  trained and recorded, and nothing else (no claims, figures or experiment record; the
+  returned dict lists the runs). Run again without it once every job is finished to
+  compute the claims and figures (finished runs are reused, nothing trains).
+  """
   if base.data.label_noise == 0 and base.data.input_corruption == "none":
     raise errors.ConfigError("memorization dynamics needs --label_noise > 0 or an "
                              "--input_corruption: there is no noise to compare with")
@@ -132,14 +139,20 @@ def run(base: runner.RunSpec, seeds: list[int], csr_samples: int = 300,
     raise errors.ConfigError("variants must be distinct")
   if len(set(seeds)) != len(seeds):
     raise errors.ConfigError("seeds must be distinct")
+  if only is not None:
+    valid = jobs(seeds, variants, difficulty_runs, difficulty_kinds)
+    unknown = sorted(set(only) - set(valid))
+    if unknown or not only:
+      raise errors.ConfigError(f"unknown jobs {unknown}; choose from {valid}")
   started = time.time()
   data = datasets.load(base.data)
   train = dataclasses.replace(base.train, track_every=base.train.track_every or 1)
+  if only is not None:
+    return _run_jobs(base, seeds, variant_specs, train, data, csr_samples, csr, strategy, out,
+                     difficulty_runs, difficulty_kinds, only)
   records, run_dirs = {}, {}
   for seed in seeds:
-    spec = dataclasses.replace(base, output_dir=os.path.join(base.output_dir, f"seed_{seed}"),
-                               benchmark="memorization_dynamics",
-                               train=dataclasses.replace(train, seed=seed))
+    spec = _seed_spec(base, train, seed)
     hook = sensitivity.SensitivityHook(data, csr_samples, csr, seed, train.loss, equal_sizes=True)
     print(f"== training seed {seed}", file=out, flush=True)
     records[seed] = runner.run(spec, strategy=strategy, hooks=[hook], data=data, out=out)
@@ -154,10 +167,7 @@ def run(base: runner.RunSpec, seeds: list[int], csr_samples: int = 300,
     for variant in variants:
       for seed in seeds:
         name = f"{variant.name}/seed_{seed}"
-        spec = dataclasses.replace(
-            variant_specs[variant.name], output_dir=os.path.join(base.output_dir, name),
-            benchmark="memorization_dynamics", train=dataclasses.replace(
-                variant_specs[variant.name].train, seed=seed, track_every=train.track_every))
+        spec = _variant_spec(base, variant_specs[variant.name], name, seed, train)
         print(f"== {variant.name} (training seed {seed})", file=out, flush=True)
         variant_records.setdefault(variant, {})[seed] = runner.run(
             spec, strategy=strategy, data=data, out=out)
@@ -189,6 +199,64 @@ def run(base: runner.RunSpec, seeds: list[int], csr_samples: int = 300,
       "environment": record.environment()}
   record.write(base.output_dir, experiment)
   return experiment
+
+
+def jobs(seeds: list[int], variants: tuple[Variant, ...] = (), difficulty_runs: int = 0,
+         difficulty_kinds: Iterable[str] = tuple(DIFFICULTY_KINDS)) -> list[str]:
+  """The job names of run(..., only=...): every run directory under output_dir, in the
+  order run() trains them (`seed_0`, `dropout_0.5/seed_0`, `difficulty/real/seed_3`)."""
+  names = [f"seed_{s}" for s in seeds]
+  names += [f"{v.name}/seed_{s}" for v in variants for s in seeds]
+  if difficulty_runs:
+    names += [f"{DIFFICULTY_DIR}/{k}/seed_{s}" for k in check_difficulty_kinds(difficulty_kinds)
+              for s in range(difficulty_runs)]
+  return names
+
+
+def _seed_spec(base: runner.RunSpec, train: trainer_lib.TrainConfig, seed: int) -> runner.RunSpec:
+  return dataclasses.replace(base, output_dir=os.path.join(base.output_dir, f"seed_{seed}"),
+                             benchmark="memorization_dynamics",
+                             train=dataclasses.replace(train, seed=seed))
+
+
+def _variant_spec(base: runner.RunSpec, variant_spec: runner.RunSpec, name: str, seed: int,
+                  train: trainer_lib.TrainConfig) -> runner.RunSpec:
+  return dataclasses.replace(
+      variant_spec, output_dir=os.path.join(base.output_dir, name),
+      benchmark="memorization_dynamics", train=dataclasses.replace(
+          variant_spec.train, seed=seed, track_every=train.track_every))
+
+
+def _run_jobs(base, seeds, variant_specs, train, data, csr_samples, csr, strategy, out,
+              difficulty_runs, difficulty_kinds, only) -> dict:
+  """run(..., only=...): trains the runs named in `only` (the same specs run() trains)."""
+  conditions = {}
+  for seed in seeds:
+    name = f"seed_{seed}"
+    if name in only:
+      spec = _seed_spec(base, train, seed)
+      hook = sensitivity.SensitivityHook(data, csr_samples, csr, seed, train.loss,
+                                         equal_sizes=True)
+      print(f"== training seed {seed}", file=out, flush=True)
+      runner.run(spec, strategy=strategy, hooks=[hook], data=data, out=out)
+      conditions[name] = spec.output_dir
+  for variant_name, variant_spec in variant_specs.items():
+    for seed in seeds:
+      name = f"{variant_name}/seed_{seed}"
+      if name in only:
+        spec = _variant_spec(base, variant_spec, name, seed, train)
+        print(f"== {variant_name} (training seed {seed})", file=out, flush=True)
+        runner.run(spec, strategy=strategy, data=data, out=out)
+        conditions[name] = spec.output_dir
+  for kind in (check_difficulty_kinds(difficulty_kinds) if difficulty_runs else ()):
+    specs = [difficulty_spec(base, kind, s) for s in range(difficulty_runs)
+             if f"{DIFFICULTY_DIR}/{kind}/seed_{s}" in only]
+    kind_data = datasets.load(specs[0].data) if specs else None
+    for spec in specs:
+      print(f"== difficulty: {kind}, training seed {spec.train.seed}", file=out, flush=True)
+      runner.run(spec, strategy=strategy, data=kind_data, out=out)
+      conditions[f"{DIFFICULTY_DIR}/{kind}/seed_{spec.train.seed}"] = spec.output_dir
+  return {"benchmark": "memorization_dynamics", "jobs": sorted(only), "conditions": conditions}
 
 
 def _variant_row(rec: dict) -> dict:
