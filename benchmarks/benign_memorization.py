@@ -46,7 +46,7 @@ from suite.experiments import benign_memorization
 from suite.results import claims
 
 # --helpshort lists the shared flags this binary reads, not only its own.
-for _module in (data_flags, probing_flags, knn_index, training_flags):
+for _module in (data_flags, probing_flags, knn_index, training_flags, job_flags):
   flags.adopt_module_key_flags(_module)
 
 CONDITIONS = flags.DEFINE_list(

@@ -59,7 +59,7 @@ from suite.measures import sensitivity
 from suite.results import claims
 
 # --helpshort lists the shared flags this binary reads, not only its own.
-for _module in (data_flags, probing_flags, knn_index, training_flags):
+for _module in (data_flags, probing_flags, knn_index, training_flags, job_flags):
   flags.adopt_module_key_flags(_module)
 
 SEEDS = flags.DEFINE_list("seeds", ["0", "1"], "Training seeds (data and noise stay fixed).")
