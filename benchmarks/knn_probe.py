@@ -24,6 +24,7 @@ figure, under RUN_DIR/probes/.
 import dataclasses
 import json
 import os
+import time
 
 from absl import flags
 import tensorflow as tf
@@ -113,8 +114,15 @@ def main(argv):
     config = dataclasses.replace(config, knn=dataclasses.replace(config.knn, ks=usable))
   built = zoo.build(model_config, data.info.image_shape, data.info.num_classes)
   epoch = _restore(run_dir, built.model)
+  started = time.time()
+  print(f"probing {len(built.endpoints)} endpoints of the checkpoint of epoch {epoch} "
+        f"(k {', '.join(map(str, config.knn.ks))}) ...", flush=True)
   table = probe.probe(built, data, config)
+  print(f"probe done in {time.time() - started:.1f} s; controls: raw pixels and a random "
+        f"initialisation of {model_config.name} ...", flush=True)
+  started = time.time()
   controls = probe.controls(model_config, data, seed, config)
+  print(f"controls done in {time.time() - started:.1f} s", flush=True)
   if control_run_dir:
     controls["clean_labels"] = clean_labels
   k = constants.HEADLINE_K if constants.HEADLINE_K in config.knn.ks else max(config.knn.ks)
