@@ -35,9 +35,12 @@ def _run_command(line: str, module: str, main) -> None:
   """Runs one printed command in this process, with exactly its flags."""
   argv = shlex.split(line)
   assert argv[1:3] == ["-m", module]
+  # Other binaries' required flags, when they were imported in this process (pytest -n).
+  placeholders = [f"--{name}={value}" for name, value in (("run_dir", "."), ("runs", "unused"))
+                  if name in flags.FLAGS]
   with flagsaver.flagsaver():
     flags.FLAGS.unparse_flags()
-    flags.FLAGS([argv[0]] + argv[3:])
+    flags.FLAGS([argv[0]] + argv[3:] + placeholders)
     main([])
 
 
