@@ -38,7 +38,7 @@ from benchmarks import cli
 
 # The binaries with a console script; the script of `knn_probe` is `memorization-knn-probe`.
 BINARIES = ("train", "knn_probe", "benign_memorization", "memorization_dynamics", "leaderboard",
-            "input_pipeline", "train_throughput", "knn_speed", "claims_report")
+            "input_pipeline", "train_throughput", "knn_speed", "claims_report", "benign_frontier")
 PREFIX = "memorization-"
 
 
@@ -98,3 +98,7 @@ def knn_speed() -> None:
 
 def claims_report() -> None:
   run_binary("claims_report")
+
+
+def benign_frontier() -> None:
+  run_binary("benign_frontier")

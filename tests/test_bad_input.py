@@ -267,6 +267,16 @@ def _cases(tmp: pathlib.Path, data_dir: str, finished: pathlib.Path) -> list[dic
       ("board_without_runs", "leaderboard", (), 2, "runs"),
       ("board_only_malformed_complete_records", "leaderboard",
        (f"--runs={_malformed_runs(tmp / 'malformed')}",), 2, "no complete result.json"),
+      # --- benign_frontier
+      ("frontier_without_configurations", "benign_frontier", (), 2, "configurations"),
+      ("frontier_missing_directory", "benign_frontier",
+       (f"--configurations={tmp / 'nowhere'}",), 2, "is not a directory"),
+      ("frontier_directory_without_records", "benign_frontier",
+       (f"--configurations={tmp / 'empty'}",), 1, "holds no result.json"),
+      ("frontier_dir_is_a_file", "benign_frontier",
+       (f"--configurations={finished}", f"--frontier_dir={a_file}"), 2, "--frontier_dir"),
+      ("frontier_not_a_benign_experiment", "benign_frontier", (f"--configurations={finished}",), 1,
+       "not a benign_memorization experiment"),
       # --- train_throughput
       ("throughput_unknown_model", "train_throughput", ("--models=nosuch",), 2, "--models"),
       ("throughput_batch_above_training_set", "train_throughput",
@@ -325,7 +335,8 @@ def test_the_matrix_is_large_and_covers_every_binary():
   binaries = {p.stem for p in (ROOT / "benchmarks").glob("*.py")} - {"__init__", "cli",
                                                                        "console"}
   with_cases = {"train", "knn_probe", "input_pipeline", "leaderboard", "train_throughput",
-                "knn_speed", "benign_memorization", "memorization_dynamics", "claims_report"}
+                "knn_speed", "benign_memorization", "memorization_dynamics", "claims_report",
+                "benign_frontier"}
   assert binaries <= with_cases, binaries - with_cases
 
 

@@ -36,6 +36,7 @@ KEY_FLAGS = {
     "train_throughput": ("--models", "--dataset", "--augmentations", "--timed_steps"),
     "knn_speed": ("--dataset", "--model", "--bank_size", "--knn_num_leaves", "--timed_steps"),
     "claims_report": ("--experiments", "--update_file"),
+    "benign_frontier": ("--configurations", "--frontier_dir"),
 }
 
 

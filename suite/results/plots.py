@@ -162,3 +162,40 @@ def knn_by_layer_over_seeds(panels: dict, k: int = 20, title: str = "") -> bytes
     ax.legend(fontsize=7, loc="best")
   fig.suptitle(title or f"{k}-NN accuracy by layer")
   return _png(fig)
+
+
+# The benign-memorization frontier.
+
+
+def benign_frontier(panels: dict, k: int = constants.HEADLINE_K, title: str = "") -> bytes:
+  """Encoder k-NN against training length, one panel per configuration.
+
+  Args:
+    panels: {panel title (a configuration): {line label (a condition): {epoch: (mean,
+      std, n)}}}; error bars are the std over seeds.
+    k: the number of neighbours (for the axis label).
+    title: the figure's title.
+  """
+  columns = min(3, max(1, len(panels)))
+  rows = -(-len(panels) // columns) if panels else 1
+  fig, axes = plt.subplots(rows, columns, squeeze=False, dpi=100, sharey=True,
+                           figsize=(max(6.5, 4.8 * columns), 3.8 * rows))
+  styles = ("o-", "s--", ":")
+  for ax, (panel, lines) in zip(axes.flat, panels.items()):
+    for i, (line, points) in enumerate(lines.items()):
+      epochs = sorted(points)
+      seeds = max((points[e][2] for e in epochs), default=0)
+      ax.errorbar(epochs, [points[e][0] for e in epochs], yerr=[points[e][1] for e in epochs],
+                  fmt=styles[i % len(styles)], capsize=3, color=f"C{i % 10}",
+                  label=f"{line} (n={seeds})")
+    ax.set_title(panel, fontsize=8)
+    ax.set_xlabel("epoch")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=6, loc="best")
+  for ax in axes[:, 0]:
+    ax.set_ylabel(f"encoder {k}-NN accuracy (mean ± std)")
+  for ax in list(axes.flat)[len(panels):]:
+    ax.set_visible(False)
+  fig.suptitle(title or f"benign-memorization frontier: encoder {k}-NN, clean-label bank",
+               fontsize=10)
+  return _png(fig)

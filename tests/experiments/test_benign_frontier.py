@@ -1,0 +1,126 @@
+# Copyright 2026 The Memorization Suite Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""The frontier reads finished benign experiments back, number for number."""
+
+import json
+import os
+import shutil
+
+from absl.testing import flagsaver
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from benchmarks import benign_frontier as frontier_binary
+from benchmarks import benign_memorization
+from suite import errors
+from suite.experiments import benign_frontier
+from suite.results import record
+
+
+@pytest.fixture(scope="module")
+def experiments(data_dir, tmp_path_factory):
+  """Two tiny configurations differing in the training subset, three seeds each."""
+  root = tmp_path_factory.mktemp("frontier")
+  out = {}
+  for train_size in (60, 100):
+    path = str(root / f"n{train_size}")
+    with flagsaver.flagsaver(dataset="digits", data_dir=data_dir, train_size=train_size,
+                             test_size=50, model="mlp", width=16, depth=2, epochs=2,
+                             batch_size=20, augmentation="standard", knn_k=["1", "20"],
+                             probe_every=1, conditions=["random_plain", "random_augmented"],
+                             sweep_seed=["0", "1", "2"], output_dir=path, progress=False):
+      benign_memorization.main([])
+    out[train_size] = path
+  return out
+
+
+def _independent(path: str) -> dict:
+  """What the frontier must show, read straight from the JSON files."""
+  with open(os.path.join(path, "result.json")) as f:
+    experiment = json.load(f)
+  values: dict = {"random_augmented": [], "random_plain": [], "init": [], "fit": []}
+  for seed in range(3):
+    for condition in ("random_augmented", "random_plain"):
+      with open(os.path.join(path, f"seed_{seed}", condition, "result.json")) as f:
+        run = json.load(f)
+      # mlp: hidden_1, hidden_2, logits; the encoder output is the last hidden layer.
+      values[condition].append(run["probe"]["clean"]["hidden_2"]["k20"])
+      if condition == "random_augmented":
+        values["init"].append(run["controls"]["random_init"]["clean"]["hidden_2"]["k20"])
+        values["fit"].append(run["metrics"]["memorization/fit_corrupted"])
+  claim = [c for c in experiment["claims"] if c["claim"].startswith("features survive")][0]
+  return dict(values, verdict=claim["verdict"])
+
+
+def test_rows_equal_the_records(experiments):
+  configs = [benign_frontier.load(p) for p in experiments.values()]
+  rows = benign_frontier.rows(configs)
+  assert [r["configuration"] for r in rows] == ["train_size=60", "train_size=100"]
+  for row, path in zip(rows, experiments.values()):
+    expected = _independent(path)
+    assert row["layer"] == "hidden_2" and row["seeds"] == 3 and row["epoch"] == 2
+    for column, key in (("augmented", "random_augmented"), ("plain", "random_plain"),
+                        ("random_init", "init"), ("fit_augmented", "fit")):
+      mean, std, n = row[column]
+      assert n == 3
+      np.testing.assert_allclose(mean, np.mean(expected[key]), atol=1e-12)
+      np.testing.assert_allclose(std, np.std(expected[key], ddof=1), atol=1e-12)
+    difference = np.subtract(expected["random_augmented"], expected["random_plain"])
+    np.testing.assert_allclose(row["augmented_minus_plain"][0], difference.mean(), atol=1e-12)
+    assert row["verdict"] == expected["verdict"]
+
+
+def test_every_probed_epoch_is_a_point_of_the_length_axis(experiments):
+  config = benign_frontier.load(experiments[60])
+  assert sorted(config.by_epoch["random_augmented"]) == [1, 2]
+  panels = benign_frontier.figure_inputs([config])
+  (lines,) = panels.values()
+  assert set(lines["random labels, with augmentation"]) == {1, 2}
+
+
+def test_binary_writes_table_and_figure_and_a_moved_tree_still_reads(experiments, tmp_path,
+                                                                     capsys):
+  moved = tmp_path / "moved"
+  shutil.copytree(experiments[60], moved)
+  with flagsaver.flagsaver(configurations=[str(moved), experiments[100]],
+                           frontier_dir=str(tmp_path)):
+    frontier_binary.main([])
+  assert "train_size=60" in capsys.readouterr().out
+  table = (tmp_path / "frontier.md").read_text()
+  assert table.count("\n| train_size=") == 2
+  png = (tmp_path / "figures" / "benign_frontier.png").read_bytes()
+  assert tf.io.decode_png(png).shape[-1] in (3, 4)
+
+
+def test_a_parent_directory_stands_for_the_experiments_in_it(experiments, tmp_path):
+  parent = os.path.dirname(experiments[60])
+  assert benign_frontier.find([parent]) == sorted(experiments.values())
+  assert benign_frontier.find([experiments[60]]) == [experiments[60]]
+  with pytest.raises(errors.SuiteError, match="holds no result.json"):
+    benign_frontier.find([str(tmp_path)])
+
+
+def test_refuses_what_is_not_a_benign_experiment(experiments, tmp_path):
+  run = os.path.join(experiments[60], "seed_0", "random_plain")
+  with pytest.raises(errors.SuiteError, match="not a benign_memorization experiment"):
+    benign_frontier.load(run)
+  partial = tmp_path / "partial"
+  shutil.copytree(experiments[60], partial)
+  rec = record.read(str(partial))
+  rec["conditions"] = {k: v for k, v in rec["conditions"].items() if "augmented" not in k}
+  record.write(str(partial), rec)
+  with pytest.raises(errors.SuiteError, match="lacks runs of random_augmented"):
+    benign_frontier.load(str(partial))
