@@ -307,24 +307,31 @@ def solarize(images: tf.Tensor, threshold: float) -> tf.Tensor:
 
 
 def _histograms(images):
-  """Per image and channel: the flat int32 values [B * C, H * W] and histograms [B * C, 256]."""
-  _, height, width, channels = images.shape
+  """Per image and channel: flat indices into [B * C, 256] tables, and histograms [B * C, 256].
+
+  One flat bincount and one flat gather (row * 256 + value) run faster than their batched
+  forms.
+  """
+  _, height, width, _ = images.shape
   values = tf.cast(tf.reshape(tf.transpose(images, [0, 3, 1, 2]), [-1, height * width]),
                    tf.int32)
-  counts = tf.math.bincount(values, minlength=256, maxlength=256, axis=-1)
-  return values, counts
+  rows = tf.shape(values)[0]
+  flat = tf.reshape(values + 256 * tf.range(rows)[:, None], [-1])
+  counts = tf.reshape(tf.math.bincount(flat, minlength=256 * rows, maxlength=256 * rows),
+                      [rows, 256])
+  return flat, counts
 
 
-def _apply_tables(images, values, tables):
+def _apply_tables(images, flat, tables):
   """Each channel of each image through its lookup table [B * C, 256] (clipped as PIL's)."""
   _, height, width, channels = images.shape
-  mapped = tf.gather(tf.clip_by_value(tables, 0.0, 255.0), values, batch_dims=1)
+  mapped = tf.gather(tf.reshape(tf.clip_by_value(tables, 0.0, 255.0), [-1]), flat)
   return tf.transpose(tf.reshape(mapped, [-1, channels, height, width]), [0, 2, 3, 1])
 
 
 def autocontrast(images: tf.Tensor) -> tf.Tensor:
   """PIL ImageOps.autocontrast (cutoff 0): per channel, lo..hi stretched to 0..255 (float64)."""
-  values, counts = _histograms(images)
+  flat, counts = _histograms(images)
   levels = tf.range(256, dtype=tf.int32)
   present = counts > 0
   lo = tf.reduce_min(tf.where(present, levels, 256), axis=-1, keepdims=True)
@@ -335,12 +342,12 @@ def autocontrast(images: tf.Tensor) -> tf.Tensor:
   stretched = tf.cast(levels, tf.float64) * scale + offset
   stretched = tf.where(stretched < 0, tf.math.ceil(stretched), tf.floor(stretched))  # int().
   tables = tf.where(hi <= lo, tf.cast(levels, tf.float64), stretched)
-  return _apply_tables(images, values, tf.cast(tables, tf.float32))
+  return _apply_tables(images, flat, tf.cast(tables, tf.float32))
 
 
 def equalize(images: tf.Tensor) -> tf.Tensor:
   """PIL ImageOps.equalize: per channel, the table (step // 2 + values below) // step."""
-  values, counts = _histograms(images)
+  flat, counts = _histograms(images)
   counts = tf.cast(counts, tf.int64)
   levels = tf.range(256, dtype=tf.int64)
   present = counts > 0
@@ -355,7 +362,7 @@ def equalize(images: tf.Tensor) -> tf.Tensor:
   distinct = tf.reduce_sum(tf.cast(present, tf.int64), axis=-1, keepdims=True)
   keep = (distinct <= 1) | (step == 0)
   tables = tf.where(keep, levels, tables)
-  return _apply_tables(images, values, tf.cast(tables, tf.float32))
+  return _apply_tables(images, flat, tf.cast(tables, tf.float32))
 
 
 # ---------------------------------------------------------------------------------------------
