@@ -238,9 +238,10 @@ def geometric_source_map(op: str, magnitude: float, height: int, width: int) -> 
     matrix = torchvision_affine_matrix((width * 0.5, height * 0.5), (0, int(magnitude)),
                                        (0.0, 0.0))
   elif op == "rotate":
-    matrix = pillow_rotation_matrix(magnitude, height, width)
-    if matrix is None:
+    rotation = pillow_rotation_matrix(magnitude, height, width)
+    if rotation is None:
       return np.arange(height * width, dtype=np.int32)
+    matrix = rotation
   else:
     raise errors.SuiteError(f"{op!r} is not a geometric operation")
   return affine_source_map(matrix, height, width)
