@@ -638,8 +638,9 @@ class TrainPipeline:
     Returns a dict of tensors with first dimension N (the split's size): `view` and
     `label` (as `_unviewed_example` gives them) and, for `strong` and `randaugment`, the
     view's parameters (`sample_strong_params`, `randaugment.sample_randaugment_params` of its
-    key). Drawn once per epoch outside the input pipeline, so that the pipeline's per-batch function is small: a function is instantiated
-    (and optimised) anew for each epoch's dataset, at a cost that grows with its ops.
+    key). Drawn once per epoch outside the input pipeline, so that the pipeline's per-batch
+    function is small: a function is instantiated (and optimised) anew for each epoch's
+    dataset, at a cost that grows with its ops.
     """
     positions = tf.range(self.size, dtype=tf.int64)
     ids = self._ids
