@@ -43,6 +43,11 @@ INPUT_CORRUPTION_FRACTION = flags.DEFINE_float(
     lower_bound=0.0, upper_bound=1.0)
 AUGMENTATION = flags.DEFINE_enum(
     "augmentation", "none", augmentation.AUGMENTATIONS, "Augmentation of training views.")
+AUGMENTATION_STRENGTH = flags.DEFINE_float(
+    "augmentation_strength", 1.0,
+    "The reference's numeric augmentation strength a for --augmentation=randaugment: "
+    "RandAugment(num_ops=int(a*10//3+1), magnitude=min(int(100a), 99), 100 bins).",
+    lower_bound=0.0, upper_bound=1.0)
 NUM_VIEWS = flags.DEFINE_integer(
     "num_views", 0, "Fixed pool of views per example (0: a fresh view every step).",
     lower_bound=0)
@@ -70,6 +75,13 @@ def _check_pool(values):
   return not values["num_views"] or values["augmentation"] != "none"
 
 
+@flags.multi_flags_validator(
+    ["augmentation_strength", "augmentation"],
+    message="--augmentation_strength applies only to --augmentation=randaugment.")
+def _check_strength(values):
+  return values["augmentation_strength"] == 1.0 or values["augmentation"] == "randaugment"
+
+
 def data_config() -> datasets.DataConfig:
   return datasets.DataConfig(
       dataset=DATASET.value, data_dir=DATA_DIR.value, manual_dir=MANUAL_DIR.value,
@@ -82,4 +94,5 @@ def data_config() -> datasets.DataConfig:
 def augment_config() -> augmentation.AugmentConfig:
   return augmentation.AugmentConfig(
       name=AUGMENTATION.value, num_views=NUM_VIEWS.value, per_view_labels=PER_VIEW_LABELS.value,
-      mixup_alpha=MIXUP_ALPHA.value, cutmix_alpha=CUTMIX_ALPHA.value)
+      mixup_alpha=MIXUP_ALPHA.value, cutmix_alpha=CUTMIX_ALPHA.value,
+      strength=AUGMENTATION_STRENGTH.value)

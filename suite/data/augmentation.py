@@ -30,7 +30,9 @@ the uint8 path: the crop box follows torchvision's rule, the resize and every
 colour operation follow Pillow's integer arithmetic, and each result is
 quantised to uint8 as PIL does. Its draws and operations work on a batch of keys
 and images at once (`sample_strong_params`, `apply_strong`); `TrainPipeline.epoch`
-makes `strong` views per batch, bit-identical to `make_view` one at a time. On top:
+makes `strong` views per batch, bit-identical to `make_view` one at a time. `randaugment`:
+the reference's numeric strength, torchvision RandAugment (`suite.data.randaugment`), batched
+the same way. On top:
 a fixed pool of `num_views` views per example, with optional per-view random labels,
 and optional mixup / cutmix per batch.
 """
@@ -45,8 +47,9 @@ from suite import errors
 from suite import rng
 from suite.data import corruptions
 from suite.data import datasets
+from suite.data import randaugment
 
-AUGMENTATIONS = ("none", "standard", "strong")
+AUGMENTATIONS = ("none", "standard", "strong", "randaugment")
 
 # The reference: torchvision ColorJitter(0.8, 0.8, 0.8, 0.2) applied with p=0.8,
 # RandomGrayscale(p=0.2), RandomHorizontalFlip(p=0.5), RandomResizedCrop defaults.
@@ -75,6 +78,7 @@ class AugmentConfig:
   per_view_labels: bool = False  # Each (corrupted example, view) gets its own random label.
   mixup_alpha: float = 0.0
   cutmix_alpha: float = 0.0
+  strength: float = 1.0  # `randaugment` only: the reference's numeric strength in [0, 1].
 
   def __post_init__(self):
     if self.name not in AUGMENTATIONS:
@@ -87,6 +91,8 @@ class AugmentConfig:
       raise errors.ConfigError("a pool of views needs an augmentation other than 'none'")
     if self.mixup_alpha < 0 or self.cutmix_alpha < 0:
       raise errors.ConfigError("mixup_alpha and cutmix_alpha must be >= 0")
+    if not 0.0 <= self.strength <= 1.0:  # Also refuses NaN.
+      raise errors.ConfigError(f"augmentation strength must be in [0, 1], got {self.strength}")
 
 
 def _uniform(key, minval=0.0, maxval=1.0, shape=()):
@@ -521,7 +527,10 @@ _VIEW_FUNCTIONS = {"none": lambda image, key: image, "standard": standard_view,
                    "strong": strong_view}
 
 
-def make_view(name: str, image: tf.Tensor, key: tf.Tensor) -> tf.Tensor:
+def make_view(name: str, image: tf.Tensor, key: tf.Tensor, strength: float = 1.0) -> tf.Tensor:
+  """The view `name` of one image under `key` (`strength`: `randaugment` only)."""
+  if name == "randaugment":
+    return randaugment.randaugment_view(image, key, strength)
   return _VIEW_FUNCTIONS[name](image, key)
 
 
@@ -603,7 +612,7 @@ class TrainPipeline:
   def pooled_view(self, position: tf.Tensor | int, view: tf.Tensor | int) -> tf.Tensor:
     """View `view` of the fixed pool of the example at `position` (its image only)."""
     key = view_key(self.seed, self._ids[position], view, pooled=True)
-    return make_view(self.config.name, self._images[position], key)
+    return make_view(self.config.name, self._images[position], key, self.config.strength)
 
   def _unviewed_example(self, position, epoch):
     """An example with its stored image, and the key of the view it gets in `epoch`."""
@@ -627,10 +636,11 @@ class TrainPipeline:
     """Every random choice of `epoch` for every position of the split, in batched ops.
 
     Returns a dict of tensors with first dimension N (the split's size): `view` and
-    `label` (as `_unviewed_example` gives them) and, for `strong`, the view's parameters
-    (`sample_strong_params` of its key). Drawn once per epoch outside the input pipeline,
-    so that the pipeline's per-batch function is small: a function is instantiated
-    (and optimised) anew for each epoch's dataset, at a cost that grows with its ops.
+    `label` (as `_unviewed_example` gives them) and, for `strong` and `randaugment`, the
+    view's parameters (`sample_strong_params`, `randaugment.sample_randaugment_params` of its
+    key). Drawn once per epoch outside the input pipeline, so that the pipeline's per-batch
+    function is small: a function is instantiated (and optimised) anew for each epoch's
+    dataset, at a cost that grows with its ops.
     """
     positions = tf.range(self.size, dtype=tf.int64)
     ids = self._ids
@@ -650,6 +660,8 @@ class TrainPipeline:
     if self.config.name == "strong":
       height, width = self._images.shape[1:3]
       draws.update(sample_strong_params(keys, height, width))
+    elif self.config.name == "randaugment":
+      draws.update(randaugment.sample_randaugment_params(keys, self.config.strength))
     return draws
 
   def _batch(self, positions, draws):
@@ -663,21 +675,24 @@ class TrainPipeline:
     batch["target"] = tf.one_hot(batch["label"], self.num_classes)
     if self.config.name == "strong":
       batch["image"] = apply_strong(batch["image"], mine)
+    elif self.config.name == "randaugment":
+      batch["image"] = randaugment.apply_randaugment(batch["image"], mine, self.config.strength)
     return batch
 
   def example(self, position: tf.Tensor | int, epoch: tf.Tensor | int) -> dict[str, tf.Tensor]:
     """One training example at `position` of the split, as seen in `epoch`."""
     example, key = self._unviewed_example(position, epoch)
-    return dict(example, image=make_view(self.config.name, example["image"], key))
+    return dict(example, image=make_view(self.config.name, example["image"], key,
+                                         self.config.strength))
 
   def epoch(self, epoch: int, batch_size: int, num_shards: int = 1,
             shard_index: int = 0) -> tf.data.Dataset:
     """Shuffled (keyed by seed and epoch), sharded, augmented and batched examples.
 
     Partial batches are dropped so every replica sees full batches; which examples
-    are dropped changes from epoch to epoch with the order. `none` and `strong` batches are
-    made by one traced function per batch (the same examples and views, bit for bit, as
-    `example` makes one at a time, in far fewer ops); `standard` maps TensorFlow's
+    are dropped changes from epoch to epoch with the order. `none`, `strong` and `randaugment`
+    batches are made by one traced function per batch (the same examples and views, bit for
+    bit, as `example` makes one at a time, in far fewer ops); `standard` maps TensorFlow's
     stateless image ops over single examples. The default tf.data graph rewrites are off:
     they serialise the dataset graph, a copy of the whole captured training set at the start
     of every epoch, and gain nothing on a pipeline already parallel and prefetched.
