@@ -74,6 +74,13 @@ class RunSpec:
     """What must match for a resume: everything but where it runs and how long."""
     return identity(self.settings())
 
+  def setting_defaults(self) -> dict:
+    """{section: {setting: its default}}: what a run recorded before a setting existed
+    used (a new setting's default keeps the behaviour from before it)."""
+    return {name: {f.name: f.default for f in dataclasses.fields(getattr(self, name))
+                   if f.default is not dataclasses.MISSING}
+            for name in ("data", "model", "augment", "train")}
+
 
 # Settings that may differ between a run and its resume: where data lives, how often
 # checkpoints are kept, the evaluation batch. `epochs` is compared on its own.
@@ -87,12 +94,19 @@ def identity(settings: dict) -> dict:
           for section, values in settings.items()}
 
 
-def settings_diff(recorded: dict, asked: dict) -> list[str]:
-  """`section.name: X in the run, Y asked`, one line per differing setting."""
+def settings_diff(recorded: dict, asked: dict, defaults: dict | None = None) -> list[str]:
+  """`section.name: X in the run, Y asked`, one line per differing setting.
+
+  A setting the run's record lacks (the run predates it) differs only when it is asked
+  with another value than its default in `defaults` ({section: {name: default}}).
+  """
   lines = []
   for section in sorted(set(recorded) | set(asked)):
     old, new = recorded.get(section) or {}, asked.get(section) or {}
+    known = (defaults or {}).get(section, {})
     for name in sorted(set(old) | set(new)):
+      if name not in old and name in known and new.get(name) == known[name]:
+        continue
       if old.get(name, "<absent>") != new.get(name, "<absent>"):
         lines.append(f"{section}.{name}: {old.get(name, '<absent>')!r} in the run, "
                      f"{new.get(name, '<absent>')!r} asked".replace("'", ""))
@@ -255,7 +269,8 @@ def check_resumable(spec: RunSpec, previous: record.RunRecord | None,
   if not isinstance(previous.settings, dict):
     raise errors.RunDirError(f"{where}: the record has no settings; it was not written by "
                              "this suite's runner. Choose another --output_dir")
-  differences = settings_diff(identity(previous.settings), spec.identity())
+  differences = settings_diff(identity(previous.settings), spec.identity(),
+                              spec.setting_defaults())
   if differences:
     raise errors.ConfigError(
         f"{spec.output_dir} holds a {previous.status} run with other settings; choose another "

@@ -53,6 +53,18 @@ def test_settings_diff_names_each_differing_setting_once():
   assert runner.settings_diff(old, old) == []
 
 
+def test_a_setting_added_after_a_run_was_recorded_differs_only_off_its_default():
+  recorded = {"augment": {"name": "strong"}}
+  defaults = {"augment": {"strength": 1.0}}
+  at_default = {"augment": {"name": "strong", "strength": 1.0}}
+  assert runner.settings_diff(recorded, at_default, defaults) == []
+  assert runner.settings_diff(recorded, at_default) == [
+      "augment.strength: <absent> in the run, 1.0 asked"]
+  other = {"augment": {"name": "strong", "strength": 0.5}}
+  assert runner.settings_diff(recorded, other, defaults) == [
+      "augment.strength: <absent> in the run, 0.5 asked"]
+
+
 def test_other_settings_are_refused_one_line_each():
   previous = _previous(_spec())
   with pytest.raises(errors.ConfigError) as raised:
