@@ -132,7 +132,7 @@ def class_sensitivity_maps(model: keras.Model, images: np.ndarray, labels: np.nd
   """
   maps = loss_gradient_maps(model, images, labels, num_classes, loss)
   corrupted = np.asarray(corrupted, bool)
-  out = {}
+  out: dict[str, np.ndarray] = {}
   for name, group in (("clean", ~corrupted), ("corrupted", corrupted)):
     per_class = np.full((num_classes,) + maps.shape[1:], np.nan, np.float32)
     counts = np.zeros(num_classes, np.int64)
@@ -152,7 +152,7 @@ def write_maps(run_dir: str, maps: dict[str, np.ndarray]) -> str:
   """Writes class_sensitivity_maps' arrays to run_dir/MAPS_FILENAME, atomically."""
   path = os.path.join(run_dir, MAPS_FILENAME)
   buffer = io.BytesIO()
-  np.savez_compressed(buffer, **maps)
+  np.savez_compressed(buffer, **maps)  # type: ignore[arg-type]
   tf.io.gfile.makedirs(run_dir)
   with tf.io.gfile.GFile(path + ".tmp", "wb") as f:
     f.write(buffer.getvalue())

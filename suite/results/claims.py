@@ -808,7 +808,9 @@ def data_size_slows_noise_relative_to_real(sweep: dict, permutations: int = 2000
                 evidence={"threshold": FIT_THRESHOLD})
 
 
-def _window_mean(rec, key, window):
+def window_mean(rec: dict, key: str, window: tuple = GINI_WINDOW) -> float | None:
+  """The mean of `key` over the history entries in `window` (fractions of the budget,
+  epoch 0 excluded), or None when none has it."""
   entries = [h[key] for h in _window(rec, window) if h.get(key) is not None]
   return float(np.mean(entries)) if entries else None
 
@@ -833,7 +835,7 @@ def gini_falls_with_noise(sweep: dict, window: tuple = GINI_WINDOW,
   claim = ("loss sensitivity is less concentrated (lower Gini over the training set) with "
            "more label noise")
   return _trend(claim, sweep, "label_noise",
-                lambda r: _window_mean(r, "sensitivity/gini_all", window), "less",
+                lambda r: window_mean(r, "sensitivity/gini_all", window), "less",
                 "Gini of loss sensitivity, mean over the window", permutations=permutations,
                 evidence={"window": list(window)})
 
@@ -873,10 +875,11 @@ def noise_fitted_less_at_best_validation(records: list,
   why = _paired(records)
   if why:
     return _line(claim, NOT_TESTABLE, {}, reason=why)
-  gaps, evidence = [], {"margin": margin, "seeds": [_seed(r) for r in records],
-                        "best_validation_epoch": [], "fit_clean_at_best": [],
-                        "fit_corrupted_at_best": [], "fit_corrupted_final": [],
-                        "test_accuracy_at_best": [], "test_accuracy_final": []}
+  gaps: list[float] = []
+  evidence: dict = {"margin": margin, "seeds": [_seed(r) for r in records],
+                    "best_validation_epoch": [], "fit_clean_at_best": [],
+                    "fit_corrupted_at_best": [], "fit_corrupted_final": [],
+                    "test_accuracy_at_best": [], "test_accuracy_final": []}
   for rec in records:
     best = best_validation_entry(rec)
     if best is None or best.get("memorization/fit_clean") is None or \

@@ -206,7 +206,7 @@ def sweep_error_bars(panels: dict, ylabels: dict | None = None, title: str = "",
   return _png(fig)
 
 
-def class_sensitivity_grid(rows: dict, class_names: list | None = None,
+def class_sensitivity_grid(rows: dict, class_names=None,
                            title: str = "") -> bytes:
   """Per-class loss sensitivity maps (Arpit et al. 2017): a grid, one row per group
   ({row label: [C, H, W] mean |dL/dx| maps, NaN where a class has no example}), one
