@@ -418,7 +418,8 @@ def variants_table(experiment: dict) -> str:
   names = ["baseline"] + sorted({n.split("/")[0] for n in experiment["conditions"]
                                  if not n.startswith("seed_")})
   columns = ("fit_clean", "fit_corrupted", "validation", "best_validation",
-             "epochs_to_fit_clean", "epochs_to_fit_corrupted")
+             "epochs_to_fit_clean", "epochs_to_fit_corrupted", "epochs_to_fit_train",
+             "gini_all")
   width = max(len(n) for n in names)
   lines = [f"{'run':<{width}}  " + "  ".join(columns)]
   for name in names:
