@@ -60,6 +60,7 @@ from flags import jobs as job_flags
 from flags import knn_index
 from flags import probing as probing_flags
 from flags import runs
+from flags import sweeps as sweep_flags
 from flags import training as training_flags
 from suite import errors
 from suite.experiments import memorization_dynamics
@@ -67,7 +68,7 @@ from suite.measures import sensitivity
 from suite.results import claims
 
 # --helpshort lists the shared flags this binary reads, not only its own.
-for _module in (data_flags, probing_flags, knn_index, training_flags, job_flags):
+for _module in (data_flags, probing_flags, knn_index, training_flags, job_flags, sweep_flags):
   flags.adopt_module_key_flags(_module)
 
 SEEDS = flags.DEFINE_list("seeds", ["0", "1"], "Training seeds (data and noise stay fixed).")
@@ -86,9 +87,9 @@ SWEEP_DEPTH = flags.DEFINE_list("sweep_depth", [], "Depths to compare (mlp: hidd
                                 "cnn_small: conv modules).")
 SWEEP_WIDTH_MULTIPLIER = flags.DEFINE_list("sweep_width_multiplier", [],
                                            "Convolutional width multipliers to compare.")
-SWEEP_LABEL_NOISE = flags.DEFINE_list(
-    "sweep_label_noise", [], "Label-noise levels in (0, 1] to compare (each a run per seed, "
-    "the base level one more point).")
+# --sweep_label_noise (flags.sweeps, shared with benign_memorization): label-noise levels in
+# [0, 1] to compare, each a run per seed, the base level one more point.
+SWEEP_LABEL_NOISE = sweep_flags.SWEEP_LABEL_NOISE
 SWEEP_TRAIN_SIZE = flags.DEFINE_list(
     "sweep_train_size", [], "Training-set sizes to compare (each a run per seed, the base "
     "size one more point).")
@@ -122,7 +123,8 @@ def _regularizer(text):
 def _positive(kind, integer, most=None):
   def parse(text):
     value = int(text) if integer else float(text)
-    if value <= 0 or (most is not None and value > most):
+    # A noise level may be 0 (clean data: one more point of the curve); sizes may not.
+    if (value < 0 if most is not None else value <= 0) or (most is not None and value > most):
       raise ValueError(text)
     return memorization_dynamics.Variant(kind, value)
   return parse
@@ -138,7 +140,7 @@ _MESSAGES = {"regularizers": "--regularizers must be name:value pairs, name in "
              "sweep_width": "--sweep_width must be positive integers.",
              "sweep_depth": "--sweep_depth must be positive integers.",
              "sweep_width_multiplier": "--sweep_width_multiplier must be positive numbers.",
-             "sweep_label_noise": "--sweep_label_noise must be numbers in (0, 1].",
+             "sweep_label_noise": "--sweep_label_noise must be numbers in [0, 1].",
              "sweep_train_size": "--sweep_train_size must be positive integers."}
 
 
@@ -151,12 +153,17 @@ def _parses(name, values):
   return True
 
 
-for _name in _PARSERS:
+# --sweep_label_noise is shared with benign_memorization (whose tests import both binaries
+# in one process): checked in variants() instead, so this range never applies to it.
+for _name in sorted(set(_PARSERS) - {"sweep_label_noise"}):
   flags.register_validator(_name, lambda values, name=_name: _parses(name, values),
                            message=_MESSAGES[_name])
 
 
 def variants() -> tuple:
+  """The variants the flags ask for; ConfigError on a bad --sweep_label_noise."""
+  if not _parses("sweep_label_noise", SWEEP_LABEL_NOISE.value):
+    raise errors.ConfigError(_MESSAGES["sweep_label_noise"])
   return tuple(_PARSERS[name](v) for name, flag in (
       ("regularizers", REGULARIZERS), ("sweep_width", SWEEP_WIDTH),
       ("sweep_depth", SWEEP_DEPTH), ("sweep_width_multiplier", SWEEP_WIDTH_MULTIPLIER),
