@@ -25,6 +25,7 @@ import tensorflow as tf
 
 from benchmarks import memorization_dynamics as binary
 from suite import constants
+from suite import errors
 from suite.data import augmentation
 from suite.data import datasets
 from suite.experiments import memorization_dynamics as dynamics
@@ -195,3 +196,15 @@ def test_cnn_small_depth_sweep_claims_depth_does_not_hurt(data_dir, tmp_path):
   if line["verdict"] != claims.NOT_TESTABLE:
     assert set(line["evidence"]["equivalence_tost"]) == {"1", "3"}
   assert (tmp_path / "figures" / "epochs_to_fit.png").stat().st_size > 1000
+
+
+@pytest.mark.parametrize("flag, values, match", [
+    ("sweep_label_noise", ["1.5"], r"--sweep_label_noise must be numbers in \[0, 1\]"),
+    ("sweep_label_noise", ["x"], r"--sweep_label_noise must be numbers"),
+    ("sweep_train_size", ["5000"], "only .* are available")])
+def test_bad_sweeps_are_one_error_before_training(data_dir, tmp_path, flag, values, match):
+  with flagsaver.flagsaver(data_dir=data_dir, output_dir=str(tmp_path / "out"),
+                           **dict(_TINY, **{flag: values})):
+    with pytest.raises(errors.ConfigError, match=match):
+      binary.main([])
+  assert not (tmp_path / "out" / "seed_0").exists()
