@@ -52,6 +52,8 @@ run them anywhere that sees --output_dir (a bucket path works), then the same co
 without --only: it trains nothing and computes the claims and figures.
 """
 
+import math
+
 from absl import flags
 
 from benchmarks import cli
@@ -124,7 +126,9 @@ def _positive(kind, integer, most=None):
   def parse(text):
     value = int(text) if integer else float(text)
     # A noise level may be 0 (clean data: one more point of the curve); sizes may not.
-    if (value < 0 if most is not None else value <= 0) or (most is not None and value > most):
+    # Written so that NaN fails every comparison and is refused.
+    low = value >= 0 if most is not None else value > 0
+    if not (low and math.isfinite(value) and (most is None or value <= most)):
       raise ValueError(text)
     return memorization_dynamics.Variant(kind, value)
   return parse

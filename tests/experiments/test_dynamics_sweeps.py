@@ -201,6 +201,7 @@ def test_cnn_small_depth_sweep_claims_depth_does_not_hurt(data_dir, tmp_path):
 @pytest.mark.parametrize("flag, values, match", [
     ("sweep_label_noise", ["1.5"], r"--sweep_label_noise must be numbers in \[0, 1\]"),
     ("sweep_label_noise", ["x"], r"--sweep_label_noise must be numbers"),
+    ("sweep_label_noise", ["0.5", "nan"], r"--sweep_label_noise must be numbers"),
     ("sweep_train_size", ["5000"], "only .* are available")])
 def test_bad_sweeps_are_one_error_before_training(data_dir, tmp_path, flag, values, match):
   with flagsaver.flagsaver(data_dir=data_dir, output_dir=str(tmp_path / "out"),
