@@ -255,7 +255,8 @@ def run(base: runner.RunSpec, seeds: list[int], csr_samples: int = 300,
 def jobs(seeds: list[int], variants: tuple[Variant, ...] = (), difficulty_runs: int = 0,
          difficulty_kinds: Iterable[str] = tuple(DIFFICULTY_KINDS)) -> list[str]:
   """The job names of run(..., only=...): every run directory under output_dir, in the
-  order run() trains them (`seed_0`, `dropout_0.5/seed_0`, `difficulty/real/seed_3`)."""
+  order run() trains them (`seed_0`, `dropout_0.5/seed_0`, `label_noise_0.2/seed_1`,
+  `train_size_500/seed_0`, `depth_3/seed_2`, `difficulty/real/seed_3`)."""
   names = [f"seed_{s}" for s in seeds]
   names += [f"{v.name}/seed_{s}" for v in variants for s in seeds]
   if difficulty_runs:
