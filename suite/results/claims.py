@@ -861,7 +861,9 @@ def noise_fitted_less_at_best_validation(records: list,
   Per seed, at that epoch: fit of clean minus fit of corrupted training examples. Null:
   the gap is at most `margin` (declared); held when the t interval over seeds lies above
   it, contradicted when below. Corrupted examples whose random label is the true class
-  count as fitted when right: the gap is, if anything, understated.
+  count as fitted when right: the gap is, if anything, understated. Not testable unless
+  the noise is memorized (FIT_THRESHOLD) by the end of the budget in every seed: without
+  memorization there is nothing for early stopping to prevent.
 
   Args:
     records: result records, one per seed, with validation and fit histories.
@@ -893,6 +895,10 @@ def noise_fitted_less_at_best_validation(records: list,
     evidence["fit_corrupted_final"].append(_metric(rec, "memorization/fit_corrupted"))
     evidence["test_accuracy_at_best"].append(best.get("test/accuracy"))
     evidence["test_accuracy_final"].append(_metric(rec, "test/accuracy"))
+  # Early stopping prevents memorization only where there is memorization to prevent.
+  why = _unfitted({"partial-noise": records})
+  if why:
+    return _line(claim, NOT_TESTABLE, evidence, reason=why)
   test, verdict = _t_test("fit of clean minus fit of corrupted examples at the "
                           "best-validation epoch", gaps, f"paired within seed; null: gap "
                           f"<= {margin}", null=margin)

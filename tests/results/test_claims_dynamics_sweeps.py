@@ -151,6 +151,11 @@ def test_noise_fitted_less_at_best_validation_verdicts():
       claims.NOT_TESTABLE
   assert claims.noise_fitted_less_at_best_validation(
       [_early(s, 0.6) for s in range(2)])["verdict"] == claims.NOT_TESTABLE
+  # The noise never memorized by the end: nothing for early stopping to prevent.
+  unfitted = [_early(s, 0.6) for s in range(4)]
+  unfitted[2]["metrics"]["memorization/fit_corrupted"] = 0.5
+  line = claims.noise_fitted_less_at_best_validation(unfitted)
+  assert line["verdict"] == claims.NOT_TESTABLE and "not memorized" in line["reason"]
 
 
 def test_early_stopping_claim_rarely_holds_at_its_margin():
