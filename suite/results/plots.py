@@ -167,6 +167,8 @@ def knn_by_layer_over_seeds(panels: dict, k: int = 20, title: str = "") -> bytes
 # Memorization dynamics figures.
 
 # Here, not at the top: this block is appended beside other engineers' additions.
+import textwrap  # pylint: disable=g-import-not-at-top,wrong-import-position,wrong-import-order
+
 import numpy as np  # pylint: disable=g-import-not-at-top,wrong-import-position,wrong-import-order
 
 
@@ -183,8 +185,9 @@ def sweep_error_bars(panels: dict, ylabels: dict | None = None, title: str = "",
     notes: {panel: a line under the panel's title} (e.g. how censoring was drawn).
   """
   ylabels, notes = ylabels or {}, notes or {}
+  width = max(6.0, 4.5 * max(1, len(panels)))
   fig, axes = plt.subplots(1, max(1, len(panels)), squeeze=False, dpi=100,
-                           figsize=(4.5 * max(1, len(panels)), 4.0))
+                           figsize=(width, 4.2))
   for ax, (panel, lines) in zip(axes[0], panels.items()):
     for i, (label, points) in enumerate(lines.items()):
       xs = sorted(points)
@@ -202,7 +205,8 @@ def sweep_error_bars(panels: dict, ylabels: dict | None = None, title: str = "",
     ax.set_title(panel + (f"\n{notes[panel]}" if panel in notes else ""), fontsize=9)
     if ax.lines:
       ax.legend(fontsize=7, loc="best")
-  fig.suptitle(title or "sweeps")
+  # Wrapped to the figure's width: a long title must not be cut off.
+  fig.suptitle(textwrap.fill(title or "sweeps", int(width * 12)), fontsize=10)
   return _png(fig)
 
 
