@@ -18,6 +18,7 @@ figures, end to end on digits; cnn_small's depth."""
 import dataclasses
 import os
 
+from absl import flags
 from absl.testing import flagsaver
 import numpy as np
 import pytest
@@ -200,12 +201,14 @@ def test_cnn_small_depth_sweep_claims_depth_does_not_hurt(data_dir, tmp_path):
 
 @pytest.mark.parametrize("flag, values, match", [
     ("sweep_label_noise", ["1.5"], r"--sweep_label_noise must be numbers in \[0, 1\]"),
-    ("sweep_label_noise", ["x"], r"--sweep_label_noise must be numbers"),
-    ("sweep_label_noise", ["0.5", "nan"], r"--sweep_label_noise must be numbers"),
+    ("sweep_label_noise", ["x"], r"--sweep_label_noise must be"),
+    ("sweep_label_noise", ["0.5", "nan"], r"--sweep_label_noise must be"),
     ("sweep_train_size", ["5000"], "only .* are available")])
 def test_bad_sweeps_are_one_error_before_training(data_dir, tmp_path, flag, values, match):
-  with flagsaver.flagsaver(data_dir=data_dir, output_dir=str(tmp_path / "out"),
-                           **dict(_TINY, **{flag: values})):
-    with pytest.raises(errors.ConfigError, match=match):
+  # The flag is shared with benign_memorization: where that binary was imported in this
+  # process its validator refuses non-numbers first, as a flag error.
+  with pytest.raises((errors.ConfigError, flags.IllegalFlagValueError), match=match):
+    with flagsaver.flagsaver(data_dir=data_dir, output_dir=str(tmp_path / "out"),
+                             **dict(_TINY, **{flag: values})):
       binary.main([])
   assert not (tmp_path / "out" / "seed_0").exists()
