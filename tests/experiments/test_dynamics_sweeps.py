@@ -182,8 +182,9 @@ def test_cnn_small_depth_sets_the_conv_modules_and_the_default_is_unchanged():
 
 
 def test_cnn_small_depth_sweep_claims_depth_does_not_hurt(data_dir, tmp_path):
+  # Two seeds keep it short: the claim's verdicts are tested on constructed records.
   settings = dict(_TINY, model="cnn_small", width_multiplier=0.25, epochs=1, train_size=60,
-                  sweep_depth=["1", "3"])
+                  seeds=["0", "1"], sweep_depth=["1", "3"])
   with flagsaver.flagsaver(data_dir=data_dir, output_dir=str(tmp_path), **settings):
     binary.main([])
   experiment = record.read(str(tmp_path))
@@ -194,8 +195,7 @@ def test_cnn_small_depth_sweep_claims_depth_does_not_hurt(data_dir, tmp_path):
             if line["claim"].startswith("depth does not hurt generalization (cnn_small")]
   assert line["source"] == claims.BRIEF and line["verdict"] in claims.VERDICTS
   assert line["evidence"]["depths"] == [1, 2, 3] and "depth_1/seed_0" in line["runs"]
-  if line["verdict"] != claims.NOT_TESTABLE:
-    assert set(line["evidence"]["equivalence_tost"]) == {"1", "3"}
+  assert line["verdict"] == claims.NOT_TESTABLE and "at least 3" in line["reason"]
   assert (tmp_path / "figures" / "epochs_to_fit.png").stat().st_size > 1000
 
 
