@@ -41,20 +41,20 @@ from flags import jobs as job_flags
 from flags import knn_index
 from flags import probing as probing_flags
 from flags import runs
+from flags import sweeps as sweep_flags
 from flags import training as training_flags
 from suite.experiments import benign_memorization
 from suite.results import claims
 
 # --helpshort lists the shared flags this binary reads, not only its own.
-for _module in (data_flags, probing_flags, knn_index, training_flags, job_flags):
+for _module in (data_flags, probing_flags, knn_index, training_flags, job_flags, sweep_flags):
   flags.adopt_module_key_flags(_module)
 
 CONDITIONS = flags.DEFINE_list(
     "conditions", list(benign_memorization.CONDITIONS),
     "Conditions to train (the pooled ones only with a pool); claims are checked where "
     "their conditions ran.")
-SWEEP_LABEL_NOISE = flags.DEFINE_list("sweep_label_noise", [],
-                                      "Label-noise fractions to sweep (replaces --label_noise).")
+SWEEP_LABEL_NOISE = sweep_flags.SWEEP_LABEL_NOISE  # Shared with memorization_dynamics.
 SWEEP_NUM_VIEWS = flags.DEFINE_list("sweep_num_views", [],
                                     "Pool sizes n to sweep (replaces --num_views).")
 SWEEP_BOTTLENECK_DIM = flags.DEFINE_list(

@@ -24,10 +24,18 @@ by --seed; --seeds are the training seeds compared.
 
 Regularizers and capacity, in the same command, as variants of the first seed's run:
   --regularizers=dropout:0.5,input_noise:0.1,weight_decay:0.001,adversarial:0.03
-  --sweep_width=64,256,1024 --sweep_depth=1,2,4          (mlp)
+  --sweep_width=64,256,1024                              (mlp)
+  --sweep_depth=1,2,4          (mlp: hidden layers; cnn_small: conv modules)
   --sweep_width_multiplier=0.25,0.5,1                    (cnn_small, resnet18)
+Noise level and data size (Arpit et al. Figs. on epochs to fit), data fixed by --seed:
+  --sweep_label_noise=0.2,0.4,0.8 --sweep_train_size=500,2000
 A table of noisy-label fit, validation accuracy and epochs to 95% fit per variant
-follows, with a claim per regularizer and per capacity sweep.
+follows, with a claim per regularizer and per sweep (capacity: epochs to fit the noise;
+depth: validation not worse, the brief's hypothesis; noise level: epochs to fit the
+training set and Gini of loss sensitivity; data size: noise fitted later relative to real
+data), each run's early-stopping numbers (fit of the noise at the best-validation epoch,
+test accuracy there and at the end) and figures under <output_dir>/figures:
+dynamics, epochs_to_fit, gini_by_noise, sensitivity_per_class, loss_trajectories.
 
 Per-example difficulty as Arpit et al. (Fig. 1), in the same command:
   --difficulty_runs=100 --difficulty_data=real,random_labels,random_inputs
@@ -44,6 +52,8 @@ run them anywhere that sees --output_dir (a bucket path works), then the same co
 without --only: it trains nothing and computes the claims and figures.
 """
 
+import math
+
 from absl import flags
 
 from benchmarks import cli
@@ -52,6 +62,7 @@ from flags import jobs as job_flags
 from flags import knn_index
 from flags import probing as probing_flags
 from flags import runs
+from flags import sweeps as sweep_flags
 from flags import training as training_flags
 from suite import errors
 from suite.experiments import memorization_dynamics
@@ -59,7 +70,7 @@ from suite.measures import sensitivity
 from suite.results import claims
 
 # --helpshort lists the shared flags this binary reads, not only its own.
-for _module in (data_flags, probing_flags, knn_index, training_flags, job_flags):
+for _module in (data_flags, probing_flags, knn_index, training_flags, job_flags, sweep_flags):
   flags.adopt_module_key_flags(_module)
 
 SEEDS = flags.DEFINE_list("seeds", ["0", "1"], "Training seeds (data and noise stay fixed).")
@@ -74,9 +85,16 @@ REGULARIZERS = flags.DEFINE_list(
     "regularizers", [], "Regularizer variants as name:value, name in "
     + ",".join(memorization_dynamics.REGULARIZERS) + " (adversarial: FGSM radius).")
 SWEEP_WIDTH = flags.DEFINE_list("sweep_width", [], "mlp widths to compare.")
-SWEEP_DEPTH = flags.DEFINE_list("sweep_depth", [], "mlp depths to compare.")
+SWEEP_DEPTH = flags.DEFINE_list("sweep_depth", [], "Depths to compare (mlp: hidden layers; "
+                                "cnn_small: conv modules).")
 SWEEP_WIDTH_MULTIPLIER = flags.DEFINE_list("sweep_width_multiplier", [],
                                            "Convolutional width multipliers to compare.")
+# --sweep_label_noise (flags.sweeps, shared with benign_memorization): label-noise levels in
+# [0, 1] to compare, each a run per seed, the base level one more point.
+SWEEP_LABEL_NOISE = sweep_flags.SWEEP_LABEL_NOISE
+SWEEP_TRAIN_SIZE = flags.DEFINE_list(
+    "sweep_train_size", [], "Training-set sizes to compare (each a run per seed, the base "
+    "size one more point).")
 DIFFICULTY_RUNS = flags.DEFINE_integer(
     "difficulty_runs", 0, "One-epoch runs per data kind for per-example difficulty "
     "(Arpit et al. Fig. 1); 0: off. At least 3 for a test, 10 or more for power.",
@@ -104,10 +122,13 @@ def _regularizer(text):
   return memorization_dynamics.Variant(name, value)
 
 
-def _positive(kind, integer):
+def _positive(kind, integer, most=None):
   def parse(text):
     value = int(text) if integer else float(text)
-    if value <= 0:
+    # A noise level may be 0 (clean data: one more point of the curve); sizes may not.
+    # Written so that NaN fails every comparison and is refused.
+    low = value >= 0 if most is not None else value > 0
+    if not (low and math.isfinite(value) and (most is None or value <= most)):
       raise ValueError(text)
     return memorization_dynamics.Variant(kind, value)
   return parse
@@ -115,12 +136,16 @@ def _positive(kind, integer):
 
 _PARSERS = {"regularizers": _regularizer, "sweep_width": _positive("width", True),
             "sweep_depth": _positive("depth", True),
-            "sweep_width_multiplier": _positive("width_multiplier", False)}
+            "sweep_width_multiplier": _positive("width_multiplier", False),
+            "sweep_label_noise": _positive("label_noise", False, most=1.0),
+            "sweep_train_size": _positive("train_size", True)}
 _MESSAGES = {"regularizers": "--regularizers must be name:value pairs, name in "
                              + ",".join(memorization_dynamics.REGULARIZERS) + ", value >= 0.",
              "sweep_width": "--sweep_width must be positive integers.",
              "sweep_depth": "--sweep_depth must be positive integers.",
-             "sweep_width_multiplier": "--sweep_width_multiplier must be positive numbers."}
+             "sweep_width_multiplier": "--sweep_width_multiplier must be positive numbers.",
+             "sweep_label_noise": "--sweep_label_noise must be numbers in [0, 1].",
+             "sweep_train_size": "--sweep_train_size must be positive integers."}
 
 
 def _parses(name, values):
@@ -132,15 +157,21 @@ def _parses(name, values):
   return True
 
 
-for _name in _PARSERS:
+# --sweep_label_noise is shared with benign_memorization (whose tests import both binaries
+# in one process): checked in variants() instead, so this range never applies to it.
+for _name in sorted(set(_PARSERS) - {"sweep_label_noise"}):
   flags.register_validator(_name, lambda values, name=_name: _parses(name, values),
                            message=_MESSAGES[_name])
 
 
 def variants() -> tuple:
+  """The variants the flags ask for; ConfigError on a bad --sweep_label_noise."""
+  if not _parses("sweep_label_noise", SWEEP_LABEL_NOISE.value):
+    raise errors.ConfigError(_MESSAGES["sweep_label_noise"])
   return tuple(_PARSERS[name](v) for name, flag in (
       ("regularizers", REGULARIZERS), ("sweep_width", SWEEP_WIDTH),
-      ("sweep_depth", SWEEP_DEPTH), ("sweep_width_multiplier", SWEEP_WIDTH_MULTIPLIER))
+      ("sweep_depth", SWEEP_DEPTH), ("sweep_width_multiplier", SWEEP_WIDTH_MULTIPLIER),
+      ("sweep_label_noise", SWEEP_LABEL_NOISE), ("sweep_train_size", SWEEP_TRAIN_SIZE))
       for v in flag.value)
 
 

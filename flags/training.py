@@ -25,7 +25,7 @@ from suite.training import trainer
 # Model.
 MODEL = flags.DEFINE_enum("model", "mlp", zoo.MODELS, "Zoo model.")
 WIDTH = flags.DEFINE_integer("width", 512, "mlp: hidden units per layer.", lower_bound=1)
-DEPTH = flags.DEFINE_integer("depth", 2, "mlp: hidden layers.", lower_bound=1)
+DEPTH = flags.DEFINE_integer("depth", 2, "mlp: hidden layers; cnn_small: conv modules.", lower_bound=1)
 WIDTH_MULTIPLIER = flags.DEFINE_float("width_multiplier", 1.0, "cnn_small, resnet18: channels x.",
                                       lower_bound=1e-3)
 DROPOUT = flags.DEFINE_float("dropout", 0.0, "Dropout after hidden layers.", lower_bound=0.0,

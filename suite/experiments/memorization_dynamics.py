@@ -31,12 +31,27 @@ one-epoch runs on real data, random labels and random inputs (run_difficulty), r
 random labels as the primary test, random inputs as a secondary view, the within-run split
 above as the second view; each view's figure in <output_dir>/figures/difficulty_*.png.
 
-Variants - regularizers (dropout, input noise, weight decay, adversarial training) and
-capacities (mlp width and depth, convolutional width multiplier) - run for every seed,
-each paired with the same seed's base run, in the same command.
+Variants - regularizers (dropout, input noise, weight decay, adversarial training),
+capacities (mlp width, mlp and cnn_small depth, convolutional width multiplier) and data
+settings (label noise level, training-set size) - run for every seed, each paired with the
+same seed's base run, in the same command. Data variants load their own data (same --seed)
+and are measured like the base runs (SensitivityHook); the sweeps' claims are within-seed
+trends (Page's test) with the base's value as one more point: epochs to fit grow with the
+noise level, noise fits later relative to real data with more data, the Gini of loss
+sensitivity over the training set falls with noise; depth does not hurt validation
+accuracy (the brief's hypothesis, non-inferiority). Early stopping: at each seed's
+best-validation epoch, how much of the noise and of the real data is fitted, and test
+accuracy there against the final one.
+
+Figures (<output_dir>/figures, and as TensorBoard images under <output_dir>/tensorboard):
+dynamics.png (fit and CSR curves), epochs_to_fit.png (against every swept setting),
+gini_by_noise.png (with a noise sweep), sensitivity_per_class.png (mean |dL/dx| per class,
+clean and corrupted examples, at the end of training, mean over seeds),
+loss_trajectories.png (per-example loss of the first seed, sorted by first-learned epoch),
+and the difficulty figures.
 """
 
-from typing import Any, Iterable, TextIO
+from typing import Any, Iterable, Sequence, TextIO
 import dataclasses
 import io
 import os
@@ -64,8 +79,14 @@ REGULARIZERS = {"dropout": ("model", "dropout"), "input_noise": ("train", "input
                 "weight_decay": ("train", "weight_decay"),
                 "adversarial": ("train", "adversarial_epsilon")}
 # Capacity settings that can be swept, with the models they apply to.
-CAPACITIES = {"width": ("mlp",), "depth": ("mlp",),
+CAPACITIES = {"width": ("mlp",), "depth": ("mlp", "cnn_small"),
               "width_multiplier": ("cnn_small", "resnet18")}
+# Data settings that can be swept (DataConfig fields): each variant loads its own data.
+DATA_SETTINGS = ("label_noise", "train_size")
+# Figure names under <output_dir>/figures.
+FIGURES = {"dynamics": "dynamics.png", "epochs_to_fit": "epochs_to_fit.png",
+           "gini_by_noise": "gini_by_noise.png", "sensitivity_per_class": "sensitivity_per_class.png",
+           "loss_trajectories": "loss_trajectories.png"}
 DIFFICULTY_DIR = "difficulty"
 # Data kind -> the noise settings of its runs (the rest of the data settings are the base's).
 DIFFICULTY_KINDS: dict[str, dict[str, Any]] = {
@@ -85,8 +106,8 @@ BAND_PERMUTATIONS = 100
 
 @dataclasses.dataclass(frozen=True)
 class Variant:
-  """A change to the first seed's run: one regularizer or one capacity setting."""
-  kind: str  # A key of REGULARIZERS or CAPACITIES.
+  """A change to the base run: one regularizer, capacity or data setting."""
+  kind: str  # A key of REGULARIZERS or CAPACITIES, or one of DATA_SETTINGS.
   value: float
 
   @property
@@ -101,15 +122,36 @@ class Variant:
         raise errors.ConfigError(f"a {self.kind} sweep applies to models "
                                  f"{list(CAPACITIES[self.kind])}, not {base.model.name}")
       section, field = "model", self.kind
+    elif self.kind in DATA_SETTINGS:
+      section, field = "data", self.kind
     else:
       raise errors.ConfigError(f"unknown variant {self.kind!r}; choose from "
-                               f"{sorted(REGULARIZERS) + sorted(CAPACITIES)}")
-    value = int(self.value) if field in ("width", "depth") else float(self.value)
+                               f"{sorted(REGULARIZERS) + sorted(CAPACITIES) + list(DATA_SETTINGS)}")
+    value = int(self.value) if field in ("width", "depth", "train_size") else float(self.value)
     try:
       changed = dataclasses.replace(getattr(base, section), **{field: value})
     except errors.ConfigError as e:
       raise errors.ConfigError(f"{self.name}: {e}") from None
     return dataclasses.replace(base, **{section: changed})
+
+  @property
+  def changes_data(self) -> bool:
+    return self.kind in DATA_SETTINGS
+
+
+def _hook(data: datasets.Data, csr_samples: int, csr: sensitivity.CsrConfig, seed: int,
+          loss: str) -> sensitivity.SensitivityHook:
+  """The measurements of the base runs and the data variants (module docstring)."""
+  return sensitivity.SensitivityHook(data, csr_samples, csr, seed, loss, equal_sizes=True,
+                                     mixed=True, maps=True)
+
+
+def _variant_data(variants, variant_specs: dict, data: datasets.Data,
+                  names: set[str] | None = None) -> dict:
+  """{variant name: its data}: the base data unless the variant changes the data
+  settings (then loaded, for the variants in `names` only when given)."""
+  return {v.name: datasets.load(variant_specs[v.name].data)
+          if v.changes_data and (names is None or v.name in names) else data for v in variants}
 
 
 def run(base: runner.RunSpec, seeds: list[int], csr_samples: int = 300,
@@ -148,12 +190,13 @@ def run(base: runner.RunSpec, seeds: list[int], csr_samples: int = 300,
   data = datasets.load(base.data)
   train = dataclasses.replace(base.train, track_every=base.train.track_every or 1)
   if only is not None:
-    return _run_jobs(base, seeds, variant_specs, train, data, csr_samples, csr, strategy, out,
-                     difficulty_runs, difficulty_kinds, only)
+    return _run_jobs(base, seeds, variants, variant_specs, train, data, csr_samples, csr,
+                     strategy, out, difficulty_runs, difficulty_kinds, only)
+  variant_data = _variant_data(variants, variant_specs, data)  # Bad sizes fail first.
   records, run_dirs = {}, {}
   for seed in seeds:
     spec = _seed_spec(base, train, seed)
-    hook = sensitivity.SensitivityHook(data, csr_samples, csr, seed, train.loss, equal_sizes=True)
+    hook = _hook(data, csr_samples, csr, seed, train.loss)
     print(f"== training seed {seed}", file=out, flush=True)
     records[seed] = runner.run(spec, strategy=strategy, hooks=[hook], data=data, out=out)
     run_dirs[seed] = spec.output_dir
@@ -161,23 +204,31 @@ def run(base: runner.RunSpec, seeds: list[int], csr_samples: int = 300,
   summary = summarize(records, per_example)
   lines = check_claims(records, per_example, data, base.data)
   conditions = {f"seed_{s}": d for s, d in run_dirs.items()}
+  variant_records: dict[Any, dict] = {}
   if variants:
     # Every variant for every seed: the claims pair each variant with its seed's baseline.
-    variant_records: dict[Any, dict] = {}
     for variant in variants:
       for seed in seeds:
         name = f"{variant.name}/seed_{seed}"
         spec = _variant_spec(base, variant_specs[variant.name], name, seed, train)
         print(f"== {variant.name} (training seed {seed})", file=out, flush=True)
+        own = variant_data[variant.name]
+        hooks = [_hook(own, csr_samples, csr, seed, train.loss)] if variant.changes_data else []
         variant_records.setdefault(variant, {})[seed] = runner.run(
-            spec, strategy=strategy, data=data, out=out)
+            spec, strategy=strategy, hooks=hooks, data=own, out=out)
         conditions[name] = spec.output_dir
     summary.update(variant_metrics(variant_records, records))
-    lines += variant_claims(variant_records, records, base, data.info.num_classes)
+    lines += variant_claims(variant_records, records, base, data.info.num_classes,
+                            len(data.train))
+  # Early stopping, after the older claims so that their order stays as it was.
+  lines.append(dict(claims_lib.noise_fitted_less_at_best_validation([records[s] for s in seeds]),
+                    runs=[f"seed_{s}" for s in seeds]))
   png = plots.dynamics({f"seed {s}": records[s]["history"] for s in seeds},
                        "fit and critical sample ratio: clean (solid) and corrupted (dashed)")
-  plots.write_figure(base.output_dir, "dynamics.png", png)
+  plots.write_figure(base.output_dir, FIGURES["dynamics"], png)
   images = {"dynamics": png}
+  images.update(dynamics_figures(base, records, per_example, run_dirs, variant_records,
+                                 len(data.train), data.info.class_names))
   if difficulty_runs:
     difficulty = run_difficulty(base, difficulty_runs, difficulty_kinds, difficulty_examples,
                                 strategy, out)
@@ -204,7 +255,8 @@ def run(base: runner.RunSpec, seeds: list[int], csr_samples: int = 300,
 def jobs(seeds: list[int], variants: tuple[Variant, ...] = (), difficulty_runs: int = 0,
          difficulty_kinds: Iterable[str] = tuple(DIFFICULTY_KINDS)) -> list[str]:
   """The job names of run(..., only=...): every run directory under output_dir, in the
-  order run() trains them (`seed_0`, `dropout_0.5/seed_0`, `difficulty/real/seed_3`)."""
+  order run() trains them (`seed_0`, `dropout_0.5/seed_0`, `label_noise_0.2/seed_1`,
+  `train_size_500/seed_0`, `depth_3/seed_2`, `difficulty/real/seed_3`)."""
   names = [f"seed_{s}" for s in seeds]
   names += [f"{v.name}/seed_{s}" for v in variants for s in seeds]
   if difficulty_runs:
@@ -227,26 +279,29 @@ def _variant_spec(base: runner.RunSpec, variant_spec: runner.RunSpec, name: str,
           variant_spec.train, seed=seed, track_every=train.track_every))
 
 
-def _run_jobs(base, seeds, variant_specs, train, data, csr_samples, csr, strategy, out,
-              difficulty_runs, difficulty_kinds, only) -> dict:
+def _run_jobs(base, seeds, variants, variant_specs, train, data, csr_samples, csr, strategy,
+              out, difficulty_runs, difficulty_kinds, only) -> dict:
   """run(..., only=...): trains the runs named in `only` (the same specs run() trains)."""
   conditions = {}
   for seed in seeds:
     name = f"seed_{seed}"
     if name in only:
       spec = _seed_spec(base, train, seed)
-      hook = sensitivity.SensitivityHook(data, csr_samples, csr, seed, train.loss,
-                                         equal_sizes=True)
+      hook = _hook(data, csr_samples, csr, seed, train.loss)
       print(f"== training seed {seed}", file=out, flush=True)
       runner.run(spec, strategy=strategy, hooks=[hook], data=data, out=out)
       conditions[name] = spec.output_dir
-  for variant_name, variant_spec in variant_specs.items():
+  wanted = {name.split("/")[0] for name in only}
+  variant_data = _variant_data(variants, variant_specs, data, wanted)
+  for variant in variants:
     for seed in seeds:
-      name = f"{variant_name}/seed_{seed}"
+      name = f"{variant.name}/seed_{seed}"
       if name in only:
-        spec = _variant_spec(base, variant_spec, name, seed, train)
-        print(f"== {variant_name} (training seed {seed})", file=out, flush=True)
-        runner.run(spec, strategy=strategy, data=data, out=out)
+        spec = _variant_spec(base, variant_specs[variant.name], name, seed, train)
+        print(f"== {variant.name} (training seed {seed})", file=out, flush=True)
+        own = variant_data[variant.name]
+        hooks = [_hook(own, csr_samples, csr, seed, train.loss)] if variant.changes_data else []
+        runner.run(spec, strategy=strategy, hooks=hooks, data=own, out=out)
         conditions[name] = spec.output_dir
   for kind in (check_difficulty_kinds(difficulty_kinds) if difficulty_runs else ()):
     specs = [difficulty_spec(base, kind, s) for s in range(difficulty_runs)
@@ -266,9 +321,11 @@ def _variant_row(rec: dict) -> dict:
   validation = [h["validation/accuracy"] for h in rec["history"]
                 if h.get("validation/accuracy") is not None]
   row["best_validation"] = max(validation) if validation else None
-  for name in ("clean", "corrupted"):
-    row[f"epochs_to_fit_{name}"] = claims_lib.epochs_to_fit(
-        rec, f"memorization/fit_{name}", constants.FIT_THRESHOLD)
+  row["gini_all"] = claims_lib.window_mean(rec, "sensitivity/gini_all",
+                                           claims_lib.GINI_WINDOW)
+  for name in ("train", "clean", "corrupted"):
+    key = "memorization/train_fit" if name == "train" else f"memorization/fit_{name}"
+    row[f"epochs_to_fit_{name}"] = claims_lib.epochs_to_fit(rec, key, constants.FIT_THRESHOLD)
   return row
 
 
@@ -289,9 +346,27 @@ def variant_metrics(variant_records: dict, baseline: dict) -> dict:
   return out
 
 
+def sweeps(variant_records: dict, baseline: dict, base: runner.RunSpec,
+           train_size: int) -> dict[str, dict]:
+  """{setting: {value: records in seed order}} of every capacity and data setting swept,
+  the baseline as the base's value (its training-set size: `train_size`, the examples
+  the base trained on)."""
+  seeds = sorted(baseline)
+  out: dict[str, dict] = {}
+  for kind in tuple(CAPACITIES) + DATA_SETTINGS:
+    sweep = {v.value: [recs[s] for s in seeds] for v, recs in variant_records.items()
+             if v.kind == kind}
+    if sweep:
+      sweep.setdefault(_base_value(base, kind, train_size),
+                       [baseline[s] for s in seeds])  # One more point.
+      out[kind] = sweep
+  return out
+
+
 def variant_claims(variant_records: dict, baseline: dict, base: runner.RunSpec,
-                   num_classes: int) -> list[dict]:
-  """Regularizers as one Holm family; a trend claim per capacity setting swept. Records
+                   num_classes: int, train_size: int = 0) -> list[dict]:
+  """Regularizers as one Holm family; a trend claim per capacity setting swept; the depth
+  non-inferiority (the brief's hypothesis); the noise-level and data-size trends. Records
   are paired by seed with the baseline (the base settings) of the same seed."""
   seeds = sorted(baseline)
   in_order = lambda recs: [recs[s] for s in seeds]
@@ -304,13 +379,37 @@ def variant_claims(variant_records: dict, baseline: dict, base: runner.RunSpec,
       name = line["claim"].split(" ")[0]
       lines.append(dict(line, runs=[f"{name}/seed_{s}" for s in seeds]
                         + [f"seed_{s}" for s in seeds]))
+  swept = sweeps(variant_records, baseline, base, train_size)
+  runs_of = lambda kind: [f"seed_{s}" if value == _base_value(base, kind, train_size)
+                          and not _is_variant(variant_records, kind, value)
+                          else f"{kind}_{value:g}/seed_{s}"
+                          for value in sorted(swept[kind]) for s in seeds]
   for kind in CAPACITIES:
-    sweep = {v.value: in_order(recs) for v, recs in variant_records.items() if v.kind == kind}
-    if sweep:
-      sweep.setdefault(getattr(base.model, kind), in_order(baseline))  # One more capacity.
+    if kind in swept:
       source = claims_lib.BRIEF if kind == "depth" else claims_lib.ARPIT
-      lines.append(claims_lib.capacity_speeds_up_noise_fitting(sweep, kind, source))
+      lines.append(dict(claims_lib.capacity_speeds_up_noise_fitting(swept[kind], kind, source),
+                        runs=runs_of(kind)))
+  if "depth" in swept:
+    lines.append(dict(claims_lib.depth_does_not_hurt_generalization(
+        {int(d): recs for d, recs in swept["depth"].items()}, base.model.depth,
+        base.model.name), runs=runs_of("depth")))
+  if "label_noise" in swept:
+    for check in (claims_lib.noise_level_slows_fitting, claims_lib.gini_falls_with_noise):
+      lines.append(dict(check(swept["label_noise"]), runs=runs_of("label_noise")))
+  if "train_size" in swept:
+    lines.append(dict(claims_lib.data_size_slows_noise_relative_to_real(swept["train_size"]),
+                      runs=runs_of("train_size")))
   return lines
+
+
+def _base_value(base: runner.RunSpec, kind: str, train_size: int):
+  if kind == "train_size":
+    return train_size
+  return getattr(base.data, kind) if kind in DATA_SETTINGS else getattr(base.model, kind)
+
+
+def _is_variant(variant_records: dict, kind: str, value) -> bool:
+  return any(v.kind == kind and v.value == value for v in variant_records)
 
 
 def variants_table(experiment: dict) -> str:
@@ -320,7 +419,8 @@ def variants_table(experiment: dict) -> str:
   names = ["baseline"] + sorted({n.split("/")[0] for n in experiment["conditions"]
                                  if not n.startswith("seed_")})
   columns = ("fit_clean", "fit_corrupted", "validation", "best_validation",
-             "epochs_to_fit_clean", "epochs_to_fit_corrupted")
+             "epochs_to_fit_clean", "epochs_to_fit_corrupted", "epochs_to_fit_train",
+             "gini_all")
   width = max(len(n) for n in names)
   lines = [f"{'run':<{width}}  " + "  ".join(columns)]
   for name in names:
@@ -356,7 +456,40 @@ def summarize(records: dict, per_example: dict) -> dict:
       summary[f"seed_{seed}/best_validation_epoch"] = best["epoch"]
       summary[f"seed_{seed}/best_validation_accuracy"] = best["validation/accuracy"]
       summary[f"seed_{seed}/final_validation_accuracy"] = with_validation[-1]["validation/accuracy"]
+  summary.update(early_stopping(records))
   return summary
+
+
+# Early stopping (Arpit et al. 2017, section 5): (summary key, history key, at which epoch).
+_EARLY_STOPPING = (("fit_corrupted_at_best_validation", "memorization/fit_corrupted", "best"),
+                   ("fit_corrupted_final", "memorization/fit_corrupted", "final"),
+                   ("fit_clean_at_best_validation", "memorization/fit_clean", "best"),
+                   ("fit_clean_final", "memorization/fit_clean", "final"),
+                   ("test_accuracy_at_best_validation", "test/accuracy", "best"),
+                   ("test_accuracy_final", "test/accuracy", "final"))
+
+
+def early_stopping(records: dict) -> dict:
+  """Per seed (seed_<s>/early_stopping/...) and as means over seeds (early_stopping/...):
+  the best-validation epoch, the fits of corrupted and clean training examples and the
+  test accuracy at that epoch and at the end. Empty without validation accuracy."""
+  out: dict[str, Any] = {}
+  columns: dict[str, list] = {}
+  for seed in sorted(records):
+    history = records[seed]["history"]
+    best = claims_lib.best_validation_entry(records[seed])
+    if best is None or not history:
+      return {}
+    row = {"best_validation_epoch": best["epoch"]}
+    for name, key, when in _EARLY_STOPPING:
+      row[name] = (best if when == "best" else history[-1]).get(key)
+    for name, value in row.items():
+      out[f"seed_{seed}/early_stopping/{name}"] = value
+      columns.setdefault(name, []).append(value)
+  for name, values in columns.items():
+    present = [v for v in values if v is not None]
+    out[f"early_stopping/{name}"] = float(np.mean(present)) if present else None
+  return out
 
 
 def difficulty_sets(per_example: dict, data: datasets.Data, data_config: datasets.DataConfig,
@@ -589,6 +722,78 @@ def within_run_difficulty_figure(per_example: dict, data: datasets.Data,
       difficulty_curves(matrices, seed=data_config.seed),
       f"within-run view: per-example error after epoch {claims_lib.DIFFICULTY_EPOCH} over "
       f"{len(per_example)} runs with partial noise")
+
+
+def _mean_std(values: list) -> tuple[float, float, int]:
+  return float(np.mean(values)), float(np.std(values)), len(values)
+
+
+def dynamics_figures(base: runner.RunSpec, records: dict, per_example: dict, run_dirs: dict,
+                     variant_records: dict, train_size: int,
+                     class_names: Sequence[str] | None = None) -> dict[str, bytes]:
+  """Writes the figures of the sweeps, of per-class loss sensitivity and of per-example
+  loss trajectories (module docstring) that the runs allow; returns {name: PNG bytes}."""
+  images = {}
+  seeds = sorted(records)
+  swept = sweeps(variant_records, records, base, train_size) if variant_records else {}
+  budget = base.train.epochs
+  panels: dict[str, dict] = {}
+  for kind, sweep in swept.items():
+    panels[kind] = {}
+    for label, key in (("training set", "memorization/train_fit"),
+                       ("clean", "memorization/fit_clean"),
+                       ("corrupted", "memorization/fit_corrupted")):
+      panels[kind][label] = {float(value): _mean_std(
+          [budget if e is None else e for e in (claims_lib.epochs_to_fit(r, key)
+                                                for r in recs)])
+                             for value, recs in sweep.items()}
+  if panels:
+    images["epochs_to_fit"] = plots.sweep_error_bars(
+        panels, {k: f"epochs to {constants.FIT_THRESHOLD:.0%} fit" for k in panels},
+        f"epochs to fit, mean ± std over {len(seeds)} seeds (never fitted: drawn at the "
+        f"budget, {budget})")
+  if "label_noise" in swept:
+    lines: dict[str, dict] = {}
+    for label, key in (("training set (sample)", "sensitivity/gini_all"),
+                       ("clean examples", "sensitivity/gini_clean"),
+                       ("corrupted examples", "sensitivity/gini_corrupted")):
+      points = {}
+      for value, recs in swept["label_noise"].items():
+        values = [v for v in (claims_lib.window_mean(r, key) for r in recs) if v is not None]
+        if values:
+          points[float(value)] = _mean_std(values)
+      if points:
+        lines[label] = points
+    if lines:
+      window = claims_lib.GINI_WINDOW
+      images["gini_by_noise"] = plots.sweep_error_bars(
+          {"label_noise": lines}, {"label_noise": "Gini of loss sensitivity"},
+          f"Gini of |dL/dx| against label noise (mean over epochs in {window[0]:g}-"
+          f"{window[1]:g} of the budget), mean ± std over seeds")
+  maps = [m for m in (sensitivity.read_maps(run_dirs[s]) for s in seeds) if m is not None]
+  if maps:
+    rows = {}
+    for group in ("clean", "corrupted"):
+      stacked = np.stack([m[group] for m in maps])
+      present = ~np.isnan(stacked).all(axis=(2, 3))  # [runs, classes]
+      if present.any():
+        total = np.where(np.isnan(stacked), 0.0, stacked).sum(0)
+        counts = present.sum(0).astype(np.float64)
+        with np.errstate(invalid="ignore", divide="ignore"):
+          rows[f"{group} examples"] = total / counts[:, None, None]
+    if rows:
+      images["sensitivity_per_class"] = plots.class_sensitivity_grid(
+          rows, class_names, f"mean |dL/dx| per training label at the end of training, "
+          f"mean over {len(maps)} seed(s); rows on their own colour scales")
+  log = per_example.get(seeds[0]) if seeds else None
+  if log is not None and len(log["epochs"]) >= 2:
+    learned = tracking.first_learned_epoch(log["epochs"], log["correct"])
+    images["loss_trajectories"] = plots.loss_trajectories(
+        log["epochs"], log["loss"], learned, log["corrupted"][-1].astype(bool),
+        f"per-example training loss, seed {seeds[0]}: sorted by first-learned epoch (dots)")
+  for name, png in images.items():
+    plots.write_figure(base.output_dir, FIGURES[name], png)
+  return images
 
 
 def write_summary_images(output_dir: str, images: dict, step: int = 0) -> None:

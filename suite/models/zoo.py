@@ -20,7 +20,7 @@ name of a layer whose output is that endpoint. Endpoint names are stable so that
 probes, plots and leaderboards line up across runs:
 
   mlp:        hidden_1 .. hidden_D, [projector_hidden], logits
-  cnn_small:  conv_1, conv_2, fc_1, fc_2, [projector_hidden], logits
+  cnn_small:  conv_1 .. conv_D, fc_1, fc_2, [projector_hidden], logits (D = depth, default 2)
   resnet18:   stem, block_1_1, block_1_2, .. block_4_2, encoder, [projector_hidden], logits
 
 The encoder output is the last endpoint before the head (`hidden_D`, `fc_2`,
@@ -64,7 +64,7 @@ INITS = ("keras", "torch")
 class ModelConfig:
   name: str = "mlp"
   width: int = 512  # mlp: hidden units per layer.
-  depth: int = 2  # mlp: hidden layers.
+  depth: int = 2  # mlp: hidden layers; cnn_small: conv modules (2: the small AlexNet).
   width_multiplier: float = 1.0  # cnn_small, resnet18: channels scale.
   dropout: float = 0.0  # After each hidden layer of mlp / fully connected layer of cnn_small.
   bottleneck_dim: int = 0  # Projector width; 0: no projector.
@@ -166,9 +166,11 @@ class LocalResponseNormalization(layers.Layer):
 
 
 def _cnn_small(inputs, config, endpoints):
-  """Two (conv 5x5 -> max-pool 3x3/2 -> LRN) modules, then fully connected 384 and 192."""
+  """`depth` (conv 5x5, 64 filters -> max-pool 3x3/2 -> LRN) modules, then fully connected
+  384 and 192. The default depth 2 is the small AlexNet of Zhang et al.; other depths add
+  or remove identical modules, so a depth sweep changes nothing else."""
   x = inputs
-  for i, filters in enumerate((64, 64), start=1):
+  for i, filters in enumerate((64,) * config.depth, start=1):
     x = layers.Conv2D(max(1, round(filters * config.width_multiplier)), 5, padding="same",
                       name=f"conv_{i}_conv", **_torch_default(config, 25 * x.shape[-1]))(x)
     x = layers.ReLU(name=f"conv_{i}_relu")(x)

@@ -694,3 +694,265 @@ def _short(value):
   if isinstance(value, list):
     return "[" + " ".join(_short(v) for v in value) + "]"
   return f"{value:.4f}" if isinstance(value, float) else str(value)
+
+
+# Memorization dynamics: noise level, data size, early stopping and depth (Arpit et al.
+# 2017, sections 4 and 5; depth is the project brief's hypothesis).
+
+# Declared in advance: "much less" at the best-validation epoch is a gap of at least this
+# much fit (absolute) between clean and corrupted examples.
+EARLY_STOP_MARGIN = 0.2
+# Declared in advance: "depth does not hurt" is validation accuracy not below the baseline
+# depth's by more than this (absolute).
+DEPTH_MARGIN = 0.02
+
+
+def _trend(claim: str, sweep: dict, setting: str, outcome, side: str, statistic: str,
+           source: str = ARPIT, permutations: int = 2000, evidence: dict | None = None) -> dict:
+  """A within-seed trend of outcome(record) along the sorted sweep points ({value: records
+  per seed}), tested as capacity_speeds_up_noise_fitting does (stats.page_trend, each
+  seed's outcomes permuted across the points). outcome returns a float (inf: censored,
+  ranked after every finite value) or None (missing: not testable). side: the claimed
+  sign of the trend ('greater': the outcome grows with the setting)."""
+  values = sorted(sweep)
+  evidence = dict(evidence or {}, **{setting: values})
+  why = _paired(*[sweep[v] for v in values]) if values else "an empty sweep"
+  if why:
+    return _line(claim, NOT_TESTABLE, evidence, reason=why, source=source)
+  if len(values) < 3:
+    return _line(claim, NOT_TESTABLE, evidence, reason=f"{len(values)} sweep points; a trend "
+                 "needs at least 3", source=source)
+  outcomes = [[outcome(r) for r in sweep[v]] for v in values]
+  evidence["outcomes"] = [[None if o is None else o if math.isfinite(o) else "censored"
+                           for o in row] for row in outcomes]
+  if any(o is None for row in outcomes for o in row):
+    return _line(claim, NOT_TESTABLE, evidence, reason=f"{statistic}: missing in some run",
+                 source=source)
+  table = np.array(outcomes, np.float64).T  # [seeds, points]
+  if not np.isfinite(table).any():
+    return _line(claim, NOT_TESTABLE, evidence, reason="censored at every sweep point",
+                 source=source)
+  result = stats.page_trend(table, permutations)
+  evidence["spearman_per_seed"] = result["per_seed"]
+  if result["min_p"] > stats.ALPHA_SIDE:
+    return _line(claim, NOT_TESTABLE, evidence, reason=f"{len(values)} points x "
+                 f"{table.shape[0]} seeds: an exact permutation test cannot reach "
+                 f"{stats.ALPHA_SIDE}", source=source)
+  test = stats.test_record(
+      f"mean within-seed Spearman({setting}, {statistic})", result["value"], result["null"],
+      result["interval"], table.shape[0],
+      f"{_LEVEL} range of the permutation null (each seed's outcomes permuted across sweep "
+      f"points, {permutations} draws; Page's test)", p_less=result["p_less"],
+      p_greater=result["p_greater"])
+  lo, hi = result["interval"]
+  value = result["value"]
+  above, below = value > hi, value < lo
+  if side == "greater":
+    verdict = HELD if above else CONTRADICTED if below else INCONCLUSIVE
+  else:
+    verdict = HELD if below else CONTRADICTED if above else INCONCLUSIVE
+  return _line(claim, verdict, evidence, test, source=source)
+
+
+def _censored(epochs):
+  return math.inf if epochs is None else float(epochs)
+
+
+def noise_level_slows_fitting(sweep: dict, permutations: int = 2000) -> dict:
+  """More label noise, more epochs to fit the training set (Arpit et al. 2017, Fig. 4).
+
+  Per seed, the Spearman correlation of the noise level with the epochs to reach
+  FIT_THRESHOLD on every training example (memorization/train_fit; never reached:
+  censored); the trend across seeds by Page's permutation test (_trend).
+
+  Args:
+    sweep: {label noise: records per seed}, the baseline's level included.
+    permutations: permutations of the trend's null.
+
+  Returns:
+    The claim line: {claim, verdict, evidence, test, source[, reason]}.
+  """
+  claim = ("more label noise needs more epochs to fit the training set (epochs to reach the "
+           "fit threshold on all training examples grow with the noise level)")
+  return _trend(claim, sweep, "label_noise",
+                lambda r: _censored(epochs_to_fit(r, "memorization/train_fit")), "greater",
+                "epochs to fit the training set (never: censored)", permutations=permutations,
+                evidence={"threshold": FIT_THRESHOLD})
+
+
+def data_size_slows_noise_relative_to_real(sweep: dict, permutations: int = 2000) -> dict:
+  """With more data, noise takes longer to fit relative to real data (Arpit et al. 2017).
+
+  Per seed and size: epochs to fit the corrupted examples over epochs to fit the clean
+  ones (corrupted never fitted: censored; clean never fitted: not testable, there is no
+  reference); its trend with the training-set size by Page's test (_trend).
+
+  Args:
+    sweep: {training-set size: records per seed}, the baseline's size included.
+    permutations: permutations of the trend's null.
+
+  Returns:
+    The claim line: {claim, verdict, evidence, test, source[, reason]}.
+  """
+  claim = ("with more data, noise takes longer to fit relative to real data (epochs to fit "
+           "corrupted over epochs to fit clean examples grow with the training-set size)")
+
+  def ratio(rec):
+    clean = epochs_to_fit(rec, "memorization/fit_clean")
+    if clean is None:
+      return None
+    return _censored(epochs_to_fit(rec, "memorization/fit_corrupted")) / max(1, clean)
+
+  return _trend(claim, sweep, "train_size", ratio, "greater",
+                "epochs to fit corrupted / epochs to fit clean", permutations=permutations,
+                evidence={"threshold": FIT_THRESHOLD})
+
+
+def window_mean(rec: dict, key: str, window: tuple = GINI_WINDOW) -> float | None:
+  """The mean of `key` over the history entries in `window` (fractions of the budget,
+  epoch 0 excluded), or None when none has it."""
+  entries = [h[key] for h in _window(rec, window) if h.get(key) is not None]
+  return float(np.mean(entries)) if entries else None
+
+
+def gini_falls_with_noise(sweep: dict, window: tuple = GINI_WINDOW,
+                          permutations: int = 2000) -> dict:
+  """Loss sensitivity is less concentrated with more noise (Arpit et al. 2017, section 4).
+
+  Per seed and noise level: the mean over the declared window (as
+  sensitivity_more_concentrated_on_real_data) of the Gini coefficient of loss
+  sensitivity on a fixed-size sample of the whole training set (sensitivity/gini_all:
+  the noise share is the run's); its trend with the noise level by Page's test.
+
+  Args:
+    sweep: {label noise: records per seed}, the baseline's level included.
+    window: fractions of the budget averaged over.
+    permutations: permutations of the trend's null.
+
+  Returns:
+    The claim line: {claim, verdict, evidence, test, source[, reason]}.
+  """
+  claim = ("loss sensitivity is less concentrated (lower Gini over the training set) with "
+           "more label noise")
+  return _trend(claim, sweep, "label_noise",
+                lambda r: window_mean(r, "sensitivity/gini_all", window), "less",
+                "Gini of loss sensitivity, mean over the window", permutations=permutations,
+                evidence={"window": list(window)})
+
+
+def best_validation_entry(rec: dict) -> dict | None:
+  """The history entry of the best validation accuracy (the earliest of ties), or None.
+
+  Args:
+    rec: a result record with a `history`.
+
+  Returns:
+    The entry, or None without validation accuracy.
+  """
+  entries = [h for h in rec.get("history", []) if h.get("validation/accuracy") is not None]
+  return max(entries, key=lambda h: h["validation/accuracy"]) if entries else None
+
+
+def noise_fitted_less_at_best_validation(records: list,
+                                         margin: float = EARLY_STOP_MARGIN) -> dict:
+  """Early stopping (Arpit et al. 2017, section 5): at the epoch of best validation
+  accuracy the noise is fitted much less than real data.
+
+  Per seed, at that epoch: fit of clean minus fit of corrupted training examples. Null:
+  the gap is at most `margin` (declared); held when the t interval over seeds lies above
+  it, contradicted when below. Corrupted examples whose random label is the true class
+  count as fitted when right: the gap is, if anything, understated. Not testable unless
+  the noise is memorized (FIT_THRESHOLD) by the end of the budget in every seed: without
+  memorization there is nothing for early stopping to prevent.
+
+  Args:
+    records: result records, one per seed, with validation and fit histories.
+    margin: the declared margin ("much less").
+
+  Returns:
+    The claim line: {claim, verdict, evidence, test, source[, reason]}.
+  """
+  claim = (f"at the best-validation epoch the noise is fitted much less than real data "
+           f"(fit of clean minus corrupted examples above {margin})")
+  why = _paired(records)
+  if why:
+    return _line(claim, NOT_TESTABLE, {}, reason=why)
+  gaps: list[float] = []
+  evidence: dict = {"margin": margin, "seeds": [_seed(r) for r in records],
+                    "best_validation_epoch": [], "fit_clean_at_best": [],
+                    "fit_corrupted_at_best": [], "fit_corrupted_final": [],
+                    "test_accuracy_at_best": [], "test_accuracy_final": []}
+  for rec in records:
+    best = best_validation_entry(rec)
+    if best is None or best.get("memorization/fit_clean") is None or \
+        best.get("memorization/fit_corrupted") is None:
+      return _line(claim, NOT_TESTABLE, evidence, reason="needs validation accuracy and the "
+                   "fits of clean and corrupted examples at the same evaluations")
+    gaps.append(best["memorization/fit_clean"] - best["memorization/fit_corrupted"])
+    evidence["best_validation_epoch"].append(best["epoch"])
+    evidence["fit_clean_at_best"].append(best["memorization/fit_clean"])
+    evidence["fit_corrupted_at_best"].append(best["memorization/fit_corrupted"])
+    evidence["fit_corrupted_final"].append(_metric(rec, "memorization/fit_corrupted"))
+    evidence["test_accuracy_at_best"].append(best.get("test/accuracy"))
+    evidence["test_accuracy_final"].append(_metric(rec, "test/accuracy"))
+  # Early stopping prevents memorization only where there is memorization to prevent.
+  why = _unfitted({"partial-noise": records})
+  if why:
+    return _line(claim, NOT_TESTABLE, evidence, reason=why)
+  test, verdict = _t_test("fit of clean minus fit of corrupted examples at the "
+                          "best-validation epoch", gaps, f"paired within seed; null: gap "
+                          f"<= {margin}", null=margin)
+  return _line(claim, verdict, evidence, test)
+
+
+def depth_does_not_hurt_generalization(sweep: dict, baseline_depth: int, model: str,
+                                       margin: float = DEPTH_MARGIN) -> dict:
+  """The project brief's hypothesis: depth does not hurt generalization.
+
+  Per depth other than the baseline's, paired by seed: final validation accuracy minus
+  the baseline depth's. Non-inferiority against the declared margin: held when, for
+  every depth, the t interval over seeds lies above -margin (intersection-union, so no
+  multiplicity correction); contradicted when, for some depth, it lies below -margin.
+  The two-sided equivalence (TOST, +-margin) per depth is reported as evidence.
+
+  Args:
+    sweep: {depth: records per seed}, the baseline depth included.
+    baseline_depth: the depth every other is compared with.
+    model: the model's name (reported).
+    margin: the declared margin (absolute validation accuracy).
+
+  Returns:
+    The claim line: {claim, verdict, evidence, test, source[, reason]}.
+  """
+  claim = (f"depth does not hurt generalization ({model}: final validation accuracy at every "
+           f"depth not below depth {baseline_depth}'s by more than {margin})")
+  depths = sorted(sweep)
+  evidence: dict = {"model": model, "baseline_depth": baseline_depth, "margin": margin,
+                    "depths": depths}
+  if baseline_depth not in sweep or len(depths) < 2:
+    return _line(claim, NOT_TESTABLE, evidence, reason="needs the baseline depth and another",
+                 source=BRIEF)
+  why = _paired(*[sweep[d] for d in depths])
+  if why:
+    return _line(claim, NOT_TESTABLE, evidence, reason=why, source=BRIEF)
+  accuracy = {d: [_metric(r, "validation/accuracy") for r in sweep[d]] for d in depths}
+  evidence["validation_accuracy"] = {str(d): accuracy[d] for d in depths}
+  if any(a is None for values in accuracy.values() for a in values):
+    return _line(claim, NOT_TESTABLE, evidence, reason="needs a validation split",
+                 source=BRIEF)
+  verdicts, tests, equivalence = [], {}, {}
+  for depth in depths:
+    if depth == baseline_depth:
+      continue
+    differences = np.subtract(accuracy[depth], accuracy[baseline_depth])
+    test, verdict = _t_test(f"validation accuracy at depth {depth} minus depth "
+                            f"{baseline_depth}", differences,
+                            f"paired by seed, non-inferiority (margin {margin})", null=-margin)
+    _, lo, hi = stats.t_interval(differences)
+    equivalence[str(depth)] = stats.equivalence_verdict(lo, hi, margin)
+    verdicts.append(verdict)
+    tests[depth] = test
+  evidence["equivalence_tost"] = equivalence
+  evidence["tests"] = {str(d): t for d, t in tests.items()}
+  worst = min(tests, key=lambda d: tests[d]["interval"][0])  # Nearest to failing.
+  return _line(claim, _combine(verdicts), evidence, tests[worst], source=BRIEF)

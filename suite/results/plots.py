@@ -198,4 +198,117 @@ def benign_frontier(panels: dict, k: int = constants.HEADLINE_K, title: str = ""
     ax.set_visible(False)
   fig.suptitle(title or f"benign-memorization frontier: encoder {k}-NN, clean-label bank",
                fontsize=10)
+
+
+# Memorization dynamics figures.
+
+# Here, not at the top: this block is appended beside other engineers' additions.
+import textwrap  # pylint: disable=g-import-not-at-top,wrong-import-position,wrong-import-order
+
+import numpy as np  # pylint: disable=g-import-not-at-top,wrong-import-position,wrong-import-order
+
+
+def sweep_error_bars(panels: dict, ylabels: dict | None = None, title: str = "",
+                     notes: dict | None = None) -> bytes:
+  """One panel per swept setting: each line's mean with error bars (std) over seeds against
+  the setting's value (epochs to fit against noise level, data size or capacity; Gini
+  against noise level).
+
+  Args:
+    panels: {panel (a setting): {line label: {x: (mean, std, n)}}}; x numeric.
+    ylabels: {panel: y-axis label}.
+    title: the figure's title.
+    notes: {panel: a line under the panel's title} (e.g. how censoring was drawn).
+  """
+  ylabels, notes = ylabels or {}, notes or {}
+  width = max(6.0, 4.5 * max(1, len(panels)))
+  fig, axes = plt.subplots(1, max(1, len(panels)), squeeze=False, dpi=100,
+                           figsize=(width, 4.2))
+  for ax, (panel, lines) in zip(axes[0], panels.items()):
+    for i, (label, points) in enumerate(lines.items()):
+      xs = sorted(points)
+      if not xs:
+        continue
+      seeds = max(points[x][2] for x in xs)
+      ax.errorbar(xs, [points[x][0] for x in xs], yerr=[points[x][1] for x in xs], fmt="o-",
+                  capsize=3, color=f"C{i % 10}", label=f"{label} (n={seeds})")
+    if len(lines) and all(x > 0 for pts in lines.values() for x in pts) and \
+        max((max(pts) / min(pts) for pts in lines.values() if pts), default=1) >= 8:
+      ax.set_xscale("log")  # Widths and sizes span orders of magnitude.
+    ax.set_xlabel(panel)
+    ax.set_ylabel(ylabels.get(panel, ""))
+    ax.grid(alpha=0.3)
+    ax.set_title(panel + (f"\n{notes[panel]}" if panel in notes else ""), fontsize=9)
+    if ax.lines:
+      ax.legend(fontsize=7, loc="best")
+  # Wrapped to the figure's width: a long title must not be cut off.
+  fig.suptitle(textwrap.fill(title or "sweeps", int(width * 12)), fontsize=10)
+  return _png(fig)
+
+
+def class_sensitivity_grid(rows: dict, class_names=None,
+                           title: str = "") -> bytes:
+  """Per-class loss sensitivity maps (Arpit et al. 2017): a grid, one row per group
+  ({row label: [C, H, W] mean |dL/dx| maps, NaN where a class has no example}), one
+  column per class; each row on its own colour scale (groups differ in magnitude)."""
+  classes = max((len(maps) for maps in rows.values()), default=1)
+  fig, axes = plt.subplots(max(1, len(rows)), classes, squeeze=False, dpi=100,
+                           figsize=(1.3 * classes + 0.8, 1.5 * max(1, len(rows)) + 0.6))
+  for r, (label, maps) in enumerate(rows.items()):
+    finite = [m for m in maps if m.size and not np.isnan(m).all()]
+    top = max((float(np.nanmax(m)) for m in finite), default=1.0) or 1.0
+    for c in range(classes):
+      ax = axes[r][c]
+      ax.set_xticks([])
+      ax.set_yticks([])
+      if c < len(maps) and not np.isnan(maps[c]).all():
+        ax.imshow(maps[c], cmap="viridis", vmin=0.0, vmax=top)
+      if r == 0:
+        name = class_names[c] if class_names and c < len(class_names) else str(c)
+        ax.set_title(str(name)[:10], fontsize=7)
+      if c == 0:
+        ax.set_ylabel(label, fontsize=7)
+  fig.suptitle(title or "mean |dL/dx| per class", fontsize=9)
+  return _png(fig)
+
+
+def loss_trajectories(epochs, loss, first_learned, corrupted, title: str = "",
+                      max_rows: int = 300) -> bytes:
+  """Per-example training loss over epochs, examples sorted by ease (first-learned
+  epoch; never learned last), clean and corrupted examples side by side (heat maps,
+  one row per example; at most `max_rows` evenly spaced ranks per panel).
+
+  Args:
+    epochs: [E] the logged epochs.
+    loss: [E, N] per-example training loss.
+    first_learned: [N] first epoch from which each example stays correct (-1: never).
+    corrupted: [N] booleans.
+    title: the figure's title.
+    max_rows: rows drawn per panel.
+  """
+  epochs, loss = np.asarray(epochs), np.asarray(loss, np.float64)
+  first_learned, corrupted = np.asarray(first_learned), np.asarray(corrupted, bool)
+  top = float(np.quantile(loss, 0.99)) if loss.size else 1.0
+  fig, axes = plt.subplots(1, 2, figsize=(11.0, 4.5), dpi=100, squeeze=False)
+  for ax, (name, group) in zip(axes[0], (("clean", ~corrupted), ("corrupted", corrupted))):
+    columns = np.flatnonzero(group)
+    if not len(columns):
+      ax.set_title(f"{name}: no examples", fontsize=9)
+      continue
+    key = np.where(first_learned[columns] < 0, np.iinfo(np.int64).max, first_learned[columns])
+    order = columns[np.argsort(key, kind="stable")]
+    picked = order[np.unique(np.linspace(0, len(order) - 1, min(max_rows, len(order)))
+                             .round().astype(int))]
+    image = ax.imshow(loss[:, picked].T, aspect="auto", cmap="magma", vmin=0.0,
+                      vmax=max(top, 1e-6), interpolation="nearest",
+                      extent=(float(epochs[0]) - 0.5, float(epochs[-1]) + 0.5, len(picked), 0))
+    learned = first_learned[picked]
+    ax.plot(np.where(learned >= 0, learned, np.nan), np.arange(len(picked)) + 0.5, ",",
+            color="cyan")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("examples, sorted by first-learned epoch")
+    never = float(np.mean(first_learned[columns] < 0))
+    ax.set_title(f"{name} ({len(columns)} examples, {never:.0%} never learned)", fontsize=9)
+    fig.colorbar(image, ax=ax, label="training loss")
+  fig.suptitle(title or "per-example loss, sorted by ease")
   return _png(fig)

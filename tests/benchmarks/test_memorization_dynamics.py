@@ -45,8 +45,8 @@ def test_seeds_share_data_and_report_dynamics_and_claims(data_dir, tmp_path, cap
       [f"seed_{s}" for s in range(3)] + [f"{v}/seed_{s}" for s in range(3) for v in (
           "adversarial_0.05", "dropout_0.5", "width_32", "width_8")])
   lines = experiment["claims"]
-  # Four dynamics claims, one per regularizer, one for the width sweep.
-  assert len(lines) == 7 and "claims:" in out
+  # Four dynamics claims, one per regularizer, one for the width sweep, early stopping.
+  assert len(lines) == 8 and "claims:" in out
   assert lines[4]["runs"] == [f"dropout_0.5/seed_{s}" for s in range(3)] + [
       f"seed_{s}" for s in range(3)]
   assert lines[6]["evidence"]["width"] == [8, 16, 32]  # 16: the base runs.
@@ -134,4 +134,4 @@ def test_runs_on_mock_data_of_a_paper_dataset(tmp_path):
   run = record.read(str(tmp_path / "runs" / "seed_0"))
   assert run["dataset"]["image_shape"] == [32, 32, 3] and run["status"] == "complete"
   assert run["settings"]["data"]["input_corruption"] == "gaussian"
-  assert len(experiment["claims"]) == 4
+  assert len(experiment["claims"]) == 5
