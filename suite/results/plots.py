@@ -16,11 +16,13 @@
 
 import io
 import os
+import textwrap
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # pylint: disable=g-import-not-at-top,wrong-import-position
+import numpy as np  # pylint: disable=g-import-not-at-top,wrong-import-position
 import tensorflow as tf  # pylint: disable=g-import-not-at-top,wrong-import-position
 
 from suite import constants  # pylint: disable=g-import-not-at-top,wrong-import-position
@@ -198,14 +200,10 @@ def benign_frontier(panels: dict, k: int = constants.HEADLINE_K, title: str = ""
     ax.set_visible(False)
   fig.suptitle(title or f"benign-memorization frontier: encoder {k}-NN, clean-label bank",
                fontsize=10)
+  return _png(fig)
 
 
 # Memorization dynamics figures.
-
-# Here, not at the top: this block is appended beside other engineers' additions.
-import textwrap  # pylint: disable=g-import-not-at-top,wrong-import-position,wrong-import-order
-
-import numpy as np  # pylint: disable=g-import-not-at-top,wrong-import-position,wrong-import-order
 
 
 def sweep_error_bars(panels: dict, ylabels: dict | None = None, title: str = "",
