@@ -301,8 +301,8 @@ def projections(data: datasets.Data, train_config: trainer_lib.TrainConfig,
       probes[name] = timing.projected(size, queries, noise, config.bank == "full")
       image_seconds[name] = timing.feature_seconds / timing.examples
       lines.append(
-          f"probe {name}: {timing.examples:,} images' features in {timing.feature_seconds:.2f} s, "
-          f"k-NN of {timing.pairs:,} pairs in {timing.knn_seconds:.2f} s; projected to a "
+          f"probe {name}: {timing.examples:,} images' features in {timing.feature_seconds:.3f} s, "
+          f"k-NN of {timing.pairs:,} pairs in {timing.knn_seconds:.3f} s; projected to a "
           f"{config.bank} bank of {size:,}, {queries:,} queries, label noise {noise:g}: "
           f"{probes[name]:.1f} s per probe (rough: scaled from the measured size)")
     if total:
