@@ -21,6 +21,14 @@ with the probe's controls, hardware and wall time), and leaderboard.png (the k-N
 layer of every setting with error bars over seeds) where runs were probed; prints the
 Markdown table. Records that are malformed or not complete are listed by path and
 left out.
+
+  python -m benchmarks.leaderboard --runs=runs/cpu/benign_datasets --compare=dataset \
+      --board_dir=runs/cpu/benign_datasets/board
+
+--compare=dataset instead writes datasets.md, datasets.csv and datasets.png: one table
+with a row per condition and a column group per dataset (seeds, test accuracy, fit,
+encoder 20-NN, and the random-initialisation and raw-pixel controls at the same layer),
+mean ± std over seeds, and the k-NN by layer with a panel per dataset.
 """
 
 import os
@@ -36,6 +44,10 @@ from suite.results import leaderboard
 RUNS = flags.DEFINE_list("runs", None, "Directories (searched recursively) or result.json paths.")
 BOARD_DIR = flags.DEFINE_string("board_dir", None,
                                 "Where to write leaderboard.md, .csv and .png (the figure).")
+COMPARE = flags.DEFINE_enum(
+    "compare", "settings", ["settings", "dataset"],
+    "settings: a row per setting (leaderboard.md/.csv/.png). dataset: a row per condition "
+    "and a column group per dataset (datasets.md/.csv/.png).")
 flags.mark_flag_as_required("runs")
 
 
@@ -49,17 +61,30 @@ def main(argv):
     print(f"skipped {path}: {reason}", file=sys.stderr)
   if not loaded.records:
     raise errors.ConfigError(f"no complete result.json under {', '.join(RUNS.value)}")
-  rows = leaderboard.aggregate(loaded.records)
-  table = leaderboard.markdown(rows)
-  print(table)
-  print(f"{len(loaded.records)} runs in {len(rows)} settings; {len(loaded.problems)} skipped")
+  if COMPARE.value == "dataset":
+    comparison = leaderboard.compare_datasets(loaded.records)
+    table = leaderboard.dataset_markdown(comparison)
+    print(table)
+    print(f"{len(loaded.records)} runs, {len(comparison['rows'])} conditions on "
+          f"{len(comparison['datasets'])} datasets ({', '.join(comparison['datasets'])}); "
+          f"{len(loaded.problems)} skipped")
+    outputs = [("datasets.md", table), ("datasets.csv", leaderboard.dataset_csv(comparison))]
+    figure = lambda: leaderboard.dataset_figure(comparison)
+    figure_name = "datasets.png"
+  else:
+    rows = leaderboard.aggregate(loaded.records)
+    table = leaderboard.markdown(rows)
+    print(table)
+    print(f"{len(loaded.records)} runs in {len(rows)} settings; {len(loaded.problems)} skipped")
+    outputs = [("leaderboard.md", table), ("leaderboard.csv", leaderboard.csv_text(rows))]
+    figure = lambda: leaderboard.figure(rows)
+    figure_name = "leaderboard.png"
   if board_dir:
     try:
       tf.io.gfile.makedirs(board_dir)
-      outputs = [("leaderboard.md", table), ("leaderboard.csv", leaderboard.csv_text(rows))]
-      png = leaderboard.figure(rows)
+      png = figure()
       if png:
-        outputs.append(("leaderboard.png", png))
+        outputs.append((figure_name, png))
       for name, content in outputs:
         path = os.path.join(board_dir, name)
         with tf.io.gfile.GFile(path + ".tmp", "wb" if isinstance(content, bytes) else "w") as f:

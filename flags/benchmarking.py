@@ -18,3 +18,23 @@ from absl import flags
 
 TIMED_STEPS = flags.DEFINE_integer("timed_steps", 20, "Training steps timed after a warm-up.",
                                    lower_bound=1)
+EPOCH_SIZE = flags.DEFINE_integer(
+    "epoch_size", 0, "Project seconds per epoch of this many training examples (e.g. 50000, "
+    "CIFAR-10's train split) from the measured steady-state rate plus the epoch start; "
+    "0: off.", lower_bound=0)
+PROJECT_EPOCHS = flags.DEFINE_integer(
+    "project_epochs", 0, "With --epoch_size: project the wall time of this many epochs (with "
+    "--time_probe, plus a probe every --probe_every epochs and the evaluation every "
+    "--eval_every); 0: off.", lower_bound=0)
+TIME_PROBE = flags.DEFINE_bool(
+    "time_probe", False, "Time one k-NN probe of every model (--probe_endpoints, --knn_k) on "
+    "the measured data and project it to a bank of --epoch_size and --probe_queries queries.")
+PROBE_QUERIES = flags.DEFINE_integer(
+    "probe_queries", 10_000, "Test queries of the projected probe (10,000: CIFAR-10's test "
+    "split).", lower_bound=1)
+
+
+@flags.multi_flags_validator(["project_epochs", "epoch_size"],
+                             message="--project_epochs needs --epoch_size.")
+def _check_projection(values):
+  return not values["project_epochs"] or values["epoch_size"] > 0

@@ -24,6 +24,11 @@ A row shows only the settings that apply to it (an mlp's width and depth, a conv
 model's width multiplier, a projector where there is one), the probe's controls
 (random initialisation and raw pixels) beside the trained k-NN, and `figure` draws
 the k-NN by layer of every row with error bars over seeds.
+
+`compare_datasets` is the dataset comparison: the same conditions run on several datasets
+(benchmarks/recipes/*/benign_datasets_*.cfg) as one table, a row per condition and a
+column group per dataset (test accuracy, fit, encoder k-NN and its controls), with
+`dataset_markdown`, `dataset_csv` and `dataset_figure` (k-NN by layer, a panel per dataset).
 """
 
 import csv
@@ -148,6 +153,7 @@ def _row_inputs(rec: dict) -> None:
   _random_init_probe(rec)
   _raw_pixels_probe(rec)
   _layers(rec)
+  dataset_values(rec)
   _hardware(rec)
   wall = rec["timing"].get("wall_seconds")
   if wall is not None and not isinstance(wall, (int, float)):
@@ -370,3 +376,242 @@ def figure(rows: list[dict], title: str = "") -> bytes | None:
     lines[label] = {e: (v["mean"], v["std"], v["n"]) for e, v in row["k20 by layer"].items()
                     if v}
   return plots.knn_by_layer_over_seeds(panels, k=20, title=title or "20-NN accuracy by layer")
+
+
+# The dataset comparison: a row per condition, a column group per dataset.
+
+# Columns of each dataset's group: (header, value of one record).
+DATASET_COLUMNS = ("test acc", "fit", "encoder k20", "random init k20", "raw pixels k20")
+
+
+def _encoder_layer(table: dict) -> str | None:
+  """The encoder output among a probe table's endpoints (claims.encoder_endpoint)."""
+  endpoints = table.get("endpoints")
+  if not isinstance(endpoints, list):
+    clean = table.get("clean")
+    endpoints = list(clean) if isinstance(clean, dict) else []
+  endpoints = [e for e in endpoints if isinstance(e, str)]
+  return claims.encoder_endpoint(endpoints) if endpoints else None
+
+
+def _encoder_probe(table, k: int = 20):
+  """Clean-bank k-NN at the encoder output of a probe table, or None."""
+  if not isinstance(table, dict):
+    return None
+  layer = _encoder_layer(table)
+  clean = table.get("clean")
+  accuracies = clean.get(layer) if layer and isinstance(clean, dict) else None
+  value = accuracies.get(f"k{k}") if isinstance(accuracies, dict) else None
+  return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def dataset_values(rec: dict) -> dict:
+  """One record's cells of the dataset comparison.
+
+  Args:
+    rec: a complete run record.
+
+  Returns:
+    {column of DATASET_COLUMNS: value or None}: test accuracy; fit of the training labels
+    (the random ones where there are any, else all); clean-bank 20-NN at the encoder output
+    of the run, and of its random initialisation; raw-pixel 20-NN.
+  """
+  metrics = rec.get("metrics") or {}
+  fit = metrics.get("memorization/fit_corrupted")
+  if fit is None:
+    fit = metrics.get("memorization/train_fit")
+  return {"test acc": metrics.get("test/accuracy"), "fit": fit,
+          "encoder k20": _encoder_probe(rec.get("probe")),
+          "random init k20": _encoder_probe((rec.get("controls") or {}).get("random_init")),
+          "raw pixels k20": _raw_pixels_probe(rec)}
+
+
+def _unique_runs(records: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
+  """Records less a run found twice (same settings, seed and length), as aggregate()."""
+  seen, out = set(), []
+  for path, rec in records:
+    key = (rec["config_hash"], rec["settings"]["train"].get("epochs"))
+    if key not in seen:
+      seen.add(key)
+      out.append((path, rec))
+  return out
+
+
+def _condition_settings(rec: dict) -> dict:
+  """The benchmark and every setting column but the dataset, as the standard table's."""
+  values = {"benchmark": rec["benchmark"]}
+  for header, (section, name) in SETTING_COLUMNS:
+    if header != "dataset":
+      values[header] = _setting(rec, header, section, name)
+  return values
+
+
+def compare_datasets(records: list[tuple[str, dict]]) -> dict:
+  """The same conditions on several datasets: one row per condition, a group per dataset.
+
+  A condition is told apart by the benchmark (benign_memorization/<condition>) and the
+  settings that vary between runs of one dataset (noise, augmentation, ...); settings that
+  are constant within each dataset but differ between datasets (model, training subset,
+  epochs where recipes differ) are the datasets' own and are listed per dataset.
+
+  Args:
+    records: (path, record) of complete runs (load().records).
+
+  Returns:
+    {'datasets': names in order, 'condition_columns': the settings naming a condition,
+     'dataset_settings': {dataset: {setting: value}} of the per-dataset settings,
+     'shared': {setting: value} alike everywhere,
+     'rows': [{'condition': label, 'settings': {...}, dataset: {column: stats or None,
+               'seeds': n, 'k20 by layer': {endpoint: stats}}}],
+     'controls by layer': {dataset: {endpoint: stats}} of the random initialisation, one
+       sample per seed and architecture}.
+  """
+  runs = [(path, rec, _condition_settings(rec), str(rec["settings"]["data"].get("dataset")))
+          for path, rec in _unique_runs(records)]
+  datasets = sorted({d for _, _, _, d in runs})
+  columns = list(runs[0][2]) if runs else []
+  varying = [c for c in columns
+             if any(len({json.dumps(s[c], default=str) for _, _, s, d in runs if d == dataset})
+                    > 1 for dataset in datasets)]
+  condition_columns = ["benchmark"] + [c for c in varying if c != "benchmark"]
+  per_dataset = [c for c in columns if c not in condition_columns]
+  shared = {c: runs[0][2][c] for c in per_dataset
+            if len({json.dumps(s[c], default=str) for _, _, s, _ in runs}) == 1}
+  dataset_settings = {d: {c: next(s[c] for _, _, s, dd in runs if dd == d)
+                          for c in per_dataset if c not in shared} for d in datasets}
+  groups: dict[str, dict] = {}
+  for _, rec, settings, dataset in runs:
+    key = json.dumps([settings[c] for c in condition_columns], default=str)
+    row = groups.setdefault(key, {"settings": {c: settings[c] for c in condition_columns},
+                                  "members": {}})
+    row["members"].setdefault(dataset, []).append(rec)
+  rows = []
+  for key in sorted(groups):
+    group = groups[key]
+    row = {"condition": _condition_label(group["settings"], condition_columns),
+           "settings": group["settings"]}
+    for dataset in datasets:
+      members = group["members"].get(dataset, [])
+      if not members:
+        row[dataset] = None
+        continue
+      values = [dataset_values(rec) for rec in members]
+      cells = {c: _stats([v[c] for v in values]) for c in DATASET_COLUMNS}
+      cells["seeds"] = len(members)
+      by_layer: dict = {}
+      for rec in members:
+        for endpoint, value in _layers(rec).items():
+          by_layer.setdefault(endpoint, []).append(value)
+      cells["k20 by layer"] = {e: _stats(v) for e, v in by_layer.items()}
+      row[dataset] = cells
+    rows.append(row)
+  return {"datasets": datasets, "condition_columns": condition_columns,
+          "dataset_settings": dataset_settings, "shared": shared, "rows": rows,
+          "controls by layer": _control_layers(runs)}
+
+
+def _condition_label(settings: dict, columns: list[str]) -> str:
+  """`random_augmented` for benign_memorization/random_augmented, then the other settings."""
+  label = [str(settings["benchmark"]).split("/")[-1]]
+  label += [f"{c} {_cell(settings[c], c)}" for c in columns
+            if c != "benchmark" and settings[c] not in (None, "")]
+  return ", ".join(label)
+
+
+def _control_layers(runs: list) -> dict:
+  """{dataset: {endpoint: stats}} of the random initialisation's probe by layer, one sample
+  per (seed, architecture): conditions of one seed share the control."""
+  samples: dict[str, dict] = {}
+  for _, rec, _, dataset in runs:
+    table = (rec.get("controls") or {}).get("random_init")
+    if not isinstance(table, dict):
+      continue
+    seed = rec["settings"]["train"].get("seed", rec["settings"]["data"].get("seed"))
+    key = json.dumps([seed, rec["settings"]["model"]], sort_keys=True, default=str)
+    samples.setdefault(dataset, {}).setdefault(key, _layers({"probe": table}))
+  out = {}
+  for dataset, by_key in samples.items():
+    architectures = {json.dumps(json.loads(k)[1], sort_keys=True) for k in by_key}
+    if len(architectures) != 1:  # Controls of several architectures do not make one line.
+      continue
+    by_layer: dict = {}
+    for layers in by_key.values():
+      for endpoint, value in layers.items():
+        by_layer.setdefault(endpoint, []).append(value)
+    out[dataset] = {e: _stats(v) for e, v in by_layer.items()}
+  return out
+
+
+def dataset_markdown(comparison: dict) -> str:
+  """The comparison as one Markdown table: mean ± std over seeds, `-` where a condition
+  did not run on a dataset; the per-dataset and shared settings above it."""
+  datasets = comparison["datasets"]
+  lines = []
+  if comparison["shared"]:
+    lines.append("All rows: " + ", ".join(f"{c} {_cell(v, c)}"
+                                          for c, v in comparison["shared"].items()
+                                          if v not in (None, "")) + "\n")
+  for dataset in datasets:
+    own = comparison["dataset_settings"].get(dataset) or {}
+    text = ", ".join(f"{c} {_cell(v, c)}" for c, v in own.items() if v not in (None, ""))
+    if text:
+      lines.append(f"{dataset}: {text}\n")
+  headers = ["condition"] + [f"{d}: {c}" for d in datasets for c in ("seeds",) + DATASET_COLUMNS]
+  lines += ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+  for row in comparison["rows"]:
+    cells = [row["condition"]]
+    for dataset in datasets:
+      group = row[dataset] or {}
+      cells.append(str(group["seeds"]) if group else "-")
+      cells += [_cell(group.get(c)) for c in DATASET_COLUMNS]
+    lines.append("| " + " | ".join(cells) + " |")
+  return "\n".join(lines) + "\n"
+
+
+def dataset_csv(comparison: dict) -> str:
+  """The comparison as CSV: the condition, its settings, then per dataset and column the
+  mean, std and n over seeds (empty where the condition did not run there)."""
+  buffer = io.StringIO()
+  condition_columns = comparison["condition_columns"]
+  fields = ["condition"] + condition_columns
+  for dataset in comparison["datasets"]:
+    fields.append(f"{dataset} seeds")
+    fields += [f"{dataset} {c} {s}" for c in DATASET_COLUMNS for s in ("mean", "std", "n")]
+  writer = csv.DictWriter(buffer, fieldnames=fields)
+  writer.writeheader()
+  for row in comparison["rows"]:
+    out = {"condition": row["condition"], **row["settings"]}
+    for dataset in comparison["datasets"]:
+      group = row[dataset] or {}
+      out[f"{dataset} seeds"] = group.get("seeds")
+      for column in DATASET_COLUMNS:
+        stats = group.get(column) or {}
+        for s in ("mean", "std", "n"):
+          out[f"{dataset} {column} {s}"] = stats.get(s)
+    writer.writerow(out)
+  return buffer.getvalue()
+
+
+def dataset_figure(comparison: dict, title: str = "") -> bytes | None:
+  """k-NN (k=20, clean bank) by layer, one panel per dataset, a line per condition and
+  one for the random initialisation, mean ± std over seeds (plots.knn_by_layer_over_seeds);
+  None if nothing was probed."""
+  from suite.results import plots  # pylint: disable=g-import-not-at-top  (matplotlib)
+  panels: dict = {}
+  for dataset in comparison["datasets"]:
+    lines = {}
+    for row in comparison["rows"]:
+      layers = (row[dataset] or {}).get("k20 by layer") or {}
+      if layers:
+        lines[row["condition"]] = {e: (v["mean"], v["std"], v["n"]) for e, v in layers.items()
+                                   if v}
+    control = comparison["controls by layer"].get(dataset)
+    if lines and control:
+      lines["random init (control)"] = {e: (v["mean"], v["std"], v["n"])
+                                        for e, v in control.items() if v}
+    if lines:
+      panels[dataset] = lines
+  if not panels:
+    return None
+  return plots.knn_by_layer_over_seeds(panels, k=20,
+                                       title=title or "20-NN accuracy by layer per dataset")

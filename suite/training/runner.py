@@ -363,7 +363,9 @@ def _run(spec, run_dir, strategy, hooks, data, extra_record, out, extend, progre
       config_hash=record.config_hash(spec.identity()), settings=spec.settings(),
       dataset=dataclasses.asdict(data.info),
       model={"name": spec.model.name, "parameters": parameters,
-             "endpoints": list(trainer.zoo_model.endpoints)},
+             "endpoints": list(trainer.zoo_model.endpoints),
+             # What --mixed_precision meant here: mixed_float16 (GPU), mixed_bfloat16, float32.
+             "precision": trainer.model.dtype_policy.name},
       metrics={}, timing={}, environment=record.environment())
   if trainer.write_outputs and not previous:  # A resumed run wrote them when it began.
     ks, endpoint, k = _probe_settings(trainer.hooks, trainer.zoo_model)

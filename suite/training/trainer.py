@@ -127,6 +127,13 @@ class Trainer:
     if config.batch_size % self.strategy.num_replicas_in_sync:
       raise errors.ConfigError(f"batch_size {config.batch_size} is not divisible by the "
                                f"{self.strategy.num_replicas_in_sync} replicas")
+    if (config.jit_compile and self.strategy.num_replicas_in_sync > 1 and
+        not isinstance(self.strategy, tf.distribute.TPUStrategy)):
+      # The step XLA-compiles strategy.run as one cluster on one device (loop.make_train_step).
+      raise errors.ConfigError(
+          f"--jit_compile cannot be combined with {self.strategy.num_replicas_in_sync} replicas "
+          f"under {type(self.strategy).__name__}: XLA compiles the whole step on one device; "
+          "use one accelerator or leave --jit_compile off")
     if config.deterministic:
       tf.config.experimental.enable_op_determinism()
     pipeline = augmentation.TrainPipeline(data.train, data.info.num_classes, augment_config,
