@@ -162,3 +162,80 @@ def knn_by_layer_over_seeds(panels: dict, k: int = 20, title: str = "") -> bytes
     ax.legend(fontsize=7, loc="best")
   fig.suptitle(title or f"{k}-NN accuracy by layer")
   return _png(fig)
+
+
+# Benign memorization figures.
+
+
+def sweep_lines(panels: dict, xlabel: str, title: str = "", ylabels: dict | None = None,
+                log_x: bool = False) -> bytes:
+  """Outcomes against a swept value with error bars over seeds, one panel per outcome.
+
+  Args:
+    panels: {panel title: {line label: {x: (mean, std, n seeds)}}}; x numeric.
+    xlabel: the swept value's name.
+    title: the figure's title.
+    ylabels: {panel title: y-axis label} (default: the panel title).
+    log_x: a logarithmic x axis (pool sizes n, widths); symlog when some x is 0.
+  """
+  fig, axes = plt.subplots(1, max(1, len(panels)), squeeze=False, dpi=100,
+                           figsize=(5.5 * max(1, len(panels)), 4.2))
+  for ax, (panel, lines) in zip(axes[0], panels.items()):
+    for i, (label, values) in enumerate(lines.items()):
+      xs = sorted(values)
+      seeds = max((values[x][2] for x in xs), default=1)
+      ax.errorbar(xs, [values[x][0] for x in xs], yerr=[values[x][1] for x in xs], fmt="o-",
+                  capsize=3, color=f"C{i % 10}",
+                  label=f"{label} (n={seeds})" if seeds > 1 else label)
+    if log_x:
+      every = [x for values in lines.values() for x in values]
+      if every and min(every) > 0:
+        ax.set_xscale("log")
+      else:
+        ax.set_xscale("symlog", linthresh=1.0)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel((ylabels or {}).get(panel, panel))
+    ax.set_ylim(0.0, 1.02)
+    ax.grid(alpha=0.3)
+    ax.set_title(panel, fontsize=10)
+    if ax.lines:
+      ax.legend(fontsize=7, loc="best")
+  fig.suptitle(title)
+  return _png(fig)
+
+
+def heatmaps(panels: dict, row_label: str, column_label: str, title: str = "",
+             value_label: str = "") -> bytes:
+  """Mean outcomes on a grid of two swept values, one panel per condition.
+
+  Args:
+    panels: {panel title: (row values, column values, {(row, column): (mean, std, n)})};
+      missing cells are left blank.
+    row_label: the name of the rows' value (a capacity: width, width multiplier...).
+    column_label: the name of the columns' value (the pool size n).
+    title: the figure's title.
+    value_label: the colour bar's label.
+  """
+  fig, axes = plt.subplots(1, max(1, len(panels)), squeeze=False, dpi=100,
+                           figsize=(5.0 * max(1, len(panels)), 4.2))
+  for ax, (panel, (rows, columns, cells)) in zip(axes[0], panels.items()):
+    grid = [[cells[(r, c)][0] if (r, c) in cells else float("nan") for c in columns]
+            for r in rows]
+    image = ax.imshow(grid, vmin=0.0, vmax=1.0, cmap="viridis", origin="lower", aspect="auto")
+    for i, r in enumerate(rows):
+      for j, c in enumerate(columns):
+        if (r, c) in cells:
+          mean, std, n = cells[(r, c)]
+          ax.text(j, i, f"{mean:.2f}\n±{std:.2f} (n={n})" if n > 1 else f"{mean:.2f}",
+                  ha="center", va="center", fontsize=7,
+                  color="white" if mean < 0.6 else "black")
+    ax.set_xticks(range(len(columns)))
+    ax.set_xticklabels([f"{c:g}" for c in columns])
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels([f"{r:g}" for r in rows])
+    ax.set_xlabel(column_label)
+    ax.set_ylabel(row_label)
+    ax.set_title(panel, fontsize=10)
+    fig.colorbar(image, ax=ax, label=value_label)
+  fig.suptitle(title)
+  return _png(fig)
