@@ -413,6 +413,7 @@ def trend_claims(records: dict, at_points: list, sweep: Sweep) -> list[dict]:
 
 
 KNN_FIGURE = "knn_by_layer.png"
+_MAX_PANELS = 4  # k-NN by layer: beyond this many panels, one figure per panel.
 VIEWS_FIGURE = "fit_knn_vs_views.png"
 STRENGTH_FIGURE = "fit_knn_vs_strength.png"
 CAPACITY_FIGURE = "per_view_fit_capacity_views.png"
@@ -459,10 +460,17 @@ def figures(records: dict, at_points: list, sweep: Sweep,
         panel[label] = {e: v for e, v in stats.items() if v is not None}
     if panel:
       panels[_label(others) or "all runs"] = panel
-  if panels:
-    out[KNN_FIGURE] = plots.knn_by_layer_over_seeds(
-        panels, k=constants.HEADLINE_K, title=f"{constants.HEADLINE_K}-NN accuracy by layer "
-        "(clean-label bank), mean ± std over seeds")
+  title = (f"{constants.HEADLINE_K}-NN accuracy by layer (clean-label bank), mean ± std "
+           "over seeds")
+  if len(panels) <= _MAX_PANELS:
+    if panels:
+      out[KNN_FIGURE] = plots.knn_by_layer_over_seeds(panels, k=constants.HEADLINE_K,
+                                                      title=title)
+  else:  # One figure per combination of the other swept values: one row would not fit.
+    for panel, lines in panels.items():
+      slug = "".join(c if c.isalnum() or c in ".-" else "_" for c in panel.replace(", ", "_"))
+      out[KNN_FIGURE.replace(".png", f"_{slug}.png")] = plots.knn_by_layer_over_seeds(
+          {panel: lines}, k=constants.HEADLINE_K, title=title)
 
   def against(field: str, conditions_used: Sequence[str]) -> dict:
     fit: dict[str, dict] = {}

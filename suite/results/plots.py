@@ -193,6 +193,10 @@ def sweep_lines(panels: dict, xlabel: str, title: str = "", ylabels: dict | None
         ax.set_xscale("log")
       else:
         ax.set_xscale("symlog", linthresh=1.0)
+    ticks = sorted({x for values in lines.values() for x in values})
+    ax.set_xticks(ticks)
+    ax.set_xticklabels([f"{x:g}" for x in ticks])
+    ax.minorticks_off()
     ax.set_xlabel(xlabel)
     ax.set_ylabel((ylabels or {}).get(panel, panel))
     ax.set_ylim(0.0, 1.02)
