@@ -1,0 +1,215 @@
+# Copyright 2026 The Memorization Suite Authors.
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""The augmentation-diversity sweeps of the benign experiment: pool size n (with the
+augm_iid condition), augmentation strength, capacity x n; their records, claims, figures."""
+
+import dataclasses
+import os
+
+from absl.testing import flagsaver
+import pytest
+import tensorflow as tf
+
+from benchmarks import benign_memorization as binary
+from suite import constants
+from suite import errors
+from suite.data import augmentation
+from suite.data import datasets
+from suite.experiments import benign_memorization as benign
+from suite.models import zoo
+from suite.results import claims
+from suite.results import record
+from suite.training import runner
+from suite.training import trainer
+
+_TINY = dict(dataset="digits", train_size=100, test_size=50, model="mlp", width=8, depth=2,
+             epochs=1, batch_size=25, knn_k=["20"])
+
+
+def _figures(output_dir) -> dict:
+  """{name: decoded image} of output_dir/figures; every PNG must decode."""
+  directory = os.path.join(output_dir, constants.FIGURES_DIR)
+  return {name: tf.io.decode_png(tf.io.read_file(os.path.join(directory, name))).numpy()
+          for name in sorted(os.listdir(directory))}
+
+
+def _tensorboard_images(output_dir) -> set:
+  directory = os.path.join(output_dir, constants.TENSORBOARD_DIR)
+  tags = set()
+  for name in os.listdir(directory):
+    for event in tf.compat.v1.train.summary_iterator(os.path.join(directory, name)):
+      tags |= {value.tag for value in event.summary.value}
+  return tags
+
+
+def test_views_sweep_with_augm_iid(data_dir, tmp_path, capsys):
+  with flagsaver.flagsaver(data_dir=data_dir, augmentation="standard",
+                           conditions=["per_view", "augm_iid"], sweep_num_views=["1", "2", "3"],
+                           sweep_seed=["0", "1", "2"], output_dir=str(tmp_path), **_TINY):
+    binary.main([])
+  out = capsys.readouterr().out
+  experiment = record.read(str(tmp_path))
+  assert sorted(experiment["conditions"]) == sorted(
+      f"seed_{s}/{c}_views_{n}" for s in range(3) for c in ("per_view", "augm_iid")
+      for n in (1, 2, 3))
+  assert "other real images" in experiment["descriptions"]["augm_iid"]
+  iid = record.read(str(tmp_path / "seed_1" / "augm_iid_views_3"))
+  assert iid["benchmark"] == "benign_memorization/augm_iid"
+  assert iid["settings"]["data"]["iid_views"] == 3 and iid["settings"]["data"]["seed"] == 1
+  assert iid["settings"]["augment"]["num_views"] == 3
+  assert not iid["settings"]["augment"]["per_view_labels"]
+  assert {"probe", "controls"} <= set(iid) and "memorization/view_fit" in iid["metrics"]
+  assert "real images of the same class from outside the subset" in out
+  # The per-view trend over n: one line across the 3 seeds x 3 pool sizes, testable.
+  trend = [line for line in experiment["claims"] if line["claim"].startswith(
+      "per-view label fit falls")]
+  assert len(trend) == 1 and trend[0]["source"] == claims.BENIGN
+  assert trend[0]["runs"] == [f"seed_{s}/per_view_views_{n}" for n in (1, 2, 3)
+                              for s in range(3)]
+  assert trend[0]["verdict"] in (claims.HELD, claims.CONTRADICTED, claims.INCONCLUSIVE)
+  assert trend[0]["test"]["n"] == 3
+  assert "per-view label fit falls" in out
+  images = _figures(tmp_path)
+  assert set(images) == {benign.KNN_FIGURE, benign.VIEWS_FIGURE}
+  assert all(image.shape[0] > 100 and image.shape[1] > 100 for image in images.values())
+  assert sorted(experiment["figures"]) == sorted(
+      str(tmp_path / constants.FIGURES_DIR / name) for name in images)
+  assert {"benign/knn_by_layer", "benign/fit_knn_vs_views"} <= _tensorboard_images(tmp_path)
+
+
+def test_views_figure_data_are_means_over_seeds():
+  point = lambda seed, n: benign.Point(seed=seed, bottleneck_dim=0, label_noise=1.0,
+                                       num_views=n)
+  sweep = benign.Sweep(num_views=(1, 2), seeds=(0, 1))
+  records, at_points = {}, []
+  for seed in (0, 1):
+    for n in (1, 2):
+      name = f"seed_{seed}/per_view_views_{n}"
+      records[name] = {"metrics": {"memorization/view_fit": 0.1 * n + 0.2 * seed},
+                       "probe": {"endpoints": ["hidden_1", "logits"],
+                                 "clean": {"hidden_1": {"k20": 0.5 + 0.1 * seed},
+                                           "logits": {"k20": 0.3}}}}
+      at_points.append((point(seed, n), {"per_view": name}))
+  captured = {}
+  original = benign.plots.sweep_lines
+  try:
+    benign.plots.sweep_lines = lambda panels, *a, **k: captured.update(panels) or b""
+    benign.figures(records, at_points, sweep)
+  finally:
+    benign.plots.sweep_lines = original
+  fit = captured["fit of the training labels"]["per_view"]
+  # Seeds 0 and 1 at n = 2: fits 0.2 and 0.4; std with ddof 1.
+  assert fit[2] == (pytest.approx(0.3), pytest.approx(0.02 ** 0.5), 2)
+  # The encoder is the last endpoint before the logits.
+  knn = captured[f"encoder {constants.HEADLINE_K}-NN (clean-label bank)"]["per_view"]
+  assert knn[1][0] == pytest.approx(0.55) and knn[1][2] == 2
+
+
+def test_capacity_sweep_crossed_with_views(data_dir, tmp_path):
+  settings = dict(_TINY, augmentation="standard", conditions=["random_pool", "per_view"],
+                  sweep_num_views=["1", "2"], sweep_width=["4", "16"])
+  with flagsaver.flagsaver(data_dir=data_dir, output_dir=str(tmp_path), **settings):
+    binary.main([])
+  experiment = record.read(str(tmp_path))
+  assert sorted(experiment["conditions"]) == sorted(
+      f"width_{w}/{c}_views_{n}" for w in (4, 16) for c in ("random_pool", "per_view")
+      for n in (1, 2))
+  assert record.read(str(tmp_path / "width_16" / "per_view_views_2"))["settings"]["model"][
+      "width"] == 16
+  # One per-view claim per (width, n) and one trend line per width; 1 seed: not testable.
+  lines = experiment["claims"]
+  assert len(lines) == 6 and all(line["verdict"] == claims.NOT_TESTABLE for line in lines)
+  assert sum(line["claim"].startswith("per-view label fit falls") for line in lines) == 2
+  # Controls per architecture: another width is another random-init network.
+  narrow = record.read(str(tmp_path / "width_4" / "per_view_views_1"))
+  wide = record.read(str(tmp_path / "width_16" / "per_view_views_1"))
+  assert narrow["controls"]["random_init"] != wide["controls"]["random_init"]
+  images = _figures(tmp_path)
+  assert set(images) == {benign.KNN_FIGURE, benign.VIEWS_FIGURE, benign.CAPACITY_FIGURE}
+  assert "benign/per_view_fit_capacity_views" in _tensorboard_images(tmp_path)
+
+
+def test_strength_sweep(data_dir, tmp_path, monkeypatch):
+  # Before randaugment exists, `standard` stands in for an augmentation that reads strength.
+  name = "randaugment" if "randaugment" in augmentation.AUGMENTATIONS else "standard"
+  monkeypatch.setattr(benign, "STRENGTH_AUGMENTATIONS", (name,))
+  settings = dict(_TINY, augmentation=name, conditions=["clean", "random_plain",
+                                                        "random_augmented"],
+                  sweep_augmentation_strength=["0", "0.5", "1"])
+  with flagsaver.flagsaver(data_dir=data_dir, output_dir=str(tmp_path), **settings):
+    binary.main([])
+  experiment = record.read(str(tmp_path))
+  # The plain run does not depend on the strength: trained once.
+  assert sorted(experiment["conditions"]) == sorted(
+      ["random_plain"] + [f"{c}_strength_{s}" for c in ("clean", "random_augmented")
+                          for s in ("0", "0.5", "1")])
+  assert record.read(str(tmp_path / "random_augmented_strength_0.5"))["settings"]["augment"][
+      "strength"] == 0.5
+  # The claims of each strength (the plain-vs-noise one is shared): 1 seed, not testable.
+  assert len(experiment["claims"]) == 6
+  assert {benign.KNN_FIGURE, benign.STRENGTH_FIGURE} == set(_figures(tmp_path))
+  assert "benign/fit_knn_vs_strength" in _tensorboard_images(tmp_path)
+
+
+def _spec(model="mlp", augment="standard", train_size=100):
+  return runner.RunSpec(
+      output_dir="/unused", benchmark="benign_memorization",
+      data=datasets.DataConfig(dataset="digits", train_size=train_size, label_noise=1.0),
+      model=zoo.ModelConfig(name=model), augment=augmentation.AugmentConfig(augment),
+      train=trainer.TrainConfig(), flags={})
+
+
+def test_run_names_and_jobs_of_the_new_sweep_fields(monkeypatch):
+  monkeypatch.setattr(benign, "STRENGTH_AUGMENTATIONS", ("standard",))
+  sweep = benign.Sweep(num_views=(2,), augmentation_strength=(0.25, 1.0), width=(8, 32),
+                       seeds=(0, 1))
+  base = _spec()
+  benign.validate(base, sweep, benign.CONDITIONS)
+  assert benign.jobs(base, sweep) == ["seed_0/width_8", "seed_0/width_32", "seed_1/width_8",
+                                      "seed_1/width_32"]
+  names = {(c.name, p.augmentation_strength, p.width, p.seed): benign.run_name(c, p, sweep)
+           for p in benign.points(base, sweep) for c in benign.conditions(
+               p.label_noise, dataclasses.replace(base.augment, num_views=p.num_views))}
+  assert names[("clean", 0.25, 8, 0)] == "seed_0/width_8/clean_strength_0.25"
+  assert names[("per_view", 1.0, 32, 1)] == "seed_1/width_32/per_view_views_2_strength_1"
+  # Runs that do not augment do not depend on the strength.
+  assert names[("random_plain", 0.25, 8, 0)] == "seed_0/width_8/random_plain"
+  assert names[("clean_plain", 1.0, 8, 0)] == "seed_0/width_8/clean_plain"
+  assert names[("augm_iid", 0.25, 8, 0)] == "seed_0/width_8/augm_iid_views_2"
+  cnn = benign.Sweep(width_multiplier=(0.5, 1.0))
+  assert benign.jobs(_spec("cnn_small"), cnn) == ["width_multiplier_0.5", "width_multiplier_1"]
+  assert benign.jobs(base) == ["all"]
+
+
+@pytest.mark.parametrize("spec, sweep, names, message", [
+    (_spec(), benign.Sweep(width_multiplier=(0.5,)), benign.DEFAULT_CONDITIONS, "cnn_small"),
+    (_spec("cnn_small"), benign.Sweep(width=(8,)), benign.DEFAULT_CONDITIONS, "--model=mlp"),
+    (_spec(), benign.Sweep(augmentation_strength=(0.5,)), benign.DEFAULT_CONDITIONS,
+     "reads the strength"),
+    (_spec(train_size=0), benign.Sweep(num_views=(2,)), ("augm_iid",), "train_size"),
+    (_spec(), benign.Sweep(), ("augm_iid",), "num_views"),
+])
+def test_bad_sweeps_are_config_errors(spec, sweep, names, message):
+  with pytest.raises(errors.ConfigError, match=message):
+    benign.validate(spec, sweep, names)
+
+
+def test_list_jobs_names_the_capacity_jobs(capsys):
+  with flagsaver.flagsaver(list_jobs=True, output_dir="/tmp/unused", sweep_width=["8", "16"],
+                           **{k: v for k, v in _TINY.items() if k != "width"}):
+    binary.main([])
+  lines = capsys.readouterr().out.strip().splitlines()
+  assert [line.rsplit(" ", 1)[1] for line in lines] == ["--only=width_8", "--only=width_16"]
+  assert all("--sweep_width=8,16" in line for line in lines)
