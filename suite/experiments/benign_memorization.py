@@ -274,6 +274,13 @@ def run(base: runner.RunSpec, probe_config: probe_lib.ProbeConfig, probe_every: 
     unknown = sorted(set(only) - set(jobs(base, sweep)))
     if unknown or not only:
       raise errors.ConfigError(f"unknown jobs {unknown}; choose from {jobs(base, sweep)}")
+  if "augm_iid" in names:
+    # Not enough same-class images outside the subset is an error of the largest pool,
+    # found here rather than after hours of other runs.
+    largest = max(sweep.num_views or (base.augment.num_views,))
+    for seed in sorted({p.seed for p in points(base, sweep)
+                        if only is None or job_name(p, sweep) in only}):
+      datasets.load(dataclasses.replace(base.data, seed=seed, iid_views=largest))
   records: dict[str, dict] = {}
   run_dirs: dict[str, str] = {}
   controls: dict[tuple, dict] = {}
@@ -436,7 +443,7 @@ def figures(records: dict, at_points: list, sweep: Sweep,
   out = {}
   # k-NN by layer, over seeds.
   panels: dict[str, dict] = {}
-  per_panel: dict[tuple, dict[str, dict[str, list]]] = {}
+  per_panel: dict[tuple, dict[str, dict[str, dict]]] = {}
   for point, runs in at_points:
     lines = per_panel.setdefault(_others(point, sweep), {})
     for condition, name in runs.items():
@@ -467,10 +474,11 @@ def figures(records: dict, at_points: list, sweep: Sweep,
       out[KNN_FIGURE] = plots.knn_by_layer_over_seeds(panels, k=constants.HEADLINE_K,
                                                       title=title)
   else:  # One figure per combination of the other swept values: one row would not fit.
-    for panel, lines in panels.items():
-      slug = "".join(c if c.isalnum() or c in ".-" else "_" for c in panel.replace(", ", "_"))
+    for panel_name, panel_lines in panels.items():
+      slug = "".join(c if c.isalnum() or c in ".-" else "_"
+                     for c in panel_name.replace(", ", "_"))
       out[KNN_FIGURE.replace(".png", f"_{slug}.png")] = plots.knn_by_layer_over_seeds(
-          {panel: lines}, k=constants.HEADLINE_K, title=title)
+          {panel_name: panel_lines}, k=constants.HEADLINE_K, title=title)
 
   def against(field: str, conditions_used: Sequence[str]) -> dict:
     fit: dict[str, dict] = {}
@@ -503,20 +511,20 @@ def figures(records: dict, at_points: list, sweep: Sweep,
   capacity = next((f for f in ("width", "width_multiplier", "bottleneck_dim")
                    if len(getattr(sweep, f)) > 1), None)
   if capacity and len(sweep.num_views) > 1:
-    cells: dict[tuple, dict] = {}
+    cells: dict[str, dict] = {}
     for point, runs in at_points:
       for condition in ("per_view", "random_pool"):
         if condition in runs:
-          others = _label(_others(point, sweep, "num_views", capacity))
-          panel = f"{condition}, {others}" if others else condition
+          rest = _label(_others(point, sweep, "num_views", capacity))
           cell = (getattr(point, capacity), point.num_views)
-          cells.setdefault(panel, {}).setdefault(cell, {})[point.seed] = _fit(
-              records[runs[condition]], condition)
+          cells.setdefault(f"{condition}, {rest}" if rest else condition, {}).setdefault(
+              cell, {})[point.seed] = _fit(records[runs[condition]], condition)
     grid = {}
-    for panel, by_cell in cells.items():
+    for cell_panel, by_cell in cells.items():
       values = {c: v for c, seeds in by_cell.items()
                 if (v := _mean_std(list(seeds.values()))) is not None}
-      grid[panel] = (sorted({r for r, _ in by_cell}), sorted({c for _, c in by_cell}), values)
+      grid[cell_panel] = (sorted({r for r, _ in by_cell}), sorted({c for _, c in by_cell}),
+                          values)
     if grid:
       out[CAPACITY_FIGURE] = plots.heatmaps(
           grid, _SHORT[capacity].replace(" x", " multiplier"), "views per example n",

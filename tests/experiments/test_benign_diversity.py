@@ -214,3 +214,13 @@ def test_list_jobs_names_the_capacity_jobs(capsys):
   lines = capsys.readouterr().out.strip().splitlines()
   assert [line.rsplit(" ", 1)[1] for line in lines] == ["--only=width_8", "--only=width_16"]
   assert all("--sweep_width=8,16" in line for line in lines)
+
+
+def test_too_few_images_for_augm_iid_fail_before_any_training(data_dir, tmp_path):
+  # Digits: about 144 training images a class, 10 in the subset: 20 views need 200.
+  with flagsaver.flagsaver(data_dir=data_dir, augmentation="standard",
+                           conditions=["random_plain", "augm_iid"], sweep_num_views=["1", "20"],
+                           output_dir=str(tmp_path / "out"), **_TINY):
+    with pytest.raises(errors.ConfigError, match="outside the training subset"):
+      binary.main([])
+  assert not os.path.exists(tmp_path / "out" / "random_plain")
