@@ -54,7 +54,10 @@ these differences:
     (subset, view blocks, the view shown at each step) is keyed by (seed, example id,
     epoch), so runs are reproducible and independent of the order of anything;
   - the views never come from the validation examples (held out of everything) nor the
-    test split, which is another split in both.
+    test split, which is another split in both;
+  - too few same-class images outside the subset is a ConfigError before any training
+    (the reference's check catches an IndexError that list slicing never raises: its last
+    examples of a class silently get fewer views, or none and a crash when drawn).
 """
 
 from collections.abc import Sequence

@@ -224,3 +224,32 @@ def test_too_few_images_for_augm_iid_fail_before_any_training(data_dir, tmp_path
     with pytest.raises(errors.ConfigError, match="outside the training subset"):
       binary.main([])
   assert not os.path.exists(tmp_path / "out" / "random_plain")
+
+
+def _per_view(seed, fit):
+  return {"settings": {"train": {"seed": seed, "epochs": 10}},
+          "metrics": {"memorization/view_fit": fit}}
+
+
+@pytest.mark.parametrize("fits, verdict", [
+    # Per seed, fit against n = 1, 2, 4, 8: falling in every seed, rising in every seed,
+    # and no order (each seed's fits a different permutation).
+    ([[0.9, 0.7, 0.4, 0.2], [0.95, 0.6, 0.5, 0.1], [0.8, 0.75, 0.3, 0.25]], claims.HELD),
+    ([[0.2, 0.4, 0.7, 0.9], [0.1, 0.5, 0.6, 0.95], [0.25, 0.3, 0.75, 0.8]],
+     claims.CONTRADICTED),
+    ([[0.2, 0.9, 0.4, 0.7], [0.6, 0.1, 0.95, 0.5], [0.75, 0.3, 0.25, 0.8]],
+     claims.INCONCLUSIVE),
+])
+def test_per_view_trend_claim(fits, verdict):
+  sweep = {n: [_per_view(seed, fits[seed][i]) for seed in range(3)]
+           for i, n in enumerate((1, 2, 4, 8))}
+  line = claims.per_view_fit_falls_with_views(sweep)
+  assert line["verdict"] == verdict, line
+  assert line["evidence"]["per_view_fit"][0] == [f[0] for f in fits]
+
+
+def test_per_view_trend_claim_needs_three_seeds_and_points():
+  two_seeds = {n: [_per_view(s, 0.5) for s in range(2)] for n in (1, 2, 4)}
+  assert "at least 3" in claims.per_view_fit_falls_with_views(two_seeds)["reason"]
+  two_points = {n: [_per_view(s, 0.5) for s in range(3)] for n in (1, 2)}
+  assert "at least 3" in claims.per_view_fit_falls_with_views(two_points)["reason"]
