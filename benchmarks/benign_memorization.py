@@ -46,6 +46,7 @@ from benchmarks import cli
 from flags import data as data_flags
 from flags import jobs as job_flags
 from flags import knn_index
+from flags import model_sweeps
 from flags import probing as probing_flags
 from flags import runs
 from flags import training as training_flags
@@ -53,7 +54,7 @@ from suite.experiments import benign_memorization
 from suite.results import claims
 
 # --helpshort lists the shared flags this binary reads, not only its own.
-for _module in (data_flags, probing_flags, knn_index, training_flags, job_flags):
+for _module in (data_flags, probing_flags, knn_index, training_flags, job_flags, model_sweeps):
   flags.adopt_module_key_flags(_module)
 
 CONDITIONS = flags.DEFINE_list(
@@ -74,11 +75,8 @@ SWEEP_AUGMENTATION_STRENGTH = flags.DEFINE_list(
     "sweep_augmentation_strength", [],
     "Augmentation strengths to sweep (--augmentation=randaugment; replaces its strength); "
     "only the runs that augment depend on it.")
-SWEEP_WIDTH_MULTIPLIER = flags.DEFINE_list(
-    "sweep_width_multiplier", [],
-    "Channel multipliers of cnn_small / resnet18 to sweep (replaces --width_multiplier).")
-SWEEP_WIDTH = flags.DEFINE_list("sweep_width", [],
-                                "Hidden units of mlp to sweep (replaces --width).")
+SWEEP_WIDTH_MULTIPLIER = model_sweeps.SWEEP_WIDTH_MULTIPLIER  # Shared with memorization_dynamics.
+SWEEP_WIDTH = model_sweeps.SWEEP_WIDTH
 
 # This experiment's defaults for shared flags (random labels (--label_noise=1) and --augmentation=strong): applied in main() to
 # the flags not given, so they are recorded as used; importing the module changes nothing.

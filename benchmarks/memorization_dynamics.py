@@ -50,6 +50,7 @@ from benchmarks import cli
 from flags import data as data_flags
 from flags import jobs as job_flags
 from flags import knn_index
+from flags import model_sweeps
 from flags import probing as probing_flags
 from flags import runs
 from flags import training as training_flags
@@ -61,6 +62,7 @@ from suite.results import claims
 # --helpshort lists the shared flags this binary reads, not only its own.
 for _module in (data_flags, probing_flags, knn_index, training_flags, job_flags):
   flags.adopt_module_key_flags(_module)
+flags.adopt_module_key_flags(model_sweeps)
 
 SEEDS = flags.DEFINE_list("seeds", ["0", "1"], "Training seeds (data and noise stay fixed).")
 CSR_SAMPLES = flags.DEFINE_integer("csr_samples", 300, "Examples (half clean, half corrupted) "
@@ -73,10 +75,9 @@ CSR_ITERATIONS = flags.DEFINE_integer("csr_iterations", 100, "Search steps.", lo
 REGULARIZERS = flags.DEFINE_list(
     "regularizers", [], "Regularizer variants as name:value, name in "
     + ",".join(memorization_dynamics.REGULARIZERS) + " (adversarial: FGSM radius).")
-SWEEP_WIDTH = flags.DEFINE_list("sweep_width", [], "mlp widths to compare.")
+SWEEP_WIDTH = model_sweeps.SWEEP_WIDTH  # Shared with benign_memorization.
 SWEEP_DEPTH = flags.DEFINE_list("sweep_depth", [], "mlp depths to compare.")
-SWEEP_WIDTH_MULTIPLIER = flags.DEFINE_list("sweep_width_multiplier", [],
-                                           "Convolutional width multipliers to compare.")
+SWEEP_WIDTH_MULTIPLIER = model_sweeps.SWEEP_WIDTH_MULTIPLIER
 DIFFICULTY_RUNS = flags.DEFINE_integer(
     "difficulty_runs", 0, "One-epoch runs per data kind for per-example difficulty "
     "(Arpit et al. Fig. 1); 0: off. At least 3 for a test, 10 or more for power.",

@@ -312,7 +312,8 @@ def run(base: runner.RunSpec, probe_config: probe_lib.ProbeConfig, probe_every: 
         spec = dataclasses.replace(
             base, output_dir=os.path.join(base.output_dir, name),
             benchmark=f"benign_memorization/{condition.name}", data=data_config,
-            model=model, augment=condition.augment, train=dataclasses.replace(base.train, seed=point.seed))
+            model=model, augment=condition.augment,
+            train=dataclasses.replace(base.train, seed=point.seed))
         hook = probe_hook.ProbeHook(probe_config, probe_every, base.train.epochs)
         if group in controls:
           hook.controls = dict(controls[group])
