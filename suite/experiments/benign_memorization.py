@@ -390,8 +390,9 @@ def _mean_std(values: list) -> tuple[float, float, int] | None:
 
 def _fit(rec: dict, condition: str) -> float | None:
   """The fit of the labels the run trained on: every (example, view) of a pool against
-  its label, else the un-augmented corrupted examples."""
-  key = "memorization/view_fit" if condition in POOLED else "memorization/fit_corrupted"
+  its label, else the un-augmented corrupted examples (all examples for clean labels)."""
+  key = ("memorization/view_fit" if condition in POOLED else "memorization/train_fit"
+         if condition.startswith("clean") else "memorization/fit_corrupted")
   return rec.get("metrics", {}).get(key)
 
 
@@ -405,8 +406,9 @@ def _encoder_knn(rec: dict) -> float | None:
 
 def trend_claims(records: dict, at_points: list, sweep: Sweep) -> list[dict]:
   """The paper's trend over the pool size: per-view fit falls as n grows, tested across
-  seeds at each value of the other swept settings (when n is swept and per_view ran)."""
-  if len(sweep.num_views) < 2:
+  seeds at each value of the other swept settings (when per_view ran at 3 or more pool
+  sizes: fewer make no trend, and the claim is not reported)."""
+  if len(sweep.num_views) < 3:
     return []
   groups: dict[tuple, dict] = {}
   for point, runs in at_points:
@@ -505,11 +507,14 @@ def figures(records: dict, at_points: list, sweep: Sweep,
 
   if len(sweep.num_views) > 1:
     out[VIEWS_FIGURE] = plots.sweep_lines(
-        against("num_views", POOLED), "views per example n", log_x=True,
-        title="fit (pooled: every view against its label) and encoder k-NN against n")
+        against("num_views", POOLED + ("random_augmented", "random_plain")),
+        "views per example n", log_x=True,
+        title="fit (pooled: every view against its label) and encoder k-NN against n "
+        "(random_augmented: fresh views, random_plain: none; flat, they do not depend on n)")
   if len(sweep.augmentation_strength) > 1:
     out[STRENGTH_FIGURE] = plots.sweep_lines(
-        against("augmentation_strength", [c for c in AUGMENTED if c in _NOISY] + ["clean"]),
+        against("augmentation_strength",
+                [c for c in AUGMENTED if c in _NOISY] + ["clean", "random_plain"]),
         "augmentation strength",
         title="fit of the training labels and encoder k-NN against augmentation strength")
   capacity = next((f for f in ("width", "width_multiplier", "bottleneck_dim")

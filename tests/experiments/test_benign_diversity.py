@@ -109,14 +109,15 @@ def test_views_figure_data_are_means_over_seeds():
 
 
 def test_capacity_sweep_crossed_with_views_and_augm_iid(data_dir, tmp_path, capsys):
-  settings = dict(_TINY, augmentation="standard", conditions=["per_view", "augm_iid"],
+  settings = dict(_TINY, augmentation="standard",
+                  conditions=["random_pool", "per_view", "augm_iid"],
                   sweep_num_views=["1", "2"], sweep_width=["4", "16"])
   with flagsaver.flagsaver(data_dir=data_dir, output_dir=str(tmp_path), **settings):
     binary.main([])
   out = capsys.readouterr().out
   experiment = record.read(str(tmp_path))
   assert sorted(experiment["conditions"]) == sorted(
-      f"width_{w}/{c}_views_{n}" for w in (4, 16) for c in ("per_view", "augm_iid")
+      f"width_{w}/{c}_views_{n}" for w in (4, 16) for c in ("random_pool", "per_view", "augm_iid")
       for n in (1, 2))
   assert record.read(str(tmp_path / "width_16" / "per_view_views_2"))["settings"]["model"][
       "width"] == 16
@@ -129,10 +130,14 @@ def test_capacity_sweep_crossed_with_views_and_augm_iid(data_dir, tmp_path, caps
   assert not iid["settings"]["augment"]["per_view_labels"]
   assert {"probe", "controls"} <= set(iid) and "memorization/view_fit" in iid["metrics"]
   assert "real images of the same class from outside the subset" in out
-  # One trend line per width; 1 seed: not testable.
+  # The per-view claim at each (width, n), on its own runs; 1 seed: not testable. No trend
+  # line: a trend over n needs 3 pool sizes.
   lines = experiment["claims"]
-  assert len(lines) == 2 and all(line["verdict"] == claims.NOT_TESTABLE for line in lines)
-  assert all(line["claim"].startswith("per-view label fit falls") for line in lines)
+  assert [line["runs"] for line in lines] == [
+      [f"width_{w}/per_view_views_{n}", f"width_{w}/random_pool_views_{n}"]
+      for n in (1, 2) for w in (4, 16)]
+  assert all(line["verdict"] == claims.NOT_TESTABLE and "at least 3" in line["reason"]
+             for line in lines)
   # Controls per architecture: another width is another random-init network.
   narrow = record.read(str(tmp_path / "width_4" / "per_view_views_1"))
   wide = record.read(str(tmp_path / "width_16" / "per_view_views_1"))
