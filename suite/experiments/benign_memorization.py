@@ -509,8 +509,8 @@ def figures(records: dict, at_points: list, sweep: Sweep,
     out[VIEWS_FIGURE] = plots.sweep_lines(
         against("num_views", POOLED + ("random_augmented", "random_plain")),
         "views per example n", log_x=True,
-        title="fit (pooled: every view against its label) and encoder k-NN against n "
-        "(random_augmented: fresh views, random_plain: none; flat, they do not depend on n)")
+        title="fit (pooled: every view against its label) and encoder k-NN against n\n"
+        "random_augmented (fresh views) and random_plain (none) do not depend on n: flat")
   if len(sweep.augmentation_strength) > 1:
     out[STRENGTH_FIGURE] = plots.sweep_lines(
         against("augmentation_strength",
