@@ -19,6 +19,7 @@ import dataclasses
 import os
 
 from absl.testing import flagsaver
+import numpy as np
 import pytest
 import tensorflow as tf
 
@@ -258,3 +259,18 @@ def test_per_view_trend_claim_needs_three_seeds_and_points():
   assert "at least 3" in claims.per_view_fit_falls_with_views(two_seeds)["reason"]
   two_points = {n: [_per_view(s, 0.5) for s in range(3)] for n in (1, 2)}
   assert "at least 3" in claims.per_view_fit_falls_with_views(two_points)["reason"]
+
+
+def test_per_view_trend_claim_holds_no_more_often_than_its_level_under_the_null():
+  # No trend: each seed's fits independent of n. `held` at most the one-sided level
+  # (2.5%), with three standard errors of slack for 1,000 simulated sweeps.
+  generator = np.random.default_rng(0)
+  trials, held = 1000, 0
+  for _ in range(trials):
+    fits = generator.uniform(size=(3, 4))
+    sweep = {n: [_per_view(seed, fits[seed, i]) for seed in range(3)]
+             for i, n in enumerate((1, 2, 4, 8))}
+    held += claims.per_view_fit_falls_with_views(sweep, permutations=500)["verdict"] == \
+        claims.HELD
+  level = 0.025
+  assert held / trials <= level + 3 * (level * (1 - level) / trials) ** 0.5
