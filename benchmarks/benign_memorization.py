@@ -26,6 +26,13 @@ Sweeps in one command, sharing runs and controls wherever they do not depend on 
 swept value (values replace the single-value flag):
   --sweep_label_noise=0.2,0.5,1   --sweep_num_views=1,2,4,8
   --sweep_bottleneck_dim=0,4096   --sweep_seed=0,1,2
+  --sweep_augmentation_strength=0,0.25,0.5,1   (with --augmentation=randaugment)
+  --sweep_width_multiplier=0.25,0.5,1   (cnn_small, resnet18)   --sweep_width=64,256 (mlp)
+Crossing a capacity sweep with --sweep_num_views and --conditions=per_view,random_pool
+measures malign memorization against capacity x n. --conditions=augm_iid (with
+--num_views=n and a --train_size below the split's size) trains on n other real images
+of each example's class from outside the subset instead of augmentations (the
+reference's augm_iid). Figures land in --output_dir/figures and as TensorBoard images.
 
 Scaling out: --list_jobs prints one command per job (these flags plus --only=<job>, a
 job being every run of one seed and projector width: `seed_0`, `seed_0/projector_8`, or
@@ -51,9 +58,10 @@ for _module in (data_flags, probing_flags, knn_index, training_flags, job_flags,
   flags.adopt_module_key_flags(_module)
 
 CONDITIONS = flags.DEFINE_list(
-    "conditions", list(benign_memorization.CONDITIONS),
-    "Conditions to train (the pooled ones only with a pool); claims are checked where "
-    "their conditions ran.")
+    "conditions", list(benign_memorization.DEFAULT_CONDITIONS),
+    "Conditions to train (the pooled ones only with a pool; augm_iid only when named, with "
+    "a pool and a --train_size below the split's size); claims are checked where their "
+    "conditions ran.")
 SWEEP_LABEL_NOISE = sweep_flags.SWEEP_LABEL_NOISE  # Shared with memorization_dynamics.
 SWEEP_NUM_VIEWS = flags.DEFINE_list("sweep_num_views", [],
                                     "Pool sizes n to sweep (replaces --num_views).")
@@ -62,6 +70,12 @@ SWEEP_BOTTLENECK_DIM = flags.DEFINE_list(
 SWEEP_SEED = flags.DEFINE_list(
     "sweep_seed", [], "Seeds to repeat everything with (replaces --seed: data subset, noise, "
     "views and initialisation).")
+SWEEP_AUGMENTATION_STRENGTH = flags.DEFINE_list(
+    "sweep_augmentation_strength", [],
+    "Augmentation strengths to sweep (--augmentation=randaugment; replaces its strength); "
+    "only the runs that augment depend on it.")
+SWEEP_WIDTH_MULTIPLIER = sweep_flags.SWEEP_WIDTH_MULTIPLIER  # Shared with memorization_dynamics.
+SWEEP_WIDTH = sweep_flags.SWEEP_WIDTH
 
 # This experiment's defaults for shared flags (random labels (--label_noise=1) and --augmentation=strong): applied in main() to
 # the flags not given, so they are recorded as used; importing the module changes nothing.
@@ -76,7 +90,9 @@ def _numbers(values, kind):
 
 
 for _name, _kind in (("sweep_label_noise", float), ("sweep_num_views", int),
-                     ("sweep_bottleneck_dim", int), ("sweep_seed", int)):
+                     ("sweep_bottleneck_dim", int), ("sweep_seed", int),
+                     ("sweep_augmentation_strength", float), ("sweep_width_multiplier", float),
+                     ("sweep_width", int)):
   flags.register_validator(
       _name, lambda values, kind=_kind: _numbers(values, kind) is not None and
       len(set(values)) == len(values),
@@ -94,7 +110,10 @@ def sweep() -> benign_memorization.Sweep:
       label_noise=_numbers(SWEEP_LABEL_NOISE.value, float),
       num_views=_numbers(SWEEP_NUM_VIEWS.value, int),
       bottleneck_dim=_numbers(SWEEP_BOTTLENECK_DIM.value, int),
-      seeds=_numbers(SWEEP_SEED.value, int))
+      seeds=_numbers(SWEEP_SEED.value, int),
+      augmentation_strength=_numbers(SWEEP_AUGMENTATION_STRENGTH.value, float),
+      width_multiplier=_numbers(SWEEP_WIDTH_MULTIPLIER.value, float),
+      width=_numbers(SWEEP_WIDTH.value, int))
 
 
 def apply_defaults() -> None:

@@ -84,11 +84,10 @@ CSR_ITERATIONS = flags.DEFINE_integer("csr_iterations", 100, "Search steps.", lo
 REGULARIZERS = flags.DEFINE_list(
     "regularizers", [], "Regularizer variants as name:value, name in "
     + ",".join(memorization_dynamics.REGULARIZERS) + " (adversarial: FGSM radius).")
-SWEEP_WIDTH = flags.DEFINE_list("sweep_width", [], "mlp widths to compare.")
+SWEEP_WIDTH = sweep_flags.SWEEP_WIDTH  # Shared with benign_memorization.
 SWEEP_DEPTH = flags.DEFINE_list("sweep_depth", [], "Depths to compare (mlp: hidden layers; "
                                 "cnn_small: conv modules).")
-SWEEP_WIDTH_MULTIPLIER = flags.DEFINE_list("sweep_width_multiplier", [],
-                                           "Convolutional width multipliers to compare.")
+SWEEP_WIDTH_MULTIPLIER = sweep_flags.SWEEP_WIDTH_MULTIPLIER
 # --sweep_label_noise (flags.sweeps, shared with benign_memorization): label-noise levels in
 # [0, 1] to compare, each a run per seed, the base level one more point.
 SWEEP_LABEL_NOISE = sweep_flags.SWEEP_LABEL_NOISE

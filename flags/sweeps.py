@@ -15,8 +15,9 @@
 """Sweep flags that more than one binary reads (absl allows one definition per name).
 
 Each binary validates and interprets the values itself: benchmarks.benign_memorization
-replaces --label_noise with each level; benchmarks.memorization_dynamics runs each level
-as a variant beside the base level, for every seed.
+replaces the single-value flag (--label_noise, --width, --width_multiplier) with each
+value, crossed with its other sweeps; benchmarks.memorization_dynamics runs each value as
+a variant beside the base run, for every seed.
 """
 
 from absl import flags
@@ -24,3 +25,10 @@ from absl import flags
 SWEEP_LABEL_NOISE = flags.DEFINE_list(
     "sweep_label_noise", [], "Label-noise fractions to sweep (benign_memorization: replaces "
     "--label_noise; memorization_dynamics: variants beside the base level).")
+SWEEP_WIDTH = flags.DEFINE_list(
+    "sweep_width", [], "mlp widths (hidden units) to sweep (benign_memorization: replaces "
+    "--width; memorization_dynamics: variants to compare).")
+SWEEP_WIDTH_MULTIPLIER = flags.DEFINE_list(
+    "sweep_width_multiplier", [], "Convolutional width multipliers (cnn_small, resnet18) to "
+    "sweep (benign_memorization: replaces --width_multiplier; memorization_dynamics: "
+    "variants to compare).")

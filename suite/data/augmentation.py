@@ -600,6 +600,17 @@ class TrainPipeline:
     self._labels = tf.convert_to_tensor(split.labels)
     self._clean_labels = tf.convert_to_tensor(split.clean_labels)
     self._corrupted = tf.convert_to_tensor(split.corrupted)
+    # The split's own fixed views (other real images, DataConfig.iid_views) replace the
+    # augmented pool: view v of an example is split.views[position, v], shown as stored
+    # (the reference applies no transform to them).
+    self._views = None
+    self._augmentation = config.name
+    if split.views is not None:
+      if split.views.shape[1] != config.num_views:
+        raise errors.ConfigError(f"the split holds {split.views.shape[1]} views per example "
+                                 f"but the augmentation asks for num_views={config.num_views}")
+      self._views = tf.convert_to_tensor(split.views)
+      self._augmentation = "none"
     self._view_labels = None
     if config.per_view_labels:
       self._view_labels = tf.convert_to_tensor(
@@ -611,6 +622,8 @@ class TrainPipeline:
 
   def pooled_view(self, position: tf.Tensor | int, view: tf.Tensor | int) -> tf.Tensor:
     """View `view` of the fixed pool of the example at `position` (its image only)."""
+    if self._views is not None:
+      return self._views[position, view]
     key = view_key(self.seed, self._ids[position], view, pooled=True)
     return make_view(self.config.name, self._images[position], key, self.config.strength)
 
@@ -657,10 +670,10 @@ class TrainPipeline:
       view = tf.fill([self.size], tf.constant(-1, tf.int64))
       keys = fold_keys(fold_keys(per_id("fresh_view"), ids), epoch)
     draws = {"view": view, "label": labels}
-    if self.config.name == "strong":
+    if self._augmentation == "strong":
       height, width = self._images.shape[1:3]
       draws.update(sample_strong_params(keys, height, width))
-    elif self.config.name == "randaugment":
+    elif self._augmentation == "randaugment":
       draws.update(randaugment.sample_randaugment_params(keys, self.config.strength))
     return draws
 
@@ -673,15 +686,19 @@ class TrainPipeline:
              "corrupted": tf.gather(self._corrupted, positions),
              "id": tf.gather(self._ids, positions), "view": mine.pop("view")}
     batch["target"] = tf.one_hot(batch["label"], self.num_classes)
-    if self.config.name == "strong":
+    if self._views is not None:
+      batch["image"] = tf.gather_nd(self._views, tf.stack([positions, batch["view"]], axis=-1))
+    if self._augmentation == "strong":
       batch["image"] = apply_strong(batch["image"], mine)
-    elif self.config.name == "randaugment":
+    elif self._augmentation == "randaugment":
       batch["image"] = randaugment.apply_randaugment(batch["image"], mine, self.config.strength)
     return batch
 
   def example(self, position: tf.Tensor | int, epoch: tf.Tensor | int) -> dict[str, tf.Tensor]:
     """One training example at `position` of the split, as seen in `epoch`."""
     example, key = self._unviewed_example(position, epoch)
+    if self._views is not None:
+      return dict(example, image=self._views[position, example["view"]])
     return dict(example, image=make_view(self.config.name, example["image"], key,
                                          self.config.strength))
 
@@ -700,7 +717,7 @@ class TrainPipeline:
     order = tf.random.experimental.stateless_shuffle(
         tf.range(self.size, dtype=tf.int64), seed=rng.fold(rng.tf_key(self.seed, "order"), epoch))
     ds = tf.data.Dataset.from_tensor_slices(order).shard(num_shards, shard_index)
-    if self.config.name == "standard":  # Per-example TensorFlow stateless ops.
+    if self._augmentation == "standard":  # Per-example TensorFlow stateless ops.
       ds = ds.map(lambda position: self.example(position, epoch),
                   num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
       ds = ds.batch(batch_size, drop_remainder=True)

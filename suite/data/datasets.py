@@ -21,6 +21,12 @@ integer id (its index in the TFDS train or test split), the image as float32 in
 seed and the example ids. Beside the splits, `Data.full_train` keeps the whole
 train split less the validation examples, clean and as stored (uint8): the
 reference's k-NN bank, whatever subset the network trains on.
+
+`iid_views` > 0 gives every training example a fixed set of "views" that are other
+real images (the reference's `augm_iid` condition, sanagno/benign_memorization
+RandomDataset): images of the example's true class from the part of the train split
+outside the training subset (and outside the validation examples), disjoint between
+examples, stored in `Split.views`. Never test or validation images.
 """
 
 import dataclasses
@@ -46,6 +52,9 @@ class DataConfig:
   input_corruption: str = "none"
   input_corruption_fraction: float = 1.0
   seed: int = 0
+  # Views per training example that are other real images of its class from outside the
+  # subset (the reference's augm_iid); 0: none. Needs train_size below the split's size.
+  iid_views: int = 0
 
   def __post_init__(self):
     if self.dataset not in sources.DATASETS:
@@ -57,6 +66,14 @@ class DataConfig:
     if self.input_corruption not in corruptions.INPUT_CORRUPTIONS:
       raise errors.ConfigError(f"unknown input corruption {self.input_corruption!r}; "
                        f"expected one of {corruptions.INPUT_CORRUPTIONS}")
+    if self.iid_views < 0:
+      raise errors.ConfigError("iid_views must be >= 0")
+    if self.iid_views and not self.train_size:
+      raise errors.ConfigError("iid_views needs a train_size smaller than the train split: "
+                               "the views come from the images outside the training subset")
+    if self.iid_views and self.input_corruption != "none":
+      raise errors.ConfigError("iid_views replaces the inputs by other real images; it does "
+                               "not combine with an input corruption")
     for field in ("train_size", "validation_size", "test_size"):
       if getattr(self, field) < 0:
         raise errors.ConfigError(f"{field} must be >= 0")
@@ -70,6 +87,11 @@ class Split:
   labels: np.ndarray  # int64 [N]: labels used for training (noisy where corrupted)
   clean_labels: np.ndarray  # int64 [N]
   corrupted: np.ndarray  # bool [N]: label or input corrupted
+  # iid_views only: float32 [N, V, H, W, C] in [0, 1], the fixed views of each example
+  # (other real images of its class from outside the subset), and int64 [N, V] their ids
+  # in the TFDS train split. None otherwise.
+  views: np.ndarray | None = None
+  view_ids: np.ndarray | None = None
 
   def __len__(self):
     return len(self.ids)
@@ -107,13 +129,16 @@ class DatasetInfo:
   num_label_corrupted: int
   num_random_labels_on_true_class: int
   num_input_corrupted: int
+  iid_views: int = 0  # Views per example that are other real images (DataConfig.iid_views).
 
   def summary(self) -> str:
+    views = (f"; views: {self.iid_views} other real images of the same class per example, "
+             "from outside the subset" if self.iid_views else "")
     return (f"{self.name}: {self.num_classes} classes, images {'x'.join(map(str, self.image_shape))}; "
             f"train {self.train_size}, validation {self.validation_size}, test {self.test_size}; "
             f"random labels {self.num_label_corrupted} "
             f"({self.num_random_labels_on_true_class} on the true class by chance); "
-            f"corrupted inputs {self.num_input_corrupted}")
+            f"corrupted inputs {self.num_input_corrupted}{views}")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -141,6 +166,42 @@ def balanced_subset(labels: np.ndarray, size: int, num_classes: int, seed: int,
     order = rng.numpy_generator(seed, purpose, label).permutation(len(members))
     chosen.append(members[order[:counts[label]]])
   return np.sort(np.concatenate(chosen))
+
+
+def iid_view_ids(labels: np.ndarray, train_idx: np.ndarray, rest_idx: np.ndarray,
+                 num_views: int, num_classes: int, seed: int) -> np.ndarray:
+  """[len(train_idx), num_views] indices (into `labels`) of each training example's views.
+
+  The reference's augm_iid: each example of the subset gets `num_views` images of its own
+  (true) class from outside the subset, disjoint blocks per example, fixed for the run.
+  The reference takes the blocks in dataset order after seeding NumPy's global generator;
+  here each class's outside images are shuffled by a generator keyed by (seed, class), and
+  the class's training examples take consecutive blocks in id order.
+
+  Args:
+    labels: the clean labels of the whole train split.
+    train_idx: the training subset (sorted indices).
+    rest_idx: the indices views may come from (outside the subset and the validation set).
+    num_views: views per example.
+    num_classes: the number of classes.
+    seed: the data seed.
+
+  Raises:
+    ConfigError: a class has fewer images outside the subset than its examples need.
+  """
+  views = np.zeros((len(train_idx), num_views), np.int64)
+  for label in range(num_classes):
+    members = np.flatnonzero(labels[train_idx] == label)
+    pool = rest_idx[labels[rest_idx] == label]
+    if len(pool) < len(members) * num_views:
+      raise errors.ConfigError(
+          f"iid views: class {label} has {len(members)} training examples x {num_views} "
+          f"views = {len(members) * num_views} images needed, but only {len(pool)} of its "
+          "images lie outside the training subset and the validation set; lower "
+          "--num_views or --train_size")
+    pool = pool[rng.numpy_generator(seed, "iid_views", label).permutation(len(pool))]
+    views[members] = pool[:len(members) * num_views].reshape(len(members), num_views)
+  return views
 
 
 def to_float(images: np.ndarray) -> np.ndarray:
@@ -185,14 +246,23 @@ def build(raw: sources.RawDataset, config: DataConfig) -> Data:
   images, input_corrupted = corruptions.corrupt_inputs(
       to_float(raw.train_images[train_idx]), train_idx, config.input_corruption,
       config.input_corruption_fraction, config.seed)
+  views = view_ids = None
+  if config.iid_views:
+    if len(train_idx) >= len(remaining):
+      raise errors.ConfigError("iid_views needs a train_size smaller than the "
+                               f"{len(remaining)} train examples outside the validation set")
+    view_ids = iid_view_ids(raw.train_labels, train_idx, np.setdiff1d(remaining, train_idx),
+                            config.iid_views, num_classes, config.seed)
+    views = to_float(raw.train_images[view_ids])
   train = Split(ids=train_idx.astype(np.int64), images=images, labels=noise.labels,
-                clean_labels=clean.copy(), corrupted=noise.corrupted | input_corrupted)
+                clean_labels=clean.copy(), corrupted=noise.corrupted | input_corrupted,
+                views=views, view_ids=view_ids)
   info = DatasetInfo(
       name=raw.name, num_classes=num_classes, image_shape=tuple(raw.train_images.shape[1:]),
       class_names=raw.class_names, train_size=len(train_idx), validation_size=len(validation_idx),
       test_size=len(test_idx), num_label_corrupted=int(noise.corrupted.sum()),
       num_random_labels_on_true_class=noise.num_on_true_class,
-      num_input_corrupted=int(input_corrupted.sum()))
+      num_input_corrupted=int(input_corrupted.sum()), iid_views=config.iid_views)
   if len(validation_idx):
     full_train = FullTrain(ids=remaining.astype(np.int64), images=raw.train_images[remaining],
                            clean_labels=raw.train_labels[remaining].copy())

@@ -748,10 +748,10 @@ def dynamics_figures(base: runner.RunSpec, records: dict, per_example: dict, run
                                                 for r in recs)])
                              for value, recs in sweep.items()}
   if panels:
-    images["epochs_to_fit"] = plots.sweep_error_bars(
-        panels, {k: f"epochs to {constants.FIT_THRESHOLD:.0%} fit" for k in panels},
-        f"epochs to fit, mean ± std over {len(seeds)} seeds (never fitted: drawn at the "
-        f"budget, {budget})")
+    images["epochs_to_fit"] = plots.sweep_lines(
+        panels, ylabels={k: f"epochs to {constants.FIT_THRESHOLD:.0%} fit" for k in panels},
+        title=f"epochs to fit, mean ± std over {len(seeds)} seeds (never fitted: drawn at "
+        f"the budget, {budget})", unit_interval=False)
   if "label_noise" in swept:
     lines: dict[str, dict] = {}
     for label, key in (("training set (sample)", "sensitivity/gini_all"),
@@ -766,9 +766,9 @@ def dynamics_figures(base: runner.RunSpec, records: dict, per_example: dict, run
         lines[label] = points
     if lines:
       window = claims_lib.GINI_WINDOW
-      images["gini_by_noise"] = plots.sweep_error_bars(
-          {"label_noise": lines}, {"label_noise": "Gini of loss sensitivity"},
-          f"Gini of |dL/dx| against label noise (mean over epochs in {window[0]:g}-"
+      images["gini_by_noise"] = plots.sweep_lines(
+          {"label_noise": lines}, ylabels={"label_noise": "Gini of loss sensitivity"},
+          title=f"Gini of |dL/dx| against label noise (mean over epochs in {window[0]:g}-"
           f"{window[1]:g} of the budget), mean ± std over seeds")
   maps = [m for m in (sensitivity.read_maps(run_dirs[s]) for s in seeds) if m is not None]
   if maps:

@@ -956,3 +956,55 @@ def depth_does_not_hurt_generalization(sweep: dict, baseline_depth: int, model: 
   evidence["tests"] = {str(d): t for d, t in tests.items()}
   worst = min(tests, key=lambda d: tests[d]["interval"][0])  # Nearest to failing.
   return _line(claim, _combine(verdicts), evidence, tests[worst], source=BRIEF)
+
+
+# Malign memorization against the pool size (Anagnostidis et al. 2023, section 5).
+
+
+def per_view_fit_falls_with_views(sweep: dict, permutations: int = 2000) -> dict:
+  """Across a sweep of pool sizes ({n: per_view records per seed}), the fit of per-view
+  random labels falls as n grows (the enlarged sample outgrows the network's capacity).
+
+  Per seed, the Spearman correlation of n with the per-view fit (memorization/view_fit,
+  every (example, view) against its own label); tested across seeds by permuting each
+  seed's outcomes across the sweep points (Page's test, suite.results.stats.page_trend).
+  Held when the mean correlation lies below the null's range, contradicted above it.
+
+  Args:
+    sweep: {pool size n: per_view records, one per seed}.
+    permutations: permutations of the trend's null.
+
+  Returns:
+    The claim line: {claim, verdict, evidence, test, source[, reason]}.
+  """
+  claim = "per-view label fit falls as the pool size n grows"
+  values = sorted(sweep)
+  why = _paired(*[sweep[v] for v in values]) if values else "an empty sweep"
+  fits = [[_metric(r, "memorization/view_fit") for r in sweep[v]] for v in values]
+  evidence = {"num_views": values, "per_view_fit": fits,
+              "epochs": _budget(sweep[values[0]][0]) if values else None}
+  if why:
+    return _line(claim, NOT_TESTABLE, evidence, reason=why, source=BENIGN)
+  if len(values) < 3:
+    return _line(claim, NOT_TESTABLE, evidence, reason=f"{len(values)} pool sizes; a trend "
+                 "needs at least 3", source=BENIGN)
+  if any(f is None for row in fits for f in row):
+    return _line(claim, NOT_TESTABLE, evidence, reason="needs the view fit of every run",
+                 source=BENIGN)
+  outcomes = np.array(fits, np.float64).T  # [seeds, points]
+  result = stats.page_trend(outcomes, permutations)
+  evidence["spearman_per_seed"] = result["per_seed"]
+  if result["min_p"] > stats.ALPHA_SIDE:
+    return _line(claim, NOT_TESTABLE, evidence, reason=f"{len(values)} points x "
+                 f"{outcomes.shape[0]} seeds: an exact permutation test cannot reach "
+                 f"{stats.ALPHA_SIDE}", source=BENIGN)
+  test = stats.test_record(
+      "mean within-seed Spearman(n, per-view fit)", result["value"], result["null"],
+      result["interval"], outcomes.shape[0],
+      f"{_LEVEL} range of the permutation null (each seed's outcomes permuted across "
+      f"pool sizes, {permutations} draws; Page's test)",
+      p_less=result["p_less"], p_greater=result["p_greater"])
+  lo, hi = result["interval"]
+  verdict = HELD if result["value"] < lo else CONTRADICTED if result["value"] > hi \
+      else INCONCLUSIVE
+  return _line(claim, verdict, evidence, test, source=BENIGN)

@@ -206,44 +206,6 @@ def benign_frontier(panels: dict, k: int = constants.HEADLINE_K, title: str = ""
 # Memorization dynamics figures.
 
 
-def sweep_error_bars(panels: dict, ylabels: dict | None = None, title: str = "",
-                     notes: dict | None = None) -> bytes:
-  """One panel per swept setting: each line's mean with error bars (std) over seeds against
-  the setting's value (epochs to fit against noise level, data size or capacity; Gini
-  against noise level).
-
-  Args:
-    panels: {panel (a setting): {line label: {x: (mean, std, n)}}}; x numeric.
-    ylabels: {panel: y-axis label}.
-    title: the figure's title.
-    notes: {panel: a line under the panel's title} (e.g. how censoring was drawn).
-  """
-  ylabels, notes = ylabels or {}, notes or {}
-  width = max(6.0, 4.5 * max(1, len(panels)))
-  fig, axes = plt.subplots(1, max(1, len(panels)), squeeze=False, dpi=100,
-                           figsize=(width, 4.2))
-  for ax, (panel, lines) in zip(axes[0], panels.items()):
-    for i, (label, points) in enumerate(lines.items()):
-      xs = sorted(points)
-      if not xs:
-        continue
-      seeds = max(points[x][2] for x in xs)
-      ax.errorbar(xs, [points[x][0] for x in xs], yerr=[points[x][1] for x in xs], fmt="o-",
-                  capsize=3, color=f"C{i % 10}", label=f"{label} (n={seeds})")
-    if len(lines) and all(x > 0 for pts in lines.values() for x in pts) and \
-        max((max(pts) / min(pts) for pts in lines.values() if pts), default=1) >= 8:
-      ax.set_xscale("log")  # Widths and sizes span orders of magnitude.
-    ax.set_xlabel(panel)
-    ax.set_ylabel(ylabels.get(panel, ""))
-    ax.grid(alpha=0.3)
-    ax.set_title(panel + (f"\n{notes[panel]}" if panel in notes else ""), fontsize=9)
-    if ax.lines:
-      ax.legend(fontsize=7, loc="best")
-  # Wrapped to the figure's width: a long title must not be cut off.
-  fig.suptitle(textwrap.fill(title or "sweeps", int(width * 12)), fontsize=10)
-  return _png(fig)
-
-
 def class_sensitivity_grid(rows: dict, class_names=None,
                            title: str = "") -> bytes:
   """Per-class loss sensitivity maps (Arpit et al. 2017): a grid, one row per group
@@ -309,4 +271,98 @@ def loss_trajectories(epochs, loss, first_learned, corrupted, title: str = "",
     ax.set_title(f"{name} ({len(columns)} examples, {never:.0%} never learned)", fontsize=9)
     fig.colorbar(image, ax=ax, label="training loss")
   fig.suptitle(title or "per-example loss, sorted by ease")
+  return _png(fig)
+
+
+# Benign memorization figures.
+
+
+def sweep_lines(panels: dict, xlabel: str | None = None, title: str = "",
+                ylabels: dict | None = None, log_x: bool | None = None,
+                notes: dict | None = None, unit_interval: bool = True) -> bytes:
+  """Outcomes against a swept value with error bars (std) over seeds, one panel each:
+  fit and k-NN against the pool size or the augmentation strength; epochs to fit against
+  noise level, data size or capacity; Gini against noise level.
+
+  Args:
+    panels: {panel title: {line label: {x: (mean, std, n seeds)}}}; x numeric.
+    xlabel: the swept value's name (None: each panel's title).
+    title: the figure's title (wrapped to the figure's width).
+    ylabels: {panel title: y-axis label} (default: the panel title).
+    log_x: a logarithmic x axis (symlog when some x is 0); None: where the values span a
+      factor of 8 or more (widths, sizes).
+    notes: {panel title: a line under it} (e.g. how never-fitted runs are drawn).
+    unit_interval: the outcomes are fractions (y from 0 to 1).
+  """
+  notes = notes or {}
+  width = max(6.0, 5.5 * max(1, len(panels)))
+  fig, axes = plt.subplots(1, max(1, len(panels)), squeeze=False, dpi=100,
+                           figsize=(width, 4.2))
+  for ax, (panel, lines) in zip(axes[0], panels.items()):
+    for i, (label, values) in enumerate(lines.items()):
+      xs = sorted(values)
+      if not xs:
+        continue
+      seeds = max(values[x][2] for x in xs)
+      ax.errorbar(xs, [values[x][0] for x in xs], yerr=[values[x][1] for x in xs], fmt="o-",
+                  capsize=3, color=f"C{i % 10}",
+                  label=f"{label} (n={seeds})" if seeds > 1 else label)
+    every = sorted({x for values in lines.values() for x in values})
+    logarithmic = log_x if log_x is not None else bool(
+        every and every[0] > 0 and every[-1] / every[0] >= 8)
+    if logarithmic and every:
+      if every[0] > 0:
+        ax.set_xscale("log")
+      else:
+        ax.set_xscale("symlog", linthresh=1.0)
+    if every:
+      ax.set_xticks(every)
+      ax.set_xticklabels([f"{x:g}" for x in every])
+      ax.minorticks_off()
+    ax.set_xlabel(xlabel if xlabel is not None else panel)
+    ax.set_ylabel((ylabels or {}).get(panel, panel))
+    if unit_interval:
+      ax.set_ylim(0.0, 1.02)
+    ax.grid(alpha=0.3)
+    ax.set_title(panel + (f"\n{notes[panel]}" if panel in notes else ""), fontsize=9)
+    if ax.lines:
+      ax.legend(fontsize=7, loc="best")
+  fig.suptitle(textwrap.fill(title, int(width * 12)) if title else "", fontsize=10)
+  return _png(fig)
+
+
+def heatmaps(panels: dict, row_label: str, column_label: str, title: str = "",
+             value_label: str = "") -> bytes:
+  """Mean outcomes on a grid of two swept values, one panel per condition.
+
+  Args:
+    panels: {panel title: (row values, column values, {(row, column): (mean, std, n)})};
+      missing cells are left blank.
+    row_label: the name of the rows' value (a capacity: width, width multiplier...).
+    column_label: the name of the columns' value (the pool size n).
+    title: the figure's title.
+    value_label: the colour bar's label.
+  """
+  fig, axes = plt.subplots(1, max(1, len(panels)), squeeze=False, dpi=100,
+                           figsize=(5.0 * max(1, len(panels)), 4.2))
+  for ax, (panel, (rows, columns, cells)) in zip(axes[0], panels.items()):
+    grid = [[cells[(r, c)][0] if (r, c) in cells else float("nan") for c in columns]
+            for r in rows]
+    image = ax.imshow(grid, vmin=0.0, vmax=1.0, cmap="viridis", origin="lower", aspect="auto")
+    for i, r in enumerate(rows):
+      for j, c in enumerate(columns):
+        if (r, c) in cells:
+          mean, std, n = cells[(r, c)]
+          ax.text(j, i, f"{mean:.2f}\n±{std:.2f} (n={n})" if n > 1 else f"{mean:.2f}",
+                  ha="center", va="center", fontsize=7,
+                  color="white" if mean < 0.6 else "black")
+    ax.set_xticks(range(len(columns)))
+    ax.set_xticklabels([f"{c:g}" for c in columns])
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels([f"{r:g}" for r in rows])
+    ax.set_xlabel(column_label)
+    ax.set_ylabel(row_label)
+    ax.set_title(panel, fontsize=10)
+    fig.colorbar(image, ax=ax, label=value_label)
+  fig.suptitle(title)
   return _png(fig)

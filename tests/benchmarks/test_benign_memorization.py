@@ -142,6 +142,6 @@ def test_default_conditions_leave_out_the_pooled_ones_without_a_pool(capsys):
     without = binary.conditions(pool=False)
     assert without and not set(without) & set(experiment.POOLED)
     assert "no pool of views" in capsys.readouterr().out
-    assert set(binary.conditions(pool=True)) == set(experiment.CONDITIONS)
+    assert set(binary.conditions(pool=True)) == set(experiment.DEFAULT_CONDITIONS)
   with flagsaver.flagsaver(conditions=["random_pool"]):  # Asked for: kept, refused later.
     assert binary.conditions(pool=False) == ("random_pool",)
