@@ -24,7 +24,8 @@ directories whose subdirectories are (each such subdirectory is a configuration)
 writes (--frontier_dir) frontier.md: per configuration the encoder's k-NN with and without
 augmentation and at random initialisation (mean ± std over seeds), their paired
 differences, the fits, and the configuration's claim "features survive random labels with
-augmentation"; and figures/benign_frontier.png: the same k-NN against the epoch.
+augmentation"; and figures/benign_frontier.png: the same k-NN against the epoch (also a
+TensorBoard image in tensorboard/).
 """
 
 import os
@@ -59,6 +60,7 @@ def main(argv):
   if FRONTIER_DIR.value:
     png = plots.benign_frontier(benign_frontier.figure_inputs(configs))
     figure = plots.write_figure(FRONTIER_DIR.value, "benign_frontier.png", png)
+    plots.write_summary_images(FRONTIER_DIR.value, {"benign_frontier": png})
     path = os.path.join(FRONTIER_DIR.value, "frontier.md")
     with tf.io.gfile.GFile(path + ".tmp", "w") as f:
       f.write(table + "\n")

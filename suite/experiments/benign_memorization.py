@@ -73,7 +73,6 @@ from suite import constants
 from suite import errors
 from suite.data import augmentation
 from suite.data import datasets
-from suite.experiments import memorization_dynamics
 from suite.probing import hook as probe_hook
 from suite.probing import probe as probe_lib
 from suite.results import claims as claims_lib
@@ -549,7 +548,7 @@ def write_figures(output_dir: str, records: dict, at_points: list, sweep: Sweep,
   images = figures(records, at_points, sweep, noisy_controls)
   paths = [plots.write_figure(output_dir, name, png) for name, png in images.items()]
   if images:
-    memorization_dynamics.write_summary_images(
+    plots.write_summary_images(
         output_dir, {f"benign/{os.path.splitext(n)[0]}": png for n, png in images.items()})
   return paths
 

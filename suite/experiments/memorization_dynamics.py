@@ -240,7 +240,7 @@ def run(base: runner.RunSpec, seeds: list[int], csr_samples: int = 300,
   if within is not None:
     plots.write_figure(base.output_dir, WITHIN_RUN_FIGURE, within)
     images["difficulty_within_run"] = within
-  write_summary_images(base.output_dir, images)
+  plots.write_summary_images(base.output_dir, images)
   experiment = {
       "schema_version": record.SCHEMA_VERSION, "benchmark": "memorization_dynamics",
       "status": "complete", "config": base.flags,
@@ -794,14 +794,3 @@ def dynamics_figures(base: runner.RunSpec, records: dict, per_example: dict, run
   for name, png in images.items():
     plots.write_figure(base.output_dir, FIGURES[name], png)
   return images
-
-
-def write_summary_images(output_dir: str, images: dict, step: int = 0) -> None:
-  """Figures ({name: PNG bytes}) as TensorBoard images in the experiment's summary
-  directory, output_dir/tensorboard (the runs keep theirs in their own directories)."""
-  writer = tf.summary.create_file_writer(os.path.join(output_dir, constants.TENSORBOARD_DIR))
-  with writer.as_default(step=step):
-    for name, png in images.items():
-      tf.summary.image(name, tf.io.decode_png(png)[None])
-  writer.flush()
-  writer.close()

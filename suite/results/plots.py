@@ -99,6 +99,17 @@ def write_figure(run_dir: str, name: str, png: bytes) -> str:
   return path
 
 
+def write_summary_images(output_dir: str, images: dict, step: int = 0) -> None:
+  """Figures ({name: PNG bytes}) as TensorBoard images in an experiment's summary
+  directory, output_dir/tensorboard (its runs keep theirs in their own directories)."""
+  writer = tf.summary.create_file_writer(os.path.join(output_dir, constants.TENSORBOARD_DIR))
+  with writer.as_default(step=step):
+    for name, png in images.items():
+      tf.summary.image(name, tf.io.decode_png(png)[None])
+  writer.flush()
+  writer.close()
+
+
 def difficulty(curves: dict, title: str = "") -> bytes:
   """Per-example difficulty (Arpit et al. 2017, Fig. 1): per data kind ({kind: {'rates':
   per-example error rates over runs sorted in decreasing order, 'null_low', 'null_high',

@@ -103,6 +103,10 @@ def test_binary_writes_table_and_figure_and_a_moved_tree_still_reads(experiments
   assert table.count("\n| train_size=") == 2
   png = (tmp_path / "figures" / "benign_frontier.png").read_bytes()
   assert tf.io.decode_png(png).shape[-1] in (3, 4)
+  events = [str(p) for p in (tmp_path / "tensorboard").glob("events.out.tfevents.*")]
+  tags = {v.tag for e in events for event in tf.compat.v1.train.summary_iterator(e)
+          for v in event.summary.value}
+  assert "benign_frontier" in tags
 
 
 def test_a_parent_directory_stands_for_the_experiments_in_it(experiments, tmp_path):
