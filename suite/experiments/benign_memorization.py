@@ -353,7 +353,7 @@ def run(base: runner.RunSpec, probe_config: probe_lib.ProbeConfig, probe_every: 
       "sweep": dataclasses.asdict(sweep),
       "conditions": run_dirs,
       "descriptions": {c: DESCRIPTIONS[c] for c in CONDITIONS if c in names},
-      "figures": figures, "metrics": summary_metrics(records),
+      "figure_files": figures, "metrics": summary_metrics(records),
       "layers": layer_tables(records, noisy_controls), "claims": claim_lines,
       "timing": {"wall_seconds": time.time() - started},
       "environment": record.environment()}

@@ -76,7 +76,7 @@ def test_views_sweep(data_dir, tmp_path, capsys):
   images = _figures(tmp_path)
   assert set(images) == {benign.KNN_FIGURE, benign.VIEWS_FIGURE}
   assert all(image.shape[0] > 100 and image.shape[1] > 100 for image in images.values())
-  assert sorted(experiment["figures"]) == sorted(
+  assert sorted(experiment["figure_files"]) == sorted(
       str(tmp_path / constants.FIGURES_DIR / name) for name in images)
   assert {"benign/knn_by_layer", "benign/fit_knn_vs_views"} <= _tensorboard_images(tmp_path)
 
