@@ -43,11 +43,13 @@ CONFIGURATIONS = flags.DEFINE_list(
     "configuration), or directories holding them.")
 FRONTIER_DIR = flags.DEFINE_string(
     "frontier_dir", None, "Where to write frontier.md and figures/benign_frontier.png.")
-flags.mark_flag_as_required("configurations")
 
 
 def main(argv):
   del argv
+  # Checked here, not marked required: all binaries share one flag registry.
+  if not CONFIGURATIONS.value:
+    raise errors.ConfigError("--configurations must name at least one experiment directory")
   for path in CONFIGURATIONS.value:
     if not tf.io.gfile.isdir(path):
       raise errors.ConfigError(f"--configurations: {path} is not a directory")

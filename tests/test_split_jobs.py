@@ -36,8 +36,7 @@ def _run_command(line: str, module: str, main) -> None:
   argv = shlex.split(line)
   assert argv[1:3] == ["-m", module]
   # Other binaries' required flags, when they were imported in this process (pytest -n).
-  placeholders = [f"--{name}={value}" for name, value in (("run_dir", "."), ("runs", "unused"),
-                                                         ("configurations", "unused"))
+  placeholders = [f"--{name}={value}" for name, value in (("run_dir", "."), ("runs", "unused"))
                   if name in flags.FLAGS]
   with flagsaver.flagsaver():
     flags.FLAGS.unparse_flags()

@@ -43,8 +43,7 @@ def test_recipe_parses_with_its_binary(path):
     module = flags.FLAGS.find_module_defining_flag(name)
     assert module in own or module.startswith("flags."), f"--{name} is not a flag of {binary}"
   # Other binaries' required flags, when they are imported in the same process.
-  placeholders = {name: value for name, value in (("run_dir", "."), ("runs", ["unused"]),
-                                                  ("configurations", ["unused"]))
+  placeholders = {name: value for name, value in (("run_dir", "."), ("runs", ["unused"]))
                   if name in flags.FLAGS}
   with flagsaver.flagsaver(**placeholders):
     flags.FLAGS(["recipe", f"--flagfile={path}"])  # Runs every validator.
