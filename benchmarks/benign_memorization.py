@@ -145,7 +145,8 @@ def main(argv):
     return
   experiment = benign_memorization.run(
       spec, probing_flags.probe_config(), probing_flags.PROBE_EVERY.value, strategy=strategy,
-      sweep=plan, names=conditions(pool), only=job_flags.only())
+      sweep=plan, names=conditions(pool), only=job_flags.only(),
+      extend=training_flags.EXTEND.value)
   if job_flags.ONLY.value is not None:
     print(f"trained {', '.join(experiment['conditions'])}; rerun without --only once every "
           "job is done to compute the claims")

@@ -39,10 +39,7 @@ from suite.training import runner
 for _module in (data_flags, probing_flags, knn_index, training_flags):
   flags.adopt_module_key_flags(_module)
 
-EXTEND = flags.DEFINE_bool(
-    "extend", False, "Train the run in --output_dir on to --epochs (more than it has), from its "
-    "last checkpoint, keeping its history. Without it, a run directory with other settings "
-    "is refused.")
+EXTEND = training_flags.EXTEND
 flags.mark_flag_as_required("output_dir")
 
 

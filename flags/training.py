@@ -88,6 +88,10 @@ CPU_DEVICES = flags.DEFINE_integer(
 TPU = flags.DEFINE_string("tpu", "", "TPU address for --strategy=tpu (empty: from the environment).")
 OUTPUT_DIR = flags.DEFINE_string("output_dir", None,
                                  "Run directory (local or bucket path); re-using it resumes.")
+EXTEND = flags.DEFINE_bool(
+    "extend", False, "Train the runs in --output_dir on to --epochs (more than they have), "
+    "from their last checkpoints, keeping their history. Without it, a run directory with "
+    "other settings is refused.")
 PROGRESS = flags.DEFINE_bool(
     "progress", None, "In-epoch progress (steps, elapsed, ETA) on one rewritten line. "
     "Default: only when the output is a terminal; --progress forces it (e.g. in a log "

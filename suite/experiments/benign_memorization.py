@@ -263,8 +263,11 @@ def validate(base: runner.RunSpec, sweep: Sweep, names: Sequence[str]) -> None:
 def run(base: runner.RunSpec, probe_config: probe_lib.ProbeConfig, probe_every: int = 0,
         strategy: tf.distribute.Strategy | None = None, sweep: Sweep = Sweep(),
         names: Sequence[str] = DEFAULT_CONDITIONS, out: TextIO | None = None,
-        only: set[str] | None = None) -> dict:
+        only: set[str] | None = None, extend: bool = False) -> dict:
   """Runs every condition at every sweep point (resuming any that exist); writes the record.
+
+  extend: train finished runs on to base.train.epochs from their last checkpoints (the
+  training-length axis of a study without retraining from scratch).
 
   only: job names (see jobs()) to train, alone: their runs are trained and recorded, and
   nothing else (no claims, no experiment record; the returned dict lists the runs). Run
@@ -326,7 +329,7 @@ def run(base: runner.RunSpec, probe_config: probe_lib.ProbeConfig, probe_every: 
               f"{point.width_multiplier:g}, seed {point.seed}", file=out, flush=True)
         records[name] = runner.run(spec, strategy=strategy, hooks=[hook],
                                    data=data_cache[data_config], extra_record=hook.add_to_record,
-                                   out=out)
+                                   out=out, extend=extend)
         run_dirs[name] = spec.output_dir
         if group not in controls:
           # From the record: a run that was already complete computed no controls here.

@@ -15,8 +15,10 @@
 import os
 
 from absl.testing import flagsaver
+import pytest
 
 from benchmarks import benign_memorization
+from suite import errors
 from suite.experiments import benign_memorization as experiment_lib
 from suite.results import claims
 from suite.results import leaderboard
@@ -145,3 +147,22 @@ def test_default_conditions_leave_out_the_pooled_ones_without_a_pool(capsys):
     assert set(binary.conditions(pool=True)) == set(experiment.DEFAULT_CONDITIONS)
   with flagsaver.flagsaver(conditions=["random_pool"]):  # Asked for: kept, refused later.
     assert binary.conditions(pool=False) == ("random_pool",)
+
+
+def test_extend_trains_finished_runs_on_keeping_their_history(data_dir, tmp_path):
+  settings = dict(dataset="digits", data_dir=data_dir, train_size=60, test_size=40, model="mlp",
+                  width=8, depth=1, batch_size=20, augmentation="standard", knn_k=["5"],
+                  probe_every=1, conditions=["random_plain", "random_augmented"],
+                  output_dir=str(tmp_path), progress=False)
+  with flagsaver.flagsaver(epochs=2, **settings):
+    benign_memorization.main([])
+  with flagsaver.flagsaver(epochs=3, **settings):
+    with pytest.raises(errors.ConfigError, match="--extend"):
+      benign_memorization.main([])
+  with flagsaver.flagsaver(epochs=3, extend=True, **settings):
+    benign_memorization.main([])
+  for condition in ("random_plain", "random_augmented"):
+    run = record.read(os.path.join(str(tmp_path), condition))
+    assert run["metrics"]["epochs_completed"] == 3
+    probed = [h["epoch"] for h in run["history"] if "knn/hidden_1/k5" in h]
+    assert probed == [1, 2, 3]
