@@ -79,9 +79,21 @@ def rows(experiment: dict, name: str) -> list[str]:
   return out
 
 
+def experiment_names(paths: list[str]) -> dict[str, str]:
+  """Each experiment directory less the directories all of them share (`cpu/benign_datasets/
+  digits`, `digits/benign_strength` under runs/), so that names tell experiments apart; one
+  directory alone by its own name."""
+  folders = {p: os.path.normpath(p.removesuffix(record.FILENAME)) for p in paths}
+  if len(set(folders.values())) < 2:
+    return {p: os.path.basename(f) for p, f in folders.items()}
+  common = os.path.commonpath(list(folders.values()))
+  return {p: os.path.relpath(f, common) for p, f in folders.items()}
+
+
 def table(paths: list[str]) -> str:
   lines = ["| experiment | claim (source) | verdict | primary statistic [95% interval] vs null "
            "| runs |", "|---|---|---|---|---|"]
+  names = experiment_names(paths)
   for path in paths:
     where = path if path.endswith(".json") else os.path.join(path, record.FILENAME)
     if not tf.io.gfile.exists(where):  # record.read would say "not a run directory?".
@@ -89,8 +101,7 @@ def table(paths: list[str]) -> str:
     experiment = record.read(path)  # A malformed record: RunDirError says what is wrong.
     if "claims" not in experiment:
       raise errors.ConfigError(f"{path} is not an experiment record (it has no claims)")
-    name = os.path.basename(os.path.normpath(path.removesuffix(record.FILENAME)))
-    lines += rows(experiment, name)
+    lines += rows(experiment, names[path])
   return "\n".join(lines)
 
 

@@ -78,3 +78,13 @@ def test_no_experiments_is_one_message():
   with flagsaver.flagsaver(experiments=None), \
        pytest.raises(errors.ConfigError, match="--experiments must name"):
     claims_report.main([])
+
+
+def test_experiments_of_the_same_name_are_told_apart():
+  names = claims_report.experiment_names(["runs/cpu/benign_datasets/digits",
+                                          "runs/cpu/benign_datasets/fashion_mnist",
+                                          "runs/digits/benign_strength/result.json"])
+  assert names == {"runs/cpu/benign_datasets/digits": "cpu/benign_datasets/digits",
+                   "runs/cpu/benign_datasets/fashion_mnist": "cpu/benign_datasets/fashion_mnist",
+                   "runs/digits/benign_strength/result.json": "digits/benign_strength"}
+  assert claims_report.experiment_names(["runs/cpu/x"]) == {"runs/cpu/x": "x"}
