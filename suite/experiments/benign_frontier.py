@@ -158,8 +158,9 @@ def label(config: Configuration, varying: list[str]) -> str:
 
 def varying_settings(configs: list[Configuration]) -> list[str]:
   """The settings whose values differ between the configurations (in DESCRIBED_BY order)."""
-  return [name for name in DESCRIBED_BY
-          if len({repr(c.settings.get(name)) for c in configs}) > 1]
+  # Only settings every record has: a record older than a flag does not show it.
+  return [name for name in DESCRIBED_BY if all(name in c.settings for c in configs)
+          and len({repr(c.settings[name]) for c in configs}) > 1]
 
 
 def _mean_std(values: list[float]) -> tuple[float, float, int]:
