@@ -128,3 +128,14 @@ def test_refuses_what_is_not_a_benign_experiment(experiments, tmp_path):
   record.write(str(partial), rec)
   with pytest.raises(errors.SuiteError, match="lacks runs of random_augmented"):
     benign_frontier.load(str(partial))
+
+
+def test_configurations_are_named_by_the_settings_that_differ():
+  def config(**settings):
+    return benign_frontier.Configuration("p", settings, "fc_2", [0], {}, [], {}, None)
+  old = config(model="cnn_small", augmentation="strong", epochs=300)
+  new = config(model="cnn_small", augmentation="strong", epochs=600, augmentation_strength=1.0)
+  # A setting that an older record lacks is not a difference between configurations.
+  assert benign_frontier.varying_settings([old, new]) == ["epochs"]
+  assert benign_frontier.label(new, ["augmentation", "epochs"]) == \
+      "augmentation=strong, epochs=600"
