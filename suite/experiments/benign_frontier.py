@@ -30,13 +30,13 @@ import dataclasses
 import os
 from typing import Any
 
-import numpy as np
 import tensorflow as tf
 
 from suite import constants
 from suite import errors
 from suite.results import claims as claims_lib
 from suite.results import record
+from suite.results import stats
 
 AUGMENTED, PLAIN = "random_augmented", "random_plain"
 SURVIVE_CLAIM = "features survive random labels with augmentation"
@@ -163,13 +163,6 @@ def varying_settings(configs: list[Configuration]) -> list[str]:
           and len({repr(c.settings[name]) for c in configs}) > 1]
 
 
-def _mean_std(values: list[float]) -> tuple[float, float, int]:
-  array = np.asarray(values, float)
-  if not len(array):
-    return float("nan"), float("nan"), 0
-  return float(array.mean()), float(array.std(ddof=1)) if len(array) > 1 else 0.0, len(array)
-
-
 def rows(configs: list[Configuration]) -> list[dict]:
   """Per configuration: the encoder k-NN (mean, std, n over seeds) with augmentation,
   without and at random initialisation; the paired differences; the fits; the claim."""
@@ -181,23 +174,23 @@ def rows(configs: list[Configuration]) -> list[dict]:
         "configuration": label(config, varying), "layer": config.layer,
         "seeds": len(config.seeds),
         "epoch": max(config.by_epoch[AUGMENTED]) if config.by_epoch[AUGMENTED] else None,
-        "augmented": _mean_std(augmented), "plain": _mean_std(plain),
-        "random_init": _mean_std(config.random_init),
-        "augmented_minus_plain": _mean_std([a - p for a, p in zip(augmented, plain)]),
-        "augmented_minus_random_init": _mean_std(
+        "augmented": stats.mean_std(augmented), "plain": stats.mean_std(plain),
+        "random_init": stats.mean_std(config.random_init),
+        "augmented_minus_plain": stats.mean_std([a - p for a, p in zip(augmented, plain)]),
+        "augmented_minus_random_init": stats.mean_std(
             [a - r for a, r in zip(augmented, config.random_init)]),
-        "fit_augmented": _mean_std(config.fit[AUGMENTED]),
-        "fit_plain": _mean_std(config.fit[PLAIN]),
+        "fit_augmented": stats.mean_std(config.fit[AUGMENTED]),
+        "fit_plain": stats.mean_std(config.fit[PLAIN]),
         "verdict": (config.claim or {}).get("verdict", "absent"),
         "reason": (config.claim or {}).get("reason") or "",
         "interval": ((config.claim or {}).get("test") or {}).get("interval")})
   return out
 
 
-def _pm(cell: tuple[float, float, int]) -> str:
-  mean, std, n = cell
-  if n == 0 or mean != mean:
+def _pm(cell: tuple[float, float, int] | None) -> str:
+  if cell is None:
     return "-"
+  mean, std, _ = cell
   return f"{mean:.4f} ± {std:.4f}"
 
 
@@ -224,12 +217,12 @@ def figure_inputs(configs: list[Configuration]) -> dict:
   varying = varying_settings(configs)
   out: dict[str, dict[str, dict[int, tuple[float, float, int]]]] = {}
   for config in configs:
-    lines = {"random labels, with augmentation": {
-                 e: _mean_std(v) for e, v in config.by_epoch[AUGMENTED].items()},
-             "random labels, without augmentation": {
-                 e: _mean_std(v) for e, v in config.by_epoch[PLAIN].items()}}
     epochs = sorted(set(config.by_epoch[AUGMENTED]) | set(config.by_epoch[PLAIN]))
-    init = _mean_std(config.random_init)
-    lines["random initialisation"] = {e: init for e in epochs}
+    init = stats.mean_std(config.random_init)
+    lines = {name: {e: cell for e, v in config.by_epoch[condition].items()
+                    if (cell := stats.mean_std(v)) is not None}
+             for name, condition in (("random labels, with augmentation", AUGMENTED),
+                                     ("random labels, without augmentation", PLAIN))}
+    lines["random initialisation"] = {e: init for e in epochs} if init else {}
     out[f"{label(config, varying)} ({config.layer})"] = lines
   return out

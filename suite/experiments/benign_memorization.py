@@ -78,6 +78,7 @@ from suite.probing import probe as probe_lib
 from suite.results import claims as claims_lib
 from suite.results import plots
 from suite.results import record
+from suite.results import stats
 from suite.results import tables
 from suite.training import runner
 
@@ -380,16 +381,6 @@ def _label(values: tuple) -> str:
   return ", ".join(f"{_SHORT[name]} {value:g}" for name, value in values)
 
 
-def _mean_std(values: list) -> tuple[float, float, int] | None:
-  """(mean, std over seeds (ddof 1; 0 for one seed), n) of the values that exist."""
-  values = [float(v) for v in values if v is not None and v == v]
-  if not values:
-    return None
-  mean = sum(values) / len(values)
-  var = sum((v - mean) ** 2 for v in values) / (len(values) - 1) if len(values) > 1 else 0.0
-  return mean, var ** 0.5, len(values)
-
-
 def _fit(rec: dict, condition: str) -> float | None:
   """The fit of the labels the run trained on: every (example, view) of a pool against
   its label, else the un-augmented corrupted examples (all examples for clean labels)."""
@@ -470,9 +461,10 @@ def figures(records: dict, at_points: list, sweep: Sweep,
     panel = {}
     for label in [c for c in CONDITIONS if c in lines] + ["random init",
                                                           "raw pixels (no layers)"]:
-      stats = {e: _mean_std(list(seeds.values())) for e, seeds in lines.get(label, {}).items()}
-      if any(stats.values()):
-        panel[label] = {e: v for e, v in stats.items() if v is not None}
+      by_endpoint = {e: stats.mean_std(list(seeds.values()))
+                     for e, seeds in lines.get(label, {}).items()}
+      if any(by_endpoint.values()):
+        panel[label] = {e: v for e, v in by_endpoint.items() if v is not None}
     if panel:
       panels[_label(others) or "all runs"] = panel
   title = (f"{constants.HEADLINE_K}-NN accuracy by layer (clean-label bank), mean ± std "
@@ -502,7 +494,7 @@ def figures(records: dict, at_points: list, sweep: Sweep,
         knn.setdefault(label, {}).setdefault(x, {})[point.seed] = _encoder_knn(rec)
     summarise = lambda lines: {
         label: {x: v for x, seeds in by_x.items()
-                if (v := _mean_std(list(seeds.values()))) is not None}
+                if (v := stats.mean_std(list(seeds.values()))) is not None}
         for label, by_x in lines.items()}
     return {"fit of the training labels": summarise(fit),
             f"encoder {constants.HEADLINE_K}-NN (clean-label bank)": summarise(knn)}
@@ -533,7 +525,7 @@ def figures(records: dict, at_points: list, sweep: Sweep,
     grid = {}
     for cell_panel, by_cell in cells.items():
       values = {c: v for c, seeds in by_cell.items()
-                if (v := _mean_std(list(seeds.values()))) is not None}
+                if (v := stats.mean_std(list(seeds.values()))) is not None}
       grid[cell_panel] = (sorted({r for r, _ in by_cell}), sorted({c for _, c in by_cell}),
                           values)
     if grid:

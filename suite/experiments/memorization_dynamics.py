@@ -724,10 +724,6 @@ def within_run_difficulty_figure(per_example: dict, data: datasets.Data,
       f"{len(per_example)} runs with partial noise")
 
 
-def _mean_std(values: list) -> tuple[float, float, int]:
-  return float(np.mean(values)), float(np.std(values)), len(values)
-
-
 def dynamics_figures(base: runner.RunSpec, records: dict, per_example: dict, run_dirs: dict,
                      variant_records: dict, train_size: int,
                      class_names: Sequence[str] | None = None) -> dict[str, bytes]:
@@ -743,7 +739,7 @@ def dynamics_figures(base: runner.RunSpec, records: dict, per_example: dict, run
     for label, key in (("training set", "memorization/train_fit"),
                        ("clean", "memorization/fit_clean"),
                        ("corrupted", "memorization/fit_corrupted")):
-      panels[kind][label] = {float(value): _mean_std(
+      panels[kind][label] = {float(value): stats.mean_std(
           [budget if e is None else e for e in (claims_lib.epochs_to_fit(r, key)
                                                 for r in recs)])
                              for value, recs in sweep.items()}
@@ -761,7 +757,7 @@ def dynamics_figures(base: runner.RunSpec, records: dict, per_example: dict, run
       for value, recs in swept["label_noise"].items():
         values = [v for v in (claims_lib.window_mean(r, key) for r in recs) if v is not None]
         if values:
-          points[float(value)] = _mean_std(values)
+          points[float(value)] = stats.mean_std(values)
       if points:
         lines[label] = points
     if lines:

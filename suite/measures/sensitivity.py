@@ -85,20 +85,8 @@ def critical_samples(model: keras.Model, images: np.ndarray, config: CsrConfig =
 def loss_sensitivity(model: keras.Model, images: np.ndarray, labels: np.ndarray, num_classes: int,
                      loss: str = "cross_entropy", batch_size: int = 256) -> np.ndarray:
   """Mean |d loss / d x| per example, against the given (training) labels."""
-  @tf.function(reduce_retracing=True)
-  def gradient_norm(x, y):
-    with tf.GradientTape() as tape:
-      tape.watch(x)
-      logits = tf.cast(model(x, training=False), tf.float32)
-      per_example = losses.per_example_loss(loss, tf.one_hot(y, num_classes), logits)
-    gradient = tape.gradient(per_example, x)  # Per-example losses: gradients do not mix.
-    return tf.reduce_mean(tf.abs(tf.reshape(gradient, [tf.shape(x)[0], -1])), axis=1)
-
-  out = []
-  for start in range(0, len(images), batch_size):
-    out.append(gradient_norm(tf.constant(images[start:start + batch_size], tf.float32),
-                             tf.constant(labels[start:start + batch_size], tf.int64)).numpy())
-  return np.concatenate(out) if out else np.zeros(0, np.float32)
+  maps = loss_gradient_maps(model, images, labels, num_classes, loss, batch_size)
+  return maps.reshape(len(maps), -1).mean(axis=1)
 
 
 def loss_gradient_maps(model: keras.Model, images: np.ndarray, labels: np.ndarray,

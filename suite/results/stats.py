@@ -71,6 +71,16 @@ def _float(value):
   return None if value is None else float(value)
 
 
+def mean_std(values) -> tuple[float, float, int] | None:
+  """(mean, standard deviation over seeds (ddof 1; 0 for one value), n) of the values that
+  exist (None and NaN left out); None when none does. What figures and tables show."""
+  present = [float(v) for v in values if v is not None and v == v]
+  if not present:
+    return None
+  array = np.asarray(present)
+  return float(array.mean()), float(array.std(ddof=1)) if len(array) > 1 else 0.0, len(array)
+
+
 def t_interval(values: ArrayLike, level: float = LEVEL
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
   """Mean and two-sided t interval over the last axis (runs). Arrays in, arrays out.
