@@ -18,16 +18,20 @@
 from (same weights), without a trainer or a run directory.
 """
 
+from typing import TYPE_CHECKING
+
 import keras
 
-from suite.data.datasets import DatasetInfo
 from suite.models.zoo import MODELS
 from suite.models.zoo import ModelConfig
 from suite.models.zoo import ZooModel
 from suite.models.zoo import build
 
+if TYPE_CHECKING:  # The zoo imports without TensorFlow (see suite.models.zoo).
+  from suite.data.datasets import DatasetInfo
 
-def build_for(config: ModelConfig, info: DatasetInfo, seed: int) -> ZooModel:
+
+def build_for(config: ModelConfig, info: "DatasetInfo", seed: int) -> ZooModel:
   """The zoo model for a dataset, initialised as a run with `seed` initialises it.
 
   Args:

@@ -44,6 +44,10 @@ synchronized BatchNormalization, as the reference's SyncBatchNorm), so the numbe
 not depend on the replica count. With one replica the layer is the plain one: the
 synchronized path computes the variance as E[x^2] - E[x]^2, which would change
 single-device numerics for nothing.
+
+The zoo needs only Keras: TensorFlow is imported where a layer runs a TensorFlow op (LRN)
+or asks the distribution strategy, so resnet18 and mlp also build under Keras' JAX backend
+(benchmarks/step_time.py times them on accelerators that have no TensorFlow).
 """
 
 from collections.abc import Sequence
@@ -52,7 +56,6 @@ import math
 
 import keras
 from keras import layers
-import tensorflow as tf
 
 from suite import errors
 
@@ -158,7 +161,8 @@ def _mlp(inputs, config, endpoints):
 class LocalResponseNormalization(layers.Layer):
   """tf.nn.local_response_normalization as in the small AlexNet of Zhang et al."""
 
-  def call(self, x: tf.Tensor) -> tf.Tensor:
+  def call(self, x):
+    import tensorflow as tf  # pylint: disable=g-import-not-at-top  (see the module docstring)
     # float32 inside: there is no LRN kernel for bfloat16 (mixed precision on CPU and TPU).
     out = tf.nn.local_response_normalization(tf.cast(x, tf.float32), depth_radius=4, bias=1.0,
                                              alpha=0.001 / 9.0, beta=0.75)
@@ -188,12 +192,21 @@ def _cnn_small(inputs, config, endpoints):
   return x
 
 
+def _replicas_in_sync() -> int:
+  """Replicas of the TensorFlow distribution strategy the model is built under (1 under
+  another Keras backend: only the suite's TensorFlow trainer distributes a model)."""
+  if keras.backend.backend() != "tensorflow":
+    return 1
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top  (see the module docstring)
+  return tf.distribute.get_strategy().num_replicas_in_sync
+
+
 def _batch_norm(config, name):
   # PyTorch's defaults (momentum 0.1 there is 0.9 here), as in the reference code.
   # gamma 1, beta 0 (Keras' defaults) as the reference. Synchronized only where there is
   # more than one replica to synchronize (see the module docstring); the model is built
   # inside the training strategy's scope.
-  synchronized = config.sync_batchnorm and tf.distribute.get_strategy().num_replicas_in_sync > 1
+  synchronized = config.sync_batchnorm and _replicas_in_sync() > 1
   return layers.BatchNormalization(momentum=0.9, epsilon=1e-5, synchronized=synchronized,
                                    name=name)
 
