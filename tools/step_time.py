@@ -39,8 +39,13 @@ import time
 
 from absl import app
 from absl import flags
-import keras
 import numpy as np
+
+try:
+  import keras  # pylint: disable=g-import-not-at-top
+except (ImportError, ValueError) as e:  # KERAS_BACKEND names a backend that is not installed.
+  sys.exit(f"error: Keras cannot load the backend {os.environ.get('KERAS_BACKEND', '')!r} "
+           f"(KERAS_BACKEND): {' '.join(str(e).split())}")
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # pylint: disable=g-import-not-at-top,wrong-import-position  (the repository root first)

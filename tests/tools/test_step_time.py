@@ -119,6 +119,16 @@ def test_times_the_zoo_model_over_full_batches_and_writes_json(tmp_path):
     assert f"{entry['epoch_s']:.2f} s per epoch" in result.stdout
 
 
+def test_a_backend_that_is_not_installed_gets_one_error_line(tmp_path):
+  env = dict(os.environ, KERAS_BACKEND="no_such_backend")
+  result = subprocess.run([sys.executable, str(TOOL)], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=600, check=False)
+  assert result.returncode == 1
+  lines = result.stderr.strip().splitlines()
+  assert len(lines) == 1 and lines[0].startswith("error: Keras cannot load the backend "
+                                                 "'no_such_backend'"), lines
+
+
 def test_bad_flags_get_one_error_line_and_exit_2(tmp_path):
   for args, words in ((["--precisions=float64"], "--precisions"),
                       (["--epoch_size=8", "--batch_size=16"], "no full batch"),

@@ -23,6 +23,8 @@
 #   benchmarks/recipes/paper/time_epoch.sh --train_size=768 --timed_steps=1   # a CPU check
 #
 # Extra flags go to every run (later flags win). PYTHON picks the interpreter.
+# Where TensorFlow is not installed (an accelerator with JAX only), tools/step_time.py times
+# the same model's training step alone under Keras' JAX backend (docs/gpu.md, section 4).
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 PYTHON=${PYTHON:-python}
