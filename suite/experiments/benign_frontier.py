@@ -41,8 +41,10 @@ from suite.results import stats
 AUGMENTED, PLAIN = "random_augmented", "random_plain"
 SURVIVE_CLAIM = "features survive random labels with augmentation"
 # The settings a configuration is described by (those that differ are named in the table).
+# RandAugment's strength is part of its augmentation's name ("randaugment 0.5"): it means
+# nothing for the other augmentations.
 DESCRIBED_BY = ("model", "width_multiplier", "width", "bottleneck_dim", "train_size",
-                "augmentation", "augmentation_strength", "epochs", "dataset")
+                "augmentation", "epochs", "dataset")
 
 
 @dataclasses.dataclass
@@ -145,9 +147,17 @@ def load(experiment_dir: str, k: int = constants.HEADLINE_K) -> Configuration:
          for c, recs in runs.items()}
   claim = next((line for line in experiment.get("claims", [])
                 if line.get("claim", "").startswith(SURVIVE_CLAIM)), None)
-  flags = experiment.get("config", {})
-  settings = {name: flags.get(name) for name in DESCRIBED_BY if name in flags}
+  settings = describe(experiment.get("config", {}))
   return Configuration(experiment_dir, settings, layer, seeds, by_epoch, random_init, fit, claim)
+
+
+def describe(flags: dict) -> dict:
+  """The settings (DESCRIBED_BY) of an experiment's flags; RandAugment with its strength."""
+  settings = {name: flags.get(name) for name in DESCRIBED_BY if name in flags}
+  if settings.get("augmentation") == "randaugment":
+    strength = flags.get("augmentation_strength")
+    settings["augmentation"] = f"randaugment {1.0 if strength is None else float(strength):g}"
+  return settings
 
 
 def label(config: Configuration, varying: list[str]) -> str:

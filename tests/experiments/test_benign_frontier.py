@@ -139,3 +139,20 @@ def test_configurations_are_named_by_the_settings_that_differ():
   assert benign_frontier.varying_settings([old, new]) == ["epochs"]
   assert benign_frontier.label(new, ["augmentation", "epochs"]) == \
       "augmentation=strong, epochs=600"
+
+
+def test_randaugment_is_named_with_its_strength_and_other_augmentations_without():
+  assert benign_frontier.describe({"augmentation": "randaugment", "augmentation_strength": 0.5,
+                                   "epochs": 300, "probe_every": 300}) == \
+      {"augmentation": "randaugment 0.5", "epochs": 300}
+  assert benign_frontier.describe({"augmentation": "randaugment"}) == \
+      {"augmentation": "randaugment 1"}  # Records before the flag: its default.
+  assert benign_frontier.describe({"augmentation": "strong", "augmentation_strength": 1.0}) == \
+      {"augmentation": "strong"}
+  def config(flags):
+    return benign_frontier.Configuration("p", benign_frontier.describe(flags), "fc_2", [0], {},
+                                         [], {}, None)
+  strong = config({"augmentation": "strong", "epochs": 300})
+  weak = config({"augmentation": "randaugment", "augmentation_strength": 0.5, "epochs": 300})
+  assert benign_frontier.varying_settings([strong, weak]) == ["augmentation"]
+  assert benign_frontier.label(weak, ["augmentation"]) == "augmentation=randaugment 0.5"
