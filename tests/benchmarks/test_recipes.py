@@ -48,3 +48,28 @@ def test_recipe_parses_with_its_binary(path):
   with flagsaver.flagsaver(**placeholders):
     flags.FLAGS(["recipe", f"--flagfile={path}"])  # Runs every validator.
     assert flags.FLAGS["output_dir"].value.startswith("runs/")
+
+
+def test_the_frontier_script_configurations_parse_with_the_benign_binary():
+  root = pathlib.Path(__file__).parents[2]
+  base = root / "benchmarks/recipes/cpu/benign_frontier.cfg"
+  script = (root / "benchmarks/recipes/cpu/benign_frontier.sh").read_text()
+  assert f"base={base.relative_to(root)}" in script
+  created, configurations = [], []
+  for line in script.replace("\\\n", " ").splitlines():
+    words = line.split()
+    if re.match(r"run \w+", line):
+      created.append(words[1])
+      configurations.append(words[2:])
+    elif re.match(r"extend \w+ \w+ \d+$", line):
+      assert words[1] in created, f"{words[2]} extends {words[1]}, not made before it"
+      created.append(words[2])
+      configurations.append(["--augmentation=strong", f"--epochs={words[3]}", "--extend"])
+  assert len(created) >= 6 and len(created) == len(set(created)), created
+  importlib.import_module("benchmarks.benign_memorization")
+  placeholders = {name: value for name, value in (("run_dir", "."), ("runs", ["unused"]))
+                  if name in flags.FLAGS}  # Other binaries' required flags (see above).
+  for extra in configurations:
+    with flagsaver.flagsaver(**placeholders):
+      flags.FLAGS(["frontier", f"--flagfile={base}", *extra])  # Runs every validator.
+      assert flags.FLAGS["output_dir"].value.startswith("runs/")
