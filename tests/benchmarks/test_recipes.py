@@ -56,16 +56,27 @@ def test_the_frontier_script_configurations_parse_with_the_benign_binary():
   script = (root / "benchmarks/recipes/cpu/benign_frontier.sh").read_text()
   assert f"base={base.relative_to(root)}" in script
   created, configurations = [], []
+  arrays = {}  # name=(flags...) lines, used as "${name[@]}".
   for line in script.replace("\\\n", " ").splitlines():
-    words = line.split()
+    array = re.match(r"(\w+)=\((.*)\)$", line)
+    if array:
+      arrays[array.group(1)] = array.group(2).split()
+      continue
+    words = []
+    for word in line.split():
+      used = re.fullmatch(r'"\$\{(\w+)\[@\]\}"', word)
+      words += arrays[used.group(1)] if used else [word]
     if re.match(r"run \w+", line):
       created.append(words[1])
       configurations.append(words[2:])
-    elif re.match(r"extend \w+ \w+ \d+$", line):
+    elif re.match(r"extend \w+ \w+ \d+ ", line):
       assert words[1] in created, f"{words[2]} extends {words[1]}, not made before it"
+      source = [f for f in configurations[created.index(words[1])]
+                if not f.startswith(("--epochs=", "--extend"))]
+      assert words[4:] == source, f"{words[2]} extends {words[1]} with other flags"
       created.append(words[2])
-      configurations.append(["--augmentation=strong", f"--epochs={words[3]}", "--extend"])
-  assert len(created) >= 6 and len(created) == len(set(created)), created
+      configurations.append(words[4:] + [f"--epochs={words[3]}", "--extend"])
+  assert len(created) >= 7 and len(created) == len(set(created)), created
   importlib.import_module("benchmarks.benign_memorization")
   placeholders = {name: value for name, value in (("run_dir", "."), ("runs", ["unused"]))
                   if name in flags.FLAGS}  # Other binaries' required flags (see above).

@@ -27,19 +27,21 @@ run cnn_small_n250_standard
 run cnn_small_n250_strong --augmentation=strong
 # Training length: the strong configuration trained on from epoch 300 to 600 and then to
 # 1,200 (copies, so that every length stays in the table), k-NN still every 100 epochs.
-extend() {  # from, to, epochs
-  if [ ! -e "${out}/$2" ]; then cp -r "${out}/$1" "${out}/$2"; fi
-  run "$2" --augmentation=strong --epochs="$3" --extend
+extend() {  # from, to, epochs, the flags of the configuration extended
+  local from=$1 to=$2 epochs=$3; shift 3
+  if [ ! -e "${out}/${to}" ]; then cp -r "${out}/${from}" "${out}/${to}"; fi
+  run "${to}" "$@" --epochs="${epochs}" --extend
 }
-extend cnn_small_n250_strong cnn_small_n250_strong_600ep 600
-extend cnn_small_n250_strong_600ep cnn_small_n250_strong_1200ep 1200
+extend cnn_small_n250_strong cnn_small_n250_strong_600ep 600 --augmentation=strong
+extend cnn_small_n250_strong_600ep cnn_small_n250_strong_1200ep 1200 --augmentation=strong
 # Strength: RandAugment at the reference's numeric strength 0.5 (2 operations, magnitude 50).
 # Model: ResNet-18 at 1/8 width (45 training MFLOP per example; cnn_small at half width: 38).
 # Subset size: 1,000 images for 150 epochs (the steps of 600 epochs of 250 images).
 # k-NN at the end only (and at initialisation), which is what the frontier table reads.
 run cnn_small_n250_randaugment05 --augmentation=randaugment --augmentation_strength=0.5 \
   --probe_every=300
-run resnet18_w0125_n250_strong --model=resnet18 --width_multiplier=0.125 --augmentation=strong \
-  --probe_every=300
+resnet18=(--model=resnet18 --width_multiplier=0.125 --augmentation=strong --probe_every=300)
+run resnet18_w0125_n250_strong "${resnet18[@]}"
+extend resnet18_w0125_n250_strong resnet18_w0125_n250_strong_600ep 600 "${resnet18[@]}"
 run cnn_small_n1000_strong_150ep --train_size=1000 --augmentation=strong --epochs=150 \
   --probe_every=150
