@@ -10,9 +10,10 @@
 # Every configuration: benchmarks/recipes/cpu/benign_frontier.cfg (cnn_small at width 0.5
 # with a 4,096-wide projector, 250 training images with random labels, standard
 # augmentation, 300 epochs, k-NN of every layer every 100 epochs against the full
-# 60,000-image clean-label bank, seeds 0-2) with one setting changed. Runs resume, so
-# the script can be stopped and started again; each configuration is one
-# benchmarks.benign_memorization experiment with its own claims.
+# 60,000-image clean-label bank, seeds 0-2) with the settings on its line changed. Runs
+# resume, so the script can be stopped and started again; each configuration is one
+# benchmarks.benign_memorization experiment with its own claims. The whole sweep is
+# several hours on 2 cores (README, "The benign frontier", has each configuration's time).
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 base=benchmarks/recipes/cpu/benign_frontier.cfg
@@ -43,5 +44,6 @@ run cnn_small_n250_randaugment05 --augmentation=randaugment --augmentation_stren
 resnet18=(--model=resnet18 --width_multiplier=0.125 --augmentation=strong --probe_every=300)
 run resnet18_w0125_n250_strong "${resnet18[@]}"
 extend resnet18_w0125_n250_strong resnet18_w0125_n250_strong_600ep 600 "${resnet18[@]}"
+extend resnet18_w0125_n250_strong_600ep resnet18_w0125_n250_strong_1200ep 1200 "${resnet18[@]}"
 run cnn_small_n1000_strong_150ep --train_size=1000 --augmentation=strong --epochs=150 \
   --probe_every=150
