@@ -56,7 +56,8 @@ def main(argv):
   frontier_dir = FRONTIER_DIR.value
   if frontier_dir and tf.io.gfile.exists(frontier_dir) and not tf.io.gfile.isdir(frontier_dir):
     raise errors.ConfigError(f"--frontier_dir={frontier_dir} exists and is not a directory")
-  configs = [benign_frontier.load(path) for path in benign_frontier.find(CONFIGURATIONS.value)]
+  configs = benign_frontier.ordered([benign_frontier.load(path)
+                                     for path in benign_frontier.find(CONFIGURATIONS.value)])
   table = benign_frontier.markdown(benign_frontier.rows(configs))
   print(table)
   if FRONTIER_DIR.value:

@@ -160,6 +160,15 @@ def describe(flags: dict) -> dict:
   return settings
 
 
+def ordered(configs: list[Configuration]) -> list[Configuration]:
+  """The configurations sorted by their settings in DESCRIBED_BY order, numbers by value
+  (600 epochs before 1,200), so that each axis of the frontier reads in order."""
+  def key(config):
+    return [(0, float(value), "") if isinstance(value, (int, float)) else (1, 0.0, str(value))
+            for value in (config.settings.get(name) for name in DESCRIBED_BY)]
+  return sorted(configs, key=key)
+
+
 def label(config: Configuration, varying: list[str]) -> str:
   """A configuration's name from the settings that differ between configurations."""
   parts = [f"{name}={config.settings.get(name)}" for name in varying]

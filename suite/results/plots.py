@@ -201,7 +201,7 @@ def benign_frontier(panels: dict, k: int = constants.HEADLINE_K, title: str = ""
       ax.errorbar(epochs, [points[e][0] for e in epochs], yerr=[points[e][1] for e in epochs],
                   fmt=styles[i % len(styles)], capsize=3, color=f"C{i % 10}",
                   label=f"{line} (n={seeds})")
-    ax.set_title(panel, fontsize=8)
+    ax.set_title(textwrap.fill(panel, 55), fontsize=8)  # Configuration names run long.
     ax.set_xlabel("epoch")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=6, loc="best")

@@ -156,3 +156,11 @@ def test_randaugment_is_named_with_its_strength_and_other_augmentations_without(
   weak = config({"augmentation": "randaugment", "augmentation_strength": 0.5, "epochs": 300})
   assert benign_frontier.varying_settings([strong, weak]) == ["augmentation"]
   assert benign_frontier.label(weak, ["augmentation"]) == "augmentation=randaugment 0.5"
+
+
+def test_configurations_are_ordered_by_their_settings_numbers_by_value():
+  def config(path, **settings):
+    return benign_frontier.Configuration(path, settings, "fc_2", [0], {}, [], {}, None)
+  configs = [config("c", model="cnn_small", epochs=1200), config("b", model="resnet18", epochs=300),
+             config("a", model="cnn_small", epochs=600)]
+  assert [c.path for c in benign_frontier.ordered(configs)] == ["a", "c", "b"]
