@@ -47,7 +47,7 @@ single-device numerics for nothing.
 
 The zoo needs only Keras: TensorFlow is imported where a layer runs a TensorFlow op (LRN)
 or asks the distribution strategy, so resnet18 and mlp also build under Keras' JAX backend
-(benchmarks/step_time.py times them on accelerators that have no TensorFlow).
+(tools/step_time.py times them on accelerators that have no TensorFlow).
 """
 
 from collections.abc import Sequence

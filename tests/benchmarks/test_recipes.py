@@ -56,16 +56,8 @@ def test_the_frontier_script_configurations_parse_with_the_benign_binary():
   script = (root / "benchmarks/recipes/cpu/benign_frontier.sh").read_text()
   assert f"base={base.relative_to(root)}" in script
   created, configurations = [], []
-  arrays = {}  # name=(flags...) lines, used as "${name[@]}".
   for line in script.replace("\\\n", " ").splitlines():
-    array = re.match(r"(\w+)=\((.*)\)$", line)
-    if array:
-      arrays[array.group(1)] = array.group(2).split()
-      continue
-    words = []
-    for word in line.split():
-      used = re.fullmatch(r'"\$\{(\w+)\[@\]\}"', word)
-      words += arrays[used.group(1)] if used else [word]
+    words = line.split()
     if re.match(r"run \w+", line):
       created.append(words[1])
       configurations.append(words[2:])

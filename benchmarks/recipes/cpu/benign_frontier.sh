@@ -41,9 +41,11 @@ extend cnn_small_n250_strong_600ep cnn_small_n250_strong_1200ep 1200 --augmentat
 # k-NN at the end only (and at initialisation), which is what the frontier table reads.
 run cnn_small_n250_randaugment05 --augmentation=randaugment --augmentation_strength=0.5 \
   --probe_every=300
-resnet18=(--model=resnet18 --width_multiplier=0.125 --augmentation=strong --probe_every=300)
-run resnet18_w0125_n250_strong "${resnet18[@]}"
-extend resnet18_w0125_n250_strong resnet18_w0125_n250_strong_600ep 600 "${resnet18[@]}"
-extend resnet18_w0125_n250_strong_600ep resnet18_w0125_n250_strong_1200ep 1200 "${resnet18[@]}"
+run resnet18_w0125_n250_strong --model=resnet18 --width_multiplier=0.125 --augmentation=strong \
+  --probe_every=300
+extend resnet18_w0125_n250_strong resnet18_w0125_n250_strong_600ep 600 --model=resnet18 \
+  --width_multiplier=0.125 --augmentation=strong --probe_every=300
+extend resnet18_w0125_n250_strong_600ep resnet18_w0125_n250_strong_1200ep 1200 --model=resnet18 \
+  --width_multiplier=0.125 --augmentation=strong --probe_every=300
 run cnn_small_n1000_strong_150ep --train_size=1000 --augmentation=strong --epochs=150 \
   --probe_every=150
