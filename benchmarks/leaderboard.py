@@ -40,6 +40,7 @@ import tensorflow as tf
 from benchmarks import cli
 from suite import errors
 from suite.results import leaderboard
+from suite.training import runner
 
 RUNS = flags.DEFINE_list("runs", None, "Directories (searched recursively) or result.json paths.")
 BOARD_DIR = flags.DEFINE_string("board_dir", None,
@@ -56,7 +57,7 @@ def main(argv):
   board_dir = BOARD_DIR.value
   if board_dir and tf.io.gfile.exists(board_dir) and not tf.io.gfile.isdir(board_dir):
     raise errors.ConfigError(f"--board_dir={board_dir} exists and is not a directory")
-  loaded = leaderboard.load(RUNS.value)
+  loaded = leaderboard.load(RUNS.value, setting_defaults=runner.setting_defaults())
   for path, reason in loaded.problems:
     print(f"skipped {path}: {reason}", file=sys.stderr)
   if not loaded.records:
@@ -76,6 +77,9 @@ def main(argv):
     table = leaderboard.markdown(rows)
     print(table)
     print(f"{len(loaded.records)} runs in {len(rows)} settings; {len(loaded.problems)} skipped")
+    # What the table cost: each distinct run's recorded wall time (a run found twice once).
+    seconds = sum(r["wall s"]["mean"] * r["wall s"]["n"] for r in rows if r["wall s"])
+    print(f"run time summed over the table's runs: {runner.duration(seconds)}")
     outputs = [("leaderboard.md", table), ("leaderboard.csv", leaderboard.csv_text(rows))]
     figure = lambda: leaderboard.figure(rows)
     figure_name = "leaderboard.png"

@@ -44,7 +44,8 @@ best-validation epoch, how much of the noise and of the real data is fitted, and
 accuracy there against the final one.
 
 Figures (<output_dir>/figures, and as TensorBoard images under <output_dir>/tensorboard):
-dynamics.png (fit and CSR curves), epochs_to_fit.png (against every swept setting),
+dynamics.png (fit and CSR curves), epochs_to_fit.png and accuracy.png (final and best
+validation accuracy, final test accuracy) against every swept setting,
 gini_by_noise.png (with a noise sweep), sensitivity_per_class.png (mean |dL/dx| per class,
 clean and corrupted examples, at the end of training, mean over seeds),
 loss_trajectories.png (per-example loss of the first seed, sorted by first-learned epoch),
@@ -85,7 +86,7 @@ CAPACITIES = {"width": ("mlp",), "depth": ("mlp", "cnn_small"),
 DATA_SETTINGS = ("label_noise", "train_size")
 # Figure names under <output_dir>/figures.
 FIGURES = {"dynamics": "dynamics.png", "epochs_to_fit": "epochs_to_fit.png",
-           "gini_by_noise": "gini_by_noise.png", "sensitivity_per_class": "sensitivity_per_class.png",
+           "accuracy": "accuracy.png", "gini_by_noise": "gini_by_noise.png", "sensitivity_per_class": "sensitivity_per_class.png",
            "loss_trajectories": "loss_trajectories.png"}
 DIFFICULTY_DIR = "difficulty"
 # Data kind -> the noise settings of its runs (the rest of the data settings are the base's).
@@ -724,6 +725,32 @@ def within_run_difficulty_figure(per_example: dict, data: datasets.Data,
       f"{len(per_example)} runs with partial noise")
 
 
+# Accuracy figure line -> how a run's record gives it.
+ACCURACY_LINES = {
+    "validation, final": lambda rec: rec["metrics"].get("validation/accuracy"),
+    "validation, best epoch": lambda rec: max(
+        (h["validation/accuracy"] for h in rec["history"]
+         if h.get("validation/accuracy") is not None), default=None),
+    "test, final": lambda rec: rec["metrics"].get("test/accuracy")}
+
+
+def accuracy_panels(swept: dict[str, dict]) -> dict[str, dict]:
+  """{setting: {line: {value: (mean, std, n)}}} over the seeds that measured it: the
+  accuracy figure's points (ACCURACY_LINES) for every sweep of `sweeps`."""
+  panels: dict[str, dict] = {}
+  for kind, sweep in swept.items():
+    panels[kind] = {}
+    for label, read in ACCURACY_LINES.items():
+      points = {}
+      for value, recs in sweep.items():
+        point = stats.mean_std([read(r) for r in recs])  # None and NaN left out.
+        if point is not None:
+          points[float(value)] = point
+      if points:
+        panels[kind][label] = points
+  return panels
+
+
 def dynamics_figures(base: runner.RunSpec, records: dict, per_example: dict, run_dirs: dict,
                      variant_records: dict, train_size: int,
                      class_names: Sequence[str] | None = None) -> dict[str, bytes]:
@@ -748,6 +775,11 @@ def dynamics_figures(base: runner.RunSpec, records: dict, per_example: dict, run
         panels, ylabels={k: f"epochs to {constants.FIT_THRESHOLD:.0%} fit" for k in panels},
         title=f"epochs to fit, mean ± std over {len(seeds)} seeds (never fitted: drawn at "
         f"the budget, {budget})", unit_interval=False)
+  if swept:
+    images["accuracy"] = plots.sweep_lines(
+        accuracy_panels(swept), ylabels={k: "accuracy" for k in swept},
+        title=f"accuracy against the swept setting, mean ± std over {len(seeds)} seeds "
+        f"(the depth claim compares final validation accuracy)")
   if "label_noise" in swept:
     lines: dict[str, dict] = {}
     for label, key in (("training set (sample)", "sensitivity/gini_all"),

@@ -111,7 +111,13 @@ def find(roots: list[str]) -> list[str]:
   return sorted(paths)
 
 
-def load(roots: list[str]) -> Loaded:
+def load(roots: list[str], setting_defaults: dict | None = None) -> Loaded:
+  """The complete records under `roots`, and why each other result.json was skipped.
+
+  setting_defaults: {section: {name: default}}; a record that lacks a setting (written
+  before it existed) gets its default (record.with_defaults), so that it groups with the
+  newer runs of the same settings instead of forming a row of its own.
+  """
   loaded = Loaded(records=[], problems=[])
   try:
     paths = find(roots)
@@ -128,6 +134,8 @@ def load(roots: list[str]) -> Loaded:
     if isinstance(rec, dict) and "conditions" in rec:
       continue  # An experiment's summary: its conditions are runs of their own.
     reason = validate(rec)
+    if reason is None and setting_defaults:
+      rec["settings"] = record.with_defaults(rec["settings"], setting_defaults)
     if reason is None:
       try:  # Everything the table reads, so that a record that passes cannot crash it.
         _row_inputs(rec)
@@ -158,6 +166,13 @@ def _row_inputs(rec: dict) -> None:
   wall = rec["timing"].get("wall_seconds")
   if wall is not None and not isinstance(wall, (int, float)):
     raise TypeError(f"timing.wall_seconds is {wall!r}")
+
+
+def run_key(rec: dict) -> tuple:
+  """One run (settings with seeds, and length) however often it is found: recomputed from
+  the settings, as a record from before a setting existed stores another config hash."""
+  return (record.config_hash(record.identity(rec["settings"])),
+          rec["settings"]["train"].get("epochs"))
 
 
 def group_key(rec: dict) -> str:
@@ -229,10 +244,10 @@ def aggregate(records: list[tuple[str, dict]]) -> list[dict]:
   for path, rec in records:
     # The same run found twice (copied, or trained again elsewhere with the same settings
     # and seed) is one sample, not two: n counts seeds.
-    run_key = (rec["config_hash"], rec["settings"]["train"].get("epochs"))
-    if run_key in seen:
+    run = run_key(rec)
+    if run in seen:
       continue
-    seen.add(run_key)
+    seen.add(run)
     groups.setdefault(group_key(rec), []).append((path, rec))
   rows = []
   for key, members in groups.items():
@@ -430,7 +445,7 @@ def _unique_runs(records: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
   """Records less a run found twice (same settings, seed and length), as aggregate()."""
   seen, out = set(), []
   for path, rec in records:
-    key = (rec["config_hash"], rec["settings"]["train"].get("epochs"))
+    key = run_key(rec)
     if key not in seen:
       seen.add(key)
       out.append((path, rec))

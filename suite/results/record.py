@@ -88,6 +88,28 @@ def config_hash(config: dict) -> str:
   return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
+# Settings that may differ between a run and its resume: where data lives, how often
+# checkpoints are kept, the evaluation batch. `epochs` is compared on its own.
+RESUME_FREE_SETTINGS = {"train": ("epochs", "eval_batch_size", "checkpoint_every"),
+                        "data": ("data_dir", "manual_dir", "download")}
+
+
+def identity(settings: dict) -> dict:
+  """`settings` without the ones a resume may change: what a run's config hash covers."""
+  return {section: {k: v for k, v in values.items()
+                    if k not in RESUME_FREE_SETTINGS.get(section, ())}
+          for section, values in settings.items()}
+
+
+def with_defaults(settings: dict, defaults: dict) -> dict:
+  """`settings` with each setting it lacks ({section: {name: default}} in `defaults`)
+  filled in: a run recorded before a setting existed ran with that setting's default
+  (a new setting's default keeps the behaviour from before it)."""
+  return {section: ({**defaults.get(section, {}), **values} if isinstance(values, dict)
+                    else values)
+          for section, values in settings.items()}
+
+
 def _version(distribution: str) -> str | None:
   try:
     return importlib.metadata.version(distribution)

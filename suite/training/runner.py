@@ -72,26 +72,17 @@ class RunSpec:
 
   def identity(self) -> dict:
     """What must match for a resume: everything but where it runs and how long."""
-    return identity(self.settings())
-
-  def setting_defaults(self) -> dict:
-    """{section: {setting: its default}}: what a run recorded before a setting existed
-    used (a new setting's default keeps the behaviour from before it)."""
-    return {name: {f.name: f.default for f in dataclasses.fields(getattr(self, name))
-                   if f.default is not dataclasses.MISSING}
-            for name in ("data", "model", "augment", "train")}
+    return record.identity(self.settings())
 
 
-# Settings that may differ between a run and its resume: where data lives, how often
-# checkpoints are kept, the evaluation batch. `epochs` is compared on its own.
-_FREE_SETTINGS = {"train": ("epochs", "eval_batch_size", "checkpoint_every"),
-                  "data": ("data_dir", "manual_dir", "download")}
-
-
-def identity(settings: dict) -> dict:
-  """`settings` without the ones a resume may change."""
-  return {section: {k: v for k, v in values.items() if k not in _FREE_SETTINGS.get(section, ())}
-          for section, values in settings.items()}
+def setting_defaults() -> dict:
+  """{section: {setting: its default}} of a RunSpec's sections: what a run recorded
+  before a setting existed used (record.with_defaults)."""
+  return {name: {f.name: f.default for f in dataclasses.fields(config)
+                 if f.default is not dataclasses.MISSING}
+          for name, config in (("data", datasets.DataConfig), ("model", zoo.ModelConfig),
+                               ("augment", augmentation.AugmentConfig),
+                               ("train", trainer_lib.TrainConfig))}
 
 
 def settings_diff(recorded: dict, asked: dict, defaults: dict | None = None) -> list[str]:
@@ -269,8 +260,8 @@ def check_resumable(spec: RunSpec, previous: record.RunRecord | None,
   if not isinstance(previous.settings, dict):
     raise errors.RunDirError(f"{where}: the record has no settings; it was not written by "
                              "this suite's runner. Choose another --output_dir")
-  differences = settings_diff(identity(previous.settings), spec.identity(),
-                              spec.setting_defaults())
+  differences = settings_diff(record.identity(previous.settings), spec.identity(),
+                              setting_defaults())
   if differences:
     raise errors.ConfigError(
         f"{spec.output_dir} holds a {previous.status} run with other settings; choose another "

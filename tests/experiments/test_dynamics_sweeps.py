@@ -39,8 +39,8 @@ from suite.training import trainer
 _TINY = dict(dataset="digits", train_size=100, test_size=50, validation_size=50, model="mlp",
              width=16, epochs=1, batch_size=25, seeds=["0", "1", "2"], csr_samples=10,
              csr_iterations=2, track_every=1)
-_FIGURES = ("dynamics", "epochs_to_fit", "gini_by_noise", "sensitivity_per_class",
-            "loss_trajectories")
+_FIGURES = ("dynamics", "epochs_to_fit", "accuracy", "gini_by_noise",
+            "sensitivity_per_class", "loss_trajectories")
 
 
 def _image_tags(directory: str) -> set:
@@ -197,6 +197,43 @@ def test_cnn_small_depth_sweep_claims_depth_does_not_hurt(data_dir, tmp_path):
   assert line["evidence"]["depths"] == [1, 2, 3] and "depth_1/seed_0" in line["runs"]
   assert line["verdict"] == claims.NOT_TESTABLE and "at least 3" in line["reason"]
   assert (tmp_path / "figures" / "epochs_to_fit.png").stat().st_size > 1000
+  assert tf.io.decode_png((tmp_path / "figures" / "accuracy.png").read_bytes()).shape[0] > 100
+  # The accuracy figure's points against the records on disk, computed here by hand.
+  directories = {1: "depth_1/seed_{}", 2: "seed_{}", 3: "depth_3/seed_{}"}
+  runs = {d: [record.read(str(tmp_path / pattern.format(s))) for s in (0, 1)]
+          for d, pattern in directories.items()}
+  variants = {dynamics.Variant("depth", d): dict(enumerate(runs[d])) for d in (1, 3)}
+  base = runner.RunSpec(output_dir="x", benchmark="memorization_dynamics",
+                        data=datasets.DataConfig(dataset="digits"),
+                        model=zoo.ModelConfig(name="cnn_small"),
+                        augment=augmentation.AugmentConfig(), train=trainer.TrainConfig(),
+                        flags={})
+  panels = dynamics.accuracy_panels(dynamics.sweeps(variants, dict(enumerate(runs[2])), base,
+                                                    60))
+  assert list(panels) == ["depth"]
+  for depth, recs in runs.items():
+    final = [r["metrics"]["validation/accuracy"] for r in recs]
+    best = [max(h["validation/accuracy"] for h in r["history"] if "validation/accuracy" in h)
+            for r in recs]
+    test = [r["metrics"]["test/accuracy"] for r in recs]
+    for label, values in (("validation, final", final), ("validation, best epoch", best),
+                          ("test, final", test)):
+      mean, std, n = panels["depth"][label][float(depth)]
+      assert n == 2 and mean == pytest.approx(np.mean(values)), (label, depth)
+      assert std == pytest.approx(np.std(values, ddof=1)), (label, depth)
+
+
+def test_accuracy_panels_leave_out_runs_without_a_value():
+  def run(final, history):
+    return {"metrics": {"validation/accuracy": final, "test/accuracy": 0.5},
+            "history": [{"epoch": i, "validation/accuracy": v} for i, v in enumerate(history)]}
+  swept = {"width": {32: [run(0.4, [0.3, 0.6]), run(float("nan"), [0.2, None])],
+                     64: [run(None, [])]}}
+  panels = dynamics.accuracy_panels(swept)["width"]
+  assert panels["validation, final"] == {32.0: (0.4, 0.0, 1)}  # NaN and None left out.
+  assert panels["validation, best epoch"] == {32.0: pytest.approx((0.4, np.std([0.6, 0.2],
+                                                                               ddof=1), 2))}
+  assert panels["test, final"] == {32.0: (0.5, 0.0, 2), 64.0: (0.5, 0.0, 1)}
 
 
 @pytest.mark.parametrize("flag, values, match", [

@@ -147,6 +147,44 @@ def test_the_same_run_found_twice_counts_once(tmp_path):
   assert rows[0]["fit corrupted"]["mean"] == pytest.approx(0.95)
 
 
+def _newer(rec, strength):
+  """`rec` as written after the augmentation strength existed."""
+  rec = json.loads(json.dumps(rec))
+  rec["settings"]["augment"]["strength"] = strength
+  rec["config_hash"] = record.config_hash(rec["settings"])
+  return rec
+
+
+def test_a_record_from_before_a_setting_groups_with_newer_runs_at_its_default(tmp_path):
+  _write(tmp_path / "old" / "seed_0", _record(0, 0.9, 0.1))  # No augment.strength.
+  _write(tmp_path / "old" / "seed_1", _record(1, 1.0, 0.1))
+  _write(tmp_path / "new" / "seed_1", _newer(_record(1, 1.0, 0.1), 1.0))  # seed 1 again.
+  _write(tmp_path / "new" / "seed_2", _newer(_record(2, 0.8, 0.1), 1.0))
+  _write(tmp_path / "weaker" / "seed_0", _newer(_record(0, 0.5, 0.1), 0.5))
+  defaults = {"augment": {"strength": 1.0}, "model": {"width": 512}}
+  loaded = leaderboard.load([str(tmp_path)], setting_defaults=defaults)
+  rows = leaderboard.aggregate(loaded.records)
+  by_seeds = sorted((r["seeds"], r["fit corrupted"]["mean"]) for r in rows)
+  # Seeds 0, 1, 2 at strength 1.0 (seed 1 found twice counts once); strength 0.5 apart.
+  assert by_seeds == [(1, 0.5), (3, pytest.approx(0.9))]
+  old = next(rec for path, rec in loaded.records if "/old/seed_0/" in path)
+  assert old["settings"]["augment"]["strength"] == 1.0 and \
+      old["settings"]["model"]["width"] == 512
+  # Without the defaults the old records are a row of their own, as before.
+  plain = leaderboard.aggregate(leaderboard.load([str(tmp_path)]).records)
+  assert sorted(r["seeds"] for r in plain) == [1, 2, 2]
+
+
+def test_the_binary_groups_records_from_before_a_setting(tmp_path):
+  _write(tmp_path / "runs" / "old", _record(0, 0.9, 0.1))
+  _write(tmp_path / "runs" / "new", _newer(_record(1, 1.0, 0.1), 1.0))
+  result = run_binary("benchmarks.leaderboard", f"--runs={tmp_path / 'runs'}")
+  assert result.returncode == 0, result.stderr
+  assert "2 runs in 1 settings; 0 skipped" in result.stdout
+  # Wall seconds 10 (seed 0) and 20 (seed 1), from the records.
+  assert "run time summed over the table's runs: 30s" in result.stdout
+
+
 @pytest.mark.parametrize("damage,reason", [
     (lambda r: r.update(settings={"data": [], "model": {}, "augment": {}, "train": {}}),
      "settings.data missing"),
