@@ -213,11 +213,15 @@ def test_cnn_small_depth_sweep_claims_depth_does_not_hurt(data_dir, tmp_path):
   assert list(panels) == ["depth"]
   for depth, recs in runs.items():
     final = [r["metrics"]["validation/accuracy"] for r in recs]
-    best = [max(h["validation/accuracy"] for h in r["history"] if "validation/accuracy" in h)
-            for r in recs]
     test = [r["metrics"]["test/accuracy"] for r in recs]
-    for label, values in (("validation, final", final), ("validation, best epoch", best),
-                          ("test, final", test)):
+    stopped = []  # Test accuracy at the first epoch of the highest validation accuracy.
+    for r in recs:
+      evaluated = [h for h in r["history"] if h.get("validation/accuracy") is not None]
+      best = max(h["validation/accuracy"] for h in evaluated)
+      stopped.append(next(h["test/accuracy"] for h in evaluated
+                          if h["validation/accuracy"] == best))
+    for label, values in (("validation, final", final), ("test, final", test),
+                          ("test, at the best-validation epoch", stopped)):
       mean, std, n = panels["depth"][label][float(depth)]
       assert n == 2 and mean == pytest.approx(np.mean(values)), (label, depth)
       assert std == pytest.approx(np.std(values, ddof=1)), (label, depth)
@@ -226,14 +230,17 @@ def test_cnn_small_depth_sweep_claims_depth_does_not_hurt(data_dir, tmp_path):
 def test_accuracy_panels_leave_out_runs_without_a_value():
   def run(final, history):
     return {"metrics": {"validation/accuracy": final, "test/accuracy": 0.5},
-            "history": [{"epoch": i, "validation/accuracy": v} for i, v in enumerate(history)]}
-  swept = {"width": {32: [run(0.4, [0.3, 0.6]), run(float("nan"), [0.2, None])],
+            "history": [{"epoch": i, "validation/accuracy": v, "test/accuracy": t}
+                        for i, (v, t) in enumerate(history)]}
+  swept = {"width": {32: [run(0.4, [(0.3, 0.1), (0.6, 0.7), (0.6, 0.9)]),
+                          run(float("nan"), [(0.2, 0.3), (None, 0.8)])],
                      64: [run(None, [])]}}
   panels = dynamics.accuracy_panels(swept)["width"]
   assert panels["validation, final"] == {32.0: (0.4, 0.0, 1)}  # NaN and None left out.
-  assert panels["validation, best epoch"] == {32.0: pytest.approx((0.4, np.std([0.6, 0.2],
-                                                                               ddof=1), 2))}
   assert panels["test, final"] == {32.0: (0.5, 0.0, 2), 64.0: (0.5, 0.0, 1)}
+  # The first epoch of the best validation accuracy (0.7, not the tie's 0.9), and 0.3.
+  assert panels["test, at the best-validation epoch"] == {
+      32.0: pytest.approx((0.5, np.std([0.7, 0.3], ddof=1), 2))}
 
 
 @pytest.mark.parametrize("flag, values, match", [
