@@ -195,8 +195,8 @@ def rows(configs: list[Configuration]) -> list[dict]:
         "epoch": max(config.by_epoch[AUGMENTED]) if config.by_epoch[AUGMENTED] else None,
         "augmented": stats.mean_std(augmented), "plain": stats.mean_std(plain),
         "random_init": stats.mean_std(config.random_init),
-        "augmented_minus_plain": stats.mean_std([a - p for a, p in zip(augmented, plain)]),
-        "augmented_minus_random_init": stats.mean_std(
+        "augmented_minus_plain": _difference([a - p for a, p in zip(augmented, plain)]),
+        "augmented_minus_random_init": _difference(
             [a - r for a, r in zip(augmented, config.random_init)]),
         "fit_augmented": stats.mean_std(config.fit[AUGMENTED]),
         "fit_plain": stats.mean_std(config.fit[PLAIN]),
@@ -206,18 +206,32 @@ def rows(configs: list[Configuration]) -> list[dict]:
   return out
 
 
-def _pm(cell: tuple[float, float, int] | None) -> str:
+def _difference(values: list[float]) -> tuple | None:
+  """(mean, std, n, (lo, hi)): a paired difference over seeds with its 95% t interval.
+  Descriptive: the claim's verdict is the claims layer's, which tests only past its gates
+  (the random labels memorized in every seed)."""
+  cell = stats.mean_std(values)
+  if cell is None:
+    return None
+  _, lo, hi = stats.t_interval(values)
+  return (*cell, (float(lo), float(hi)))
+
+
+def _pm(cell: tuple | None) -> str:
   if cell is None:
     return "-"
-  mean, std, _ = cell
-  return f"{mean:.4f} ± {std:.4f}"
+  text = f"{cell[0]:.4f} ± {cell[1]:.4f}"
+  if len(cell) > 3 and cell[2] > 1:
+    text += f" [{cell[3][0]:.4f}, {cell[3][1]:.4f}]"
+  return text
 
 
 def markdown(table_rows: list[dict], k: int = constants.HEADLINE_K) -> str:
   """The frontier table in Markdown: one row per configuration."""
   headers = ["configuration", "layer", "seeds", "epoch",
              f"{k}-NN augmented", f"{k}-NN plain", f"{k}-NN random init",
-             "augmented - plain", "augmented - random init", "fit augmented", "fit plain",
+             "augmented - plain [95% interval]", "augmented - random init [95% interval]",
+             "fit augmented", "fit plain",
              "claim: features survive"]
   lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
   for row in table_rows:

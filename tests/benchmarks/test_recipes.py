@@ -56,6 +56,12 @@ def test_the_frontier_script_configurations_parse_with_the_benign_binary():
   script = (root / "benchmarks/recipes/cpu/benign_frontier.sh").read_text()
   assert f"base={base.relative_to(root)}" in script
   created, configurations = [], []
+  [base_seeds] = re.findall(r"^--sweep_seed=(\S+)$", base.read_text(), re.M)
+
+  def seeds(flag_list):
+    given = [f.split("=", 1)[1] for f in flag_list if f.startswith("--sweep_seed=")]
+    return set((given[-1] if given else base_seeds).split(","))
+
   for line in script.replace("\\\n", " ").splitlines():
     words = line.split()
     if re.match(r"run \w+", line):
@@ -63,9 +69,12 @@ def test_the_frontier_script_configurations_parse_with_the_benign_binary():
       configurations.append(words[2:])
     elif re.match(r"extend \w+ \w+ \d+ ", line):
       assert words[1] in created, f"{words[2]} extends {words[1]}, not made before it"
-      source = [f for f in configurations[created.index(words[1])]
-                if not f.startswith(("--epochs=", "--extend"))]
-      assert words[4:] == source, f"{words[2]} extends {words[1]} with other flags"
+      source = configurations[created.index(words[1])]
+      # The same configuration, trained longer; it may add seeds, never drop one.
+      same = lambda flag_list: [f for f in flag_list if not f.startswith(
+          ("--epochs=", "--extend", "--sweep_seed="))]
+      assert same(words[4:]) == same(source), f"{words[2]} extends {words[1]} with other flags"
+      assert seeds(words[4:]) >= seeds(source), f"{words[2]} drops seeds of {words[1]}"
       created.append(words[2])
       configurations.append(words[4:] + [f"--epochs={words[3]}", "--extend"])
   assert len(created) >= 7 and len(created) == len(set(created)), created

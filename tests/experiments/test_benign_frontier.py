@@ -21,6 +21,7 @@ import shutil
 from absl.testing import flagsaver
 import numpy as np
 import pytest
+from scipy import stats as scipy_stats
 import tensorflow as tf
 
 from benchmarks import benign_frontier as frontier_binary
@@ -78,8 +79,15 @@ def test_rows_equal_the_records(experiments):
       assert n == 3
       np.testing.assert_allclose(mean, np.mean(expected[key]), atol=1e-12)
       np.testing.assert_allclose(std, np.std(expected[key], ddof=1), atol=1e-12)
-    difference = np.subtract(expected["random_augmented"], expected["random_plain"])
-    np.testing.assert_allclose(row["augmented_minus_plain"][0], difference.mean(), atol=1e-12)
+    for column, other in (("augmented_minus_plain", "random_plain"),
+                          ("augmented_minus_random_init", "init")):
+      difference = np.subtract(expected["random_augmented"], expected[other])
+      mean, std, n, (lo, hi) = row[column]
+      np.testing.assert_allclose(mean, difference.mean(), atol=1e-12)
+      # The 95% t interval over the 3 seeds, by scipy's t distribution.
+      half = scipy_stats.t.ppf(0.975, 2) * difference.std(ddof=1) / np.sqrt(3)
+      np.testing.assert_allclose([lo, hi], [mean - half, mean + half], atol=1e-12)
+      assert f"{mean:.4f} ± {std:.4f} [{lo:.4f}, {hi:.4f}]" in benign_frontier.markdown(rows)
     assert row["verdict"] == expected["verdict"]
 
 

@@ -45,7 +45,13 @@ run resnet18_w0125_n250_strong --model=resnet18 --width_multiplier=0.125 --augme
   --probe_every=300
 extend resnet18_w0125_n250_strong resnet18_w0125_n250_strong_600ep 600 --model=resnet18 \
   --width_multiplier=0.125 --augmentation=strong --probe_every=300
+# ResNet-18 from 1,200 epochs on with 5 seeds: added after 3 seeds at 1,200 epochs were
+# inconclusive (seeds 3 and 4 train from scratch; 0-2 continue the shorter runs), and 1,500
+# epochs after one of the five seeds fitted 0.936 < 0.95 of its labels at 1,200 (the
+# claims layer's memorization gate). Every length stays in the table (README).
 extend resnet18_w0125_n250_strong_600ep resnet18_w0125_n250_strong_1200ep 1200 --model=resnet18 \
-  --width_multiplier=0.125 --augmentation=strong --probe_every=300
+  --width_multiplier=0.125 --augmentation=strong --probe_every=300 --sweep_seed=0,1,2,3,4
+extend resnet18_w0125_n250_strong_1200ep resnet18_w0125_n250_strong_1500ep 1500 --model=resnet18 \
+  --width_multiplier=0.125 --augmentation=strong --probe_every=300 --sweep_seed=0,1,2,3,4
 run cnn_small_n1000_strong_150ep --train_size=1000 --augmentation=strong --epochs=150 \
   --probe_every=150
