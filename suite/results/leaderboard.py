@@ -380,10 +380,15 @@ def figure(rows: list[dict], title: str = "") -> bytes | None:
   probed = [r for r in rows if r.get("k20 by layer")]
   if not probed:
     return None
-  varying = [c for c in ["benchmark"] + [h for h, _ in SETTING_COLUMNS]
-             if len({json.dumps(r.get(c), default=str) for r in probed}) > 1]
+  by_model: dict = {}
+  for row in probed:
+    by_model.setdefault(str(row["model"]), []).append(row)
   panels: dict = {}
   for row in probed:
+    # A line is named by what tells it from the other lines of its panel (a model's rows).
+    alike = by_model[str(row["model"])]
+    varying = [c for c in ["benchmark"] + [h for h, _ in SETTING_COLUMNS]
+               if len({json.dumps(r.get(c), default=str) for r in alike}) > 1]
     lines = panels.setdefault(str(row["model"]), {})
     label = _label(row, varying)
     while label in lines:  # Rows alike in every varying setting but one hidden one.

@@ -317,6 +317,26 @@ def test_figure_draws_every_probed_row_with_error_bars_over_seeds(tmp_path, monk
   assert leaderboard.figure([r for r in rows if not r["k20 by layer"]]) is None
 
 
+def test_figure_names_each_line_by_what_varies_within_its_panel(tmp_path, monkeypatch):
+  _write(tmp_path / "mlp_noisy", _probed(0))
+  clean = _probed(0)
+  clean["settings"]["data"]["label_noise"] = 0.0
+  _write(tmp_path / "mlp_clean", clean)
+  for name, epochs in (("cnn_short", 5), ("cnn_long", 50)):
+    rec = _probed(0, model="cnn_small")
+    rec["settings"]["train"]["epochs"] = epochs
+    _write(tmp_path / name, rec)
+  rows = leaderboard.aggregate(leaderboard.load([str(tmp_path)]).records)
+  drawn = {}
+  real = plots.knn_by_layer_over_seeds
+  monkeypatch.setattr(plots, "knn_by_layer_over_seeds",
+                      lambda panels, **kw: drawn.update(panels) or real(panels, **kw))
+  assert leaderboard.figure(rows).startswith(b"\x89PNG")
+  # Epochs differ across the board but not among the mlp rows: not in their names.
+  assert sorted(drawn["mlp"]) == ["noise 0.0", "noise 1.0"]
+  assert sorted(drawn["cnn_small"]) == ["epochs 5", "epochs 50"]
+
+
 def test_the_binary_writes_the_figure_beside_the_tables(tmp_path):
   _write(tmp_path / "runs" / "s0", _probed(0))
   result = run_binary("benchmarks.leaderboard", f"--runs={tmp_path / 'runs'}",
