@@ -76,10 +76,12 @@ def main(argv):
     rows = leaderboard.aggregate(loaded.records)
     table = leaderboard.markdown(rows)
     print(table)
-    print(f"{len(loaded.records)} runs in {len(rows)} settings; {len(loaded.problems)} skipped")
-    # What the table cost: each distinct run's recorded wall time (a run found twice once).
-    seconds = sum(r["wall s"]["mean"] * r["wall s"]["n"] for r in rows if r["wall s"])
-    print(f"run time summed over the table's runs: {runner.duration(seconds)}")
+    distinct = sum(row["seeds"] for row in rows)
+    print(f"{len(loaded.records)} runs ({distinct} distinct) in {len(rows)} settings; "
+          f"{len(loaded.problems)} skipped")
+    seconds, untimed = leaderboard.run_seconds(loaded.records)
+    print(f"run time summed over the table's runs: {runner.duration(seconds)}"
+          + (f" ({untimed} without a recorded time left out)" if untimed else ""))
     outputs = [("leaderboard.md", table), ("leaderboard.csv", leaderboard.csv_text(rows))]
     figure = lambda: leaderboard.figure(rows)
     figure_name = "leaderboard.png"

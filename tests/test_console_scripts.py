@@ -166,7 +166,7 @@ def test_console_script_parses_sys_argv_and_runs_main(tmp_path):
                            f"--board_dir={board}"),
       "error": _entry_command("memorization-leaderboard", f"--runs={empty}")})
   assert results["ok"].returncode == 0, results["ok"].stderr[-2000:]
-  assert "1 runs in 1 settings" in results["ok"].stdout
+  assert "1 runs (1 distinct) in 1 settings" in results["ok"].stdout
   assert (board / "leaderboard.md").read_text().strip()
   assert results["error"].returncode == 2
   last_line = results["error"].stderr.strip().splitlines()[-1]

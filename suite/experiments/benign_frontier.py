@@ -120,12 +120,21 @@ def load(experiment_dir: str, k: int = constants.HEADLINE_K) -> Configuration:
     raise errors.SuiteError(f"{experiment_dir} lacks runs of {AUGMENTED} and {PLAIN} "
                             "(--conditions must include both)")
   key = _key(k)
-  runs = {c: [_run_record(experiment_dir, n) for n in names[c]] for c in names}
+  by_seed: dict[str, dict[int, dict]] = {c: {} for c in names}
+  for condition, condition_names in names.items():
+    for name in condition_names:
+      rec = _run_record(experiment_dir, name)
+      by_seed[condition][int(rec["settings"]["train"]["seed"])] = rec
+  # Paired by seed: a seed that lacks either condition is left out of every column.
+  seeds = sorted(set(by_seed[AUGMENTED]) & set(by_seed[PLAIN]))
+  if not seeds:
+    raise errors.SuiteError(f"{experiment_dir}: no seed has runs of both {AUGMENTED} and "
+                            f"{PLAIN}")
+  runs = {c: [by_seed[c][s] for s in seeds] for c in names}
   endpoints = runs[AUGMENTED][0].get("probe", {}).get("endpoints")
   if not endpoints:
     raise errors.SuiteError(f"{experiment_dir}: the runs were not probed (--probe)")
   layer = claims_lib.encoder_endpoint(endpoints)
-  seeds = [int(r["settings"]["train"]["seed"]) for r in runs[AUGMENTED]]
   by_epoch: dict[str, dict[int, list[float]]] = {}
   for condition, recs in runs.items():
     per_seed = []
@@ -210,10 +219,11 @@ def _difference(values: list[float]) -> tuple | None:
   """(mean, std, n, (lo, hi)): a paired difference over seeds with its 95% t interval.
   Descriptive: the claim's verdict is the claims layer's, which tests only past its gates
   (the random labels memorized in every seed)."""
-  cell = stats.mean_std(values)
+  present = [v for v in values if v is not None and v == v]  # As mean_std: NaN left out.
+  cell = stats.mean_std(present)
   if cell is None:
     return None
-  _, lo, hi = stats.t_interval(values)
+  _, lo, hi = stats.t_interval(present)
   return (*cell, (float(lo), float(hi)))
 
 

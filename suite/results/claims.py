@@ -847,9 +847,11 @@ def best_validation_entry(rec: dict) -> dict | None:
     rec: a result record with a `history`.
 
   Returns:
-    The entry, or None without validation accuracy.
+    The entry, or None without validation accuracy (NaN counts as none).
   """
-  entries = [h for h in rec.get("history", []) if h.get("validation/accuracy") is not None]
+  # NaN left out: max() would keep a NaN that comes first, as nothing compares above it.
+  entries = [h for h in rec.get("history", []) if h.get("validation/accuracy") is not None
+             and h["validation/accuracy"] == h["validation/accuracy"]]
   return max(entries, key=lambda h: h["validation/accuracy"]) if entries else None
 
 

@@ -65,7 +65,8 @@ SETTING_COLUMNS = (
     ("dropout", ("model", "dropout")), ("weight decay", ("train", "weight_decay")),
     ("input noise", ("train", "input_noise_std")),
     ("adversarial", ("train", "adversarial_epsilon")),
-    ("augment", ("augment", "name")), ("views", ("augment", "num_views")),
+    ("augment", ("augment", "name")), ("strength", ("augment", "strength")),
+    ("views", ("augment", "num_views")),
     ("per-view", ("augment", "per_view_labels")), ("loss", ("train", "loss")),
     ("epochs", ("train", "epochs")),
     # How finely "epochs to fit" is resolved, and whether a per-example log was kept.
@@ -78,6 +79,7 @@ _APPLIES = {
     "width x": lambda s: s["model"].get("name") not in (None, "mlp"),
     "projector": lambda s: (s["model"].get("bottleneck_dim") or 0) > 0,
     "inputs fraction": lambda s: s["data"].get("input_corruption") not in (None, "none"),
+    "strength": lambda s: s["augment"].get("name") == "randaugment",
     "views": lambda s: (s["augment"].get("num_views") or 0) > 0,
     "per-view": lambda s: (s["augment"].get("num_views") or 0) > 0,
 }
@@ -164,8 +166,9 @@ def _row_inputs(rec: dict) -> None:
   dataset_values(rec)
   _hardware(rec)
   wall = rec["timing"].get("wall_seconds")
-  if wall is not None and not isinstance(wall, (int, float)):
-    raise TypeError(f"timing.wall_seconds is {wall!r}")
+  if wall is not None and (isinstance(wall, bool) or not isinstance(wall, (int, float))
+                           or not 0 <= wall < math.inf):
+    raise ValueError(f"timing.wall_seconds is {wall!r}, not a finite duration")
 
 
 def run_key(rec: dict) -> tuple:
@@ -173,6 +176,38 @@ def run_key(rec: dict) -> tuple:
   the settings, as a record from before a setting existed stores another config hash."""
   return (record.config_hash(record.identity(rec["settings"])),
           rec["settings"]["train"].get("epochs"))
+
+
+def _continues(longer: dict, shorter: dict) -> bool:
+  """`longer` was trained on from `shorter` (a copy extended with --extend): its history
+  holds the shorter run's last entry unchanged."""
+  last = (shorter.get("history") or [None])[-1]
+  return bool(last) and any(entry == last for entry in longer.get("history") or [])
+
+
+def run_seconds(records: list[tuple[str, dict]]) -> tuple[float, int]:
+  """(seconds, runs without a wall time): the recorded wall time of the distinct runs.
+
+  A run trained on from a shorter one of the same settings and seed records the shorter
+  one's time in its own (wall_seconds accumulates over an extension), so it adds only
+  what its extension took.
+  """
+  # Every copy is a candidate for what a run continued, the first copy of each run counts.
+  every_copy: dict[str, list[dict]] = {}
+  for _, rec in records:
+    every_copy.setdefault(run_key(rec)[0], []).append(rec)
+  epochs = lambda rec: float(rec["settings"]["train"].get("epochs") or 0)
+  total, missing = 0.0, 0
+  for _, rec in _unique_runs(records):
+    wall = rec["timing"].get("wall_seconds")
+    if wall is None:
+      missing += 1
+      continue
+    before = [r["timing"]["wall_seconds"] for r in every_copy[run_key(rec)[0]]
+              if epochs(r) < epochs(rec) and r["timing"].get("wall_seconds") is not None
+              and _continues(rec, r)]
+    total += wall - max(before, default=0.0)
+  return total, missing
 
 
 def group_key(rec: dict) -> str:

@@ -172,3 +172,25 @@ def test_configurations_are_ordered_by_their_settings_numbers_by_value():
   configs = [config("c", model="cnn_small", epochs=1200), config("b", model="resnet18", epochs=300),
              config("a", model="cnn_small", epochs=600)]
   assert [c.path for c in benign_frontier.ordered(configs)] == ["a", "c", "b"]
+
+
+def test_seeds_are_paired_by_seed_and_a_missing_value_leaves_the_interval_to_the_rest(
+    experiments, tmp_path):
+  expected = _independent(experiments[60])
+  # Seed 1's run without augmentation missing: seeds 0 and 2 are paired, not 0-0 and 1-2.
+  partial = tmp_path / "partial"
+  shutil.copytree(experiments[60], partial)
+  rec = record.read(str(partial))
+  del rec["conditions"]["seed_1/random_plain"]
+  record.write(str(partial), rec)
+  config = benign_frontier.load(str(partial))
+  assert config.seeds == [0, 2]
+  [row] = benign_frontier.rows([config])
+  difference = [expected["random_augmented"][s] - expected["random_plain"][s] for s in (0, 2)]
+  mean, std, n, (lo, hi) = row["augmented_minus_plain"]
+  assert n == 2 and mean == pytest.approx(np.mean(difference))
+  half = scipy_stats.t.ppf(0.975, 1) * np.std(difference, ddof=1) / np.sqrt(2)
+  assert (lo, hi) == pytest.approx((mean - half, mean + half))
+  # A NaN difference is left out of the interval as of the mean: never "[nan, nan]".
+  mean, std, n, (lo, hi) = benign_frontier._difference([0.1, float("nan"), 0.3, 0.2])
+  assert n == 3 and mean == pytest.approx(0.2) and np.isfinite([lo, hi]).all()

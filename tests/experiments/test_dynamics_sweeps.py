@@ -232,13 +232,14 @@ def test_accuracy_panels_leave_out_runs_without_a_value():
     return {"metrics": {"validation/accuracy": final, "test/accuracy": 0.5},
             "history": [{"epoch": i, "validation/accuracy": v, "test/accuracy": t}
                         for i, (v, t) in enumerate(history)]}
-  swept = {"width": {32: [run(0.4, [(0.3, 0.1), (0.6, 0.7), (0.6, 0.9)]),
+  swept = {"width": {32: [run(0.4, [(float("nan"), 0.2), (0.3, 0.1), (0.6, 0.7), (0.6, 0.9)]),
                           run(float("nan"), [(0.2, 0.3), (None, 0.8)])],
                      64: [run(None, [])]}}
   panels = dynamics.accuracy_panels(swept)["width"]
   assert panels["validation, final"] == {32.0: (0.4, 0.0, 1)}  # NaN and None left out.
   assert panels["test, final"] == {32.0: (0.5, 0.0, 2), 64.0: (0.5, 0.0, 1)}
-  # The first epoch of the best validation accuracy (0.7, not the tie's 0.9), and 0.3.
+  # The first epoch of the best validation accuracy (0.7: not the tie's 0.9, not the NaN
+  # epoch's 0.2), and 0.3.
   assert panels["test, at the best-validation epoch"] == {
       32.0: pytest.approx((0.5, np.std([0.7, 0.3], ddof=1), 2))}
 

@@ -110,7 +110,7 @@ def test_the_binary_reports_skips_and_writes_tables(tmp_path):
                       f"--board_dir={tmp_path / 'board'}")
   assert result.returncode == 0, result.stderr
   assert "skipped" in result.stderr and "junk/result.json: not a JSON object" in result.stderr
-  assert "1 runs in 1 settings; 1 skipped" in result.stdout
+  assert "1 runs (1 distinct) in 1 settings; 1 skipped" in result.stdout
   assert (tmp_path / "board" / "leaderboard.md").read_text().startswith("| benchmark |")
   assert (tmp_path / "board" / "leaderboard.csv").exists()
   empty = run_binary("benchmarks.leaderboard", f"--runs={tmp_path / 'nothing'}")
@@ -180,9 +180,60 @@ def test_the_binary_groups_records_from_before_a_setting(tmp_path):
   _write(tmp_path / "runs" / "new", _newer(_record(1, 1.0, 0.1), 1.0))
   result = run_binary("benchmarks.leaderboard", f"--runs={tmp_path / 'runs'}")
   assert result.returncode == 0, result.stderr
-  assert "2 runs in 1 settings; 0 skipped" in result.stdout
+  assert "2 runs (2 distinct) in 1 settings; 0 skipped" in result.stdout
   # Wall seconds 10 (seed 0) and 20 (seed 1), from the records.
   assert "run time summed over the table's runs: 30s" in result.stdout
+
+
+def _timed(seed, epochs, wall, history):
+  rec = _record(seed, 1.0, 0.1)
+  rec["settings"]["train"]["epochs"] = epochs
+  rec["timing"]["wall_seconds"] = wall
+  rec["history"] = [{"epoch": e, "train/loss": loss} for e, loss in history]
+  return rec
+
+
+def test_run_time_counts_an_extended_run_once():
+  short = _timed(0, 5, 100.0, [(5, 0.5)])
+  # Copied and trained on to 10 epochs: its wall time includes the first 100 s.
+  extended = _timed(0, 10, 160.0, [(5, 0.5), (10, 0.2)])
+  # The same settings trained from scratch to 20 epochs elsewhere: all of its time counts.
+  scratch = _timed(0, 20, 300.0, [(5, 0.6), (20, 0.1)])
+  untimed = _timed(1, 5, None, [(5, 0.4)])
+  records = [("a", short), ("b", extended), ("c", scratch), ("d", untimed), ("e", short)]
+  assert leaderboard.run_seconds(records) == (100.0 + 60.0 + 300.0, 1)
+  # The 5-epoch run trained twice (same settings and seed, its own history): counted once,
+  # and the extension of the second copy still adds only its own 60 s.
+  again = _timed(0, 5, 90.0, [(5, 0.55)])
+  continued = _timed(0, 10, 150.0, [(5, 0.55), (10, 0.25)])
+  assert leaderboard.run_seconds([("a", short), ("b", again), ("c", continued)]) == (
+      100.0 + 60.0, 0)
+
+
+@pytest.mark.parametrize("wall", [float("inf"), float("nan"), -5.0, True, 1e309])
+def test_a_wall_time_that_is_no_duration_skips_the_record(tmp_path, wall):
+  rec = _record(0, 1.0, 0.1)
+  rec["timing"]["wall_seconds"] = wall
+  _write(tmp_path / "bad", rec)
+  _write(tmp_path / "good", _record(1, 1.0, 0.1))
+  loaded = leaderboard.load([str(tmp_path)])
+  [(path, reason)] = loaded.problems
+  assert "bad" in path and "timing.wall_seconds" in reason
+  assert leaderboard.run_seconds(loaded.records) == (20.0, 0)
+
+
+def test_randaugment_strength_is_a_column_of_its_rows(tmp_path):
+  for name, strength in (("half", 0.5), ("full", 1.0)):
+    rec = _probed(0)
+    rec["settings"]["augment"].update(name="randaugment", strength=strength)
+    _write(tmp_path / name, rec)
+  plain = _probed(0)
+  plain["settings"]["augment"]["strength"] = 1.0
+  _write(tmp_path / "none", plain)
+  rows = leaderboard.aggregate(leaderboard.load([str(tmp_path)]).records)
+  assert sorted(str(r["strength"]) for r in rows) == ["0.5", "1.0", "None"]
+  table = leaderboard.markdown(rows)
+  assert "| strength |" in table and "| 0.5 |" in table
 
 
 @pytest.mark.parametrize("damage,reason", [
