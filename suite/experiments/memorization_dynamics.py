@@ -86,7 +86,8 @@ CAPACITIES = {"width": ("mlp",), "depth": ("mlp", "cnn_small"),
 DATA_SETTINGS = ("label_noise", "train_size")
 # Figure names under <output_dir>/figures.
 FIGURES = {"dynamics": "dynamics.png", "epochs_to_fit": "epochs_to_fit.png",
-           "accuracy": "accuracy.png", "gini_by_noise": "gini_by_noise.png", "sensitivity_per_class": "sensitivity_per_class.png",
+           "accuracy": "accuracy.png", "gini_by_noise": "gini_by_noise.png",
+           "sensitivity_per_class": "sensitivity_per_class.png",
            "loss_trajectories": "loss_trajectories.png"}
 DIFFICULTY_DIR = "difficulty"
 # Data kind -> the noise settings of its runs (the rest of the data settings are the base's).

@@ -192,18 +192,21 @@ def run_seconds(records: list[tuple[str, dict]]) -> tuple[float, int]:
   one's time in its own (wall_seconds accumulates over an extension), so it adds only
   what its extension took.
   """
-  # Every copy is a candidate for what a run continued, the first copy of each run counts.
+  # Every copy is a candidate for what a run continued; the first copy of each run counts.
   every_copy: dict[str, list[dict]] = {}
+  counted: dict[tuple, dict] = {}
   for _, rec in records:
-    every_copy.setdefault(run_key(rec)[0], []).append(rec)
+    key = run_key(rec)
+    every_copy.setdefault(key[0], []).append(rec)
+    counted.setdefault(key, rec)
   epochs = lambda rec: float(rec["settings"]["train"].get("epochs") or 0)
   total, missing = 0.0, 0
-  for _, rec in _unique_runs(records):
+  for (identity, _), rec in counted.items():
     wall = rec["timing"].get("wall_seconds")
     if wall is None:
       missing += 1
       continue
-    before = [r["timing"]["wall_seconds"] for r in every_copy[run_key(rec)[0]]
+    before = [r["timing"]["wall_seconds"] for r in every_copy[identity]
               if epochs(r) < epochs(rec) and r["timing"].get("wall_seconds") is not None
               and _continues(rec, r)]
     total += wall - max(before, default=0.0)
@@ -275,14 +278,9 @@ def _stats(values):
 def aggregate(records: list[tuple[str, dict]]) -> list[dict]:
   """One row per (benchmark, settings without seed): settings, metric stats, cost."""
   groups: dict[str, list] = {}
-  seen: set = set()
-  for path, rec in records:
-    # The same run found twice (copied, or trained again elsewhere with the same settings
-    # and seed) is one sample, not two: n counts seeds.
-    run = run_key(rec)
-    if run in seen:
-      continue
-    seen.add(run)
+  # The same run found twice (copied, or trained again elsewhere with the same settings
+  # and seed) is one sample, not two: n counts seeds.
+  for path, rec in _unique_runs(records):
     groups.setdefault(group_key(rec), []).append((path, rec))
   rows = []
   for key, members in groups.items():
@@ -418,14 +416,14 @@ def figure(rows: list[dict], title: str = "") -> bytes | None:
   by_model: dict = {}
   for row in probed:
     by_model.setdefault(str(row["model"]), []).append(row)
+  # A line is named by what tells it from the other lines of its panel (a model's rows).
+  varying = {model: [c for c in ["benchmark"] + [h for h, _ in SETTING_COLUMNS]
+                     if len({json.dumps(r.get(c), default=str) for r in alike}) > 1]
+             for model, alike in by_model.items()}
   panels: dict = {}
   for row in probed:
-    # A line is named by what tells it from the other lines of its panel (a model's rows).
-    alike = by_model[str(row["model"])]
-    varying = [c for c in ["benchmark"] + [h for h, _ in SETTING_COLUMNS]
-               if len({json.dumps(r.get(c), default=str) for r in alike}) > 1]
     lines = panels.setdefault(str(row["model"]), {})
-    label = _label(row, varying)
+    label = _label(row, varying[str(row["model"])])
     while label in lines:  # Rows alike in every varying setting but one hidden one.
       label += " "
     lines[label] = {e: (v["mean"], v["std"], v["n"]) for e, v in row["k20 by layer"].items()
@@ -482,7 +480,7 @@ def dataset_values(rec: dict) -> dict:
 
 
 def _unique_runs(records: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
-  """Records less a run found twice (same settings, seed and length), as aggregate()."""
+  """Records less a run found twice (same settings, seed and length): its first copy."""
   seen, out = set(), []
   for path, rec in records:
     key = run_key(rec)
