@@ -14,17 +14,24 @@
 
 r"""Seconds per epoch of a zoo model's training step, under any Keras 3 backend.
 
-For accelerators without TensorFlow (a machine with JAX and no TensorFlow wheels, say):
-the suite's own zoo model (suite.models.zoo, same layers and initialisation), trained by
-Keras' compiled step (XLA) on random in-memory images and random one-hot labels, timed
-over whole epochs. It measures the model's step alone: no tf.data input pipeline, no
-augmentation, no k-NN probe - benchmarks.train_throughput measures those, with TensorFlow.
+For accelerators without TensorFlow's GPU build (a machine with JAX, say): the suite's
+own zoo model (suite.models.zoo, same layers and initialisation), trained by Keras'
+compiled step (XLA) on random images and random one-hot labels, timed over whole epochs.
+With --input=memory (the default) the images are arrays in memory: the model's step alone,
+and no TensorFlow is needed. With --input=pipeline each epoch's batches come from the
+suite's own tf.data training pipeline (suite.data.augmentation.TrainPipeline, a new
+dataset per epoch as the suite's trainer makes them), views made by --augmentation on the
+host's CPUs (TensorFlow's CPU build suffices), so an epoch's seconds include making its
+views and handing them to the backend. No k-NN probe: benchmarks.train_throughput times
+that, with TensorFlow.
 
   # The benign headline's model and step (docs/gpu.md), on a GPU with JAX:
   KERAS_BACKEND=jax python tools/step_time.py --model=resnet18 --bottleneck_dim=65536 \
       --init=torch --loss=mse --batch_size=256 --learning_rate=3e-4 --adam_epsilon=1e-8 \
       --epoch_size=50000 --precisions=float32,mixed_bfloat16,mixed_float16 \
       --project_epochs=10000
+  # ... with the recipe's strong views made by the suite's input pipeline:
+  KERAS_BACKEND=jax python tools/step_time.py ... --input=pipeline --augmentation=strong
 
 Per precision policy it prints the first epoch's seconds (compilation included), then the
 median seconds of --timed_epochs further epochs, images per second, the achieved training
@@ -83,6 +90,15 @@ PRECISIONS = flags.DEFINE_list("precisions", ["float32"],
 PROJECT_EPOCHS = flags.DEFINE_integer("project_epochs", 0,
                                       "Also print the training hours of this many epochs.",
                                       lower_bound=0)
+INPUT = flags.DEFINE_enum(
+    "input", "memory", ("memory", "pipeline"),
+    "memory: the random images as arrays in memory (the model's step alone); pipeline: "
+    "through the suite's tf.data training pipeline with --augmentation (needs TensorFlow).")
+# suite.data.augmentation.AUGMENTATIONS (a test keeps them equal): that module needs
+# TensorFlow, which --input=memory must not.
+AUGMENTATION = flags.DEFINE_enum("augmentation", "none",
+                                 ("none", "standard", "strong", "randaugment"),
+                                 "--input=pipeline: the views it makes.")
 OUTPUT_JSON = flags.DEFINE_string("output_json", None, "Also write the results here (JSON).")
 
 
@@ -95,6 +111,13 @@ def _check_precisions(values):
 @flags.validator("image_shape", message="--image_shape must be three positive integers H,W,C.")
 def _check_shape(values):
   return len(values) == 3 and all(v.isdigit() and int(v) > 0 for v in values)
+
+
+@flags.multi_flags_validator(["input", "augmentation"],
+                             message="--augmentation needs --input=pipeline (the in-memory "
+                             "images are not augmented).")
+def _check_augmentation(values):
+  return values["input"] == "pipeline" or values["augmentation"] == "none"
 
 
 def devices() -> str:
@@ -127,8 +150,26 @@ class _EpochTimer(keras.callbacks.Callback):
     self.seconds.append(time.perf_counter() - self._start)
 
 
-def time_policy(policy: str, images: np.ndarray, targets: np.ndarray) -> dict:
-  """Builds and compiles the model under `policy`, trains 1 + --timed_epochs epochs."""
+def pipeline_epochs(images: np.ndarray, labels: np.ndarray):
+  """A function of the epoch giving that epoch's (image, target) batches, made by the
+  suite's training pipeline from `images` (every label random, as in the recipe)."""
+  # pylint: disable=g-import-not-at-top  (TensorFlow only for --input=pipeline)
+  from suite.data import augmentation
+  from suite.data import datasets
+  ids = np.arange(len(images), dtype=np.int64)
+  split = datasets.Split(ids=ids, images=images, labels=labels, clean_labels=labels,
+                         corrupted=np.ones(len(images), bool))
+  pipeline = augmentation.TrainPipeline(split, NUM_CLASSES.value,
+                                        augmentation.AugmentConfig(name=AUGMENTATION.value),
+                                        seed=0)
+  return lambda epoch: pipeline.epoch(epoch, BATCH_SIZE.value).map(
+      lambda batch: (batch["image"], batch["target"]))
+
+
+def time_policy(policy: str, images: np.ndarray, targets: np.ndarray,
+                epoch_data=None) -> dict:
+  """Builds and compiles the model under `policy`, trains 1 + --timed_epochs epochs, on
+  the arrays or, where `epoch_data` (pipeline_epochs) is given, on its datasets."""
   keras.config.set_dtype_policy(policy)
   keras.utils.set_random_seed(0)
   config = zoo.ModelConfig(name=MODEL.value, width=WIDTH.value, depth=DEPTH.value,
@@ -142,8 +183,15 @@ def time_policy(policy: str, images: np.ndarray, targets: np.ndarray) -> dict:
   model.compile(optimizer=keras.optimizers.Adam(LEARNING_RATE.value, epsilon=ADAM_EPSILON.value),
                 loss=loss, jit_compile=True)
   timer = _EpochTimer()
-  model.fit(images, targets, batch_size=BATCH_SIZE.value, epochs=1 + TIMED_EPOCHS.value,
-            shuffle=False, verbose=0, callbacks=[timer])
+  if epoch_data is None:
+    model.fit(images, targets, batch_size=BATCH_SIZE.value, epochs=1 + TIMED_EPOCHS.value,
+              shuffle=False, verbose=0, callbacks=[timer])
+  else:  # One fit per epoch, timed from making the epoch's dataset to its last step.
+    for epoch in range(1 + TIMED_EPOCHS.value):
+      start = time.perf_counter()
+      history = model.fit(epoch_data(epoch), epochs=1, shuffle=False, verbose=0)
+      timer.losses.append(float(history.history["loss"][-1]))  # Waits for the last step.
+      timer.seconds.append(time.perf_counter() - start)
   median = statistics.median(timer.seconds[1:])
   train_flops = flops.training_flops(model)
   result = {
@@ -172,13 +220,16 @@ def main(argv):
   images = rng.random((steps * BATCH_SIZE.value, *shape), dtype=np.float32)
   labels = rng.integers(0, NUM_CLASSES.value, len(images))
   targets = np.eye(NUM_CLASSES.value, dtype=np.float32)[labels]
+  epoch_data = pipeline_epochs(images, labels) if INPUT.value == "pipeline" else None
   print(f"Keras {keras.__version__}, backend {keras.backend.backend()} on {devices()}")
   print(f"{MODEL.value} x{WIDTH_MULTIPLIER.value:g}, projector {BOTTLENECK_DIM.value}, "
         f"{LOSS.value}, Adam; {len(images):,} images {'x'.join(map(str, shape))} per epoch "
-        f"in {steps} steps of {BATCH_SIZE.value}")
+        f"in {steps} steps of {BATCH_SIZE.value}, "
+        + (f"views by the input pipeline: {AUGMENTATION.value}" if epoch_data
+           else "held in memory"))
   results = []
   for policy in PRECISIONS.value:
-    result = time_policy(policy, images, targets)
+    result = time_policy(policy, images, targets, epoch_data)
     results.append(result)
     line = (f"{policy:>15}: {result['parameters']:,} parameters; first epoch "
             f"{result['first_epoch_s']:.1f} s (compiling), then {result['epoch_s']:.2f} s per "
@@ -192,6 +243,7 @@ def main(argv):
     with open(partial, "w", encoding="utf-8") as f:
       json.dump({"backend": keras.backend.backend(), "devices": devices(),
                  "keras": keras.__version__, "flags": sys.argv[1:],
+                 "input": INPUT.value, "augmentation": AUGMENTATION.value,
                  "images_per_epoch": len(images), "steps_per_epoch": steps,
                  "results": results}, f, indent=1)
     os.replace(partial, OUTPUT_JSON.value)

@@ -42,9 +42,10 @@ AUGMENTED, PLAIN = "random_augmented", "random_plain"
 SURVIVE_CLAIM = "features survive random labels with augmentation"
 # The settings a configuration is described by (those that differ are named in the table).
 # RandAugment's strength is part of its augmentation's name ("randaugment 0.5"): it means
-# nothing for the other augmentations.
+# nothing for the other augmentations. `seeds` (how many) tells apart a configuration
+# rerun with more seeds from the one it extends.
 DESCRIBED_BY = ("model", "width_multiplier", "width", "bottleneck_dim", "train_size",
-                "augmentation", "epochs", "dataset")
+                "augmentation", "epochs", "dataset", "seeds")
 
 
 @dataclasses.dataclass
@@ -161,8 +162,12 @@ def load(experiment_dir: str, k: int = constants.HEADLINE_K) -> Configuration:
 
 
 def describe(flags: dict) -> dict:
-  """The settings (DESCRIBED_BY) of an experiment's flags; RandAugment with its strength."""
+  """The settings (DESCRIBED_BY) of an experiment's flags; RandAugment with its strength,
+  and the number of seeds."""
   settings = {name: flags.get(name) for name in DESCRIBED_BY if name in flags}
+  if flags.get("sweep_seed") is not None:
+    seeds = flags["sweep_seed"]
+    settings["seeds"] = len(seeds.split(",") if isinstance(seeds, str) else seeds)
   if settings.get("augmentation") == "randaugment":
     strength = flags.get("augmentation_strength")
     settings["augmentation"] = f"randaugment {1.0 if strength is None else float(strength):g}"

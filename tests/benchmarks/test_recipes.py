@@ -17,6 +17,9 @@
 import importlib
 import pathlib
 import re
+import signal
+import subprocess
+import time
 
 from absl import flags
 from absl.testing import flagsaver
@@ -63,6 +66,7 @@ def test_the_frontier_script_configurations_parse_with_the_benign_binary():
     return set((given[-1] if given else base_seeds).split(","))
 
   for line in script.replace("\\\n", " ").splitlines():
+    line = line.strip()  # Configurations sit inside the chain functions.
     words = line.split()
     if re.match(r"run \w+", line):
       created.append(words[1])
@@ -85,3 +89,85 @@ def test_the_frontier_script_configurations_parse_with_the_benign_binary():
     with flagsaver.flagsaver(**placeholders):
       flags.FLAGS(["frontier", f"--flagfile={base}", *extra])  # Runs every validator.
       assert flags.FLAGS["output_dir"].value.startswith("runs/")
+
+
+def _run_frontier_script(tmp_path, fail_on, *args, jobs="2"):
+  """Runs the frontier script with a stand-in `python` that records each configuration it
+  is asked to train (and fails for the output directories ending in `fail_on`)."""
+  root = pathlib.Path(__file__).parents[2]
+  bin_dir = tmp_path / "bin"
+  bin_dir.mkdir(parents=True)
+  calls = tmp_path / "calls"
+  stand_in = bin_dir / "python"
+  stand_in.write_text(
+      "#!/bin/bash\n"
+      "for a in \"$@\"; do case $a in --output_dir=*) d=${a#--output_dir=};; esac; done\n"
+      f"mkdir -p \"$d\"; echo \"$(basename \"$d\")\" >> {calls}\n"
+      f"case $d in *{fail_on}) exit 3;; esac\n")
+  stand_in.chmod(0o755)
+  env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "FRONTIER_DIR": str(tmp_path / "out"),
+         "FRONTIER_JOBS": jobs}
+  done = subprocess.run(["bash", str(root / "benchmarks/recipes/cpu/benign_frontier.sh"),
+                         *args], env=env, capture_output=True, text=True, timeout=120,
+                        check=False)
+  trained = calls.read_text().split() if calls.exists() else []
+  return done, trained
+
+
+def test_the_frontier_script_runs_every_chain_and_the_follow_ups_only_with_all(tmp_path):
+  done, trained = _run_frontier_script(tmp_path, "no_such_configuration")
+  assert done.returncode == 0, done.stderr
+  assert sorted(trained) == sorted([
+      "resnet18_w0125_n250_strong", "resnet18_w0125_n250_strong_600ep",
+      "resnet18_w0125_n250_strong_1200ep", "cnn_small_n250_standard", "cnn_small_n250_strong",
+      "cnn_small_n1000_strong_150ep", "cnn_small_n250_randaugment05"])
+  # A chain's configurations train in order (each extends the one before).
+  resnet = [name for name in trained if name.startswith("resnet18")]
+  assert resnet == sorted(resnet, key=len)
+  done, trained = _run_frontier_script(tmp_path / "all", "no_such_configuration", "--all")
+  assert done.returncode == 0, done.stderr
+  assert {"cnn_small_n250_strong_600ep", "cnn_small_n250_strong_1200ep",
+          "resnet18_w0125_n250_strong_1200ep_5seeds",
+          "resnet18_w0125_n250_strong_1500ep"} <= set(trained) and len(trained) == 11
+
+
+def test_a_failing_frontier_chain_stops_its_own_followers_and_fails_the_script(tmp_path):
+  done, trained = _run_frontier_script(tmp_path, "resnet18_w0125_n250_strong_600ep", jobs="1")
+  assert done.returncode == 1
+  assert "resnet18_chain failed" in done.stderr
+  # The chain stopped at its failed configuration; the other chains still ran.
+  assert "resnet18_w0125_n250_strong_1200ep" not in trained
+  assert "cnn_small_n250_randaugment05" in trained
+
+
+@pytest.mark.parametrize("args, jobs, message", [(("--bogus",), "2", "usage"),
+                                                 ((), "0", "FRONTIER_JOBS=0")])
+def test_the_frontier_script_refuses_bad_arguments(tmp_path, args, jobs, message):
+  done, trained = _run_frontier_script(tmp_path, "none", *args, jobs=jobs)
+  assert done.returncode == 2 and message in done.stderr and not trained
+
+
+def test_stopping_the_frontier_script_stops_the_training_it_started(tmp_path):
+  root = pathlib.Path(__file__).parents[2]
+  bin_dir = tmp_path / "bin"
+  bin_dir.mkdir()
+  started = tmp_path / "started"
+  stand_in = bin_dir / "python"  # A configuration that trains for a minute.
+  stand_in.write_text(f"#!/bin/bash\necho $$ >> {started}\nexec sleep 60\n")
+  stand_in.chmod(0o755)
+  env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "FRONTIER_DIR": str(tmp_path / "out")}
+  script = subprocess.Popen(["bash", str(root / "benchmarks/recipes/cpu/benign_frontier.sh")],
+                            env=env, stderr=subprocess.PIPE, text=True)
+  deadline = time.monotonic() + 30
+  while (not started.exists() or len(started.read_text().split()) < 2) and (
+      time.monotonic() < deadline):
+    time.sleep(0.2)
+  training = [int(pid) for pid in started.read_text().split()]
+  assert len(training) == 2  # Two chains at a time.
+  script.send_signal(signal.SIGTERM)
+  _, stderr = script.communicate(timeout=30)
+  assert script.returncode == 130 and "rerunning resumes" in stderr
+  time.sleep(0.5)
+  for pid in training:  # Gone, or a zombie that no one has reaped yet.
+    status = pathlib.Path(f"/proc/{pid}/status")
+    assert not status.exists() or "\nState:\tZ" in status.read_text(), pid

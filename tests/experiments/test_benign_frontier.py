@@ -166,6 +166,21 @@ def test_randaugment_is_named_with_its_strength_and_other_augmentations_without(
   assert benign_frontier.label(weak, ["augmentation"]) == "augmentation=randaugment 0.5"
 
 
+def test_a_configuration_with_more_seeds_is_named_apart_from_the_one_it_extends():
+  def config(seeds):
+    flags = {"model": "resnet18", "epochs": 1200, "sweep_seed": seeds}
+    return benign_frontier.Configuration("p", benign_frontier.describe(flags), "encoder",
+                                         [0], {"random_augmented": {1200: [0.8]},
+                                               "random_plain": {1200: [0.4]}}, [0.7], {}, None)
+  three, five = config(["0", "1", "2"]), config("0,1,2,3,4")
+  assert (three.settings["seeds"], five.settings["seeds"]) == (3, 5)
+  assert benign_frontier.varying_settings([three, five]) == ["seeds"]
+  # Both stay in the figure (a label shared by two configurations would drop one).
+  assert list(benign_frontier.figure_inputs([three, five])) == ["seeds=3 (encoder)",
+                                                                "seeds=5 (encoder)"]
+  assert benign_frontier.varying_settings([three, config(["0", "1", "2"])]) == []
+
+
 def test_configurations_are_ordered_by_their_settings_numbers_by_value():
   def config(path, **settings):
     return benign_frontier.Configuration(path, settings, "fc_2", [0], {}, [], {}, None)

@@ -23,6 +23,7 @@ import json
 import math
 import os
 import pathlib
+import re
 import subprocess
 import sys
 
@@ -119,6 +120,27 @@ def test_times_the_zoo_model_over_full_batches_and_writes_json(tmp_path):
     assert f"{entry['epoch_s']:.2f} s per epoch" in result.stdout
 
 
+def test_times_epochs_made_by_the_suites_input_pipeline(tmp_path):
+  output = tmp_path / "step_time.json"
+  result = _run(tmp_path, "--model=cnn_small", "--width_multiplier=0.25", "--image_shape=16,16,3",
+                "--batch_size=16", "--epoch_size=40", "--timed_epochs=2", "--input=pipeline",
+                "--augmentation=strong", f"--output_json={output}")
+  assert result.returncode == 0, result.stderr[-3000:]
+  assert "views by the input pipeline: strong" in result.stdout
+  record = json.loads(output.read_text())
+  assert (record["input"], record["augmentation"]) == ("pipeline", "strong")
+  [entry] = record["results"]
+  assert len(entry["timed_epochs_s"]) == 2 and all(s > 0 for s in entry["timed_epochs_s"])
+  assert len(entry["losses"]) == 3 and all(math.isfinite(x) for x in entry["losses"])
+
+
+def test_the_tools_augmentations_are_the_suites():
+  from suite.data import augmentation  # pylint: disable=g-import-not-at-top
+  [choices] = re.findall(r'DEFINE_enum\("augmentation", "none",\s*(\([^)]*\))',
+                         TOOL.read_text())
+  assert ast.literal_eval(choices) == augmentation.AUGMENTATIONS
+
+
 def test_a_backend_that_is_not_installed_gets_one_error_line(tmp_path):
   env = dict(os.environ, KERAS_BACKEND="no_such_backend")
   result = subprocess.run([sys.executable, str(TOOL)], cwd=tmp_path, env=env,
@@ -132,7 +154,8 @@ def test_a_backend_that_is_not_installed_gets_one_error_line(tmp_path):
 def test_bad_flags_get_one_error_line_and_exit_2(tmp_path):
   for args, words in ((["--precisions=float64"], "--precisions"),
                       (["--epoch_size=8", "--batch_size=16"], "no full batch"),
-                      ([f"--output_json={tmp_path}/missing/x.json"], "no directory")):
+                      ([f"--output_json={tmp_path}/missing/x.json"], "no directory"),
+                      (["--augmentation=strong"], "needs --input=pipeline")):
     result = _run(tmp_path, *args)
     assert result.returncode == 2, (args, result.stderr)
     lines = result.stderr.strip().splitlines()
