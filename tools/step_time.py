@@ -22,7 +22,9 @@ and no TensorFlow is needed. With --input=pipeline each epoch's batches come fro
 suite's own tf.data training pipeline (suite.data.augmentation.TrainPipeline, a new
 dataset per epoch as the suite's trainer makes them), views made by --augmentation on the
 host's CPUs (TensorFlow's CPU build suffices), so an epoch's seconds include making its
-views and handing them to the backend. No k-NN probe: benchmarks.train_throughput times
+views and handing them to the backend. Both inputs time an epoch alike, inside Keras' fit
+from the epoch's start to its last step; making each epoch's dataset (its order and view
+parameters, before fit) is timed apart. No k-NN probe: benchmarks.train_throughput times
 that, with TensorFlow.
 
   # The benign headline's model and step (docs/gpu.md), on a GPU with JAX:
@@ -99,6 +101,9 @@ INPUT = flags.DEFINE_enum(
 AUGMENTATION = flags.DEFINE_enum("augmentation", "none",
                                  ("none", "standard", "strong", "randaugment"),
                                  "--input=pipeline: the views it makes.")
+AUGMENTATION_STRENGTH = flags.DEFINE_float("augmentation_strength", 1.0,
+                                           "--augmentation=randaugment: its strength in [0, 1].",
+                                           lower_bound=0.0, upper_bound=1.0)
 OUTPUT_JSON = flags.DEFINE_string("output_json", None, "Also write the results here (JSON).")
 
 
@@ -154,13 +159,18 @@ def pipeline_epochs(images: np.ndarray, labels: np.ndarray):
   """A function of the epoch giving that epoch's (image, target) batches, made by the
   suite's training pipeline from `images` (every label random, as in the recipe)."""
   # pylint: disable=g-import-not-at-top  (TensorFlow only for --input=pipeline)
+  import tensorflow as tf
   from suite.data import augmentation
   from suite.data import datasets
+  if keras.backend.backend() != "tensorflow":  # The host's CPUs make views; the GPU is the
+    tf.config.set_visible_devices([], "GPU")   # backend's (TensorFlow would take its memory).
   ids = np.arange(len(images), dtype=np.int64)
   split = datasets.Split(ids=ids, images=images, labels=labels, clean_labels=labels,
                          corrupted=np.ones(len(images), bool))
   pipeline = augmentation.TrainPipeline(split, NUM_CLASSES.value,
-                                        augmentation.AugmentConfig(name=AUGMENTATION.value),
+                                        augmentation.AugmentConfig(
+                                            name=AUGMENTATION.value,
+                                            strength=AUGMENTATION_STRENGTH.value),
                                         seed=0)
   return lambda epoch: pipeline.epoch(epoch, BATCH_SIZE.value).map(
       lambda batch: (batch["image"], batch["target"]))
@@ -183,15 +193,16 @@ def time_policy(policy: str, images: np.ndarray, targets: np.ndarray,
   model.compile(optimizer=keras.optimizers.Adam(LEARNING_RATE.value, epsilon=ADAM_EPSILON.value),
                 loss=loss, jit_compile=True)
   timer = _EpochTimer()
+  dataset_seconds = []
   if epoch_data is None:
     model.fit(images, targets, batch_size=BATCH_SIZE.value, epochs=1 + TIMED_EPOCHS.value,
               shuffle=False, verbose=0, callbacks=[timer])
-  else:  # One fit per epoch, timed from making the epoch's dataset to its last step.
+  else:  # One fit per epoch, on the epoch's own dataset, timed by the same callback.
     for epoch in range(1 + TIMED_EPOCHS.value):
       start = time.perf_counter()
-      history = model.fit(epoch_data(epoch), epochs=1, shuffle=False, verbose=0)
-      timer.losses.append(float(history.history["loss"][-1]))  # Waits for the last step.
-      timer.seconds.append(time.perf_counter() - start)
+      dataset = epoch_data(epoch)
+      dataset_seconds.append(time.perf_counter() - start)
+      model.fit(dataset, epochs=1, shuffle=False, verbose=0, callbacks=[timer])
   median = statistics.median(timer.seconds[1:])
   train_flops = flops.training_flops(model)
   result = {
@@ -201,6 +212,8 @@ def time_policy(policy: str, images: np.ndarray, targets: np.ndarray,
       "training_tflop_per_s": train_flops * len(images) / median / 1e12,
       "losses": timer.losses,
   }
+  if dataset_seconds:
+    result["dataset_s"] = statistics.median(dataset_seconds[1:])
   if PROJECT_EPOCHS.value:
     result["projected_hours"] = median * PROJECT_EPOCHS.value / 3600
   return result
@@ -235,6 +248,8 @@ def main(argv):
             f"{result['first_epoch_s']:.1f} s (compiling), then {result['epoch_s']:.2f} s per "
             f"epoch (median of {TIMED_EPOCHS.value}), {result['images_per_s']:,.0f} images/s, "
             f"{result['training_tflop_per_s']:.1f} training TFLOP/s")
+    if "dataset_s" in result:
+      line += f", making each epoch's dataset {result['dataset_s']:.2f} s more"
     if PROJECT_EPOCHS.value:
       line += f"; {PROJECT_EPOCHS.value:,} epochs: {result['projected_hours']:.1f} h"
     print(line, flush=True)

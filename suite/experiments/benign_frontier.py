@@ -157,17 +157,13 @@ def load(experiment_dir: str, k: int = constants.HEADLINE_K) -> Configuration:
          for c, recs in runs.items()}
   claim = next((line for line in experiment.get("claims", [])
                 if line.get("claim", "").startswith(SURVIVE_CLAIM)), None)
-  settings = describe(experiment.get("config", {}))
+  settings = dict(describe(experiment.get("config", {})), seeds=len(seeds))
   return Configuration(experiment_dir, settings, layer, seeds, by_epoch, random_init, fit, claim)
 
 
 def describe(flags: dict) -> dict:
-  """The settings (DESCRIBED_BY) of an experiment's flags; RandAugment with its strength,
-  and the number of seeds."""
+  """The settings (DESCRIBED_BY) of an experiment's flags; RandAugment with its strength."""
   settings = {name: flags.get(name) for name in DESCRIBED_BY if name in flags}
-  if flags.get("sweep_seed") is not None:
-    seeds = flags["sweep_seed"]
-    settings["seeds"] = len(seeds.split(",") if isinstance(seeds, str) else seeds)
   if settings.get("augmentation") == "randaugment":
     strength = flags.get("augmentation_strength")
     settings["augmentation"] = f"randaugment {1.0 if strength is None else float(strength):g}"
@@ -272,5 +268,9 @@ def figure_inputs(configs: list[Configuration]) -> dict:
              for name, condition in (("random labels, with augmentation", AUGMENTED),
                                      ("random labels, without augmentation", PLAIN))}
     lines["random initialisation"] = {e: init for e in epochs} if init else {}
-    out[f"{label(config, varying)} ({config.layer})"] = lines
+    name = f"{label(config, varying)} ({config.layer})"
+    if name in out:  # Configurations alike in every described setting: named by directory.
+      name = f"{label(config, varying)}, {os.path.basename(config.path.rstrip('/'))} " \
+             f"({config.layer})"
+    out[name] = lines
   return out

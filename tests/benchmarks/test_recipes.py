@@ -15,6 +15,7 @@
 """Every recipe names its binary and parses with that binary's own flags and validators."""
 
 import importlib
+import os
 import pathlib
 import re
 import signal
@@ -91,27 +92,33 @@ def test_the_frontier_script_configurations_parse_with_the_benign_binary():
       assert flags.FLAGS["output_dir"].value.startswith("runs/")
 
 
-def _run_frontier_script(tmp_path, fail_on, *args, jobs="2"):
-  """Runs the frontier script with a stand-in `python` that records each configuration it
-  is asked to train (and fails for the output directories ending in `fail_on`)."""
-  root = pathlib.Path(__file__).parents[2]
+FRONTIER_SCRIPT = pathlib.Path(__file__).parents[2] / "benchmarks/recipes/cpu/benign_frontier.sh"
+
+
+def _stand_in_python(tmp_path, body: str) -> dict:
+  """A `python` on PATH that the frontier script calls instead of training: it records the
+  output directory it was given (in tmp_path/calls), writes a result.json there, then runs
+  `body`. Returns the environment for the script."""
   bin_dir = tmp_path / "bin"
   bin_dir.mkdir(parents=True)
-  calls = tmp_path / "calls"
   stand_in = bin_dir / "python"
   stand_in.write_text(
       "#!/bin/bash\n"
       "for a in \"$@\"; do case $a in --output_dir=*) d=${a#--output_dir=};; esac; done\n"
-      f"mkdir -p \"$d\"; echo \"$(basename \"$d\")\" >> {calls}\n"
-      f"case $d in *{fail_on}) exit 3;; esac\n")
+      f"mkdir -p \"$d\"; echo \"$(basename \"$d\")\" >> {tmp_path / 'calls'}\n"
+      "echo {} > \"$d/result.json\"\n" + body)
   stand_in.chmod(0o755)
-  env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "FRONTIER_DIR": str(tmp_path / "out"),
-         "FRONTIER_JOBS": jobs}
-  done = subprocess.run(["bash", str(root / "benchmarks/recipes/cpu/benign_frontier.sh"),
-                         *args], env=env, capture_output=True, text=True, timeout=120,
-                        check=False)
-  trained = calls.read_text().split() if calls.exists() else []
-  return done, trained
+  return {"PATH": f"{bin_dir}:/usr/bin:/bin", "FRONTIER_DIR": str(tmp_path / "out")}
+
+
+def _run_frontier_script(tmp_path, fail_on, *args, jobs="2"):
+  """Runs the frontier script with the stand-in, which fails (exit 3) for the output
+  directories ending in `fail_on`; returns the finished process and the trained names."""
+  env = _stand_in_python(tmp_path, f"case $d in *{fail_on}) exit 3;; esac\n")
+  done = subprocess.run(["bash", str(FRONTIER_SCRIPT), *args], env=dict(env, FRONTIER_JOBS=jobs),
+                        capture_output=True, text=True, timeout=120, check=False)
+  calls = tmp_path / "calls"
+  return done, calls.read_text().split() if calls.exists() else []
 
 
 def test_the_frontier_script_runs_every_chain_and_the_follow_ups_only_with_all(tmp_path):
@@ -134,40 +141,79 @@ def test_the_frontier_script_runs_every_chain_and_the_follow_ups_only_with_all(t
 def test_a_failing_frontier_chain_stops_its_own_followers_and_fails_the_script(tmp_path):
   done, trained = _run_frontier_script(tmp_path, "resnet18_w0125_n250_strong_600ep", jobs="1")
   assert done.returncode == 1
-  assert "resnet18_chain failed" in done.stderr
+  assert "resnet18_chain failed (exit 3)" in done.stderr
   # The chain stopped at its failed configuration; the other chains still ran.
   assert "resnet18_w0125_n250_strong_1200ep" not in trained
   assert "cnn_small_n250_randaugment05" in trained
+  log = tmp_path / "out/logs/resnet18_chain.log"
+  assert "frontier configuration resnet18_w0125_n250_strong_600ep" in log.read_text()
+
+
+def test_an_extension_never_starts_from_a_copy_cut_short(tmp_path):
+  partial = tmp_path / "out/resnet18_w0125_n250_strong_600ep.copying"
+  partial.mkdir(parents=True)
+  (partial / "left_by_a_killed_copy").write_text("")
+  done, _ = _run_frontier_script(tmp_path, "no_such_configuration")
+  assert done.returncode == 0, done.stderr
+  extended = tmp_path / "out/resnet18_w0125_n250_strong_600ep"
+  assert (extended / "result.json").exists() and not (extended / "left_by_a_killed_copy").exists()
+  assert not partial.exists()
 
 
 @pytest.mark.parametrize("args, jobs, message", [(("--bogus",), "2", "usage"),
-                                                 ((), "0", "FRONTIER_JOBS=0")])
+                                                 (("--all", "extra"), "2", "usage"),
+                                                 ((), "0", "FRONTIER_JOBS=0"),
+                                                 ((), "1.5", "FRONTIER_JOBS=1.5"),
+                                                 ((), "9" * 30, "from 1 to 99")])
 def test_the_frontier_script_refuses_bad_arguments(tmp_path, args, jobs, message):
   done, trained = _run_frontier_script(tmp_path, "none", *args, jobs=jobs)
   assert done.returncode == 2 and message in done.stderr and not trained
 
 
-def test_stopping_the_frontier_script_stops_the_training_it_started(tmp_path):
-  root = pathlib.Path(__file__).parents[2]
-  bin_dir = tmp_path / "bin"
-  bin_dir.mkdir()
+def _start_slow_frontier_script(tmp_path):
+  """The script with a stand-in that trains for a minute; returns it once two configurations
+  (two chains at a time) are training, with their pids."""
   started = tmp_path / "started"
-  stand_in = bin_dir / "python"  # A configuration that trains for a minute.
-  stand_in.write_text(f"#!/bin/bash\necho $$ >> {started}\nexec sleep 60\n")
-  stand_in.chmod(0o755)
-  env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "FRONTIER_DIR": str(tmp_path / "out")}
-  script = subprocess.Popen(["bash", str(root / "benchmarks/recipes/cpu/benign_frontier.sh")],
-                            env=env, stderr=subprocess.PIPE, text=True)
+  env = _stand_in_python(tmp_path, f"echo $$ >> {started}\nexec sleep 60\n")
+  # A session of its own: a terminal's Ctrl-C reaches the foreground process group.
+  script = subprocess.Popen(["bash", str(FRONTIER_SCRIPT)], env=env, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
   deadline = time.monotonic() + 30
   while (not started.exists() or len(started.read_text().split()) < 2) and (
       time.monotonic() < deadline):
     time.sleep(0.2)
-  training = [int(pid) for pid in started.read_text().split()]
-  assert len(training) == 2  # Two chains at a time.
-  script.send_signal(signal.SIGTERM)
-  _, stderr = script.communicate(timeout=30)
-  assert script.returncode == 130 and "rerunning resumes" in stderr
-  time.sleep(0.5)
-  for pid in training:  # Gone, or a zombie that no one has reaped yet.
-    status = pathlib.Path(f"/proc/{pid}/status")
-    assert not status.exists() or "\nState:\tZ" in status.read_text(), pid
+  return script, env, [int(pid) for pid in started.read_text().split()]
+
+
+def _gone(pid: int) -> bool:
+  """Ended: no such process, or a zombie that nothing has reaped yet."""
+  status = pathlib.Path(f"/proc/{pid}/status")
+  return not status.exists() or "\nState:\tZ" in status.read_text()
+
+
+@pytest.mark.parametrize("stop, returncode", [("terminate", 143), ("ctrl_c", 130)])
+def test_stopping_the_frontier_script_stops_the_training_it_started(tmp_path, stop, returncode):
+  script, _, training = _start_slow_frontier_script(tmp_path)
+  try:
+    assert len(training) == 2  # Two chains at a time.
+    if stop == "terminate":
+      script.send_signal(signal.SIGTERM)
+    else:  # What a terminal sends: SIGINT to the foreground process group.
+      os.killpg(script.pid, signal.SIGINT)
+    _, stderr = script.communicate(timeout=30)
+  finally:
+    script.kill()
+  assert script.returncode == returncode and "rerunning resumes" in stderr
+  assert all(_gone(pid) for pid in training), training  # Stopped before the script ended.
+
+
+def test_a_second_frontier_script_on_the_same_directory_is_refused(tmp_path):
+  first, env, training = _start_slow_frontier_script(tmp_path)
+  try:
+    second = subprocess.run(["bash", str(FRONTIER_SCRIPT)], env=env, capture_output=True,
+                            text=True, timeout=60, check=False)
+    assert second.returncode == 2 and "another frontier script is running" in second.stderr
+    assert len((tmp_path / "calls").read_text().split()) == len(training)  # Nothing more ran.
+  finally:
+    first.send_signal(signal.SIGTERM)
+    first.communicate(timeout=30)

@@ -167,18 +167,21 @@ def test_randaugment_is_named_with_its_strength_and_other_augmentations_without(
 
 
 def test_a_configuration_with_more_seeds_is_named_apart_from_the_one_it_extends():
-  def config(seeds):
-    flags = {"model": "resnet18", "epochs": 1200, "sweep_seed": seeds}
-    return benign_frontier.Configuration("p", benign_frontier.describe(flags), "encoder",
-                                         [0], {"random_augmented": {1200: [0.8]},
-                                               "random_plain": {1200: [0.4]}}, [0.7], {}, None)
-  three, five = config(["0", "1", "2"]), config("0,1,2,3,4")
-  assert (three.settings["seeds"], five.settings["seeds"]) == (3, 5)
+  def config(path, seeds, **settings):
+    return benign_frontier.Configuration(
+        path, dict(settings, model="resnet18", epochs=1200, seeds=len(seeds)), "encoder",
+        seeds, {"random_augmented": {1200: [0.8] * len(seeds)},
+                "random_plain": {1200: [0.4] * len(seeds)}}, [0.7] * len(seeds), {}, None)
+  three, five = config("a/1200ep", [0, 1, 2]), config("a/1200ep_5seeds", [0, 1, 2, 3, 4])
   assert benign_frontier.varying_settings([three, five]) == ["seeds"]
   # Both stay in the figure (a label shared by two configurations would drop one).
   assert list(benign_frontier.figure_inputs([three, five])) == ["seeds=3 (encoder)",
                                                                 "seeds=5 (encoder)"]
-  assert benign_frontier.varying_settings([three, config(["0", "1", "2"])]) == []
+  # Alike in every described setting: the directory tells them apart.
+  again, shorter = config("b/1200ep_again", [0, 1, 2]), config("a/600ep", [0, 1, 2])
+  shorter.settings["epochs"] = 600
+  assert list(benign_frontier.figure_inputs([three, again, shorter])) == [
+      "epochs=1200 (encoder)", "epochs=1200, 1200ep_again (encoder)", "epochs=600 (encoder)"]
 
 
 def test_configurations_are_ordered_by_their_settings_numbers_by_value():

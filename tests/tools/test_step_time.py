@@ -132,6 +132,7 @@ def test_times_epochs_made_by_the_suites_input_pipeline(tmp_path):
   [entry] = record["results"]
   assert len(entry["timed_epochs_s"]) == 2 and all(s > 0 for s in entry["timed_epochs_s"])
   assert len(entry["losses"]) == 3 and all(math.isfinite(x) for x in entry["losses"])
+  assert entry["dataset_s"] >= 0 and "making each epoch's dataset" in result.stdout
 
 
 def test_the_tools_augmentations_are_the_suites():

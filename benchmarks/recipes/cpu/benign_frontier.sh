@@ -3,8 +3,8 @@
 # on 2 CPU cores, do random labels trained with augmentation give encoder features better
 # than training without augmentation and than the random initialisation?
 #
-#   bash benchmarks/recipes/cpu/benign_frontier.sh          # the sweep, 3 seeds (~2 h)
-#   bash benchmarks/recipes/cpu/benign_frontier.sh --all    # and its follow-ups (~3 h more)
+#   bash benchmarks/recipes/cpu/benign_frontier.sh          # the sweep, 3 seeds
+#   bash benchmarks/recipes/cpu/benign_frontier.sh --all    # and its follow-ups
 #   python -m benchmarks.benign_frontier --configurations=runs/cpu/benign_frontier \
 #       --frontier_dir=runs/cpu/benign_frontier               # table, claims, figure
 #
@@ -16,20 +16,27 @@
 # adds what was run after seeing it: cnn_small with strong augmentation to 600 and 1,200
 # epochs, and ResNet-18 at 1,200 epochs with 5 seeds, then 1,500 epochs. Configurations
 # that depend on each other form a chain; FRONTIER_JOBS chains (default 2, one per core)
-# run at a time, each logging to <FRONTIER_DIR>/logs/<chain>.log. Runs resume, so the
-# script can be stopped and started again. README, "The benign frontier", has the times.
+# run at a time, each appending to <FRONTIER_DIR>/logs/<chain>.log. Runs resume, so the
+# script can be stopped (Ctrl-C stops its chains too) and started again; one script at a
+# time per FRONTIER_DIR. README, "The benign frontier", has the measured times. Needs
+# bash 5.1 or newer (wait -n -p).
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 base=benchmarks/recipes/cpu/benign_frontier.cfg
 out=${FRONTIER_DIR:-runs/cpu/benign_frontier}
 jobs_max=${FRONTIER_JOBS:-2}
+usage="usage: $0 [--all]  (FRONTIER_DIR and FRONTIER_JOBS from the environment)"
+if [ "$#" -gt 1 ]; then echo "${usage}" >&2; exit 2; fi
 case "${1:-}" in
   "") all=false ;;
   --all) all=true ;;
-  *) echo "usage: $0 [--all]  (FRONTIER_DIR, FRONTIER_JOBS from the environment)" >&2; exit 2 ;;
+  *) echo "${usage}" >&2; exit 2 ;;
 esac
-if ! [[ "${jobs_max}" =~ ^[1-9][0-9]*$ ]]; then
-  echo "error: FRONTIER_JOBS=${jobs_max} is no positive number of chains" >&2; exit 2
+if ! [[ "${jobs_max}" =~ ^[1-9][0-9]?$ ]]; then
+  echo "error: FRONTIER_JOBS=${jobs_max} is no number of chains from 1 to 99" >&2; exit 2
+fi
+if (( BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] < 501 )); then
+  echo "error: bash ${BASH_VERSION} is older than 5.1, which this script needs" >&2; exit 2
 fi
 run() {  # name, flags...
   local name=$1; shift
@@ -40,7 +47,12 @@ run() {  # name, flags...
 extend() {  # from, to, epochs, the flags of the configuration extended
   # A copy trained on, so that every length stays in the table.
   local from=$1 to=$2 epochs=$3; shift 3
-  if [ ! -e "${out}/${to}" ]; then cp -r "${out}/${from}" "${out}/${to}"; fi
+  # Copied whole or not at all: a copy cut short would resume as a run from scratch.
+  if [ ! -e "${out}/${to}" ]; then
+    rm -rf "${out}/${to}.copying"
+    cp -r "${out}/${from}" "${out}/${to}.copying"
+    mv -T "${out}/${to}.copying" "${out}/${to}"
+  fi
   run "${to}" "$@" --epochs="${epochs}" --extend
 }
 
@@ -88,30 +100,50 @@ strength_chain() {
 }
 
 mkdir -p "${out}/logs"
-pids=() names=()
-set -m  # Each chain in a process group of its own, so that stopping the script stops it.
-stop() {
-  trap - INT TERM
-  for pid in "${pids[@]}"; do kill -TERM -- "-${pid}" 2>/dev/null || true; done
-  echo "stopped: the chains were stopped too; rerunning resumes" >&2
-  exit 130
-}
-trap stop INT TERM
-for chain in resnet18_chain standard_chain strong_chain subset_chain strength_chain; do
-  while [ "$(jobs -rp | wc -l)" -ge "${jobs_max}" ]; do sleep 5; done
-  echo "== $(date -u +%H:%M:%S) ${chain} started (log: ${out}/logs/${chain}.log)"
-  "${chain}" >"${out}/logs/${chain}.log" 2>&1 &
-  pids+=("$!") names+=("${chain}")
-done
+exec 9>"${out}/logs/.lock"
+if ! flock -n 9; then
+  echo "error: another frontier script is running on ${out} (its lock: ${out}/logs/.lock)" >&2
+  exit 2
+fi
+declare -A chain_of=()  # Process group (the chain's pid) -> chain.
 failed=()
-for i in "${!pids[@]}"; do
-  if wait "${pids[i]}"; then
-    echo "== $(date -u +%H:%M:%S) ${names[i]} done"
+finish_one() {  # Waits for the next chain to end and says how it ended.
+  local pid status=0
+  wait -n -p pid || status=$?
+  local chain=${chain_of[${pid}]}
+  unset "chain_of[${pid}]"
+  if [ "${status}" -eq 0 ]; then
+    echo "== $(date -u +%H:%M:%S) ${chain} done"
   else
-    failed+=("${names[i]}")
+    echo "error: $(date -u +%H:%M:%S) ${chain} failed (exit ${status}); its log:" \
+      "${out}/logs/${chain}.log" >&2
+    failed+=("${chain}")
   fi
+}
+stop() {  # signal, exit status
+  trap - INT TERM HUP
+  local pid
+  for pid in "${!chain_of[@]}"; do kill -TERM -- "-${pid}" 2>/dev/null || true; done
+  wait || true  # Until every chain has stopped (each run saves what it had).
+  echo "stopped by SIG$1, and the chains with it; rerunning resumes" >&2
+  exit "$2"
+}
+trap 'stop INT 130' INT
+trap 'stop TERM 143' TERM
+trap 'stop HUP 129' HUP
+for chain in resnet18_chain standard_chain strong_chain subset_chain strength_chain; do
+  while [ "${#chain_of[@]}" -ge "${jobs_max}" ]; do finish_one; done
+  echo "== $(date -u +%H:%M:%S) ${chain} started (log: ${out}/logs/${chain}.log)"
+  echo "== $(date -u +%H:%M:%S) started" >>"${out}/logs/${chain}.log"
+  # A process group of its own (set -m), so that stopping the script stops the chain and
+  # the run in it; only for this command, so that Ctrl-C still reaches the script.
+  set -m
+  "${chain}" </dev/null >>"${out}/logs/${chain}.log" 2>&1 &
+  set +m
+  chain_of[$!]=${chain}
 done
+while [ "${#chain_of[@]}" -gt 0 ]; do finish_one; done
 if [ "${#failed[@]}" -gt 0 ]; then
-  echo "error: ${failed[*]} failed; their logs are in ${out}/logs (rerunning resumes)" >&2
+  echo "error: ${failed[*]} failed; rerunning resumes where each stopped" >&2
   exit 1
 fi
