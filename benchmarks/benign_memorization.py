@@ -50,6 +50,7 @@ from flags import probing as probing_flags
 from flags import runs
 from flags import sweeps as sweep_flags
 from flags import training as training_flags
+from suite import constants
 from suite.experiments import benign_memorization
 from suite.results import claims
 
@@ -76,6 +77,10 @@ SWEEP_AUGMENTATION_STRENGTH = flags.DEFINE_list(
     "only the runs that augment depend on it.")
 SWEEP_WIDTH_MULTIPLIER = sweep_flags.SWEEP_WIDTH_MULTIPLIER  # Shared with memorization_dynamics.
 SWEEP_WIDTH = sweep_flags.SWEEP_WIDTH
+MEMORIZATION_GATE = flags.DEFINE_float(
+    "memorization_gate", constants.FIT_THRESHOLD,
+    "The fit of the random labels every seed must reach for the benign claims to be tested "
+    "(a pre-registered experiment declares its own).", lower_bound=0.0, upper_bound=1.0)
 
 # This experiment's defaults for shared flags (random labels (--label_noise=1) and --augmentation=strong): applied in main() to
 # the flags not given, so they are recorded as used; importing the module changes nothing.
@@ -146,7 +151,7 @@ def main(argv):
   experiment = benign_memorization.run(
       spec, probing_flags.probe_config(), probing_flags.PROBE_EVERY.value, strategy=strategy,
       sweep=plan, names=conditions(pool), only=job_flags.only(),
-      extend=training_flags.EXTEND.value)
+      extend=training_flags.EXTEND.value, fit_threshold=MEMORIZATION_GATE.value)
   if job_flags.ONLY.value is not None:
     print(f"trained {', '.join(experiment['conditions'])}; rerun without --only once every "
           "job is done to compute the claims")

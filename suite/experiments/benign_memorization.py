@@ -264,7 +264,8 @@ def validate(base: runner.RunSpec, sweep: Sweep, names: Sequence[str]) -> None:
 def run(base: runner.RunSpec, probe_config: probe_lib.ProbeConfig, probe_every: int = 0,
         strategy: tf.distribute.Strategy | None = None, sweep: Sweep = Sweep(),
         names: Sequence[str] = DEFAULT_CONDITIONS, out: TextIO | None = None,
-        only: set[str] | None = None, extend: bool = False) -> dict:
+        only: set[str] | None = None, extend: bool = False,
+        fit_threshold: float = constants.FIT_THRESHOLD) -> dict:
   """Runs every condition at every sweep point (resuming any that exist); writes the record.
 
   extend: train finished runs on to base.train.epochs from their last checkpoints (the
@@ -273,6 +274,9 @@ def run(base: runner.RunSpec, probe_config: probe_lib.ProbeConfig, probe_every: 
   only: job names (see jobs()) to train, alone: their runs are trained and recorded, and
   nothing else (no claims, no experiment record; the returned dict lists the runs). Run
   again without it once every job is finished to compute the claims and figures.
+
+  fit_threshold: the memorization gate of the benign claims (the fit of the random labels
+  every seed must reach).
   """
   started = time.time()
   validate(base, sweep, names)
@@ -347,7 +351,7 @@ def run(base: runner.RunSpec, probe_config: probe_lib.ProbeConfig, probe_every: 
     at_points.append((point, at_point))
   if only is not None:
     return {"benchmark": "benign_memorization", "jobs": sorted(only), "conditions": run_dirs}
-  claim_lines = check_claims(records, at_points, noisy_controls)
+  claim_lines = check_claims(records, at_points, noisy_controls, fit_threshold)
   claim_lines += trend_claims(records, at_points, sweep)
   figures = write_figures(base.output_dir, records, at_points, sweep, noisy_controls)
   experiment = {
@@ -581,7 +585,8 @@ def summary_metrics(records: dict) -> dict:
   return metrics
 
 
-def check_claims(records: dict, at_points: list, noisy_controls: dict) -> list[dict]:
+def check_claims(records: dict, at_points: list, noisy_controls: dict,
+                 fit_threshold: float = constants.FIT_THRESHOLD) -> list[dict]:
   """The claims, each tested across the seeds of the sweep points that share every other
   swept value (conditions paired by seed).
 
@@ -600,12 +605,14 @@ def check_claims(records: dict, at_points: list, noisy_controls: dict) -> list[d
     if have("random_augmented", "clean"):
       checks.append((lambda: claims_lib.memorization_in_last_layers(
           recs("random_augmented"), recs("clean"),
-          [noisy_controls.get(runs["random_augmented"]) for runs in per_seed]),
+          [noisy_controls.get(runs["random_augmented"]) for runs in per_seed],
+          fit_threshold=fit_threshold),
                      ("random_augmented", "clean")))
     if have("random_augmented", "random_plain"):
       checks.append((lambda: claims_lib.features_survive_with_augmentation(
           recs("random_augmented"), recs("random_plain"),
-          [r.get("controls", {}).get("random_init") for r in recs("random_augmented")]),
+          [r.get("controls", {}).get("random_init") for r in recs("random_augmented")],
+          fit_threshold=fit_threshold),
                      ("random_augmented", "random_plain")))
     if have("clean_plain", "random_plain"):
       checks.append((lambda: claims_lib.real_data_fitted_before_noise(
