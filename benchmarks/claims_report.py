@@ -16,13 +16,15 @@ r"""The claims table, generated from experiment records (never copied by hand).
 
   python -m benchmarks.claims_report \
       --experiments=runs/cpu/memorization_dynamics,runs/cpu/benign_memorization \
-      --update_file=README.md
+      --update_file=docs/claims_table.md
 
 Reads the `claims` of each experiment's result.json (written by benchmarks.benign_memorization
 and benchmarks.memorization_dynamics) and prints one Markdown row per claim: its verdict,
 its primary statistic with the interval over seeds and the null, the number of runs, and
-the reason when it is not testable. With --update_file, replaces the text between
-`<!-- claims-table:begin -->` and `<!-- claims-table:end -->` in that file.
+the reason when it is not testable. Each experiment is labelled confirmatory (it uses the
+fresh seeds of a pre-registration in --preregistrations: the file, its commit, and every
+setting that departs from its flagfile) or exploratory. With --update_file, replaces the
+text between `<!-- claims-table:begin -->` and `<!-- claims-table:end -->` in that file.
 """
 
 import os
@@ -32,12 +34,18 @@ import tensorflow as tf
 
 from benchmarks import cli
 from suite import errors
+from suite.results import preregistration
 from suite.results import record
 
 EXPERIMENTS = flags.DEFINE_list("experiments", None,
                                 "Experiment directories or result.json paths, in table order.")
 UPDATE_FILE = flags.DEFINE_string("update_file", None, "A Markdown file whose claims-table "
                                   "section is replaced by the generated table.")
+
+PREREGISTRATIONS = flags.DEFINE_string(
+    "preregistrations", "docs/preregistration",
+    "The folder of pre-registrations (Markdown files naming their flagfiles); its "
+    "repository root is two levels up.")
 
 BEGIN, END = "<!-- claims-table:begin -->", "<!-- claims-table:end -->"
 
@@ -50,7 +58,8 @@ def _cell(text) -> str:
   return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def rows(experiment: dict, name: str) -> list[str]:
+def rows(experiment: dict, name: str, design: str = preregistration.EXPLORATORY
+         ) -> list[str]:
   out = []
   for line in experiment.get("claims", []):
     test = line.get("test")
@@ -73,7 +82,7 @@ def rows(experiment: dict, name: str) -> list[str]:
       verdict += f": {line['reason']}"
     source = line.get("source", "")
     out.append("| " + " | ".join(_cell(c) for c in (
-        name, f"{line['claim']} ({source})" if source and source not in line["claim"]
+        name, design, f"{line['claim']} ({source})" if source and source not in line["claim"]
         else line["claim"], verdict, numbers, n))
                + " |")
   return out
@@ -90,10 +99,13 @@ def experiment_names(paths: list[str]) -> dict[str, str]:
   return {p: os.path.relpath(f, common) for p, f in folders.items()}
 
 
-def table(paths: list[str]) -> str:
-  lines = ["| experiment | claim (source) | verdict | primary statistic [95% interval] vs null "
-           "| runs |", "|---|---|---|---|---|"]
+def table(paths: list[str], registrations_dir: str | None = None) -> str:
+  lines = ["| experiment | design | claim (source) | verdict | primary statistic [95% "
+           "interval] vs null | runs |", "|---|---|---|---|---|---|"]
   names = experiment_names(paths)
+  root = os.path.dirname(os.path.dirname(os.path.abspath(registrations_dir or ".")))
+  registrations = (preregistration.load_all(registrations_dir, root)
+                   if registrations_dir else [])
   for path in paths:
     where = path if path.endswith(".json") else os.path.join(path, record.FILENAME)
     if not tf.io.gfile.exists(where):  # record.read would say "not a run directory?".
@@ -101,7 +113,8 @@ def table(paths: list[str]) -> str:
     experiment = record.read(path)  # A malformed record: RunDirError says what is wrong.
     if "claims" not in experiment:
       raise errors.ConfigError(f"{path} is not an experiment record (it has no claims)")
-    lines += rows(experiment, names[path])
+    lines += rows(experiment, names[path], preregistration.of_record(
+        experiment, registrations, root).label())
   return "\n".join(lines)
 
 
@@ -122,7 +135,7 @@ def main(argv):
   # Checked here, not marked required: all binaries share one flag registry.
   if not EXPERIMENTS.value:
     raise errors.ConfigError("--experiments must name at least one experiment directory")
-  text = table(EXPERIMENTS.value)
+  text = table(EXPERIMENTS.value, PREREGISTRATIONS.value)
   print(text)
   if UPDATE_FILE.value:
     update(UPDATE_FILE.value, text)

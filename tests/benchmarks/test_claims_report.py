@@ -47,7 +47,7 @@ def test_table_from_records_replaces_the_readme_section(tmp_path, capsys):
   assert "old numbers" not in text and text.startswith("# x\n") and text.endswith("end\n")
   rows = [line for line in text.splitlines() if line.startswith("| benign")
           or line.startswith("| dynamics")]
-  assert rows[0].startswith("| benign | per-view labels cannot be fitted")
+  assert rows[0].startswith("| benign | exploratory | per-view labels cannot be fitted")
   assert "| held | per-view label fit: 0.31 [" in rows[0] and rows[0].endswith("| 3 |")
   assert "a \\| claim" in rows[1] and "not testable: 2 seed(s); needs 3" in rows[1]
   assert rows[0] in out
@@ -88,3 +88,29 @@ def test_experiments_of_the_same_name_are_told_apart():
                    "runs/cpu/benign_datasets/fashion_mnist": "cpu/benign_datasets/fashion_mnist",
                    "runs/digits/benign_strength/result.json": "digits/benign_strength"}
   assert claims_report.experiment_names(["runs/cpu/x"]) == {"runs/cpu/x": "x"}
+
+
+def test_an_experiment_on_registered_seeds_is_labelled_confirmatory(tmp_path):
+  root = tmp_path / "repo"
+  flagfile = root / "benchmarks" / "recipes" / "cpu" / "confirm.cfg"
+  flagfile.parent.mkdir(parents=True)
+  flagfile.write_text("--epochs=40\n--sweep_seed=1000,1001,1002\n--output_dir=runs/c\n")
+  folder = root / "docs" / "preregistration"
+  folder.mkdir(parents=True)
+  (folder / "confirm-1.md").write_text("Flagfile: `benchmarks/recipes/cpu/confirm.cfg`\n")
+  line = claims.not_testable("a claim", "not memorized")
+  registered = tmp_path / "confirm"
+  registered.mkdir()
+  (registered / "result.json").write_text(json.dumps({
+      "benchmark": "b", "claims": [line],
+      "config": {"epochs": 30, "sweep_seed": ["1000", "1001", "1002"], "output_dir": "x"}}))
+  other = _experiment(tmp_path, "frontier", [line])
+  text = claims_report.table([str(registered), other], str(folder))
+  confirm_row, frontier_row = [r for r in text.splitlines()
+                               if r.startswith(("| confirm", "| frontier"))]
+  # Not committed here (no git repository): said so, with the departure by name.
+  assert confirm_row.startswith("| confirm | confirmatory: ")
+  assert "confirm-1.md at an uncommitted file" in confirm_row
+  assert "epochs 30 (registered 40)" in confirm_row
+  assert "not committed, so not yet a pre-registration" in confirm_row
+  assert frontier_row.startswith("| frontier | exploratory | a claim")

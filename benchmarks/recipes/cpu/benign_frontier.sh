@@ -18,7 +18,7 @@
 # that depend on each other form a chain; FRONTIER_JOBS chains (default 2, one per core)
 # run at a time, each appending to <FRONTIER_DIR>/logs/<chain>.log. Runs resume, so the
 # script can be stopped (Ctrl-C stops its chains too) and started again; one script at a
-# time per FRONTIER_DIR. README, "The benign frontier", has the measured times. Needs
+# time per FRONTIER_DIR. docs/experiments.md, "The benign frontier", has the measured times. Needs
 # bash 5.1 or newer (wait -n -p).
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
