@@ -16,6 +16,9 @@
 
 from absl import flags
 
+from flags import probing as probing_flags
+from suite.experiments import throughput
+
 TIMED_STEPS = flags.DEFINE_integer("timed_steps", 20, "Training steps timed after a warm-up.",
                                    lower_bound=1)
 EPOCH_SIZE = flags.DEFINE_integer(
@@ -38,3 +41,12 @@ PROBE_QUERIES = flags.DEFINE_integer(
                              message="--project_epochs needs --epoch_size.")
 def _check_projection(values):
   return not values["project_epochs"] or values["epoch_size"] > 0
+
+
+def projection() -> throughput.Projection:
+  """What the measurement is projected to: --epoch_size, --probe_queries,
+  --project_epochs, --probe_every and --time_probe."""
+  return throughput.Projection(
+      epoch_size=EPOCH_SIZE.value, probe_queries=PROBE_QUERIES.value,
+      epochs=PROJECT_EPOCHS.value, probe_every=probing_flags.PROBE_EVERY.value,
+      time_probe=TIME_PROBE.value)

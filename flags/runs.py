@@ -18,6 +18,8 @@ Every binary that trains (benchmarks.train and the experiments) turns its flags 
 `runner.RunSpec` and an optional `ProbeHook` here, so binaries never import each other.
 """
 
+from absl import flags
+
 from flags import data as data_flags
 from flags import probing as probing_flags
 from flags import training as training_flags
@@ -61,3 +63,12 @@ def probe_hook_from_flags() -> probe_hook.ProbeHook | None:
     return None
   return probe_hook.ProbeHook(config, probing_flags.PROBE_EVERY.value,
                               training_flags.EPOCHS.value, probing_flags.CONTROL_RUN_DIR.value)
+
+
+def apply_experiment_defaults(defaults: dict) -> None:
+  """Sets each flag of `defaults` that was not given (command line, flagfile or a test's
+  flagsaver) to the experiment's default, through the validators, so that the record
+  shows it as used."""
+  for name, value in defaults.items():
+    if flags.FLAGS[name].using_default_value:
+      setattr(flags.FLAGS, name, value)

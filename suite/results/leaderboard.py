@@ -86,7 +86,12 @@ _APPLIES = {
 # Settings and columns that count things: printed as integers.
 _INTEGER_COLUMNS = {"train", "width", "depth", "projector", "views", "epochs", "eval every",
                     "log every", "seeds"}
-CONTROL_COLUMNS = ("random init k20", "raw pixels k20")
+# Columns of the headline k (suite.constants: the one k every table and claim reads).
+RANDOM_INIT_COLUMN = f"random init {constants.HEADLINE_KEY}"
+RAW_PIXELS_COLUMN = f"raw pixels {constants.HEADLINE_KEY}"
+ENCODER_COLUMN = f"encoder {constants.HEADLINE_KEY}"
+BY_LAYER = f"{constants.HEADLINE_KEY} by layer"
+CONTROL_COLUMNS = (RANDOM_INIT_COLUMN, RAW_PIXELS_COLUMN)
 _SEED_KEYS = {("data", "seed"), ("train", "seed")}
 _PLACEMENT_KEYS = {("data", "data_dir"), ("data", "manual_dir"), ("data", "download")}
 
@@ -232,20 +237,20 @@ def _best_probe(rec: dict, k: int = constants.HEADLINE_K):
   return name, value
 
 
-def _random_init_probe(rec: dict, k: int = 20):
+def _random_init_probe(rec: dict, k: int = constants.HEADLINE_K):
   """Best clean-bank k-NN of any layer of the run's random initialisation, or None."""
   table = (rec.get("controls") or {}).get("random_init")
   best = _best_probe({"probe": table}, k) if isinstance(table, dict) else None
   return best[1] if best else None
 
 
-def _raw_pixels_probe(rec: dict, k: int = 20):
+def _raw_pixels_probe(rec: dict, k: int = constants.HEADLINE_K):
   """Clean-bank k-NN of the raw pixels, or None."""
   value = (((rec.get("controls") or {}).get("raw_pixels") or {}).get("clean") or {}).get(f"k{k}")
   return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
-def _layers(rec: dict, k: int = 20) -> dict:
+def _layers(rec: dict, k: int = constants.HEADLINE_K) -> dict:
   """{endpoint: clean-bank k-NN} of the run's final probe, in the probe's order."""
   clean = (rec.get("probe") or {}).get("clean") or {}
   return {name: acc[f"k{k}"] for name, acc in clean.items()
@@ -297,13 +302,13 @@ def aggregate(records: list[tuple[str, dict]]) -> list[dict]:
     row[_BEST_K] = _stats([b[1] for b in best if b])
     layers = sorted({b[0] for b in best if b})
     row["best layer"] = "/".join(layers) if layers else None
-    row["random init k20"] = _stats([_random_init_probe(rec) for _, rec in members])
-    row["raw pixels k20"] = _stats([_raw_pixels_probe(rec) for _, rec in members])
+    row[RANDOM_INIT_COLUMN] = _stats([_random_init_probe(rec) for _, rec in members])
+    row[RAW_PIXELS_COLUMN] = _stats([_raw_pixels_probe(rec) for _, rec in members])
     by_layer: dict = {}  # Not a column: the figure's.
     for _, rec in members:
       for endpoint, value in _layers(rec).items():
         by_layer.setdefault(endpoint, []).append(value)
-    row["k20 by layer"] = {e: _stats(v) for e, v in by_layer.items()}
+    row[BY_LAYER] = {e: _stats(v) for e, v in by_layer.items()}
     row["wall s"] = _stats([rec["timing"].get("wall_seconds") for _, rec in members])
     hardware = {_hardware(rec) for _, rec in members}
     row["hardware"] = " | ".join(sorted(hardware))
@@ -410,7 +415,7 @@ def figure(rows: list[dict], title: str = "") -> bytes | None:
   """k-NN (k=20, clean bank) by layer of every row with a probe, mean and standard
   deviation over seeds, one panel per model; None if no row has a probe."""
   from suite.results import plots  # pylint: disable=g-import-not-at-top  (matplotlib)
-  probed = [r for r in rows if r.get("k20 by layer")]
+  probed = [r for r in rows if r.get(BY_LAYER)]
   if not probed:
     return None
   by_model: dict = {}
@@ -426,15 +431,17 @@ def figure(rows: list[dict], title: str = "") -> bytes | None:
     label = _label(row, varying[str(row["model"])])
     while label in lines:  # Rows alike in every varying setting but one hidden one.
       label += " "
-    lines[label] = {e: (v["mean"], v["std"], v["n"]) for e, v in row["k20 by layer"].items()
+    lines[label] = {e: (v["mean"], v["std"], v["n"]) for e, v in row[BY_LAYER].items()
                     if v}
-  return plots.knn_by_layer_over_seeds(panels, k=20, title=title or "20-NN accuracy by layer")
+  return plots.knn_by_layer_over_seeds(
+      panels, k=constants.HEADLINE_K,
+      title=title or f"{constants.HEADLINE_K}-NN accuracy by layer")
 
 
 # The dataset comparison: a row per condition, a column group per dataset.
 
 # Columns of each dataset's group: (header, value of one record).
-DATASET_COLUMNS = ("test acc", "fit", "encoder k20", "random init k20", "raw pixels k20")
+DATASET_COLUMNS = ("test acc", "fit", ENCODER_COLUMN, RANDOM_INIT_COLUMN, RAW_PIXELS_COLUMN)
 
 
 def _encoder_layer(table: dict) -> str | None:
@@ -447,7 +454,7 @@ def _encoder_layer(table: dict) -> str | None:
   return claims.encoder_endpoint(endpoints) if endpoints else None
 
 
-def _encoder_probe(table, k: int = 20):
+def _encoder_probe(table, k: int = constants.HEADLINE_K):
   """Clean-bank k-NN at the encoder output of a probe table, or None."""
   if not isinstance(table, dict):
     return None
@@ -474,9 +481,9 @@ def dataset_values(rec: dict) -> dict:
   if fit is None:
     fit = metrics.get("memorization/train_fit")
   return {"test acc": metrics.get("test/accuracy"), "fit": fit,
-          "encoder k20": _encoder_probe(rec.get("probe")),
-          "random init k20": _encoder_probe((rec.get("controls") or {}).get("random_init")),
-          "raw pixels k20": _raw_pixels_probe(rec)}
+          ENCODER_COLUMN: _encoder_probe(rec.get("probe")),
+          RANDOM_INIT_COLUMN: _encoder_probe((rec.get("controls") or {}).get("random_init")),
+          RAW_PIXELS_COLUMN: _raw_pixels_probe(rec)}
 
 
 def _unique_runs(records: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
@@ -515,7 +522,7 @@ def compare_datasets(records: list[tuple[str, dict]]) -> dict:
      'dataset_settings': {dataset: {setting: value}} of the per-dataset settings,
      'shared': {setting: value} alike everywhere,
      'rows': [{'condition': label, 'settings': {...}, dataset: {column: stats or None,
-               'seeds': n, 'k20 by layer': {endpoint: stats}}}],
+               'seeds': n, BY_LAYER (k20 by layer): {endpoint: stats}}}],
      'controls by layer': {dataset: {endpoint: stats}} of the random initialisation, one
        sample per seed and architecture}.
   """
@@ -555,7 +562,7 @@ def compare_datasets(records: list[tuple[str, dict]]) -> dict:
       for rec in members:
         for endpoint, value in _layers(rec).items():
           by_layer.setdefault(endpoint, []).append(value)
-      cells["k20 by layer"] = {e: _stats(v) for e, v in by_layer.items()}
+      cells[BY_LAYER] = {e: _stats(v) for e, v in by_layer.items()}
       row[dataset] = cells
     rows.append(row)
   return {"datasets": datasets, "condition_columns": condition_columns,
@@ -654,7 +661,7 @@ def dataset_figure(comparison: dict, title: str = "") -> bytes | None:
   for dataset in comparison["datasets"]:
     lines = {}
     for row in comparison["rows"]:
-      layers = (row[dataset] or {}).get("k20 by layer") or {}
+      layers = (row[dataset] or {}).get(BY_LAYER) or {}
       if layers:
         lines[row["condition"]] = {e: (v["mean"], v["std"], v["n"]) for e, v in layers.items()
                                    if v}
@@ -666,5 +673,5 @@ def dataset_figure(comparison: dict, title: str = "") -> bytes | None:
       panels[dataset] = lines
   if not panels:
     return None
-  return plots.knn_by_layer_over_seeds(panels, k=20,
-                                       title=title or "20-NN accuracy by layer per dataset")
+  return plots.knn_by_layer_over_seeds(panels, k=constants.HEADLINE_K,
+                                       title=title or f"{constants.HEADLINE_K}-NN accuracy by layer per dataset")

@@ -18,6 +18,7 @@ from absl.testing import flagsaver
 import pytest
 
 from benchmarks import benign_memorization
+from flags import benign as benign_flags
 from suite import errors
 from suite.experiments import benign_memorization as experiment_lib
 from suite.results import claims
@@ -139,7 +140,7 @@ def test_bad_sweep_values_exit_with_one_message(tmp_path):
 
 
 def test_default_conditions_leave_out_the_pooled_ones_without_a_pool(capsys):
-  binary, experiment = benign_memorization, experiment_lib
+  binary, experiment = benign_flags, experiment_lib
   with flagsaver.flagsaver():
     without = binary.conditions(pool=False)
     assert without and not set(without) & set(experiment.POOLED)

@@ -22,6 +22,7 @@ import pytest
 
 from benchmarks import train_throughput
 from suite import errors
+from suite.experiments import throughput
 
 _SETTINGS = dict(synthetic_shape=["8", "8", "3"], train_size=200, batch_size=20, models=["mlp"],
                  augmentations=["none"], timed_steps=2, width=16, matmul_size=64,
@@ -35,9 +36,9 @@ def _number(text):
 
 def test_epoch_seconds_counts_the_full_batches_and_the_epoch_start():
   # 50,000 // 256 = 195 full batches; the loop drops the remaining 80 examples.
-  assert train_throughput.epoch_seconds(50_000, 256, 1000.0, 2.0) == pytest.approx(
+  assert throughput.epoch_seconds(50_000, 256, 1000.0, 2.0) == pytest.approx(
       195 * 256 / 1000.0 + 2.0)
-  assert train_throughput.epoch_seconds(512, 256, 256.0, 0.0) == pytest.approx(2.0)
+  assert throughput.epoch_seconds(512, 256, 256.0, 0.0) == pytest.approx(2.0)
 
 
 @pytest.mark.parametrize("epochs,every", [(10_000, 50), (120, 50), (7, 0), (50, 50), (3, 5)])
@@ -45,11 +46,11 @@ def test_probes_in_counts_the_epochs_the_probe_hook_probes(epochs, every):
   # The hook (suite.probing.hook.ProbeHook.on_evaluate) probes the last epoch and every
   # `every`-th epoch after 0.
   due = [e for e in range(1, epochs + 1) if e == epochs or (every and e % every == 0)]
-  assert train_throughput.probes_in(epochs, every) == len(due)
+  assert throughput.probes_in(epochs, every) == len(due)
 
 
 def test_a_probe_is_projected_linearly_in_images_and_in_searched_pairs():
-  timing = train_throughput.ProbeTiming(examples=300, feature_seconds=3.0, pairs=1_000,
+  timing = throughput.ProbeTiming(examples=300, feature_seconds=3.0, pairs=1_000,
                                         knn_seconds=2.0)
   # Full bank with random labels: features of the bank, the queries and the training split
   # again (the noisy bank); pairs: bank x queries + bank x corrupted.

@@ -8,7 +8,8 @@
 #   CONFIRMATORY_DIR=/data/benign_confirmatory bash benchmarks/recipes/cpu/benign_confirmatory.sh
 #
 # Runs resume from their last checkpoint, so the script can be stopped and started again;
-# one script at a time per directory. Each job appends to <dir>/logs/<job>.log.
+# one script at a time per directory (Ctrl-C or TERM stops its jobs too). Each job
+# appends to <dir>/logs/<job>.log. Needs bash 5.1 or newer (wait -n -p).
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 flagfile=benchmarks/recipes/cpu/benign_confirmatory.cfg
@@ -22,6 +23,9 @@ fi
 if ! [[ "${jobs_max}" =~ ^[1-9][0-9]?$ ]]; then
   echo "error: CONFIRMATORY_JOBS=${jobs_max} is no number of jobs from 1 to 99" >&2; exit 2
 fi
+if (( BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] < 501 )); then
+  echo "error: bash ${BASH_VERSION} is older than 5.1, which this script needs" >&2; exit 2
+fi
 mkdir -p "${out}/logs"
 exec 9>"${out}/logs/.lock"
 if ! flock -n 9; then
@@ -34,23 +38,40 @@ mapfile -t names < <("${experiment[@]}" --list_jobs | sed -n 's/.*--only=\([^ ]*
 if [ "${#names[@]}" -eq 0 ]; then
   echo "error: --list_jobs listed no job" >&2; exit 1
 fi
-running=0
-failed=0
-for name in "${names[@]}"; do
-  if (( running >= jobs_max )); then
-    wait -n || failed=$((failed + 1))
-    running=$((running - 1))
+declare -A job_of=()  # pid -> job name.
+failed=()
+stop() {  # Stops the jobs this script started, waits for them, exits with 128 + signal.
+  trap - INT TERM HUP
+  echo "error: stopped, and with it its ${#job_of[@]} running job(s) ${job_of[*]:-}; rerunning" \
+    "resumes" >&2
+  [ "${#job_of[@]}" -gt 0 ] && kill -TERM "${!job_of[@]}" 2>/dev/null
+  wait
+  exit "$1"
+}
+trap 'stop 130' INT
+trap 'stop 143' TERM
+trap 'stop 129' HUP
+finish_one() {  # Waits for the next job to end and says how it ended.
+  local pid status=0
+  wait -n -p pid || status=$?
+  local name=${job_of[${pid}]}
+  unset "job_of[${pid}]"
+  if [ "${status}" -eq 0 ]; then
+    echo "== $(date -u +%H:%M:%S) ${name} done"
+  else
+    echo "error: ${name} failed (exit ${status}); its log: ${out}/logs/${name}.log" >&2
+    failed+=("${name}")
   fi
+}
+for name in "${names[@]}"; do
+  while (( ${#job_of[@]} >= jobs_max )); do finish_one; done
   echo "== $(date -u +%H:%M:%S) ${name} started (log: ${out}/logs/${name}.log)"
   "${experiment[@]}" --only="${name}" >>"${out}/logs/${name}.log" 2>&1 &
-  running=$((running + 1))
+  job_of[$!]=${name}
 done
-while (( running > 0 )); do
-  wait -n || failed=$((failed + 1))
-  running=$((running - 1))
-done
-if (( failed > 0 )); then
-  echo "error: ${failed} job(s) failed; see ${out}/logs; rerun this script to resume" >&2
+while (( ${#job_of[@]} > 0 )); do finish_one; done
+if (( ${#failed[@]} > 0 )); then
+  echo "error: ${#failed[@]} job(s) failed (${failed[*]}); rerun this script to resume" >&2
   exit 1
 fi
 echo "== $(date -u +%H:%M:%S) every job done: claims and figures"
