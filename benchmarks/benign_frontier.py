@@ -34,8 +34,10 @@ from absl import flags
 import tensorflow as tf
 
 from benchmarks import cli
+from suite import constants
 from suite import errors
 from suite.experiments import benign_frontier
+from suite.results import atomic
 from suite.results import plots
 
 CONFIGURATIONS = flags.DEFINE_list(
@@ -62,12 +64,10 @@ def main(argv):
   print(table)
   if FRONTIER_DIR.value:
     png = plots.benign_frontier(benign_frontier.figure_inputs(configs))
-    figure = plots.write_figure(FRONTIER_DIR.value, "benign_frontier.png", png)
     plots.write_summary_images(FRONTIER_DIR.value, {"benign_frontier": png})
+    figure = os.path.join(FRONTIER_DIR.value, constants.FIGURES_DIR, "benign_frontier.png")
     path = os.path.join(FRONTIER_DIR.value, "frontier.md")
-    with tf.io.gfile.GFile(path + ".tmp", "w") as f:
-      f.write(table + "\n")
-    tf.io.gfile.rename(path + ".tmp", path, overwrite=True)
+    atomic.write_together({figure: png, path: table + "\n"}, "the frontier")  # Both or neither.
     print(f"wrote {path} and {figure}")
 
 

@@ -39,6 +39,7 @@ from suite.data import datasets
 from suite.models import zoo
 from suite.probing import hook as probe_hook
 from suite.probing import probe
+from suite.results import atomic
 from suite.results import plots
 from suite.results import record
 
@@ -131,18 +132,15 @@ def main(argv):
     print(f"\nk = {shown}")
     print(probe.format_table(table, controls, shown))
   name = f"epoch_{epoch:06d}_{config.pooling}"
-  tf.io.gfile.makedirs(os.path.join(run_dir, "probes"))
   written = {"epoch": epoch, "probe": table, "controls": controls, "pooling": config.pooling,
              "ks": list(config.knn.ks)}
   if usable != tuple(probing_flags.probe_config().knn.ks):
     written["ks_asked"] = [int(k) for k in probing_flags.KNN_K.value]
-  path = os.path.join(run_dir, "probes", f"{name}.json")
-  with tf.io.gfile.GFile(path + ".tmp", "w") as f:  # Atomic: a reader never sees half.
-    json.dump(written, f, indent=2)
-  tf.io.gfile.rename(path + ".tmp", path, overwrite=True)
   png = plots.knn_by_layer(table, controls, k, f"{k}-NN by layer, epoch {epoch}")
-  with tf.io.gfile.GFile(os.path.join(run_dir, "probes", f"{name}.png"), "wb") as f:
-    f.write(png)
+  path = os.path.join(run_dir, "probes", name)
+  # Both or neither (a full disk): the figure first, the table readers look for last.
+  atomic.write_together({f"{path}.png": png, f"{path}.json": json.dumps(written, indent=2)},
+                        "the probe")
 
 
 if __name__ == "__main__":

@@ -120,7 +120,7 @@ def main(argv):
       data_config.__dict__, train_size=BANK_SIZE.value, test_size=QUERY_SIZE.value)))
   model_config = training_flags.model_config()
   train_config = training_flags.train_config(data_flags.SEED.value)
-  trainer = trainer_lib.Trainer("/tmp/unused", data, model_config, augmentation.AugmentConfig(),
+  trainer = trainer_lib.Trainer(None, data, model_config, augmentation.AugmentConfig(),
                                 train_config, write_outputs=False)
   print(data.info.summary())
   print(f"model {model_config.name}: endpoints {', '.join(trainer.zoo_model.endpoints)}")

@@ -39,6 +39,7 @@ import tensorflow as tf
 
 from benchmarks import cli
 from suite import errors
+from suite.results import atomic
 from suite.results import leaderboard
 from suite.training import runner
 
@@ -86,19 +87,13 @@ def main(argv):
     figure = lambda: leaderboard.figure(rows)
     figure_name = "leaderboard.png"
   if board_dir:
-    try:
-      tf.io.gfile.makedirs(board_dir)
-      png = figure()
-      if png:
-        outputs.append((figure_name, png))
-      for name, content in outputs:
-        path = os.path.join(board_dir, name)
-        with tf.io.gfile.GFile(path + ".tmp", "wb" if isinstance(content, bytes) else "w") as f:
-          f.write(content)  # Atomic, as result.json.
-        tf.io.gfile.rename(path + ".tmp", path, overwrite=True)
-      print(f"wrote {', '.join(name for name, _ in outputs)} to {board_dir}")
-    except (tf.errors.OpError, OSError) as e:
-      raise errors.SuiteError(f"{board_dir}: cannot write the leaderboard ({e})") from e
+    png = figure()
+    if png:
+      outputs.append((figure_name, png))
+    # All or none (errors.WriteError: a full disk), the table (.md) renamed into place last.
+    atomic.write_together({os.path.join(board_dir, name): content
+                           for name, content in reversed(outputs)}, "the leaderboard")
+    print(f"wrote {', '.join(name for name, _ in outputs)} to {board_dir}")
 
 
 if __name__ == "__main__":

@@ -18,8 +18,8 @@ Two kinds, told apart by the exit status a binary gives them:
   ConfigError (exit 2): the command asked for something invalid (flags, settings, a
     run directory that holds another run). Nothing was done.
   SuiteError and its other subclasses (exit 1): something went wrong at run time (a
-    corrupt file, a missing checkpoint, a busy run directory); the message names the
-    file and what is wrong.
+    corrupt file, a missing checkpoint, a busy run directory, a full disk); the message
+    names the file and what is wrong.
 """
 
 EXIT_RUNTIME = 1
@@ -48,3 +48,8 @@ class RunDirError(SuiteError):
 
 class RunDirBusyError(RunDirError):
   """Another process holds the run directory."""
+
+
+class WriteError(RunDirError):
+  """An output file cannot be written (a full disk, no permission); nothing half-written
+  is left (suite.results.atomic)."""

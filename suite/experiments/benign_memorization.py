@@ -434,7 +434,7 @@ def figures(records: dict, at_points: list, sweep: Sweep,
   """The experiment's figures as PNG bytes, by file name.
 
   knn_by_layer.png: k-NN (clean-label bank, headline k) by layer per condition with the
-  controls (random initialisation, raw pixels), mean +/- std over seeds, a panel per
+  controls (random initialisation, raw pixels), mean and 95% t interval over seeds, a panel per
   combination of the other swept values (noise level...). When n is swept: fit of the
   training labels and encoder k-NN against n per pooled condition; when the strength is
   swept: the same against strength per augmented condition; when n and a capacity
@@ -471,18 +471,18 @@ def figures(records: dict, at_points: list, sweep: Sweep,
         panel[label] = {e: v for e, v in by_endpoint.items() if v is not None}
     if panel:
       panels[_label(others) or "all runs"] = panel
-  title = (f"{constants.HEADLINE_K}-NN accuracy by layer (clean-label bank), mean ± std "
-           "over seeds")
+  title = (f"{constants.HEADLINE_K}-NN accuracy by layer (clean-label bank), mean and 95% t "
+           "interval over seeds")
   if len(panels) <= _MAX_PANELS:
     if panels:
       out[KNN_FIGURE] = plots.knn_by_layer_over_seeds(panels, k=constants.HEADLINE_K,
-                                                      title=title)
+                                                      title=title, error="t95")
   else:  # One figure per combination of the other swept values: one row would not fit.
     for panel_name, panel_lines in panels.items():
       slug = "".join(c if c.isalnum() or c in ".-" else "_"
                      for c in panel_name.replace(", ", "_"))
       out[KNN_FIGURE.replace(".png", f"_{slug}.png")] = plots.knn_by_layer_over_seeds(
-          {panel_name: panel_lines}, k=constants.HEADLINE_K, title=title)
+          {panel_name: panel_lines}, k=constants.HEADLINE_K, title=title, error="t95")
 
   def against(field: str, conditions_used: Sequence[str]) -> dict:
     fit: dict[str, dict] = {}

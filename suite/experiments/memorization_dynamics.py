@@ -66,6 +66,7 @@ from suite import errors
 from suite import rng
 from suite.data import datasets
 from suite.measures import sensitivity
+from suite.results import atomic
 from suite.results import claims as claims_lib
 from suite.results import plots
 from suite.results import record
@@ -617,11 +618,7 @@ def write_difficulty_matrix(directory: str, matrix: dict, seeds: list[int]) -> s
   buffer = io.BytesIO()
   np.savez_compressed(buffer, seeds=np.asarray(seeds), **{
       k: v.astype(np.uint8) if v.dtype == bool else v for k, v in matrix.items()})
-  tf.io.gfile.makedirs(directory)
-  with tf.io.gfile.GFile(path + ".tmp", "wb") as f:
-    f.write(buffer.getvalue())
-  tf.io.gfile.rename(path + ".tmp", path, overwrite=True)
-  return path
+  return atomic.write(path, buffer.getvalue(), "the difficulty matrix")
 
 
 def _counted(matrix: dict) -> tuple[np.ndarray, np.ndarray]:

@@ -38,6 +38,7 @@ import tensorflow as tf
 from suite import rng
 from suite.data import datasets
 from suite.models import losses
+from suite.results import atomic
 from suite.training import hooks
 
 
@@ -141,11 +142,7 @@ def write_maps(run_dir: str, maps: dict[str, np.ndarray]) -> str:
   path = os.path.join(run_dir, MAPS_FILENAME)
   buffer = io.BytesIO()
   np.savez_compressed(buffer, **maps)  # type: ignore[arg-type]
-  tf.io.gfile.makedirs(run_dir)
-  with tf.io.gfile.GFile(path + ".tmp", "wb") as f:
-    f.write(buffer.getvalue())
-  tf.io.gfile.rename(path + ".tmp", path, overwrite=True)
-  return path
+  return atomic.write(path, buffer.getvalue(), "the sensitivity maps")
 
 
 def read_maps(run_dir: str) -> dict[str, np.ndarray] | None:

@@ -15,6 +15,7 @@
 """Figures as PNG bytes (matplotlib, no display needed), and where runs keep them."""
 
 import io
+import math
 import os
 import textwrap
 
@@ -23,9 +24,11 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # pylint: disable=g-import-not-at-top,wrong-import-position
 import numpy as np  # pylint: disable=g-import-not-at-top,wrong-import-position
+from scipy import stats as scipy_stats  # pylint: disable=g-import-not-at-top,wrong-import-position
 import tensorflow as tf  # pylint: disable=g-import-not-at-top,wrong-import-position
 
 from suite import constants  # pylint: disable=g-import-not-at-top,wrong-import-position
+from suite.results import atomic  # pylint: disable=g-import-not-at-top,wrong-import-position
 
 
 def _png(fig) -> bytes:
@@ -90,13 +93,9 @@ def dynamics(histories: dict, title: str = "") -> bytes:
 
 
 def write_figure(run_dir: str, name: str, png: bytes) -> str:
-  """Writes `png` to run_dir/figures/name (local or bucket path); returns the path."""
-  directory = os.path.join(run_dir, constants.FIGURES_DIR)
-  tf.io.gfile.makedirs(directory)
-  path = os.path.join(directory, name)
-  with tf.io.gfile.GFile(path, "wb") as f:
-    f.write(png)
-  return path
+  """Writes `png` to run_dir/figures/name (local or bucket path), atomically; returns the
+  path. errors.WriteError if it cannot (the previous figure, if any, is left)."""
+  return atomic.write(os.path.join(run_dir, constants.FIGURES_DIR, name), png, "the figure")
 
 
 def write_summary_images(output_dir: str, images: dict, step: int = 0) -> None:
@@ -145,7 +144,17 @@ def difficulty(curves: dict, title: str = "") -> bytes:
   return _png(fig)
 
 
-def knn_by_layer_over_seeds(panels: dict, k: int = 20, title: str = "") -> bytes:
+ERROR_BARS = ("std", "t95")  # The standard deviation over seeds, or the 95% t interval.
+
+
+def _half_width(std: float, n: int, error: str) -> float:
+  if error == "std" or n < 2:
+    return std
+  return float(scipy_stats.t.ppf(0.975, n - 1)) * std / math.sqrt(n)
+
+
+def knn_by_layer_over_seeds(panels: dict, k: int = 20, title: str = "",
+                            error: str = "std") -> bytes:
   """k-NN accuracy by layer with error bars over seeds, one panel per model.
 
   Args:
@@ -153,7 +162,11 @@ def knn_by_layer_over_seeds(panels: dict, k: int = 20, title: str = "") -> bytes
       endpoints in order from input to output.
     k: the number of neighbours (for the axis label).
     title: the figure's title.
+    error: the error bars: "std" (the standard deviation over seeds) or "t95" (the
+      two-sided 95% t interval of the mean, the interval the claims use).
   """
+  if error not in ERROR_BARS:
+    raise ValueError(f"error bars {error!r}; expected one of {ERROR_BARS}")
   most = max((len(values) for lines in panels.values() for values in lines.values()), default=1)
   width = max(6.0, 0.6 * most + 2.0)  # Room for the endpoint names under each panel.
   fig, axes = plt.subplots(1, len(panels), squeeze=False, dpi=100,
@@ -163,12 +176,14 @@ def knn_by_layer_over_seeds(panels: dict, k: int = 20, title: str = "") -> bytes
     for i, (label, values) in enumerate(lines.items()):
       x = [endpoints.index(e) for e in values]
       seeds = max((n for _, _, n in values.values()), default=1)
-      ax.errorbar(x, [m for m, _, _ in values.values()], yerr=[s for _, s, _ in values.values()],
+      ax.errorbar(x, [m for m, _, _ in values.values()],
+                  yerr=[_half_width(s, n, error) for _, s, n in values.values()],
                   fmt="o-", capsize=3, color=f"C{i % 10}",
                   label=f"{label} (n={seeds})" if seeds > 1 else label)
     ax.set_xticks(range(len(endpoints)))
     ax.set_xticklabels(endpoints, rotation=45, ha="right")
-    ax.set_ylabel(f"{k}-NN accuracy (mean ± std over seeds)")
+    ax.set_ylabel(f"{k}-NN accuracy (mean ± std over seeds)" if error == "std" else
+                  f"{k}-NN accuracy (mean, 95% t interval over seeds)")
     ax.set_ylim(0.0, 1.0)
     ax.grid(alpha=0.3)
     ax.set_title(panel)
@@ -376,4 +391,46 @@ def heatmaps(panels: dict, row_label: str, column_label: str, title: str = "",
     ax.set_title(panel, fontsize=10)
     fig.colorbar(image, ax=ax, label=value_label)
   fig.suptitle(title)
+  return _png(fig)
+
+
+def by_layer_intervals(panels: dict, ylabel: str, title: str = "",
+                       unit_interval: bool = False) -> bytes:
+  """Outcomes by layer with intervals over seeds (not std), one panel each: the drops of
+  fit after layer rewinding and retraining beside the noisy-bank k-NN of the same runs.
+
+  Args:
+    panels: {panel title: {line label: {layer: (mean, lo, hi, n)}}}; layers input first.
+    ylabel: the y axis's label (say which interval).
+    title: the figure's title.
+    unit_interval: the outcomes are fractions (y from 0 to 1); else a line at 0.
+  """
+  most = max((len(v) for lines in panels.values() for v in lines.values()), default=1)
+  width = max(5.0, 0.55 * most + 2.0)
+  fig, axes = plt.subplots(1, max(1, len(panels)), squeeze=False, dpi=100,
+                           figsize=(width * max(1, len(panels)), 4.5))
+  for ax, (panel, lines) in zip(axes[0], panels.items()):
+    layers = list(dict.fromkeys(e for values in lines.values() for e in values))
+    for i, (label, values) in enumerate(lines.items()):
+      x = [layers.index(e) for e in values]
+      mean = np.array([v[0] for v in values.values()], np.float64)
+      lo = np.array([v[1] for v in values.values()], np.float64)
+      hi = np.array([v[2] for v in values.values()], np.float64)
+      n = max((v[3] for v in values.values()), default=1)
+      errors = np.nan_to_num(np.stack([mean - lo, hi - mean]), posinf=0.0, neginf=0.0)
+      ax.errorbar(x, mean, yerr=errors, fmt="o-", capsize=3, color=f"C{i % 10}",
+                  label=f"{label} (n={n})" if n > 1 else label)
+    ax.set_xticks(range(len(layers)))
+    ax.set_xticklabels(layers, rotation=45, ha="right")
+    ax.set_ylabel(ylabel)
+    if unit_interval:
+      ax.set_ylim(0.0, 1.02)
+    else:
+      ax.axhline(0.0, color="gray", linewidth=0.8)
+    ax.grid(alpha=0.3)
+    ax.set_title(panel, fontsize=9)
+    if ax.lines:
+      ax.legend(fontsize=7, loc="best")
+  fig.suptitle(textwrap.fill(title, int(width * 12 * max(1, len(panels)))) if title else "",
+               fontsize=10)
   return _png(fig)

@@ -23,8 +23,9 @@ A run directory holds one run: its record, checkpoints, TensorBoard events, figu
   exists, it is a lease file `RUN_DIR/.lease` with pid, host and a heartbeat, taken over
   only when the heartbeat is older than `LEASE_STALE_SECONDS`. A second process gets a
   `RunDirBusyError` naming the directory and the holder.
-- the record is written atomically (a temporary file renamed over the old one): a
-  reader sees the previous version or the new one, never half a file.
+- the record is written atomically (`atomic.write`: a temporary file renamed over the
+  old one): a reader sees the previous version or the new one, never half a file, and a
+  write that fails (a full disk) leaves the previous version and no temporary file.
 
 The record (`RunRecord`) says what the run was (settings, flags, config hash), where it
 stands and what it measured. `status` is `running`, then `complete`, `failed` or
@@ -55,6 +56,7 @@ import tensorflow as tf
 
 from suite import constants
 from suite import errors
+from suite.results import atomic
 
 SCHEMA_VERSION = 1
 STATUSES = ("running", "complete", "failed", "interrupted")
@@ -296,15 +298,7 @@ def write(run_dir: str, rec: "RunRecord | dict") -> str:
     raise ValueError(f"bad status {rec['status']!r}")
   path = os.path.join(run_dir, FILENAME)
   text = json.dumps(_finite(rec), indent=2, default=_jsonable, allow_nan=False) + "\n"
-  try:
-    tf.io.gfile.makedirs(run_dir)
-    temporary = f"{path}.tmp.{os.getpid()}"
-    with tf.io.gfile.GFile(temporary, "w") as f:
-      f.write(text)
-    tf.io.gfile.rename(temporary, path, overwrite=True)
-  except (tf.errors.OpError, OSError) as e:
-    raise errors.RunDirError(f"{path}: cannot write the record ({_reason(e)})") from e
-  return path
+  return atomic.write(path, text, "the record")  # WriteError (a RunDirError) if it cannot.
 
 
 def read(run_dir_or_path: str) -> dict:
@@ -447,10 +441,18 @@ class RunDir:
       raise errors.RunDirBusyError(
           f"{self.path} is in use by another process ({holder}); wait for it to finish or "
           "choose another --output_dir") from e
-    handle.seek(0)
-    handle.truncate()
-    handle.write(json.dumps(_holder()) + "\n")
-    handle.flush()
+    try:  # Who holds it, for the message of a second process.
+      handle.seek(0)
+      handle.truncate()
+      handle.write(json.dumps(_holder()) + "\n")
+      handle.flush()
+    except OSError as e:  # A full disk: fail now, before any work.
+      try:
+        handle.close()  # Releases the lock.
+      except OSError:
+        pass
+      raise errors.WriteError(f"{self.path}: cannot write its lock file "
+                              f"({atomic.reason(e)})") from e
     self._lock_file = handle
 
   def release(self) -> None:
@@ -477,7 +479,13 @@ class RunDir:
 
   def __enter__(self):
     if self._enabled:
-      self.acquire()
+      try:
+        self.acquire()
+      except errors.RunDirBusyError:
+        raise
+      except errors.SuiteError:  # A full disk, say: leave no empty directory behind.
+        self.remove_if_unused()
+        raise
     return self
 
   def __exit__(self, *exc):

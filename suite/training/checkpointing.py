@@ -12,7 +12,13 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Checkpoints of a run: the model, optimizer, epoch and dropout seeds; a resume point."""
+"""Checkpoints of a run: the model, optimizer, epoch and dropout seeds; a resume point.
+
+A save that fails (a full disk) leaves no trace: TensorFlow's temporary files
+(`ckpt-N_temp/`, `checkpoint.tmp*`) and the files of a checkpoint that the
+`checkpoint` state file does not name are removed, so the run's latest checkpoint
+stays the previous one, whole, and the error is an errors.WriteError.
+"""
 
 import os
 
@@ -20,6 +26,8 @@ import keras
 import tensorflow as tf
 
 from suite import constants
+from suite import errors
+from suite.results import atomic
 from suite.training import hooks
 
 
@@ -57,12 +65,57 @@ class CheckpointHook(hooks.Hook):
     if self.manager is None:
       return
     if self.write_outputs:
-      self.manager.save(checkpoint_number=int(self.epoch.numpy()))
+      save(self.manager, int(self.epoch.numpy()))
     else:
       assert self.run_dir is not None  # A manager exists only with a run directory.
       scratch = os.path.join(self.run_dir, constants.SCRATCH_DIR, f"worker_{self.worker_id}")
-      tf.train.CheckpointManager(self.checkpoint, scratch, max_to_keep=1).save()
+      save(tf.train.CheckpointManager(self.checkpoint, scratch, max_to_keep=1))
 
   def on_epoch_end(self, state: hooks.State) -> None:
     if state.epoch > 0 and (state.epoch % self.every == 0 or state.epoch == self.last_epoch):
       self.save()
+
+
+def save(manager: tf.train.CheckpointManager, number: int | None = None) -> str:
+  """manager.save(number), whole or not at all; returns the checkpoint's prefix.
+
+  Args:
+    manager: the checkpoint manager.
+    number: the checkpoint's number (None: the manager's next).
+
+  Returns:
+    The saved checkpoint's prefix (`DIRECTORY/ckpt-N`).
+
+  Raises:
+    errors.WriteError: the checkpoint cannot be written; its partial files are removed
+      and the latest checkpoint is the previous one.
+  """
+  try:
+    return manager.save(checkpoint_number=number)
+  except (tf.errors.OpError, OSError) as e:
+    if number is None:  # The manager numbered it by the save counter, already counted.
+      number = int(manager.checkpoint.save_counter.numpy())
+    prefix = os.path.join(manager.directory, f"ckpt-{number}")
+    _remove_partial(manager.directory, prefix)
+    raise errors.WriteError(f"{prefix}: cannot write the checkpoint "
+                            f"({atomic.reason(e)})") from e
+
+
+def _remove_partial(directory: str, prefix: str) -> None:
+  """Removes what a failed save of `prefix` left: temporaries, and its files unless the
+  state file names it (then it is whole)."""
+  state = tf.train.get_checkpoint_state(directory)
+  named = state is not None and os.path.basename(state.model_checkpoint_path or "") == \
+      os.path.basename(prefix)
+  leftovers = tf.io.gfile.glob(f"{prefix}_temp") + \
+      tf.io.gfile.glob(os.path.join(directory, "checkpoint.tmp*"))
+  if not named:
+    leftovers += tf.io.gfile.glob(f"{prefix}.index") + tf.io.gfile.glob(f"{prefix}.data-*")
+  for path in leftovers:
+    try:
+      if tf.io.gfile.isdir(path):
+        tf.io.gfile.rmtree(path)
+      else:
+        tf.io.gfile.remove(path)
+    except (tf.errors.OpError, OSError):
+      pass  # Best effort: the error being raised is the one to tell.

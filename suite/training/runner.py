@@ -393,6 +393,12 @@ def _run(spec, run_dir, strategy, hooks, data, extra_record, out, extend, progre
       run_dir.write(rec)
     return rec
 
+  def write_failure(status, stage, error):
+    try:
+      write(status, stage, error=error)
+    except errors.WriteError:
+      pass  # A full disk: the error that stopped the run is the one to tell, not this one.
+
   steps = StepProgress(out, trainer.steps_per_epoch)
   if progress:
     trainer.loop.step = _with_progress(trainer.loop.step, steps)
@@ -441,14 +447,14 @@ def _run(spec, run_dir, strategy, hooks, data, extra_record, out, extend, progre
     write("running", stage := "probed", sections=sections)
     record.kill_point("probed")
   except trainer_lib.TrainingDivergedError as e:
-    write("failed", stage, error=str(e))
+    write_failure("failed", stage, str(e))
     raise
   except trainer_lib.Interrupted as e:
-    write("interrupted", stage, error=str(e))
+    write_failure("interrupted", stage, str(e))
     raise
   except Exception as e:  # Any other error: the record says so (re-running resumes).
     if trained_here:  # A checkpoint that cannot be restored leaves the record untouched.
-      write("failed", stage, error=f"{type(e).__name__}: {e}")
+      write_failure("failed", stage, f"{type(e).__name__}: {e}")
     raise
   final = write("complete", "complete", sections=sections).to_dict()
   print(summary_table(final["metrics"]), file=out)

@@ -31,6 +31,7 @@ import numpy as np
 import tensorflow as tf
 
 from suite import constants
+from suite.results import atomic
 from suite.training import hooks
 
 DIRECTORY = constants.PER_EXAMPLE_DIR
@@ -54,15 +55,11 @@ def write_epoch(run_dir: str, epoch: int, **arrays: np.ndarray) -> str:
   missing = set(FIELDS) - set(arrays)
   if missing:
     raise ValueError(f"per-example shard lacks {sorted(missing)}")
-  tf.io.gfile.makedirs(_directory(run_dir))
   path = os.path.join(_directory(run_dir), f"epoch_{epoch:06d}.npz")
   buffer = io.BytesIO()
   fields: dict[str, Any] = {k: np.asarray(v) for k, v in arrays.items()}
   np.savez_compressed(buffer, epoch=np.int64(epoch), **fields)
-  with tf.io.gfile.GFile(path + ".tmp", "wb") as f:
-    f.write(buffer.getvalue())
-  tf.io.gfile.rename(path + ".tmp", path, overwrite=True)
-  return path
+  return atomic.write(path, buffer.getvalue(), "the per-example shard")
 
 
 def truncate_after(run_dir: str, epoch: int) -> None:
