@@ -34,6 +34,7 @@ import tensorflow as tf
 
 from benchmarks import cli
 from suite import errors
+from suite.results import atomic
 from suite.results import preregistration
 from suite.results import record
 
@@ -126,8 +127,7 @@ def update(path: str, text: str) -> None:
     raise errors.ConfigError(f"{path} needs one {BEGIN} ... {END} section")
   head, rest = content.split(BEGIN)
   _, tail = rest.split(END)
-  with tf.io.gfile.GFile(path, "w") as f:
-    f.write(f"{head}{BEGIN}\n{text}\n{END}{tail}")
+  atomic.write(path, f"{head}{BEGIN}\n{text}\n{END}{tail}", "the claims table")
 
 
 def main(argv):
