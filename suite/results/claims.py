@@ -23,10 +23,15 @@ paired by seed (same data, noise and initial weights) - and returns one line:
             declared here in advance, its value, its value under the null (or the
             control's), its interval over runs, the number of runs, and how.
 The unit is the run: intervals are over seeds (suite.results.stats), never over the
-examples of one run; fewer than MIN_SEEDS seeds make a claim not testable. `held` needs
-the interval to exclude the null on the claimed side; equivalence needs two one-sided
-tests against a margin declared in advance. Claims that need the noise memorized are
-not testable when it was not fitted to FIT_THRESHOLD.
+examples of one run; fewer than MIN_SEEDS seeds, or records without distinct named seeds,
+make a claim not testable, and a seed whose measurements hold a NaN is left out and named.
+`held` needs the interval to exclude the null on the claimed side; equivalence needs two
+one-sided tests against a margin declared in advance. Claims that need the noise
+memorized are not testable when it was not fitted to FIT_THRESHOLD (or the gate a
+benign claim is given). Epochs read off the evaluation grid are known within brackets
+(fit_bracket), and the claims whose statistic the rounding could move take the least
+favourable end. Each check's level under adversarial nulls and its power are measured
+in tests/results/test_claims_calibration.py (docs/claims.md).
 """
 
 from collections.abc import Sequence
@@ -92,10 +97,21 @@ def _seed(rec):
 
 
 def _paired(*groups) -> str | None:
-  """Why the groups (lists of records, one per seed) cannot be compared, or None."""
+  """Why the groups (lists of records, one per seed) cannot be compared, or None.
+
+  Every record must name its seed, and the seeds of a group must be distinct: the same
+  run passed twice is one run, not two (it would shrink the interval to nothing)."""
   n = len(groups[0])
   if any(len(g) != n for g in groups):
     return "the conditions ran for different seeds"
+  for group in groups:
+    seeds = [_seed(r) for r in group]
+    if any(s is None for s in seeds):
+      return "a record names no seed (settings.train.seed): runs cannot be told apart"
+    repeated = sorted({str(s) for s in seeds if seeds.count(s) > 1})
+    if repeated:
+      return (f"seed {', '.join(repeated)} appears more than once: the same run counted "
+              "twice is one run")
   for recs in zip(*groups):
     if len({_seed(r) for r in recs}) > 1:
       return "the conditions are not paired by seed"
@@ -121,16 +137,29 @@ def _k(table, endpoint, bank="clean"):
   return None if value is None else float(value)
 
 
-def _unfitted(groups: dict, key="memorization/fit_corrupted") -> str | None:
+def _unfitted(groups: dict, key="memorization/fit_corrupted",
+              threshold: float = FIT_THRESHOLD) -> str | None:
   """The reason a claim needing memorization is not testable, or None."""
   for name, recs in groups.items():
     fits = [_metric(r, key) for r in recs]
     if any(f is None for f in fits):
       return f"the {name} runs have no {key}"
-    if min(fits) < FIT_THRESHOLD:
+    if min(fits) < threshold:
       return (f"the noise was not memorized: {name} {key} {min(fits):.3f} < "
-              f"{FIT_THRESHOLD} in some seed")
+              f"{threshold} (the gate) in some seed")
   return None
+
+
+def _drop_nan(seeds: list, values: list, what: str) -> tuple[list[int], list[dict]]:
+  """The positions of the seeds whose values are all numbers, and the others named: a NaN
+  is a failed measurement, never a value that counts (nor a correlation of 0)."""
+  kept, dropped = [], []
+  for i, (seed, value) in enumerate(zip(seeds, values)):
+    if np.isnan(np.asarray(value, np.float64)).any():
+      dropped.append({"seed": seed, "reason": f"NaN in {what}"})
+    else:
+      kept.append(i)
+  return kept, dropped
 
 
 def _t_test(statistic, values, method, null=0.0, side="greater", **extra):
@@ -152,6 +181,10 @@ def _combine(verdicts):
   return INCONCLUSIVE
 
 
+# The head's endpoints (projector and logits): the last layers unless declared otherwise.
+HEAD_ENDPOINTS = ("projector_hidden", "logits")
+
+
 def encoder_endpoint(endpoints: Sequence[str]) -> str:
   """The encoder output: the last endpoint before the head (projector and logits).
 
@@ -161,75 +194,171 @@ def encoder_endpoint(endpoints: Sequence[str]) -> str:
   Returns:
     The name of the encoder output.
   """
-  body = [e for e in endpoints if e not in ("projector_hidden", "logits")]
+  body = [e for e in endpoints if e not in HEAD_ENDPOINTS]
   return body[-1] if body else endpoints[-1]
 
 
 # Benign memorization (Anagnostidis et al. 2023).
 
 
-def memorization_in_last_layers(augmented: list, clean: list, random_init_noisy: list,
-                                margin: float = LAYER_MARGIN) -> dict:
-  """On the augmented random-label run: early layers unaffected, last layers memorize.
+def _common_endpoints(tables: list, bank: str) -> list[str]:
+  """The endpoints every table probed in `bank`, in the first table's order."""
+  first = tables[0] or {}
+  order = list(first.get("endpoints") or first.get(bank, {}))
+  return [e for e in order if all(e in (t or {}).get(bank, {}) for t in tables)]
 
-  Primary (declared): at the first endpoint, clean-bank PRIMARY_K k-NN equivalent to the
-  clean-label run's (TOST, +-margin); at the last endpoint, noisy-bank PRIMARY_K above the
-  random-init network probed with the same noisy labels. Both must hold
-  (intersection-union test). All layers, Holm-corrected, are a secondary view.
-  `random_init_noisy`: per seed, the random-init network's probe table with a `noisy`
-  bank for this noise level.
+
+def _by_layer(tables_a: list, tables_b: list, endpoints: list, seeds: list,
+              bank_a: str = "clean", bank_b: str = "clean"
+              ) -> tuple[np.ndarray | None, str | None]:
+  """[seeds, endpoints] of tables_a's PRIMARY_K minus tables_b's, or (None, the first
+  missing value named)."""
+  rows = []
+  for seed, a, b in zip(seeds, tables_a, tables_b):
+    row = []
+    for endpoint in endpoints:
+      x, y = _k(a, endpoint, bank_a), _k(b, endpoint, bank_b)
+      if x is None or y is None or x != x or y != y:
+        return None, f"seed {seed} has no {bank_a}-bank {PRIMARY_K} at {endpoint}"
+      row.append(x - y)
+    rows.append(row)
+  return np.array(rows, np.float64).reshape(len(rows), len(endpoints)), None
+
+
+def memorization_in_last_layers(augmented: list, clean: list, random_init_noisy: list,
+                                margin: float = LAYER_MARGIN, *,
+                                last_layers: Sequence[str] | None = None,
+                                fit_threshold: float = FIT_THRESHOLD) -> dict:
+  """On the augmented random-label run, memorization is in the last layers only.
+
+  Per seed and endpoint: noisy-bank PRIMARY_K k-NN of the augmented random-label run
+  minus that of the random-init network probed with the same noisy labels (how far the
+  layer groups images by their random labels beyond what the architecture does
+  untrained). Declared: the last layers (`last_layers`; by default the head endpoints
+  present, `projector_hidden` and `logits`, or the final endpoint of a model without
+  them); every endpoint before the first of them is early.
+    - Early layers do not memorize: at every early layer the difference is within
+      +-margin, by two one-sided t tests over seeds (TOST, each at 2.5%), Holm-corrected
+      across the early layers (all must be rejected; Holm is conservative here, as an
+      intersection-union test would need no correction, but the family is declared
+      corrected).
+    - The last layers memorize: at the final declared last layer the difference is
+      above 0 (one-sided t test at 2.5%).
+  `held` when both hold; `contradicted` when some early layer memorizes beyond the
+  margin (difference above +margin, one-sided t tests Holm-corrected across the early
+  layers: a union) or the final layer's difference is below 0; else `inconclusive`.
+  Only endpoints every seed's tables probed are used, and every seed counts at every
+  one (a missing value makes the claim not testable). The clean-bank k-NN against the
+  clean-label run, by layer, and every layer's noisy-bank difference (Holm) are
+  secondary views in the evidence.
 
   Args:
     augmented: result records, one per seed: the augmented random-label run.
     clean: result records, one per seed: the clean-label run (same seeds).
     random_init_noisy: per seed, the random-init probe table with a `noisy` bank.
     margin: the equivalence margin (absolute accuracy).
+    last_layers: the declared last layers (endpoint names).
+    fit_threshold: the memorization gate: the augmented run's fit of its random labels
+      in every seed.
 
   Returns:
     The claim line: {claim, verdict, evidence, test, source[, reason]}.
   """
-  claim = ("memorization happens in the last layers: with augmentation, early-layer "
-           "clean-label k-NN stays within the clean-label run's while last-layer noisy-label "
-           "k-NN rises above the random-init network's")
+  claim = ("memorization happens in the last layers: with augmentation, noisy-label k-NN of "
+           "every layer before the last ones stays within the margin of the random-init "
+           "network's, and rises above it at the last layer")
+  untestable = lambda reason, evidence=None: _line(claim, NOT_TESTABLE, evidence or {},
+                                                   reason=reason, source=BENIGN)
   why = _paired(augmented, clean)
   if why:
-    return _line(claim, NOT_TESTABLE, {}, reason=why, source=BENIGN)
+    return untestable(why)
   if len(random_init_noisy) != len(augmented) or not all(
       t and "noisy" in t for t in random_init_noisy):
-    return _line(claim, NOT_TESTABLE, {}, reason="needs the random-init control probed with "
-                 "the noisy labels, per seed", source=BENIGN)
+    return untestable("needs the random-init control probed with the noisy labels, per seed")
   if not all(r.get("probe") and "noisy" in r["probe"] for r in augmented) or \
       not all(r.get("probe") for r in clean):
-    return _line(claim, NOT_TESTABLE, {}, reason="needs probes of the augmented random-label "
-                 "and the clean-label runs", source=BENIGN)
-  why = _unfitted({"random_augmented": augmented})
-  endpoints = augmented[0]["probe"]["endpoints"]
-  early, last = endpoints[0], endpoints[-1]
-  clean_diff = np.array([[_k(a["probe"], e) - _k(c["probe"], e) for e in endpoints]
-                         for a, c in zip(augmented, clean)])
-  noisy_diff = np.array([[_k(a["probe"], e, "noisy") - _k(r, e, "noisy") for e in endpoints]
-                         for a, r in zip(augmented, random_init_noisy)])
-  evidence = {"endpoints": endpoints, "early_layer": early, "last_layer": last,
-              "margin": margin, "seeds": [_seed(r) for r in augmented],
-              f"clean_{PRIMARY_K}_minus_clean_run": clean_diff.mean(0).tolist(),
-              f"noisy_{PRIMARY_K}_minus_random_init": noisy_diff.mean(0).tolist(),
-              "holm_p_noisy_above_random_init": stats.holm(
-                  stats.t_p_greater(noisy_diff.T)).tolist()}
+    return untestable("needs probes of the augmented random-label and the clean-label runs")
+  probes = [a["probe"] for a in augmented]
+  endpoints = [e for e in _common_endpoints(probes, "noisy")
+               if e in _common_endpoints(random_init_noisy, "noisy")]
+  if not endpoints:
+    return untestable("no endpoint has a noisy-bank probe in every seed, augmented and "
+                      "random init")
+  if last_layers is None:
+    last = [e for e in HEAD_ENDPOINTS if e in endpoints] or endpoints[-1:]
+  else:
+    last = list(last_layers)
+    absent = [e for e in last if e not in endpoints]
+    if absent or not last:
+      return untestable(f"the declared last layers {absent or last} are not probed (noisy "
+                        "bank) in every seed, augmented and random init")
+  first_last = min(endpoints.index(e) for e in last)
+  early = endpoints[:first_last]
+  final = max(last, key=endpoints.index)
+  seeds = [_seed(r) for r in augmented]
+  evidence: dict = {"endpoints": endpoints, "early_layers": early, "last_layers": last,
+                    "final_layer": final, "margin": margin, "fit_threshold": fit_threshold,
+                    "seeds": seeds}
+  if not early:
+    return untestable(f"no endpoint before the declared last layers {last}", evidence)
+  noisy_diff, missing = _by_layer(probes, random_init_noisy, endpoints, seeds, "noisy",
+                                  "noisy")
+  if noisy_diff is None:
+    return untestable(f"{missing} (augmented or random init)", evidence)
+  evidence[f"noisy_{PRIMARY_K}_minus_random_init"] = noisy_diff.mean(0).tolist()
+  evidence["holm_p_noisy_above_random_init"] = stats.holm(
+      stats.t_p_greater(noisy_diff.T)).tolist()
+  clean_layers = [e for e in _common_endpoints(probes, "clean")
+                  if e in _common_endpoints([c["probe"] for c in clean], "clean")]
+  clean_diff, _ = _by_layer(probes, [c["probe"] for c in clean], clean_layers, seeds)
+  if clean_diff is not None:  # Secondary view: clean-bank k-NN against the clean-label run.
+    evidence["clean_layers"] = clean_layers
+    evidence[f"clean_{PRIMARY_K}_minus_clean_run"] = clean_diff.mean(0).tolist()
+  why = _unfitted({"random_augmented": augmented}, threshold=fit_threshold)
   if why:
-    return _line(claim, NOT_TESTABLE, evidence, reason=why, source=BENIGN)
-  _, lo, hi = stats.t_interval(clean_diff[:, 0])
-  equivalent = stats.equivalence_verdict(lo, hi, margin)
-  evidence["early_layer_equivalence"] = {"difference": float(clean_diff[:, 0].mean()),
-                                         "interval": [float(lo), float(hi)],
-                                         "verdict": equivalent}
-  test, above = _t_test(f"noisy-bank {PRIMARY_K} at {last}, augmented run minus random init "
-                        "with the same noisy labels", noisy_diff[:, -1], "paired by seed")
-  test["also"] = f"TOST at {early}: clean-bank {PRIMARY_K} within +-{margin} of the clean run"
-  return _line(claim, _combine([above, equivalent]), evidence, test, source=BENIGN)
+    return untestable(why, evidence)
+  early_diff = noisy_diff[:, :len(early)]
+  p_equivalent = stats.tost_p(early_diff.T, margin)
+  p_memorizes = stats.t_p_greater(early_diff.T, margin)
+  holm_equivalent, holm_memorizes = stats.holm(p_equivalent), stats.holm(p_memorizes)
+  alpha = stats.ALPHA_SIDE
+  per_layer = {}
+  for i, layer in enumerate(early):
+    mean, lo, hi = stats.t_interval(early_diff[:, i])
+    per_layer[layer] = {
+        "difference": float(mean), "interval": [float(lo), float(hi)],
+        "n": int(early_diff.shape[0]), "p_tost": float(p_equivalent[i]),
+        "p_tost_holm": float(holm_equivalent[i]), "p_memorizes": float(p_memorizes[i]),
+        "p_memorizes_holm": float(holm_memorizes[i]),
+        "verdict": HELD if holm_equivalent[i] <= alpha else CONTRADICTED
+                   if holm_memorizes[i] <= alpha else INCONCLUSIVE}
+  evidence["early_layer_equivalence"] = per_layer
+  worst = int(np.argmax(holm_equivalent))
+  mean, lo, hi = stats.t_interval(early_diff[:, worst])
+  test = stats.test_record(
+      f"noisy-bank {PRIMARY_K} at {early[worst]} (of the {len(early)} early layers, the "
+      f"nearest to failing), augmented run minus random init with the same noisy labels, "
+      f"within +-{margin}", mean, margin, (lo, hi), early_diff.shape[0],
+      f"{_LEVEL} t interval over seeds, paired by seed; two one-sided t tests (TOST) at "
+      f"every early layer, Holm across the {len(early)} early layers (all must be "
+      f"equivalent); contradicted when some early layer exceeds +{margin} (Holm)",
+      p=float(p_equivalent[worst]), p_holm=float(holm_equivalent[worst]))
+  last_test, above = _t_test(f"noisy-bank {PRIMARY_K} at {final}, augmented run minus random "
+                             "init with the same noisy labels",
+                             noisy_diff[:, endpoints.index(final)], "paired by seed")
+  test["also"] = last_test
+  equivalent = all(p <= alpha for p in holm_equivalent)
+  if equivalent and above == HELD:
+    verdict = HELD
+  elif any(p <= alpha for p in holm_memorizes) or above == CONTRADICTED:
+    verdict = CONTRADICTED
+  else:
+    verdict = INCONCLUSIVE
+  return _line(claim, verdict, evidence, test, source=BENIGN)
 
 
-def features_survive_with_augmentation(augmented: list, plain: list,
-                                       random_init: list) -> dict:
+def features_survive_with_augmentation(augmented: list, plain: list, random_init: list, *,
+                                       fit_threshold: float = FIT_THRESHOLD) -> dict:
   """Random labels: the encoder output's clean-bank k-NN with augmentation beats the
   plain run's and the random-init network's (paired by seed; both must hold).
 
@@ -240,6 +369,8 @@ def features_survive_with_augmentation(augmented: list, plain: list,
     augmented: result records, one per seed: random labels with augmentation.
     plain: result records, one per seed: random labels without augmentation.
     random_init: per seed, the random-init network's probe table.
+    fit_threshold: the memorization gate: both runs' fit of their random labels in every
+      seed.
 
   Returns:
     The claim line: {claim, verdict, evidence, test, source[, reason]}.
@@ -253,20 +384,28 @@ def features_survive_with_augmentation(augmented: list, plain: list,
       len(random_init) != len(augmented) or not all(random_init):
     return _line(claim, NOT_TESTABLE, {}, reason="needs probes of both runs and the "
                  "random-init control per seed", source=BENIGN)
-  endpoints = [e for e in augmented[0]["probe"]["endpoints"]
-               if e in plain[0]["probe"]["endpoints"]]
+  probes = [r["probe"] for r in augmented]
+  endpoints = [e for e in _common_endpoints(probes, "clean")
+               if e in _common_endpoints([r["probe"] for r in plain], "clean")]
+  if not endpoints:
+    return _line(claim, NOT_TESTABLE, {}, reason="no endpoint has a clean-bank probe in "
+                 "every seed of both runs", source=BENIGN)
   layer = encoder_endpoint(endpoints)
-  vs_plain = np.array([[_k(a["probe"], e) - _k(p["probe"], e) for e in endpoints]
-                       for a, p in zip(augmented, plain)])
-  vs_init = np.array([_k(a["probe"], layer) - _k(r, layer)
-                      for a, r in zip(augmented, random_init)])
-  evidence = {"layer": layer, "seeds": [_seed(r) for r in augmented],
+  seeds = [_seed(r) for r in augmented]
+  vs_plain, missing = _by_layer(probes, [r["probe"] for r in plain], endpoints, seeds)
+  vs_init, missing_init = _by_layer(probes, random_init, [layer], seeds)
+  if vs_plain is None or vs_init is None:
+    return _line(claim, NOT_TESTABLE, {"layer": layer}, reason=f"{missing or missing_init} "
+                 "(augmented, plain or random init)", source=BENIGN)
+  vs_init = vs_init[:, 0]
+  evidence = {"layer": layer, "seeds": seeds,
               f"{PRIMARY_K}_with_augmentation": [_k(a["probe"], layer) for a in augmented],
               f"{PRIMARY_K}_without": [_k(p["probe"], layer) for p in plain],
               f"{PRIMARY_K}_random_init": [_k(r, layer) for r in random_init],
-              "endpoints": endpoints,
+              "endpoints": endpoints, "fit_threshold": fit_threshold,
               "holm_p_by_layer_vs_plain": stats.holm(stats.t_p_greater(vs_plain.T)).tolist()}
-  why = _unfitted({"random_augmented": augmented, "random_plain": plain})
+  why = _unfitted({"random_augmented": augmented, "random_plain": plain},
+                  threshold=fit_threshold)
   if why:
     return _line(claim, NOT_TESTABLE, evidence, reason=why, source=BENIGN)
   test, above_plain = _t_test(f"clean-bank {PRIMARY_K} at {layer}, augmented minus plain",
@@ -329,6 +468,39 @@ def epochs_to_fit(rec: dict, key: str = "memorization/train_fit",
     if value is not None and value >= threshold:
       return entry["epoch"]
   return None
+
+
+def fit_bracket(rec: dict, key: str = "memorization/train_fit",
+                threshold: float = FIT_THRESHOLD) -> tuple[float, float] | None:
+  """When `key` first reached `threshold`, as the evaluation grid knows it: (lo, hi], the
+  epoch of the evaluation before the first one at or above it (0 if none) and that
+  evaluation's epoch; (last evaluation, inf) when it never did; None without any
+  evaluation of `key`. Reading the epoch off the grid (epochs_to_fit) rounds it up by
+  up to one grid step, which is relatively more for a quantity fitted early.
+
+  Args:
+    rec: a result record with a `history`.
+    key: the fit metric.
+    threshold: the fit threshold.
+
+  Returns:
+    (lo, hi) in epochs, or None.
+  """
+  previous, seen = 0.0, False
+  for entry in rec.get("history", []):
+    value = entry.get(key)
+    if value is None or value != value:
+      continue
+    seen = True
+    if value >= threshold:
+      return previous, float(entry["epoch"])
+    previous = float(entry["epoch"])
+  return (previous, math.inf) if seen else None
+
+
+def _bracket_json(bracket):
+  return None if bracket is None else [bracket[0], bracket[1] if math.isfinite(bracket[1])
+                                       else "never"]
 
 
 def _fitted_first(claim, early: list, late: list, early_key, late_key, names):
@@ -395,11 +567,18 @@ def easy_examples_consistent_on_real_data(real_errors: np.ndarray, real_labels: 
                                           view: str = "within-run clean vs corrupted",
                                           permutations: int = 200, seed: int = 0) -> dict:
   """Which examples are misclassified after `epoch` is more consistent across runs on
-  real data than on noise (real more dispersed, and above its own permutation null).
+  real data than on noise (real more consistent, and above its own permutation null).
 
   real_errors / noise_errors: [runs, examples] booleans, one row per training seed (data
   fixed); labels: the assigned (training) labels, the strata of the permutation null.
   Noise examples whose random label equals the true class must be left out by the caller.
+  Primary statistic: the latent correlation of errors between runs (the share of a
+  latent difficulty that is the example's; stats.latent_correlation), real minus noise:
+  unlike the dispersion of error rates it does not move with the error rate, and real
+  data and noise are misclassified at very different rates after one epoch. Its interval
+  is a jackknife over runs plus one over groups of examples (stats.latent_difference).
+  Held when it lies above 0 and real data is above its within-run permutation null
+  (p_real <= 2.5%, intersection-union); contradicted when it lies below 0.
 
   Args:
     real_errors: [runs, examples] booleans: misclassified real examples.
@@ -430,13 +609,18 @@ def easy_examples_consistent_on_real_data(real_errors: np.ndarray, real_labels: 
   result = stats.difficulty_test(real_errors, real_labels, noise_errors, noise_labels,
                                  permutations, seed)
   evidence.update({k: v for k, v in result.items() if k not in ("value", "interval")})
+  if not all(math.isfinite(v) for v in [result["value"], *result["interval"]]):
+    return _line(claim, NOT_TESTABLE, evidence, reason="no label stratum where two runs "
+                 "both get some examples right and some wrong: no latent correlation")
   lo, hi = result["interval"]
   difference = stats.side_verdict(lo, hi, 0.0, "greater")
   real_alone = HELD if result["p_real"] <= stats.ALPHA_SIDE else INCONCLUSIVE
   test = stats.test_record(
-      "excess dispersion of per-example error rates (0 = chance, 1 = same examples always "
-      "wrong), real minus noise", result["value"], 0.0, result["interval"], runs,
-      f"{_LEVEL} jackknife-over-runs t interval; held also needs real data above its "
+      "latent correlation of errors between runs (0 = which examples are wrong is chance, "
+      "1 = the same examples always wrong; the same at any error rate), real minus noise",
+      result["value"], 0.0, result["interval"], runs,
+      f"{_LEVEL} t interval ({runs - 1} df) from a jackknife over runs plus a jackknife over "
+      f"{stats.EXAMPLE_GROUPS} groups of examples; held also needs real data above its "
       f"within-run permutation null stratified by label ({permutations} permutations, "
       f"p_real <= {stats.ALPHA_SIDE})", p_real=result["p_real"])
   verdict = _combine([difference, real_alone]) if difference != CONTRADICTED else CONTRADICTED
@@ -481,10 +665,16 @@ def sensitivity_more_concentrated_on_real_data(records: list,
                    "evaluation of clean and corrupted examples in the window")
     per_seed.append(float(np.mean([h["sensitivity/gini_clean"] - h["sensitivity/gini_corrupted"]
                                    for h in entries])))
-  evidence = {"window": list(window), "per_seed_difference": per_seed,
-              "seeds": [_seed(r) for r in records]}
-  test, verdict = _t_test("Gini(clean) - Gini(corrupted), mean over the window", per_seed,
-                          "one value per seed")
+  seeds = [_seed(r) for r in records]
+  kept, dropped = _drop_nan(seeds, per_seed, "the Gini coefficients in the window")
+  evidence = {"window": list(window), "per_seed_difference": per_seed, "seeds": seeds,
+              "dropped_seeds": dropped}
+  if len(kept) < MIN_SEEDS:
+    return _line(claim, NOT_TESTABLE, evidence, reason=f"{len(kept)} seed(s) with numbers; "
+                 f"a claim needs at least {MIN_SEEDS}")
+  test, verdict = _t_test("Gini(clean) - Gini(corrupted), mean over the window",
+                          [per_seed[i] for i in kept], "one value per seed" +
+                          (f"; {len(dropped)} seed(s) left out (NaN)" if dropped else ""))
   return _line(claim, verdict, evidence, test)
 
 
@@ -495,9 +685,16 @@ def _series(rec, key):
 def csr_grows_more_on_noise(records: list) -> dict:
   """The critical sample ratio rises over training, more on noise than on real data.
 
-  Per seed: Spearman correlation of epoch with CSR(corrupted) - CSR(clean), and of epoch
-  with CSR(corrupted); a t interval over seeds of each (epochs are never permuted: they
-  are autocorrelated; seeds are the independent units). Both must exceed 0.
+  Per seed: the least-squares line of CSR(corrupted) - CSR(clean) against the epoch, its
+  rise from the first to the last evaluation (stats.fitted_rise), and the same of
+  CSR(corrupted); a t interval over seeds of each; both must be above 0. The rise is a
+  linear function of the series, so when the gap wanders with no trend (a random walk,
+  autocorrelated noise) it is centred and Gaussian, and the t test over independent
+  seeds keeps its level even when the seeds' spreads differ; a per-seed rank
+  correlation is bounded and piles up near +-1 for a random walk, where a t interval
+  over 3-5 of them is not a valid test. Epochs are never permuted (they are
+  autocorrelated); seeds are the independent units. A seed with a NaN in its series is
+  left out and named in the evidence.
 
   Args:
     records: result records, one per seed, with critical-sample-ratio histories.
@@ -509,7 +706,7 @@ def csr_grows_more_on_noise(records: list) -> dict:
   why = _paired(records)
   if why:
     return _line(claim, NOT_TESTABLE, {}, reason=why)
-  gaps, growth = [], []
+  series = []
   for rec in records:
     clean = dict(_series(rec, "csr/clean"))
     noisy = dict(_series(rec, "csr/corrupted"))
@@ -518,14 +715,23 @@ def csr_grows_more_on_noise(records: list) -> dict:
       return _line(claim, NOT_TESTABLE, {"evaluations": len(epochs)},
                    reason=f"{len(epochs)} CSR evaluations in a seed; a trend needs "
                    f"{MIN_TREND_POINTS}")
-    gaps.append(float(stats.spearman_rows(epochs, [noisy[e] - clean[e] for e in epochs])))
-    growth.append(float(stats.spearman_rows(epochs, [noisy[e] for e in epochs])))
-  evidence = {"spearman_gap_per_seed": gaps, "spearman_corrupted_per_seed": growth,
-              "seeds": [_seed(r) for r in records]}
-  test, gap_verdict = _t_test("Spearman(epoch, CSR corrupted - CSR clean)", gaps,
-                              "one correlation per seed")
-  grows_test, grows = _t_test("Spearman(epoch, CSR corrupted)", growth,
-                              "one correlation per seed")
+    series.append((epochs, [noisy[e] for e in epochs], [clean[e] for e in epochs]))
+  seeds = [_seed(r) for r in records]
+  kept, dropped = _drop_nan(seeds, [n + c for _, n, c in series], "the CSR series")
+  gaps = [float(stats.fitted_rise(e, np.subtract(n, c))) for e, n, c in series]
+  growth = [float(stats.fitted_rise(e, n)) for e, n, _ in series]
+  evidence = {"rise_gap_per_seed": gaps, "rise_corrupted_per_seed": growth, "seeds": seeds,
+              "dropped_seeds": dropped}
+  if len(kept) < MIN_SEEDS:
+    return _line(claim, NOT_TESTABLE, evidence, reason=f"{len(kept)} seed(s) with a CSR "
+                 f"series free of NaN; a claim needs at least {MIN_SEEDS}")
+  method = "one least-squares rise per seed" + (
+      f"; {len(dropped)} seed(s) left out (NaN)" if dropped else "")
+  test, gap_verdict = _t_test("rise over training of CSR corrupted - CSR clean (least-squares "
+                              "line, first to last evaluation)", [gaps[i] for i in kept],
+                              method)
+  grows_test, grows = _t_test("rise over training of CSR corrupted",
+                              [growth[i] for i in kept], method)
   test["also"] = grows_test
   return _line(claim, _combine([gap_verdict, grows]), evidence, test)
 
@@ -533,62 +739,121 @@ def csr_grows_more_on_noise(records: list) -> dict:
 # Regularizers and capacity (Arpit et al. 2017, sections 4 and 5).
 
 
+def _log_time_ratio(reg: dict, base: dict) -> tuple[float, float]:
+  """Bounds on log(T_noise / T_clean) under the regularizer minus the same without it,
+  from the grid brackets (lo, hi] of each time (fit_bracket)."""
+  log = lambda x: math.log(x) if x > 0 else -math.inf
+  lower = (log(reg["corrupted"][0]) - log(reg["clean"][1]) - log(base["corrupted"][1])
+           + log(base["clean"][0]))
+  upper = (log(reg["corrupted"][1]) - log(reg["clean"][0]) - log(base["corrupted"][0])
+           + log(base["clean"][1]))
+  return lower, upper
+
+
 def regularizers_slow_noise_more(regularized: dict, baseline: list, num_classes: int,
-                                 margin: float = VALIDATION_MARGIN) -> list[dict]:
+                                 margin: float = VALIDATION_MARGIN, *,
+                                 level: float = FIT_THRESHOLD) -> list[dict]:
   """One line per regularizer ({name: records per seed}), Holm-corrected as a family.
 
-  At the pre-declared epoch (the end of the budget), on training examples: fits above
-  chance on the log-odds scale, L(fit) = logit(fit) - logit(1/C). Per seed, the drop
-  in L of the noisy labels minus the drop in L of the clean labels (regularizer vs
-  baseline); held when it is above 0 (Holm-adjusted) and validation accuracy is not
-  worse than the baseline's by more than `margin` (a one-sided equivalence test). A
-  regularizer that stops all learning lowers both fits to chance and fails.
+  At matched progress, not at a fixed epoch: per run, the epochs each kind of training
+  example (clean, corrupted) takes to reach `level` of fit, and per seed the log of their
+  ratio (noise over clean) under the regularizer minus without it. A regularizer that
+  slows all learning by the same factor leaves the ratio unchanged, whether or not a fit
+  has saturated by the end of the budget (comparing fits at the end mistakes that for
+  slowing noise more: the clean fit is saturated, only the noisy one shows it). Epochs
+  are read off the evaluation grid, so each is known within a bracket (fit_bracket; a
+  noise never fitted under the regularizer: above the last evaluation); `held` takes
+  the least favourable end of every bracket (t interval over seeds above 0,
+  Holm-adjusted across the regularizers) and needs validation accuracy not worse than
+  the baseline's by more than `margin` (one-sided non-inferiority); `contradicted`
+  takes the most favourable end (t interval below 0). Not testable where the grid
+  cannot bound the ratio: clean examples fitted by the first evaluation, or never under
+  the regularizer (it stopped learning real data: no matched progress).
 
   Args:
     regularized: {regularizer name: records per seed}.
     baseline: result records, one per seed: no regularizer.
-    num_classes: C, for the log-odds above chance.
+    num_classes: C (the final fits' log-odds above chance are reported in the evidence).
     margin: the validation non-inferiority margin.
+    level: the fit level both kinds are timed to (declared; FIT_THRESHOLD by default).
 
   Returns:
     One claim line per regularizer, Holm-adjusted as a family.
   """
   lines: list[dict] = []
   pvalues: list[float | None] = []
+  kinds = {"clean": "memorization/fit_clean", "corrupted": "memorization/fit_corrupted"}
   for name, recs in regularized.items():
-    claim = (f"{name} slows memorization of noise more than learning of real data (noisy fit "
-             "falls more than clean fit, log-odds above chance; validation not worse)")
+    claim = (f"{name} slows memorization of noise more than learning of real data (epochs "
+             "to fit noise over epochs to fit clean examples grow; validation not worse)")
     why = _paired(recs, baseline)
-    keys = ("memorization/fit_corrupted", "memorization/fit_clean", "validation/accuracy")
-    values = {k: (np.array([_metric(r, k) for r in recs], dtype=object),
-                  np.array([_metric(r, k) for r in baseline], dtype=object)) for k in keys}
-    if not why and any(None in list(a) + list(b) for a, b in values.values()):
-      why = "needs fits of clean and corrupted examples and a validation split"
+    validation = [_metric(r, "validation/accuracy") for r in recs]
+    validation_base = [_metric(r, "validation/accuracy") for r in baseline]
+    found = [[{k: fit_bracket(r, key, level) for k, key in kinds.items()} for r in group]
+             for group in (recs, baseline)]
+    brackets = [[{k: b for k, b in run.items() if b is not None} for run in group]
+                for group in found]
+    if not why and (None in validation + validation_base or any(
+        len(run) < len(kinds) for group in brackets for run in group)):
+      why = ("needs the fits of clean and corrupted examples over training (history) and a "
+             "validation split")
     # Slowing memorization means something only where the baseline memorized the noise.
     why = why or _unfitted({"baseline": baseline})
+    evidence: dict = {}
+    if not why:
+      evidence = {"seeds": [_seed(r) for r in recs], "level": level,
+                  "budget": _budget(recs[0])}
+      for label, group in (("", brackets[0]), ("_baseline", brackets[1])):
+        for kind in kinds:
+          evidence[f"epochs_{kind}{label}"] = [_bracket_json(run[kind]) for run in group]
+      evidence.update({
+          "fit_corrupted": [_metric(r, kinds["corrupted"]) for r in recs],
+          "fit_corrupted_baseline": [_metric(r, kinds["corrupted"]) for r in baseline],
+          "fit_clean": [_metric(r, kinds["clean"]) for r in recs],
+          "validation": validation, "validation_baseline": validation_base})
+      finals = [[_metric(r, kinds["corrupted"]) for r in g] for g in (baseline, recs)]
+      if None not in finals[0] + finals[1]:
+        evidence["final_logodds_noisy_drop"] = (
+            stats.log_odds_above_chance(finals[0], num_classes)
+            - stats.log_odds_above_chance(finals[1], num_classes)).tolist()
+      if any(run["clean"][0] <= 0 for group in brackets for run in group):
+        why = (f"clean examples reached {level} by the first evaluation in some run: "
+               f"the evaluation grid cannot tell how much {name} slowed them (evaluate "
+               "more often)")
+      elif any(not math.isfinite(run["clean"][1]) for run in brackets[0]):
+        why = (f"clean examples never reached {level} under {name} in some seed: it "
+               "stopped learning real data, so there is no matched progress to compare at")
+      elif any(not math.isfinite(run["corrupted"][1]) for run in brackets[1]):
+        why = (f"the baseline's corrupted examples never reached {level} over its "
+               "evaluations")
     if why:
-      lines.append(_line(claim, NOT_TESTABLE, {}, reason=why))
+      lines.append(_line(claim, NOT_TESTABLE, evidence, reason=why))
       pvalues.append(None)
       continue
-    odds = lambda k, i: stats.log_odds_above_chance(values[k][i].astype(float), num_classes)
-    noisy_drop = odds(keys[0], 1) - odds(keys[0], 0)
-    clean_drop = odds(keys[1], 1) - odds(keys[1], 0)
-    differences = noisy_drop - clean_drop
-    validation = values[keys[2]][0].astype(float) - values[keys[2]][1].astype(float)
-    test, verdict = _t_test("drop in noisy-fit log-odds minus drop in clean-fit log-odds",
-                            differences, "paired by seed")
+    bounds = np.array([_log_time_ratio(r, b) for r, b in zip(*brackets)])
+    lower, upper = bounds[:, 0], bounds[:, 1]
+    evidence["log_time_ratio_lower"] = lower.tolist()
+    evidence["log_time_ratio_upper"] = [u if math.isfinite(u) else "inf" for u in upper]
+    statistic = ("log(epochs to fit noise / epochs to fit clean) with the regularizer minus "
+                 "without, least favourable within the evaluation-grid brackets")
+    method = "paired by seed; each epoch known within its evaluation-grid bracket"
+    if np.isfinite(lower).all():
+      test, verdict = _t_test(statistic, lower, method)
+      verdict = HELD if verdict == HELD else INCONCLUSIVE  # A lower bound never contradicts.
+    else:  # A noise fitted by the first evaluation under the regularizer: no lower bound.
+      test = stats.test_record(statistic, None, 0.0, (None, None), len(lower),
+                               f"{_LEVEL} t interval over seeds, {method}", p=1.0)
+      verdict = INCONCLUSIVE
+    if np.isfinite(upper).all():
+      _, _, hi = stats.t_interval(upper)
+      test["upper_bound_interval_hi"] = float(hi)
+      if hi < 0:
+        verdict = CONTRADICTED
+    validation_difference = np.subtract(validation, validation_base)
     val_test, not_worse = _t_test(f"validation accuracy minus baseline (margin {margin})",
-                                  validation, "paired by seed, non-inferiority",
+                                  validation_difference, "paired by seed, non-inferiority",
                                   null=-margin)
     test["also"] = val_test
-    evidence = {"seeds": [_seed(r) for r in recs],
-                "noisy_logodds_drop": noisy_drop.tolist(),
-                "clean_logodds_drop": clean_drop.tolist(),
-                "fit_corrupted": values[keys[0]][0].tolist(),
-                "fit_corrupted_baseline": values[keys[0]][1].tolist(),
-                "validation": values[keys[2]][0].tolist(),
-                "validation_baseline": values[keys[2]][1].tolist(),
-                "epoch": _budget(recs[0])}
     lines.append(_line(claim, verdict, evidence, test))
     lines[-1]["_parts"] = (verdict, not_worse)
     pvalues.append(test["p"])
@@ -723,12 +988,18 @@ def _trend(claim: str, sweep: dict, setting: str, outcome, side: str, statistic:
     return _line(claim, NOT_TESTABLE, evidence, reason=f"{len(values)} sweep points; a trend "
                  "needs at least 3", source=source)
   outcomes = [[outcome(r) for r in sweep[v]] for v in values]
-  evidence["outcomes"] = [[None if o is None else o if math.isfinite(o) else "censored"
-                           for o in row] for row in outcomes]
+  evidence["outcomes"] = [[None if o is None else "NaN" if o != o else o if math.isfinite(o)
+                           else "censored" for o in row] for row in outcomes]
   if any(o is None for row in outcomes for o in row):
     return _line(claim, NOT_TESTABLE, evidence, reason=f"{statistic}: missing in some run",
                  source=source)
   table = np.array(outcomes, np.float64).T  # [seeds, points]
+  kept, dropped = _drop_nan([_seed(r) for r in sweep[values[0]]], list(table), statistic)
+  evidence["dropped_seeds"] = dropped
+  if len(kept) < MIN_SEEDS:
+    return _line(claim, NOT_TESTABLE, evidence, reason=f"{len(kept)} seed(s) with a number "
+                 f"at every sweep point; a claim needs at least {MIN_SEEDS}", source=source)
+  table = table[kept]
   if not np.isfinite(table).any():
     return _line(claim, NOT_TESTABLE, evidence, reason="censored at every sweep point",
                  source=source)
@@ -742,8 +1013,9 @@ def _trend(claim: str, sweep: dict, setting: str, outcome, side: str, statistic:
       f"mean within-seed Spearman({setting}, {statistic})", result["value"], result["null"],
       result["interval"], table.shape[0],
       f"{_LEVEL} range of the permutation null (each seed's outcomes permuted across sweep "
-      f"points, {permutations} draws; Page's test)", p_less=result["p_less"],
-      p_greater=result["p_greater"])
+      f"points, {permutations} draws; Page's test)" + (
+          f"; {len(dropped)} seed(s) left out (NaN)" if dropped else ""),
+      p_less=result["p_less"], p_greater=result["p_greater"])
   lo, hi = result["interval"]
   value = result["value"]
   above, below = value > hi, value < lo
@@ -780,32 +1052,76 @@ def noise_level_slows_fitting(sweep: dict, permutations: int = 2000) -> dict:
                 evidence={"threshold": FIT_THRESHOLD})
 
 
-def data_size_slows_noise_relative_to_real(sweep: dict, permutations: int = 2000) -> dict:
+def data_size_slows_noise_relative_to_real(sweep: dict) -> dict:
   """With more data, noise takes longer to fit relative to real data (Arpit et al. 2017).
 
   Per seed and size: epochs to fit the corrupted examples over epochs to fit the clean
-  ones (corrupted never fitted: censored; clean never fitted: not testable, there is no
-  reference); its trend with the training-set size by Page's test (_trend).
+  ones, known within the brackets of the evaluation grid (fit_bracket: the ratio lies in
+  (lo_corrupted / hi_clean, hi_corrupted / lo_clean); corrupted never fitted: above the
+  last evaluation over hi_clean; clean never fitted: not testable, there is no
+  reference). Rounding each epoch up to the grid inflates the small clean counts of
+  small sets relatively more, which alone makes the ratio rise with the size; so the
+  trend is tested on the least favourable order of the ratios the brackets allow
+  (stats.bracket_trend: the exact null of Page's test, each seed's true ratios in a
+  random order across sizes). Held when even that order's mean within-seed Spearman
+  correlation lies above the null's range; contradicted when even the most favourable
+  lies below it.
 
   Args:
     sweep: {training-set size: records per seed}, the baseline's size included.
-    permutations: permutations of the trend's null.
 
   Returns:
     The claim line: {claim, verdict, evidence, test, source[, reason]}.
   """
   claim = ("with more data, noise takes longer to fit relative to real data (epochs to fit "
            "corrupted over epochs to fit clean examples grow with the training-set size)")
-
-  def ratio(rec):
-    clean = epochs_to_fit(rec, "memorization/fit_clean")
-    if clean is None:
-      return None
-    return _censored(epochs_to_fit(rec, "memorization/fit_corrupted")) / max(1, clean)
-
-  return _trend(claim, sweep, "train_size", ratio, "greater",
-                "epochs to fit corrupted / epochs to fit clean", permutations=permutations,
-                evidence={"threshold": FIT_THRESHOLD})
+  values = sorted(sweep)
+  evidence: dict = {"threshold": FIT_THRESHOLD, "train_size": values}
+  why = _paired(*[sweep[v] for v in values]) if values else "an empty sweep"
+  if why:
+    return _line(claim, NOT_TESTABLE, evidence, reason=why)
+  if len(values) < 3:
+    return _line(claim, NOT_TESTABLE, evidence, reason=f"{len(values)} sweep points; a trend "
+                 "needs at least 3")
+  if len(values) > stats.MAX_BRACKET_POINTS:
+    return _line(claim, NOT_TESTABLE, evidence, reason=f"{len(values)} sweep points; the "
+                 f"bracketed trend enumerates orders of at most {stats.MAX_BRACKET_POINTS}")
+  found = [[(fit_bracket(r, "memorization/fit_corrupted"),
+             fit_bracket(r, "memorization/fit_clean")) for r in sweep[v]] for v in values]
+  evidence["epochs_corrupted"] = [[_bracket_json(c) for c, _ in row] for row in found]
+  evidence["epochs_clean"] = [[_bracket_json(c) for _, c in row] for row in found]
+  brackets = [[(n, c) for n, c in row if n is not None and c is not None] for row in found]
+  if any(len(row) < len(found_row) for row, found_row in zip(brackets, found)):
+    return _line(claim, NOT_TESTABLE, evidence, reason="epochs to fit corrupted / clean "
+                 "examples: missing in some run (no fit history)")
+  if any(not math.isfinite(c[1]) for row in brackets for _, c in row):
+    return _line(claim, NOT_TESTABLE, evidence, reason=f"clean examples never reached "
+                 f"{FIT_THRESHOLD} in some run: the ratio's reference is missing")
+  lo = np.array([[n[0] / c[1] for n, c in row] for row in brackets]).T  # [seeds, points]
+  hi = np.array([[n[1] / c[0] if c[0] > 0 else math.inf for n, c in row]
+                 for row in brackets]).T
+  evidence["ratio_brackets"] = [[[float(a), float(b) if math.isfinite(b) else "inf"]
+                                 for a, b in zip(x, y)] for x, y in zip(lo.T, hi.T)]
+  result = stats.bracket_trend(lo, hi)
+  evidence["spearman_per_seed_least_favourable"] = result["lower"]
+  evidence["spearman_per_seed_most_favourable"] = result["upper"]
+  if result["min_p"] > stats.ALPHA_SIDE:
+    return _line(claim, NOT_TESTABLE, evidence, reason=f"{len(values)} points x "
+                 f"{lo.shape[0]} seeds: an exact permutation test cannot reach "
+                 f"{stats.ALPHA_SIDE}")
+  test = stats.test_record(
+      "mean within-seed Spearman(train_size, epochs to fit corrupted / epochs to fit clean), "
+      "least favourable order within the evaluation-grid brackets", result["value_lower"],
+      result["null"], result["interval"], lo.shape[0],
+      "range of the exact null of Page's test (each seed's ratios in a random order across "
+      "sizes); held when the least favourable order lies above it (p_greater <= "
+      f"{stats.ALPHA_SIDE}), contradicted when the most favourable lies below it",
+      value_most_favourable=result["value_upper"], p_greater=result["p_greater"],
+      p_less=result["p_less"])
+  alpha = stats.ALPHA_SIDE + 1e-12
+  verdict = HELD if result["p_greater"] <= alpha else CONTRADICTED \
+      if result["p_less"] <= alpha else INCONCLUSIVE
+  return _line(claim, verdict, evidence, test)
 
 
 def window_mean(rec: dict, key: str, window: tuple = GINI_WINDOW) -> float | None:

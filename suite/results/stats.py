@@ -28,12 +28,15 @@ Conventions used by every claim (suite.results.claims):
 Every function here is plain NumPy/SciPy, vectorised where the calibration tests need it.
 """
 
+import functools
+import itertools
 import math
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
+from scipy import special
 from scipy import stats as scipy_stats
 
 LEVEL = 0.95
@@ -122,6 +125,58 @@ def t_p_greater(values: ArrayLike, null: float = 0.0) -> np.ndarray:
     t = (mean - null) / se
   t = np.where(se > 0, t, np.where(mean > null, np.inf, np.where(mean < null, -np.inf, 0.0)))
   return scipy_stats.t.sf(t, n - 1)
+
+
+def t_p_less(values: ArrayLike, null: float = 0.0) -> np.ndarray:
+  """One-sided p-value of H0: mean >= null (t test over the last axis).
+
+  Args:
+    values: [..., runs].
+    null: the mean under H0.
+
+  Returns:
+    The p-values, of the batch shape.
+  """
+  return t_p_greater(-np.asarray(values, np.float64), -null)
+
+
+def tost_p(values: ArrayLike, margin: float) -> np.ndarray:
+  """p-value of the two one-sided t tests of equivalence within (-margin, margin): the
+  larger of p(H0: mean <= -margin) and p(H0: mean >= margin). At most ALPHA_SIDE exactly
+  when the LEVEL t interval lies inside the margins (equivalence_verdict's `held`).
+
+  Args:
+    values: [..., runs].
+    margin: the equivalence margin declared in advance.
+
+  Returns:
+    The p-values, of the batch shape.
+  """
+  return np.maximum(t_p_greater(values, -margin), t_p_less(values, margin))
+
+
+def fitted_rise(x: ArrayLike, y: ArrayLike) -> np.ndarray:
+  """The least-squares line of y on x, its rise over the span of x: slope x (max x - min x).
+
+  A linear function of y, so Gaussian whenever y is (a random walk, autocorrelated
+  noise), with mean 0 when y has no trend: over independent seeds a t test of it is
+  valid even when the seeds' spreads differ (Bakirov and Szekely 2006: Student's t test
+  of a mean keeps its level for independent, centred Gaussian values of unequal
+  variances at the usual levels), which a bounded rank statistic is not.
+
+  Args:
+    x: [points] (or broadcastable to y).
+    y: [..., points].
+
+  Returns:
+    The rises, of y's batch shape (NaN where y has a NaN).
+  """
+  y = np.asarray(y, np.float64)
+  x = np.broadcast_to(np.asarray(x, np.float64), y.shape)
+  xc = x - x.mean(-1, keepdims=True)
+  with np.errstate(divide="ignore", invalid="ignore"):
+    slope = (xc * (y - y.mean(-1, keepdims=True))).sum(-1) / (xc ** 2).sum(-1)
+  return slope * (x.max(-1) - x.min(-1))
 
 
 def side_verdict(lo: ArrayLike, hi: ArrayLike, null: float = 0.0,
@@ -218,7 +273,7 @@ def ranks(values: ArrayLike, axis: int = -1) -> np.ndarray:
 
 def spearman_rows(x: ArrayLike, y: ArrayLike) -> np.ndarray:
   """Spearman correlation of x with each row of y (last axis), ties averaged; 0 when a
-  row is constant.
+  row is constant; NaN when a row (or x) holds a NaN, never a number that would count.
 
   Args:
     x: [points].
@@ -227,14 +282,18 @@ def spearman_rows(x: ArrayLike, y: ArrayLike) -> np.ndarray:
   Returns:
     The correlations, of y's batch shape.
   """
-  rx = ranks(np.broadcast_to(np.asarray(x, np.float64), np.shape(y)))
-  ry = ranks(y)
+  y = np.asarray(y, np.float64)
+  x = np.broadcast_to(np.asarray(x, np.float64), y.shape)
+  missing = np.isnan(x).any(-1) | np.isnan(y).any(-1)
+  rx = ranks(np.where(np.isnan(x), 0.0, x))
+  ry = ranks(np.where(np.isnan(y), 0.0, y))
   rx = rx - rx.mean(axis=-1, keepdims=True)
   ry = ry - ry.mean(axis=-1, keepdims=True)
   denominator = np.sqrt((rx ** 2).sum(-1) * (ry ** 2).sum(-1))
   with np.errstate(divide="ignore", invalid="ignore"):
-    return np.where(denominator > 0, (rx * ry).sum(-1) / np.where(denominator > 0,
-                                                                   denominator, 1), 0.0)
+    rho = np.where(denominator > 0, (rx * ry).sum(-1) / np.where(denominator > 0,
+                                                                  denominator, 1), 0.0)
+  return np.where(missing, np.nan, rho)
 
 
 def page_trend(outcomes: ArrayLike, permutations: int = 2000, seed: int = 0) -> dict:
@@ -248,7 +307,7 @@ def page_trend(outcomes: ArrayLike, permutations: int = 2000, seed: int = 0) -> 
   (1 / k!)^seeds: when it exceeds the level the trend cannot be shown at all.
 
   Args:
-    outcomes: [seeds, points], points in their swept order.
+    outcomes: [seeds, points], points in their swept order (no NaN: ValueError).
     permutations: Monte Carlo permutations of the null.
     seed: seed of the permutations.
 
@@ -256,6 +315,8 @@ def page_trend(outcomes: ArrayLike, permutations: int = 2000, seed: int = 0) -> 
     {value, per_seed, null, interval, p_greater, p_less, min_p}.
   """
   outcomes = np.asarray(outcomes, np.float64)
+  if np.isnan(outcomes).any():
+    raise ValueError("a NaN outcome has no rank: leave its seed out first")
   seeds, k = outcomes.shape
   position = np.arange(k, dtype=np.float64)
   observed = spearman_rows(position, outcomes)
@@ -271,6 +332,92 @@ def page_trend(outcomes: ArrayLike, permutations: int = 2000, seed: int = 0) -> 
   return {"value": value, "per_seed": observed.tolist(), "null": float(null.mean()),
           "interval": [float(lo), float(hi)], "p_greater": float(p_greater),
           "p_less": float(p_less), "min_p": float(min_p)}
+
+
+# The most points a bracketed trend enumerates the orders of (8! = 40,320 orders).
+MAX_BRACKET_POINTS = 8
+
+
+@functools.lru_cache(maxsize=None)
+def _orders(k: int) -> tuple[np.ndarray, np.ndarray]:
+  """Every order of k points as ranks [k!, k] (0-based), and each one's sum of squared
+  rank differences from the identity (Spearman's D; rho = 1 - 6 D / (k (k^2 - 1)))."""
+  orders = np.array(list(itertools.permutations(range(k))), np.int64).reshape(-1, k)
+  return orders, ((orders - np.arange(k)) ** 2).sum(-1)
+
+
+@functools.lru_cache(maxsize=None)
+def spearman_null(points: int, seeds: int) -> tuple[np.ndarray, np.ndarray]:
+  """Exact null of the mean over seeds of the within-seed Spearman correlation between the
+  position and `points` distinct values in a uniformly random order, independently per
+  seed (Page's test without ties): (values ascending, probabilities).
+
+  Args:
+    points: the points per seed (at most MAX_BRACKET_POINTS).
+    seeds: the seeds.
+
+  Returns:
+    (the possible means, their probabilities).
+  """
+  _, d = _orders(points)
+  one = np.bincount(d) / len(d)  # Distribution of D for one seed.
+  total = np.ones(1)
+  for _ in range(seeds):
+    total = np.convolve(total, one)
+  values = 1 - 6 * np.arange(len(total)) / (seeds * points * (points ** 2 - 1))
+  keep = total > 0
+  return values[keep][::-1], total[keep][::-1]
+
+
+def bracket_trend(lo: ArrayLike, hi: ArrayLike) -> dict:
+  """Trend along the points of values known only within open brackets (lo, hi), per seed.
+
+  For quantities read off an evaluation grid (epochs to fit, and ratios of them), where
+  rounding to the grid can itself make a trend: per seed, the least and the most
+  favourable within-seed Spearman correlation between the point's position and the
+  values over every order of the values the brackets allow (point i is certainly below
+  j only when hi_i <= lo_j). The true values' order is one of them, so the least
+  favourable mean over seeds is at most the true one; under no trend (the true values
+  of a seed exchangeable across the points) the true mean follows the exact null of
+  Page's test (spearman_null), so `held` on the least favourable mean is a test at
+  ALPHA_SIDE whatever the grid (and `contradicted` on the most favourable).
+
+  Args:
+    lo: [seeds, points] lower ends of the brackets.
+    hi: [seeds, points] upper ends (inf: censored).
+
+  Returns:
+    {lower, upper (per seed), value_lower, value_upper (means over seeds), null (0),
+    interval (the null's range: value_lower above it is p_greater <= ALPHA_SIDE, value_upper
+    below it p_less <= ALPHA_SIDE), p_greater (of value_lower), p_less (of value_upper),
+    min_p (the smallest p-value the exact test can give)}.
+  """
+  lo, hi = np.asarray(lo, np.float64), np.asarray(hi, np.float64)
+  seeds, k = lo.shape
+  if k > MAX_BRACKET_POINTS:
+    raise ValueError(f"{k} points: at most {MAX_BRACKET_POINTS} are enumerated")
+  orders, d = _orders(k)
+  rho = 1 - 6 * d / (k * (k ** 2 - 1))
+  below = hi[:, :, None] <= lo[:, None, :]  # [seeds, i, j]: i certainly below j.
+  against = orders[:, :, None] > orders[:, None, :]  # [orders, i, j]: i ranked above j.
+  feasible = ~np.einsum("sij,oij->so", below.astype(np.int64),
+                        against.astype(np.int64)).astype(bool)
+  lower = np.where(feasible, rho, np.inf).min(-1)
+  upper = np.where(feasible, rho, -np.inf).max(-1)
+  values, probabilities = spearman_null(k, seeds)
+  value_lower, value_upper = float(lower.mean()), float(upper.mean())
+  p_greater = probabilities[values >= value_lower - 1e-12].sum()
+  p_less = probabilities[values <= value_upper + 1e-12].sum()
+  # The null's range: held exactly when value_lower lies above it (p_greater <= ALPHA_SIDE),
+  # contradicted exactly when value_upper lies below it.
+  at_most = np.cumsum(probabilities)
+  at_least = np.cumsum(probabilities[::-1])[::-1]
+  interval = (values[at_most > ALPHA_SIDE].min(), values[at_least > ALPHA_SIDE].max())
+  return {"lower": lower.tolist(), "upper": upper.tolist(), "value_lower": value_lower,
+          "value_upper": value_upper, "null": 0.0,
+          "interval": [float(interval[0]), float(interval[1])],
+          "p_greater": float(min(1.0, p_greater)), "p_less": float(min(1.0, p_less)),
+          "min_p": float(math.factorial(k) ** -seeds)}
 
 
 # Per-example difficulty (Arpit et al. 2017, Fig. 1).
@@ -374,19 +521,161 @@ def fleiss_kappa(errors: ArrayLike) -> np.ndarray:
     return np.where(expected < 1, (agreement.mean(-1) - expected) / (1 - expected), 0.0)
 
 
+# Groups of examples left out in turn by the jackknife over examples (example i is in
+# group i mod EXAMPLE_GROUPS).
+EXAMPLE_GROUPS = 10
+
+
+def bivariate_normal_cdf(h: ArrayLike, k: ArrayLike, rho: ArrayLike) -> np.ndarray:
+  """P(X <= h, Y <= k) for standard normal X, Y of correlation rho (Owen's T; broadcast).
+
+  Args:
+    h: finite thresholds of X.
+    k: finite thresholds of Y.
+    rho: correlations in (-1, 1).
+
+  Returns:
+    The probabilities, of the broadcast shape.
+  """
+  h, k, rho = np.broadcast_arrays(*(np.asarray(a, np.float64) for a in (h, k, rho)))
+  h = np.where(np.abs(h) < 1e-9, 1e-9, h)  # Owen's formula divides by h and k.
+  k = np.where(np.abs(k) < 1e-9, 1e-9, k)
+  root = np.sqrt(1 - rho ** 2)
+  beta = np.where(h * k > 0, 0.0, 0.5)
+  return (0.5 * special.ndtr(h) + 0.5 * special.ndtr(k) - beta
+          - special.owens_t(h, (k - rho * h) / (h * root))
+          - special.owens_t(k, (h - rho * k) / (k * root)))
+
+
+def _bivariate_normal_density(h, k, rho):
+  """d/d rho of bivariate_normal_cdf (Plackett): the bivariate normal density at (h, k)."""
+  s2 = 1 - rho ** 2
+  return np.exp(-(h * h - 2 * rho * h * k + k * k) / (2 * s2)) / (2 * math.pi * np.sqrt(s2))
+
+
+def latent_correlation(errors: ArrayLike, labels: ArrayLike, groups: int = EXAMPLE_GROUPS
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+  """The correlation between runs of a latent difficulty behind the errors, with its
+  leave-one-run-out and leave-one-group-of-examples-out estimates.
+
+  Model: run r gets example i wrong when a latent z_ri = sqrt(rho) u_i + sqrt(1 - rho)
+  e_ri (standard normal; u_i the example's difficulty, shared by the runs) exceeds a
+  threshold of the run and the example's label stratum. Each threshold is set by that
+  run's error rate in that stratum, so runs and strata may differ in accuracy; rho, the
+  share of the latent variance that is the example's (an intraclass correlation on the
+  latent scale), does not depend on the error rates. Estimated by pooled moments: the
+  rho at which the expected count of examples both runs get wrong, summed over every
+  pair of runs and every stratum, equals the observed count (the tetrachoric
+  correlation, pooled; Newton's method guarded by bisection). Strata where a run gets
+  every example or none wrong carry no information and are left out.
+
+  Args:
+    errors: booleans [..., runs, examples]: True where the run got the example wrong.
+    labels: [..., examples]: each example's assigned label (the strata).
+    groups: the groups of examples the jackknife leaves out in turn (example i in group
+      i mod groups).
+
+  Returns:
+    (estimate [...], leaving out each run [..., runs], leaving out each group
+    [..., groups]); NaN where no stratum informs it.
+  """
+  errors = np.asarray(errors, np.float64)
+  runs, n = errors.shape[-2:]
+  _, index = np.unique(np.asarray(labels), return_inverse=True)
+  index = index.reshape(np.shape(labels))
+  strata = np.eye(index.max() + 1)[index]  # [..., examples, strata]
+  replicates = 1 + runs + groups
+  examples = np.ones((replicates, n))
+  for g in range(groups):
+    examples[1 + runs + g, np.arange(n) % groups == g] = 0
+  kept_runs = np.ones((replicates, runs))
+  kept_runs[1 + np.arange(runs), np.arange(runs)] = 0
+  first, second = np.triu_indices(runs, 1)
+  pairs = kept_runs[:, first] * kept_runs[:, second]  # [replicates, pairs]
+  weights = examples[:, :, None] * strata[..., None, :, :]  # [..., replicates, examples, strata]
+  counts = weights.sum(-2)  # [..., replicates, strata]
+  wrong = errors[..., None, :, :] @ weights  # [..., replicates, runs, strata]
+  both = (errors[..., first, :] * errors[..., second, :])[..., None, :, :] @ weights
+  with np.errstate(divide="ignore", invalid="ignore"):
+    rate = wrong / counts[..., None, :]
+  rate_1, rate_2 = rate[..., first, :], rate[..., second, :]
+  informative = ((rate_1 > 0) & (rate_1 < 1) & (rate_2 > 0) & (rate_2 < 1)
+                 & (pairs[..., None] > 0))
+  h = special.ndtri(np.where(informative, rate_1, 0.5))
+  k = special.ndtri(np.where(informative, rate_2, 0.5))
+  weight = np.where(informative, counts[..., None, :], 0.0)
+  target = np.where(informative, both, 0.0).sum((-1, -2))
+  rho = np.zeros(target.shape)
+  low, high = np.full(target.shape, -0.999), np.full(target.shape, 0.999)
+  for _ in range(60):
+    excess = (weight * bivariate_normal_cdf(h, k, rho[..., None, None])).sum((-1, -2)) - target
+    low, high = np.where(excess < 0, rho, low), np.where(excess >= 0, rho, high)
+    slope = (weight * _bivariate_normal_density(h, k, rho[..., None, None])).sum((-1, -2))
+    step = rho - excess / np.where(slope > 0, slope, 1)
+    new = np.where((step >= low) & (step <= high), step, (low + high) / 2)
+    done = np.all(np.abs(new - rho) < 1e-10)
+    rho = new
+    if done:
+      break
+  rho = np.where(weight.sum((-1, -2)) > 0, rho, np.nan)
+  return rho[..., 0], rho[..., 1:1 + runs], rho[..., 1 + runs:]
+
+
+def jackknife_variance(leave_one_out: ArrayLike) -> np.ndarray:
+  """(m - 1) / m x the sum of squared deviations of m leave-one-out estimates [..., m]."""
+  values = np.asarray(leave_one_out, np.float64)
+  m = values.shape[-1]
+  return (m - 1) / m * ((values - values.mean(-1, keepdims=True)) ** 2).sum(-1)
+
+
+def latent_difference(real_errors: ArrayLike, real_labels: ArrayLike, noise_errors: ArrayLike,
+                      noise_labels: ArrayLike, groups: int = EXAMPLE_GROUPS) -> dict:
+  """Latent correlation of real data minus noise, with its interval (batch axes first).
+
+  The interval is the estimate +- t(LEVEL, runs - 1) x sqrt(jackknife variance over runs
+  + grouped jackknife variance over examples): runs are the unit, and the examples are a
+  sample of their kind too (a difference that comes from which examples were drawn is
+  not a difference between real data and noise). Each jackknife over-estimates its
+  share (Efron-Stein), so the sum is conservative.
+
+  Args:
+    real_errors: [..., runs, examples] booleans on real data.
+    real_labels: [..., examples] their labels.
+    noise_errors: [..., runs, examples] booleans on noise, the same runs.
+    noise_labels: [..., examples] their labels.
+    groups: groups of examples of the jackknife over examples.
+
+  Returns:
+    {value, lo, hi, real, noise, se_runs, se_examples}: arrays of the batch shape.
+  """
+  real = latent_correlation(real_errors, real_labels, groups)
+  noise = latent_correlation(noise_errors, noise_labels, groups)
+  value = real[0] - noise[0]
+  runs = np.shape(real_errors)[-2]
+  var_runs = jackknife_variance(real[1] - noise[1])
+  var_examples = jackknife_variance(real[2] - noise[2])
+  half = scipy_stats.t.ppf(0.5 + LEVEL / 2, runs - 1) * np.sqrt(var_runs + var_examples)
+  return {"value": value, "lo": value - half, "hi": value + half, "real": real[0],
+          "noise": noise[0], "se_runs": np.sqrt(var_runs), "se_examples": np.sqrt(var_examples)}
+
+
 def difficulty_test(real_errors: ArrayLike, real_labels: ArrayLike, noise_errors: ArrayLike,
                     noise_labels: ArrayLike,
                     permutations: int = 200, seed: int = 0) -> dict:
   """Is which examples are hard more consistent across runs on real data than on noise?
 
   real_errors / noise_errors: [runs, examples] booleans (misclassified after the first
-  epoch), the same runs in the same order. Statistic: excess dispersion of per-example
-  error rates, real minus noise; its interval is a jackknife over runs (the unit), so a
-  difference that varies from run to run is not mistaken for one. Null of each set
+  epoch), the same runs in the same order. Statistic: the latent correlation of errors
+  between runs (latent_correlation: the share of a latent difficulty that is the
+  example's), real minus noise, with latent_difference's interval (jackknife over runs
+  and over groups of examples). On the latent scale the same difficulty gives the same
+  value at any error rate, which the excess dispersion (a correlation on the scale of
+  the errors themselves) does not: noise misclassified at 0.88 and real data at 0.35
+  with the same latent difficulty have different excess dispersions. Null of each set
   alone: every run's outcomes permuted across examples within assigned-label strata,
-  independently per run; `p_real` / `p_noise` count permutations at least as extreme
-  (excess dispersion above chance). Fleiss' kappa of each set against the same
-  permutations is a secondary view.
+  independently per run; `p_real` / `p_noise` count permutations whose excess
+  dispersion is at least the observed (an exact test of "above chance", whatever the
+  rate). Excess dispersion and Fleiss' kappa of each set are secondary views.
 
   Args:
     real_errors: [runs, examples] booleans on real labels.
@@ -397,33 +686,32 @@ def difficulty_test(real_errors: ArrayLike, real_labels: ArrayLike, noise_errors
     seed: seed of the permutations.
 
   Returns:
-    {value, interval, null_permutation_mean, p_permutation, excess_real, excess_noise, p_real,
-    p_noise, kappa_real, kappa_noise, ...}.
+    {value, interval, latent_real, latent_noise, se_runs, se_examples, excess_real,
+    excess_noise, excess_difference, p_real, p_noise, p_permutation, kappa_real,
+    kappa_noise, ...}.
   """
   generator = np.random.default_rng(seed)
   real_errors = np.asarray(real_errors, bool)
   noise_errors = np.asarray(noise_errors, bool)
+  latent = latent_difference(real_errors, real_labels, noise_errors, noise_labels)
   observed_real = float(excess_dispersion(real_errors, real_labels))
   observed_noise = float(excess_dispersion(noise_errors, noise_labels))
-  value = observed_real - observed_noise
+  excess = observed_real - observed_noise
   null_real_draws = permute_within_runs(real_errors, real_labels, permutations, generator)
   null_noise_draws = permute_within_runs(noise_errors, noise_labels, permutations, generator)
   null_real = excess_dispersion(null_real_draws, real_labels)
   null_noise = excess_dispersion(null_noise_draws, noise_labels)
   null = null_real - null_noise
   count = lambda draws, v: (1 + np.sum(draws >= v - 1e-12)) / (permutations + 1)
-  # The difference: a jackknife over runs (the unit), t interval on the pseudo-values.
-  runs = real_errors.shape[0]
-  keep = ~np.eye(runs, dtype=bool)
-  leave_one_out = (excess_dispersion(np.stack([real_errors[k] for k in keep]), real_labels)
-                   - excess_dispersion(np.stack([noise_errors[k] for k in keep]), noise_labels))
-  pseudo = runs * value - (runs - 1) * leave_one_out
-  _, lo, hi = t_interval(pseudo)
   kappa_real, kappa_noise = fleiss_kappa(real_errors), fleiss_kappa(noise_errors)
-  return {"value": value, "interval": [float(lo), float(hi)],
-          "null_permutation_mean": float(null.mean()),
-          "p_permutation": float(count(null, value)),
+  return {"value": float(latent["value"]),
+          "interval": [float(latent["lo"]), float(latent["hi"])],
+          "latent_real": float(latent["real"]), "latent_noise": float(latent["noise"]),
+          "se_runs": float(latent["se_runs"]), "se_examples": float(latent["se_examples"]),
           "excess_real": observed_real, "excess_noise": observed_noise,
+          "excess_difference": excess,
+          "null_permutation_mean": float(null.mean()),
+          "p_permutation": float(count(null, excess)),
           "p_real": float(count(null_real, observed_real)),
           "p_noise": float(count(null_noise, observed_noise)),
           "kappa_real": float(kappa_real), "kappa_noise": float(kappa_noise),

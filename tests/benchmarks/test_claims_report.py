@@ -71,7 +71,7 @@ def test_a_part_that_decides_the_verdict_is_shown():
   line = claims.csr_grows_more_on_noise(recs)
   assert line["verdict"] == claims.CONTRADICTED  # CSR on noise falls.
   row = claims_report.rows({"claims": [line]}, "dynamics")[0]
-  assert "; and Spearman(epoch, CSR corrupted): -1 [-1, -1] vs 0" in row
+  assert "; and rise over training of CSR corrupted: -0.139 [-0.141, -0.137] vs 0" in row
 
 
 def test_no_experiments_is_one_message():

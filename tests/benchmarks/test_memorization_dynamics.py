@@ -61,7 +61,11 @@ def test_seeds_share_data_and_report_dynamics_and_claims(data_dir, tmp_path, cap
   # The per-example difficulty claim is tested (epoch 1 is logged), its noise set without
   # the random labels that hit the true class.
   difficulty = lines[3]
-  assert difficulty["verdict"] != claims.NOT_TESTABLE and difficulty["evidence"]["epoch"] == 1
+  # Tested (epoch 1 is logged); after 4 steps a run may be wrong on every example of each
+  # label, which leaves no latent correlation to estimate.
+  assert difficulty["verdict"] != claims.NOT_TESTABLE or \
+      "no latent correlation" in difficulty["reason"]
+  assert difficulty["evidence"]["epoch"] == 1
   noisy = record.read(str(tmp_path / "seed_0"))
   assert difficulty["evidence"]["noise_left_out_label_is_true_class"] == \
       noisy["dataset"]["num_random_labels_on_true_class"]

@@ -27,8 +27,9 @@ ENDPOINTS = ["hidden_1", "hidden_2", "logits"]
 
 def _rec(seed, clean, noisy=None, fit=0.99):
   probe = {"endpoints": ENDPOINTS, "clean": {e: {"k20": clean} for e in ENDPOINTS}}
-  if noisy is not None:
-    probe["noisy"] = {e: {"k20": noisy} for e in ENDPOINTS}
+  if noisy is not None:  # Memorized (if at all) at the logits only, the last layer.
+    probe["noisy"] = {e: {"k20": noisy if e == "logits" else 0.1 + 0.001 * seed}
+                      for e in ENDPOINTS}
   return {"settings": {"train": {"seed": seed, "epochs": 5}}, "probe": probe,
           "metrics": {"memorization/fit_corrupted": fit},
           "controls": {"random_init": {"endpoints": ENDPOINTS,

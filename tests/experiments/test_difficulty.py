@@ -39,7 +39,7 @@ def experiment(data_dir, tmp_path_factory):
   out = tmp_path_factory.mktemp("difficulty")
   with flagsaver.flagsaver(dataset="digits", data_dir=data_dir, train_size=120, test_size=30,
                            validation_size=30, model="mlp", width=16, epochs=1,
-                           batch_size=30, seeds=["0", "1", "2"], csr_samples=10,
+                           batch_size=10, seeds=["0", "1", "2"], csr_samples=10,
                            csr_iterations=2, difficulty_runs=RUNS, output_dir=str(out)):
     binary.main([])
   return out, record.read(str(out))
@@ -108,9 +108,9 @@ def test_claim_lines_carry_their_test(experiment):
   assert primary["verdict"] != claims.NOT_TESTABLE
   # The statistic, computed independently from the written matrices.
   keep = labels["counted"].astype(bool)
-  expected = (stats.excess_dispersion(real["errors"].astype(bool), real["labels"])
-              - stats.excess_dispersion(labels["errors"][:, keep].astype(bool),
-                                        labels["labels"][keep]))
+  expected = (stats.latent_correlation(real["errors"].astype(bool), real["labels"])[0]
+              - stats.latent_correlation(labels["errors"][:, keep].astype(bool),
+                                         labels["labels"][keep])[0])
   assert primary["test"]["value"] == pytest.approx(float(expected))
   assert primary["evidence"]["noise_examples"] == int(keep.sum())
   assert primary["evidence"]["noise_left_out_label_is_true_class"] == int((~keep).sum())
@@ -137,7 +137,7 @@ def test_finished_runs_are_reused(experiment, capsys):
   out, rec = experiment
   with flagsaver.flagsaver(dataset="digits", train_size=120, test_size=30,
                            validation_size=30, model="mlp", width=16, epochs=1,
-                           batch_size=30, seeds=["0", "1", "2"], csr_samples=10,
+                           batch_size=10, seeds=["0", "1", "2"], csr_samples=10,
                            csr_iterations=2, difficulty_runs=RUNS, output_dir=str(out),
                            data_dir=rec["config"]["data_dir"]):
     binary.main([])

@@ -14,8 +14,11 @@
 
 """Claim verdicts on constructed multi-seed records whose answer is known."""
 
+import math
+
 import numpy as np
 import pytest
+from scipy import stats as scipy_stats
 
 from suite.results import claims
 
@@ -55,9 +58,12 @@ def _assert_line(line, verdict):
     assert line["test"]["n"] == len(SEEDS)
 
 
-def _last_layers(early_shift=0.0, memorized=0.8, fit=0.99):
+def _last_layers(early_shift=0.0, memorized=0.8, fit=0.99, middle=0.0):
+  """Noisy-bank k20 of the augmented run: the random-init network's (0.1) plus jitter at
+  the early layers (`middle` more at hidden_2), plus `memorized` at the logits."""
   augmented = [_run(s, _table([0.9 + early_shift + _jitter(s), 0.8, 0.5],
-                              [0.1, 0.3, 0.1 + memorized + _jitter(s)]),
+                              [0.1 + _jitter(s), 0.1 + middle - _jitter(s, 0.004),
+                               0.1 + memorized + _jitter(s)]),
                     {"memorization/fit_corrupted": fit}) for s in SEEDS]
   clean = [_run(s, _table([0.9, 0.85, 0.8])) for s in SEEDS]
   init = [_table(noisy=[0.1, 0.1, 0.1 + _jitter(s, 0.002)]) for s in SEEDS]
@@ -67,21 +73,105 @@ def _last_layers(early_shift=0.0, memorized=0.8, fit=0.99):
 def test_memorization_in_last_layers():
   line = claims.memorization_in_last_layers(*_last_layers())
   _assert_line(line, claims.HELD)
-  assert line["evidence"]["early_layer_equivalence"]["verdict"] == claims.HELD
-  assert line["test"]["value"] == pytest.approx(0.8, abs=0.01)
-  # Early layers damaged beyond the margin: not equivalent, so not held.
-  damaged = claims.memorization_in_last_layers(*_last_layers(early_shift=-0.2))
+  evidence = line["evidence"]
+  assert evidence["early_layers"] == ["hidden_1", "hidden_2"]
+  assert evidence["last_layers"] == ["logits"] and evidence["fit_threshold"] == 0.95
+  assert {v["verdict"] for v in evidence["early_layer_equivalence"].values()} == {claims.HELD}
+  assert line["test"]["also"]["value"] == pytest.approx(0.8, abs=0.01)
+  # A middle layer memorizing (0.15 above random init): where memorization happens is
+  # wrong, whatever the first and last layers say.
+  damaged = claims.memorization_in_last_layers(*_last_layers(middle=0.15))
   assert damaged["verdict"] == claims.CONTRADICTED
+  assert damaged["evidence"]["early_layer_equivalence"]["hidden_2"]["verdict"] == \
+      claims.CONTRADICTED
+  # The clean-bank k-NN is a secondary view now: early layers damaged there do not decide.
+  assert claims.memorization_in_last_layers(*_last_layers(early_shift=-0.2))["verdict"] == \
+      claims.HELD
   # No memorization above the random-init network with the same noisy labels.
   assert claims.memorization_in_last_layers(*_last_layers(memorized=0.0))["verdict"] == \
       claims.INCONCLUSIVE
-  _assert_line(claims.memorization_in_last_layers(*_last_layers(fit=0.5)), claims.NOT_TESTABLE)
+  unfitted = claims.memorization_in_last_layers(*_last_layers(fit=0.92))
+  _assert_line(unfitted, claims.NOT_TESTABLE)
+  assert "0.95 (the gate)" in unfitted["reason"]
+  # A declared gate of 0.90 (a pre-registered experiment's) lets the same runs through.
+  gated = claims.memorization_in_last_layers(*_last_layers(fit=0.92), fit_threshold=0.9)
+  assert gated["verdict"] == claims.HELD and gated["evidence"]["fit_threshold"] == 0.9
   augmented, clean, init = _last_layers()
   few = claims.memorization_in_last_layers(augmented[:2], clean[:2], init[:2])
   assert few["verdict"] == claims.NOT_TESTABLE and "at least 3" in few["reason"]
   # The control is needed per seed, probed with the noisy labels.
   assert claims.memorization_in_last_layers(augmented, clean, [_table([0.5] * 3)] * 4)[
       "verdict"] == claims.NOT_TESTABLE
+
+
+def test_last_layers_declared_and_missing_values():
+  augmented, clean, init = _last_layers(middle=0.3)
+  # hidden_2 declared a last layer: only hidden_1 is early, and hidden_2 may memorize.
+  line = claims.memorization_in_last_layers(augmented, clean, init,
+                                            last_layers=["hidden_2", "logits"])
+  assert line["verdict"] == claims.HELD
+  assert line["evidence"]["early_layers"] == ["hidden_1"]
+  assert line["evidence"]["final_layer"] == "logits"
+  assert "not probed" in claims.memorization_in_last_layers(
+      augmented, clean, init, last_layers=["projector_hidden"])["reason"]
+  # A model with a head: every endpoint before projector_hidden is early by default.
+  head = ["block_1", "encoder", "projector_hidden", "logits"]
+  table = lambda noisy: {"endpoints": head, "noisy": {e: {"k20": v} for e, v in
+                                                      zip(head, noisy)}}
+  runs = [_run(s, dict(table([0.1 + _jitter(s), 0.1, 0.9, 0.95 + _jitter(s)]),
+                       clean={e: {"k20": 0.5} for e in head}), FITTED) for s in SEEDS]
+  line = claims.memorization_in_last_layers(
+      runs, [_run(s, {"endpoints": head, "clean": {e: {"k20": 0.5} for e in head}})
+             for s in SEEDS], [table([0.1, 0.1, 0.1, 0.1 + _jitter(s, 0.01)]) for s in SEEDS])
+  assert line["verdict"] == claims.HELD
+  assert line["evidence"]["early_layers"] == ["block_1", "encoder"]
+  assert line["evidence"]["last_layers"] == ["projector_hidden", "logits"]
+  # One seed's random-init table lacks the k at an early layer: not testable, no TypeError.
+  broken = [dict(t, noisy=dict(t["noisy"])) for t in init]
+  broken[2]["noisy"]["hidden_1"] = {"k50": 0.1}
+  line = claims.memorization_in_last_layers(augmented, clean, broken)
+  assert line["verdict"] == claims.NOT_TESTABLE and "hidden_1" in line["reason"]
+  # An endpoint only some seeds probed is left out (the intersection), not a crash.
+  partial = [dict(t, noisy=dict(t["noisy"])) for t in init]
+  del partial[1]["noisy"]["hidden_2"]
+  line = claims.memorization_in_last_layers(augmented, clean, partial)
+  assert line["evidence"]["endpoints"] == ["hidden_1", "logits"]
+  assert line["verdict"] == claims.HELD
+
+
+def test_last_layers_every_seed_counts_in_the_early_layer_tests():
+  # Distinct per-seed differences, so that leaving any seed out changes the interval.
+  offsets = [0.01, -0.02, 0.004, 0.03]
+  augmented, clean, init = _last_layers()
+  for rec, offset in zip(augmented, offsets):
+    rec["probe"]["noisy"]["hidden_1"]["k20"] = 0.1 + offset
+  line = claims.memorization_in_last_layers(augmented, clean, init)
+  early = line["evidence"]["early_layer_equivalence"]["hidden_1"]
+  expected = scipy_stats.t.interval(0.95, len(offsets) - 1, loc=np.mean(offsets),
+                                    scale=scipy_stats.sem(offsets))
+  assert early["n"] == len(SEEDS) and early["interval"] == pytest.approx(expected)
+  assert early["difference"] == pytest.approx(np.mean(offsets))
+  margin = claims.LAYER_MARGIN
+  p_tost = max(scipy_stats.ttest_1samp(offsets, -margin, alternative="greater").pvalue,
+               scipy_stats.ttest_1samp(offsets, margin, alternative="less").pvalue)
+  assert early["p_tost"] == pytest.approx(p_tost)
+  # Holm across the two early layers, computed here by hand.
+  other = line["evidence"]["early_layer_equivalence"]["hidden_2"]["p_tost"]
+  low, high = sorted([p_tost, other])
+  holm = {low: min(1, 2 * low), high: max(min(1, 2 * low), high)}
+  assert early["p_tost_holm"] == pytest.approx(holm[p_tost])
+  assert line["test"]["n"] == len(SEEDS)
+
+
+def test_seeds_must_be_named_and_distinct():
+  augmented, clean, init = _last_layers()
+  thrice = claims.memorization_in_last_layers([augmented[0]] * 3, [clean[0]] * 3, init[:3])
+  assert thrice["verdict"] == claims.NOT_TESTABLE and "more than once" in thrice["reason"]
+  unnamed = [dict(r, settings={"train": {"epochs": 10}}) for r in augmented]
+  assert "names no seed" in claims.memorization_in_last_layers(unnamed, clean, init)["reason"]
+  per_view = [_run(0, metrics={"memorization/view_fit": 0.3 + _jitter(s)}) for s in SEEDS]
+  pooled = [_run(0, metrics={"memorization/view_fit": 0.99}) for _ in SEEDS]
+  assert "more than once" in claims.per_view_labels_not_fitted(per_view, pooled)["reason"]
 
 
 def _features(gain, init_level=0.6):
@@ -169,29 +259,110 @@ def test_csr_trend():
       claims.CONTRADICTED
   short = claims.csr_grows_more_on_noise([run(s, 0.02, points=2) for s in SEEDS])
   assert short["verdict"] == claims.NOT_TESTABLE and "trend needs" in short["reason"]
+  # The statistic is the least-squares rise from the first to the last evaluation.
+  line = claims.csr_grows_more_on_noise([run(s, 0.02) for s in SEEDS])
+  epochs = [2 * i for i in range(8)]
+  gap = [run(0, 0.02)["history"][i]["csr/corrupted"] - run(0, 0.02)["history"][i]["csr/clean"]
+         for i in range(8)]
+  assert line["evidence"]["rise_gap_per_seed"][0] == pytest.approx(
+      np.polyfit(epochs, gap, 1)[0] * 14)
 
 
-def _variant(seed, noisy, clean, validation):
-  return _run(seed, metrics={"memorization/fit_corrupted": noisy,
-                             "memorization/fit_clean": clean,
-                             "validation/accuracy": validation})
+def test_csr_seed_with_nan_is_left_out_and_named():
+  def run(seed, nan_at=None):
+    return _run(seed, epochs=14, history=[
+        {"epoch": 2 * i, "csr/clean": 0.02 + 0.001 * ((i * (seed + 3)) % 4),
+         "csr/corrupted": math.nan if i == nan_at else 0.02 + 0.02 * i + 0.002 * ((i + seed) % 3)}
+        for i in range(8)])
+  line = claims.csr_grows_more_on_noise([run(s, 3 if s == 1 else None) for s in SEEDS])
+  assert line["verdict"] == claims.HELD and line["test"]["n"] == 3
+  assert line["evidence"]["dropped_seeds"] == [{"seed": 1, "reason": "NaN in the CSR series"}]
+  assert "1 seed(s) left out (NaN)" in line["test"]["method"]
+  two_left = claims.csr_grows_more_on_noise([run(s, 3 if s < 2 else None) for s in SEEDS])
+  assert two_left["verdict"] == claims.NOT_TESTABLE and "2 seed(s)" in two_left["reason"]
+
+
+def _variant(seed, clean_at, noisy_at, validation, budget=60):
+  """A run evaluated every epoch: each kind's fit jumps to 0.99 at its epoch (None: never)."""
+  fit = lambda at, e: 0.99 if at is not None and e >= at else 0.5
+  return _run(seed, epochs=budget, metrics={
+      "memorization/fit_corrupted": fit(noisy_at, budget),
+      "memorization/fit_clean": fit(clean_at, budget), "validation/accuracy": validation},
+      history=[{"epoch": e, "memorization/fit_clean": fit(clean_at, e),
+                "memorization/fit_corrupted": fit(noisy_at, e)} for e in range(budget + 1)])
+
+
+def _regularizer_family():
+  baseline = [_variant(s, 10, 30, 0.80 + _jitter(s, 0.002)) for s in SEEDS]
+  family = {  # Noise fitted later by different amounts; clean examples at epoch 10 or 11.
+      "dropout": [_variant(s, 10, at, 0.81) for s, at in zip(SEEDS, (45, 50, 40, 48))],
+      "noise": [_variant(s, 11, at, 0.80) for s, at in zip(SEEDS, (42, 45, 39, 44))],
+      "decay": [_variant(s, 10, at, 0.80) for s, at in zip(SEEDS, (32, 29, 35, 33))]}
+  return family, baseline
 
 
 def test_regularizers_holm_family():
-  baseline = [_variant(s, 0.98 + _jitter(s, 0.002), 0.99, 0.80) for s in SEEDS]
-  works = [_variant(s, 0.5 + _jitter(s, 0.01), 0.98, 0.81) for s in SEEDS]
-  destroys = [_variant(s, 0.1 + _jitter(s, 0.01), 0.1, 0.1) for s in SEEDS]
-  underfits = [_variant(s, 0.6 + _jitter(s, 0.01), 0.6, 0.70) for s in SEEDS]
-  lines = claims.regularizers_slow_noise_more(
-      {"dropout": works, "destroy": destroys, "underfit": underfits}, baseline, 10)
+  family, baseline = _regularizer_family()
+  lines = claims.regularizers_slow_noise_more(family, baseline, 10)
   verdicts = {line["claim"].split()[0]: line for line in lines}
   _assert_line(verdicts["dropout"], claims.HELD)
   assert "Holm over 3" in verdicts["dropout"]["test"]["method"]
-  assert verdicts["dropout"]["test"]["p_holm"] >= verdicts["dropout"]["test"]["p"]
-  assert verdicts["destroy"]["verdict"] != claims.HELD
-  assert verdicts["underfit"]["verdict"] != claims.HELD
-  unfitted = [_variant(s, 0.5, 0.9, 0.8) for s in SEEDS]
-  assert claims.regularizers_slow_noise_more({"x": works}, unfitted, 10)[0]["verdict"] == \
+  # Independently: per seed the least favourable log ratio, grid of one epoch (a time
+  # first seen at epoch e lies in (e - 1, e]); one-sided t tests; Holm by hand.
+  raw = {}
+  for name, recs in family.items():
+    lower = []
+    for rec, base in zip(recs, baseline):
+      at = lambda r, kind: claims.epochs_to_fit(r, f"memorization/fit_{kind}")
+      lower.append(math.log(at(rec, "corrupted") - 1) - math.log(at(rec, "clean"))
+                   - math.log(at(base, "corrupted")) + math.log(at(base, "clean") - 1))
+    assert verdicts[name]["evidence"]["log_time_ratio_lower"] == pytest.approx(lower)
+    raw[name] = scipy_stats.ttest_1samp(lower, 0, alternative="greater").pvalue
+  order = sorted(raw, key=raw.get)
+  holm, running = {}, 0.0
+  for rank, name in enumerate(order):
+    running = max(running, min(1.0, (len(order) - rank) * raw[name]))
+    holm[name] = running
+  for name, line in verdicts.items():
+    assert line["test"]["p"] == pytest.approx(raw[name])
+    assert line["test"]["p_holm"] == pytest.approx(holm[name])
+  # The family is built so that Holm decides: `noise` alone would be held at 2.5%.
+  assert raw["noise"] <= 0.025 < holm["noise"]
+  assert verdicts["noise"]["verdict"] == claims.INCONCLUSIVE
+  assert claims.regularizers_slow_noise_more({"noise": family["noise"]}, baseline, 10)[0][
+      "verdict"] == claims.HELD
+
+
+def test_regularizers_matched_progress_and_grid():
+  _, baseline = _regularizer_family()
+  # Everything slowed by the same factor (x 1.5): noise over clean unchanged, not held,
+  # though at the end of the budget the clean fit is saturated and the noisy one is not.
+  slower = [_variant(s, 15, 45 + s % 2, 0.80) for s in SEEDS]
+  line = claims.regularizers_slow_noise_more({"slow": slower}, baseline, 10)[0]
+  assert line["verdict"] == claims.INCONCLUSIVE
+  # Noise never fitted under the regularizer: censored at the last evaluation, still held.
+  never = [_variant(s, 10 + s % 2, None, 0.80) for s in SEEDS]
+  line = claims.regularizers_slow_noise_more({"x": never}, baseline, 10)[0]
+  assert line["verdict"] == claims.HELD and line["evidence"]["epochs_corrupted"][0] == \
+      [60.0, "never"]
+  # Noise fitted first under the regularizer: contradicted, by the most favourable bounds.
+  reverse = [_variant(s, 25 + s % 2, 30, 0.80) for s in SEEDS]
+  assert claims.regularizers_slow_noise_more({"x": reverse}, baseline, 10)[0]["verdict"] == \
+      claims.CONTRADICTED
+  # Stops all learning: clean examples never fitted, no matched progress.
+  destroys = [_variant(s, None, None, 0.1) for s in SEEDS]
+  line = claims.regularizers_slow_noise_more({"x": destroys}, baseline, 10)[0]
+  assert line["verdict"] == claims.NOT_TESTABLE and "no matched progress" in line["reason"]
+  # Worse validation: not held.
+  worse = [_variant(s, 10, None, 0.70) for s in SEEDS]
+  assert claims.regularizers_slow_noise_more({"x": worse}, baseline, 10)[0]["verdict"] != \
+      claims.HELD
+  # Clean fitted by the first evaluation: the grid cannot bound the slowdown.
+  coarse = [_variant(s, 0, None, 0.8) for s in SEEDS]
+  assert "first evaluation" in claims.regularizers_slow_noise_more(
+      {"x": coarse}, baseline, 10)[0]["reason"]
+  unfitted = [_variant(s, 10, None, 0.8) for s in SEEDS]
+  assert claims.regularizers_slow_noise_more({"x": never}, unfitted, 10)[0]["verdict"] == \
       claims.NOT_TESTABLE
 
 

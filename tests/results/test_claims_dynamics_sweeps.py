@@ -69,21 +69,31 @@ def test_noise_level_slows_fitting_verdicts():
 
 
 def test_data_size_slows_noise_relative_to_real_verdicts():
-  def sweep(corrupted_by_size, clean=2):
+  def sweep(corrupted_by_size, clean=4):
     return {size: [_fits(s, fit_clean=clean, fit_corrupted=c[s]) for s in range(4)]
             for size, c in corrupted_by_size.items()}
-  rising = {500: [3, 4, 3, 4], 1000: [6, 7, 6, 8], 2000: [12, 11, None, 15]}
+  # Evaluated every epoch: clean fitted at 4 is in (3, 4], corrupted at 5 in (4, 5], so
+  # the ratio at 500 lies in (1, 1.67); at 1,000 in (2, 3.33); at 2,000 above 4.25.
+  rising = {500: [5, 5, 5, 5], 1000: [9, 9, 10, 9], 2000: [18, 19, None, 18]}
   line = claims.data_size_slows_noise_relative_to_real(sweep(rising))
   assert line["verdict"] == claims.HELD and line["evidence"]["train_size"] == [500, 1000, 2000]
+  assert line["evidence"]["epochs_corrupted"][2][2] == [20.0, "never"]
+  assert line["test"]["value"] == 1.0 and line["test"]["p_greater"] == pytest.approx(6.0 ** -4)
   assert claims.data_size_slows_noise_relative_to_real(sweep(
-      {500: [12, 11, 13, 15], 1000: [6, 7, 6, 8], 2000: [3, 4, 3, 4]}))["verdict"] == \
+      {500: [18, 19, 18, 18], 1000: [9, 9, 10, 9], 2000: [5, 5, 5, 5]}))["verdict"] == \
       claims.CONTRADICTED
   assert claims.data_size_slows_noise_relative_to_real(sweep(
-      {500: [3, 12, 3, 12], 1000: [6, 6, 6, 6], 2000: [12, 3, 12, 3]}))["verdict"] == \
+      {500: [5, 18, 5, 18], 1000: [9, 9, 9, 9], 2000: [18, 5, 18, 5]}))["verdict"] == \
       claims.INCONCLUSIVE
+  # Rising ratios the grid cannot tell apart (clean fitted at epoch 2: in (1, 2], a factor
+  # of two): no trend can be shown, whatever the midpoints say.
+  blurred = {500: [3, 3, 3, 3], 1000: [4, 4, 4, 4], 2000: [5, 5, 5, 5]}
+  line = claims.data_size_slows_noise_relative_to_real(sweep(blurred, clean=2))
+  assert line["verdict"] == claims.INCONCLUSIVE
+  assert line["evidence"]["spearman_per_seed_least_favourable"] == [-1.0] * 4
   # Clean examples never fitted: no reference to be slower than.
   line = claims.data_size_slows_noise_relative_to_real(sweep(rising, clean=None))
-  assert line["verdict"] == claims.NOT_TESTABLE and "missing" in line["reason"]
+  assert line["verdict"] == claims.NOT_TESTABLE and "reference" in line["reason"]
 
 
 def _gini_sweep(gini_by_level):
@@ -108,6 +118,16 @@ def test_gini_falls_with_noise_verdicts():
   missing = _gini_sweep(falling)
   missing[0.5][1] = _rec(1, [{"epoch": e} for e in range(BUDGET + 1)])
   assert claims.gini_falls_with_noise(missing)["verdict"] == claims.NOT_TESTABLE
+  # A NaN Gini: that seed is left out and named, never a correlation of 0 that counts.
+  failed = _gini_sweep(falling)
+  failed[0.8][3]["history"][2]["sensitivity/gini_all"] = float("nan")
+  line = claims.gini_falls_with_noise(failed)
+  assert line["evidence"]["dropped_seeds"] == [
+      {"seed": 3, "reason": "NaN in Gini of loss sensitivity, mean over the window"}]
+  assert line["test"]["n"] == 3 and line["evidence"]["outcomes"][2][3] == "NaN"
+  failed[0.2][0]["history"][1]["sensitivity/gini_all"] = float("nan")
+  failed[0.2][1]["history"][1]["sensitivity/gini_all"] = float("nan")
+  assert claims.gini_falls_with_noise(failed)["verdict"] == claims.NOT_TESTABLE
 
 
 def test_trend_claims_rarely_hold_without_a_trend():
