@@ -38,7 +38,8 @@ from benchmarks import cli
 
 # The binaries with a console script; the script of `knn_probe` is `memorization-knn-probe`.
 BINARIES = ("train", "knn_probe", "benign_memorization", "memorization_dynamics", "leaderboard",
-            "input_pipeline", "train_throughput", "knn_speed", "claims_report", "benign_frontier")
+            "input_pipeline", "train_throughput", "knn_speed", "claims_report", "benign_frontier",
+            "rewind_probe")
 PREFIX = "memorization-"
 
 
@@ -102,3 +103,7 @@ def claims_report() -> None:
 
 def benign_frontier() -> None:
   run_binary("benign_frontier")
+
+
+def rewind_probe() -> None:
+  run_binary("rewind_probe")

@@ -28,6 +28,7 @@ from absl import flags
 from benchmarks import cli
 from flags import data as data_flags
 from flags import knn_index
+from flags import localization as localization_flags
 from flags import probing as probing_flags
 from flags import runs
 from flags import training as training_flags
@@ -36,7 +37,7 @@ from suite.probing import probe
 from suite.training import runner
 
 # --helpshort lists the shared flags this binary reads, not only its own.
-for _module in (data_flags, probing_flags, knn_index, training_flags):
+for _module in (data_flags, probing_flags, knn_index, training_flags, localization_flags):
   flags.adopt_module_key_flags(_module)
 
 EXTEND = training_flags.EXTEND
@@ -51,8 +52,9 @@ def main(argv):
   hook = runs.probe_hook_from_flags()
   if hook and hook.clean_run_dir:  # A missing or probe-less control run fails now, not later.
     probe_hook.load_clean_run_probe(hook.clean_run_dir)
+  measures = localization_flags.hooks_from_flags(run_spec.train.epochs)
   strategy = training_flags.make_strategy()
-  final = runner.run(run_spec, strategy=strategy, hooks=[hook] if hook else [],
+  final = runner.run(run_spec, strategy=strategy, hooks=([hook] if hook else []) + measures,
                      extra_record=hook.add_to_record if hook else None, extend=EXTEND.value,
                      progress=training_flags.PROGRESS.value)
   if final and "probe" in final:

@@ -258,6 +258,17 @@ def _cases(tmp: pathlib.Path, data_dir: str, finished: pathlib.Path) -> list[dic
        2, "--run_dir must name an existing run directory"),
       ("probe_missing_control_run_dir", "knn_probe",
        (f"--run_dir={finished}", f"--control_run_dir={tmp / 'nowhere'}"), 1, "no such file"),
+      # --- rewind_probe (the finished run kept no checkpoints for rewinding)
+      ("rewind_without_kept_checkpoints", "rewind_probe", (f"--run_dirs={finished}", data), 1,
+       "kept no checkpoints"),
+      ("rewind_not_a_run_directory", "rewind_probe", (f"--run_dirs={tmp / 'empty'}",), 1,
+       "not a run directory"),
+      ("rewind_run_dir_does_not_exist", "rewind_probe", (f"--run_dirs={tmp / 'nowhere'}",), 2,
+       "--run_dirs must name existing run directories"),
+      ("rewind_noisy_fit_above_one", "rewind_probe",
+       (f"--run_dirs={finished}", "--rewind_noisy_fit=2"), 2, "--rewind_noisy_fit"),
+      ("rewind_report_dir_is_a_file", "rewind_probe",
+       (f"--run_dirs={finished}", f"--report_dir={a_file}"), 2, "--report_dir"),
       # --- input_pipeline
       ("pipeline_batch_above_training_set", "input_pipeline",
        (data, "--train_size=100", "--batch_size=500"), 2, "exceeds the 100 training examples"),
@@ -342,7 +353,7 @@ def test_the_matrix_is_large_and_covers_every_binary():
                                                                        "console"}
   with_cases = {"train", "knn_probe", "input_pipeline", "leaderboard", "train_throughput",
                 "knn_speed", "benign_memorization", "memorization_dynamics", "claims_report",
-                "benign_frontier"}
+                "benign_frontier", "rewind_probe"}
   assert binaries <= with_cases, binaries - with_cases
 
 

@@ -37,6 +37,8 @@ KEY_FLAGS = {
     "knn_speed": ("--dataset", "--model", "--bank_size", "--knn_num_leaves", "--timed_steps"),
     "claims_report": ("--experiments", "--update_file"),
     "benign_frontier": ("--configurations", "--frontier_dir"),
+    "rewind_probe": ("--run_dirs", "--report_dir", "--rewind_epoch", "--retrain_epochs",
+                     "--data_dir"),
 }
 
 

@@ -109,6 +109,28 @@ class ZooModel:
     return keras.Model(self.model.input, {n: self.model.get_layer(n).output for n in names},
                        name=f"{self.model.name}_endpoints")
 
+  def blocks(self) -> dict[str, tuple[str, ...]]:
+    """The layers with weights each endpoint adds: its block, for per-block measures.
+
+    A layer belongs to the first endpoint at or after it in the model's (topological)
+    layer order, so a block is every weighted layer from the previous endpoint up to
+    its own (`conv_2` <- conv_2_conv; `block_2_1` <- its convolutions and batch norms;
+    `logits` <- logits). Endpoints that add no weights (`encoder`, a pooling) are left out.
+
+    Returns:
+      {endpoint: names of its weighted layers}, in endpoint order.
+    """
+    out: dict[str, tuple[str, ...]] = {}
+    pending: list[str] = []
+    for layer in self.model.layers:
+      if layer.weights:
+        pending.append(layer.name)
+      if layer.name in self.endpoints:
+        if pending:
+          out[layer.name] = tuple(pending)
+        pending = []
+    return out
+
 
 def _torch_default(config, fan_in: int, use_bias: bool = True) -> dict:
   """Initializer arguments of PyTorch's nn.Linear / nn.Conv2d defaults (empty for keras).

@@ -105,3 +105,16 @@ def test_resnet18_batchnorm_is_the_reference_s_and_plain_on_one_replica():
     # (tests/training/test_sync_batchnorm.py checks two replicas).
     assert not norm.synchronized
   assert zoo.ModelConfig().sync_batchnorm and zoo.ModelConfig().init == "keras"
+
+
+def test_blocks_are_the_weighted_layers_each_endpoint_adds():
+  cnn = zoo.build(zoo.ModelConfig(name="cnn_small", depth=3), (28, 28, 1), 10)
+  assert cnn.blocks() == {"conv_1": ("conv_1_conv",), "conv_2": ("conv_2_conv",),
+                          "conv_3": ("conv_3_conv",), "fc_1": ("fc_1_dense",),
+                          "fc_2": ("fc_2_dense",), "logits": ("logits",)}
+  resnet = zoo.build(zoo.ModelConfig(name="resnet18", width_multiplier=0.125), (32, 32, 3), 10)
+  blocks = resnet.blocks()
+  assert "encoder" not in blocks and list(blocks)[0] == "stem"  # Pooling adds no weights.
+  assert "block_2_1_shortcut_conv" in blocks["block_2_1"]
+  owned = [name for names in blocks.values() for name in names]
+  assert len(owned) == len(set(owned)) == sum(1 for l in resnet.model.layers if l.weights)
