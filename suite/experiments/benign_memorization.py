@@ -60,8 +60,9 @@ these differences:
     examples of a class silently get fewer views, or none and a crash when drawn).
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 import dataclasses
+import functools
 import itertools
 import os
 import time
@@ -601,13 +602,15 @@ def check_claims(records: dict, at_points: list, noisy_controls: dict,
   for per_seed in groups.values():
     have = lambda *names: all(n in runs for runs in per_seed for n in names)
     recs = lambda c: [records[runs[c]] for runs in per_seed]
-    checks = []
-    if have("random_augmented", "clean"):
-      checks.append((lambda: claims_lib.memorization_in_last_layers(
-          recs("random_augmented"), recs("clean"),
+    checks: list[tuple[Callable[[], dict], tuple[str, ...]]] = []
+    if have("random_augmented"):
+      # The clean-label run, where it ran, adds the secondary clean-bank view.
+      clean = recs("clean") if have("clean") else None
+      checks.append((functools.partial(
+          claims_lib.memorization_in_last_layers, recs("random_augmented"), clean,
           [noisy_controls.get(runs["random_augmented"]) for runs in per_seed],
           fit_threshold=fit_threshold),
-                     ("random_augmented", "clean")))
+                     ("random_augmented", "clean") if clean else ("random_augmented",)))
     if have("random_augmented", "random_plain"):
       checks.append((lambda: claims_lib.features_survive_with_augmentation(
           recs("random_augmented"), recs("random_plain"),

@@ -225,7 +225,7 @@ def _by_layer(tables_a: list, tables_b: list, endpoints: list, seeds: list,
   return np.array(rows, np.float64).reshape(len(rows), len(endpoints)), None
 
 
-def memorization_in_last_layers(augmented: list, clean: list, random_init_noisy: list,
+def memorization_in_last_layers(augmented: list, clean: list | None, random_init_noisy: list,
                                 margin: float = LAYER_MARGIN, *,
                                 last_layers: Sequence[str] | None = None,
                                 fit_threshold: float = FIT_THRESHOLD) -> dict:
@@ -254,7 +254,8 @@ def memorization_in_last_layers(augmented: list, clean: list, random_init_noisy:
 
   Args:
     augmented: result records, one per seed: the augmented random-label run.
-    clean: result records, one per seed: the clean-label run (same seeds).
+    clean: result records, one per seed: the clean-label run (same seeds), or None
+      without one (it feeds only the secondary clean-bank view).
     random_init_noisy: per seed, the random-init probe table with a `noisy` bank.
     margin: the equivalence margin (absolute accuracy).
     last_layers: the declared last layers (endpoint names).
@@ -269,7 +270,8 @@ def memorization_in_last_layers(augmented: list, clean: list, random_init_noisy:
            "network's, and rises above it at the last layer")
   untestable = lambda reason, evidence=None: _line(claim, NOT_TESTABLE, evidence or {},
                                                    reason=reason, source=BENIGN)
-  why = _paired(augmented, clean)
+  clean = clean or []
+  why = _paired(augmented, clean) if clean else _paired(augmented)
   if why:
     return untestable(why)
   if len(random_init_noisy) != len(augmented) or not all(
@@ -277,7 +279,8 @@ def memorization_in_last_layers(augmented: list, clean: list, random_init_noisy:
     return untestable("needs the random-init control probed with the noisy labels, per seed")
   if not all(r.get("probe") and "noisy" in r["probe"] for r in augmented) or \
       not all(r.get("probe") for r in clean):
-    return untestable("needs probes of the augmented random-label and the clean-label runs")
+    return untestable("needs probes of the augmented random-label run (and of the clean-label "
+                      "run when given)")
   probes = [a["probe"] for a in augmented]
   endpoints = [e for e in _common_endpoints(probes, "noisy")
                if e in _common_endpoints(random_init_noisy, "noisy")]
@@ -308,9 +311,11 @@ def memorization_in_last_layers(augmented: list, clean: list, random_init_noisy:
   evidence[f"noisy_{PRIMARY_K}_minus_random_init"] = noisy_diff.mean(0).tolist()
   evidence["holm_p_noisy_above_random_init"] = stats.holm(
       stats.t_p_greater(noisy_diff.T)).tolist()
-  clean_layers = [e for e in _common_endpoints(probes, "clean")
-                  if e in _common_endpoints([c["probe"] for c in clean], "clean")]
-  clean_diff, _ = _by_layer(probes, [c["probe"] for c in clean], clean_layers, seeds)
+  clean_diff = None
+  if clean:
+    clean_layers = [e for e in _common_endpoints(probes, "clean")
+                    if e in _common_endpoints([c["probe"] for c in clean], "clean")]
+    clean_diff, _ = _by_layer(probes, [c["probe"] for c in clean], clean_layers, seeds)
   if clean_diff is not None:  # Secondary view: clean-bank k-NN against the clean-label run.
     evidence["clean_layers"] = clean_layers
     evidence[f"clean_{PRIMARY_K}_minus_clean_run"] = clean_diff.mean(0).tolist()

@@ -167,3 +167,7 @@ def test_extend_trains_finished_runs_on_keeping_their_history(data_dir, tmp_path
     assert run["metrics"]["epochs_completed"] == 3
     probed = [h["epoch"] for h in run["history"] if "knn/hidden_1/k5" in h]
     assert probed == [1, 2, 3]
+  # Random labels only (no clean-label run): both benign claims are still checked.
+  lines = {line["claim"].split(":")[0]: line for line in record.read(str(tmp_path))["claims"]}
+  assert lines["memorization happens in the last layers"]["runs"] == ["random_augmented"]
+  assert "features survive random labels with augmentation" in lines

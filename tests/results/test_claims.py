@@ -97,6 +97,15 @@ def test_memorization_in_last_layers():
   gated = claims.memorization_in_last_layers(*_last_layers(fit=0.92), fit_threshold=0.9)
   assert gated["verdict"] == claims.HELD and gated["evidence"]["fit_threshold"] == 0.9
   augmented, clean, init = _last_layers()
+  # Without a clean-label run (a random-labels-only experiment): the same primary test,
+  # only the secondary clean-bank view is missing.
+  alone = claims.memorization_in_last_layers(augmented, None, init)
+  full = claims.memorization_in_last_layers(augmented, clean, init)
+  assert alone["verdict"] == full["verdict"] == claims.HELD
+  assert alone["test"] == full["test"]
+  assert "clean_layers" in full["evidence"] and "clean_layers" not in alone["evidence"]
+  assert claims.memorization_in_last_layers(augmented, None, init[:3])["verdict"] == \
+      claims.NOT_TESTABLE
   few = claims.memorization_in_last_layers(augmented[:2], clean[:2], init[:2])
   assert few["verdict"] == claims.NOT_TESTABLE and "at least 3" in few["reason"]
   # The control is needed per seed, probed with the noisy labels.
