@@ -36,6 +36,7 @@ import tensorflow as tf
 from benchmarks import cli
 from flags import data as data_flags  # --data_dir (default: the run's own).
 from flags import rewinding as rewinding_flags
+from suite import errors
 from suite.experiments import localization
 from suite.measures import rewinding
 from suite.results import localization_claims
@@ -47,7 +48,6 @@ RUN_DIRS = flags.DEFINE_list("run_dirs", None, "Run directories (seeds of one co
                             "benchmarks.train with --keep_epochs.")
 REPORT_DIR = flags.DEFINE_string("report_dir", None, "Where the summary over the runs goes "
                                  "(figures, claims); none without it.")
-flags.mark_flag_as_required("run_dirs")
 
 
 @flags.validator("run_dirs", message="--run_dirs must name existing run directories.")
@@ -62,6 +62,9 @@ def _check_report_dir(value):
 
 def main(argv):
   del argv
+  # Checked here, not marked required: all binaries share one flag registry.
+  if not RUN_DIRS.value:
+    raise errors.ConfigError("--run_dirs must name at least one run directory")
   config = rewinding_flags.rewind_config()  # Bad settings fail before any work.
   records = [localization.read_record(d) for d in RUN_DIRS.value]
   for run_dir, rec in zip(RUN_DIRS.value, records):  # Every run's epochs, before any work.
