@@ -216,7 +216,8 @@ def _exact_tf(bank, queries, k, chunk=1024):
     top = tf.math.top_k(scores, k=k)
     indices.append(top.indices.numpy())
     sims.append(top.values.numpy())
-  return np.concatenate(indices), np.concatenate(sims)
+  # top_k gives int32 indices; `search` promises int64, as ScaNN's searchers return.
+  return np.concatenate(indices).astype(np.int64), np.concatenate(sims)
 
 
 def search(bank: np.ndarray, queries: np.ndarray, k: int, config: KnnConfig = KnnConfig(),

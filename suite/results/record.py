@@ -347,8 +347,8 @@ def _finite(value):
 
 
 def _jsonable(value):
-  if hasattr(value, "item"):  # NumPy scalars.
-    return value.item()
+  # NumPy arrays and scalars: tolist gives Python lists and numbers (`item`, used before,
+  # fails on an array of more than one element).
   if hasattr(value, "tolist"):
     return value.tolist()
   return str(value)

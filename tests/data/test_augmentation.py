@@ -146,17 +146,55 @@ def test_per_view_labels_are_fixed_per_example_and_view(data):
   assert distinct.mean() > 2.5  # 4 uniform draws over 10 classes: 3.44 distinct on average.
 
 
+@pytest.fixture(scope="module")
+def constant_split():
+  """16 flat images, each of its own grey level, each of its own class (label = position)."""
+  levels = (np.arange(16) + 1) / 17
+  images = np.broadcast_to(levels[:, None, None, None], (16, 8, 8, 3)).astype(np.float32)
+  return datasets.Split(ids=np.arange(16) + 500, images=images, labels=np.arange(16),
+                        clean_labels=np.arange(16), corrupted=np.zeros(16, dtype=bool))
+
+
 @pytest.mark.parametrize("mix", [dict(mixup_alpha=0.4), dict(cutmix_alpha=1.0),
                                  dict(mixup_alpha=0.4, cutmix_alpha=1.0)])
-def test_mixup_and_cutmix_mix_images_and_targets(color_split, mix):
+def test_mixup_and_cutmix_mix_images_and_targets(constant_split, mix):
+  """Each target weighs the two labels as the image weighs the two images.
+
+  Image i is flat at grey level g_i and has class i, so a mixed image's mean grey level is
+  sum_c target[c] * g_c whatever the mix: mixup blends the levels with the weights of the
+  targets, cutmix pastes a box whose area fraction is the partner's weight.
+  """
   config = augmentation.AugmentConfig(name="none", **mix)
-  batch = next(iter(augmentation.TrainPipeline(color_split, 4, config, 0).epoch(0, 16)))
-  target = batch["target"].numpy()
-  np.testing.assert_allclose(target.sum(axis=1), 1.0, rtol=1e-5)
-  assert (target.max(axis=1) < 1.0).any()  # Some targets are soft.
-  assert 0.0 <= float(tf.reduce_min(batch["image"])) and float(tf.reduce_max(batch["image"])) <= 1
-  again = next(iter(augmentation.TrainPipeline(color_split, 4, config, 0).epoch(0, 16)))
-  np.testing.assert_array_equal(batch["image"], again["image"])
+  levels = constant_split.images[:, 0, 0, 0]
+  partnered = 0
+  for epoch in range(3):
+    pipeline = augmentation.TrainPipeline(constant_split, 16, config, epoch)
+    batch = {k: v.numpy() for k, v in next(iter(pipeline.epoch(epoch, 16))).items()}
+    image, target = batch["image"].astype(np.float64), batch["target"].astype(np.float64)
+    np.testing.assert_allclose(target.sum(axis=1), 1.0, rtol=1e-5)
+    assert (target >= 0).all()
+    # At most two classes per target: the example's own and its partner's.
+    assert (np.sum(target > 1e-6, axis=1) <= 2).all()
+    np.testing.assert_allclose(image.mean(axis=(1, 2, 3)), target @ levels, atol=1e-5)
+    # The weight of the example's own label, and the fraction of its pixels that are its own.
+    own = target[np.arange(16), batch["label"]]
+    own_pixels = np.mean(np.isclose(image, levels[batch["label"]][:, None, None, None],
+                                    atol=1e-6), axis=(1, 2, 3))
+    mixed = (own < 1 - 1e-3) & (own > 1e-3)
+    partnered += mixed.sum()
+    if "cutmix_alpha" in mix and "mixup_alpha" not in mix:
+      # Cutmix pixels are either the example's own or the partner's: the kept area fraction
+      # is the own label's weight.
+      np.testing.assert_allclose(own_pixels, own, atol=1e-6)
+    if "mixup_alpha" in mix and "cutmix_alpha" not in mix:
+      # Mixup: every pixel is w * own + (1 - w) * partner, with w the own label's weight.
+      partner = np.argmax(np.where(np.arange(16) == batch["label"][:, None], -1, target), 1)
+      expected = own * levels[batch["label"]] + (1 - own) * levels[partner]
+      np.testing.assert_allclose(image[:, 3, 5, 1], expected, atol=1e-5)
+    assert 0.0 <= image.min() and image.max() <= 1.0
+  assert partnered >= 10  # Soft targets with real weights on both sides were checked.
+  again = next(iter(augmentation.TrainPipeline(constant_split, 16, config, 2).epoch(2, 16)))
+  np.testing.assert_array_equal(image, again["image"].numpy().astype(np.float64))
 
 
 def test_sharding_splits_an_epoch_without_overlap(data):

@@ -15,7 +15,44 @@
 import numpy as np
 import pytest
 
+from suite import rng
 from suite.data import corruptions
+
+_MASK = (1 << 64) - 1
+
+
+def _splitmix64(x: int) -> int:
+  """Vigna's splitmix64 step (state += golden gamma, then the finaliser), in Python ints."""
+  x = (x + 0x9E3779B97F4A7C15) & _MASK
+  x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+  x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK
+  return x ^ (x >> 31)
+
+
+def test_the_hash_is_splitmix64():
+  # The reference generator seeded with 0 starts 0xe220a8397b1dcdaf, 0x6e789e6aa1b965f4,
+  # 0x06c45d188009454f (prng.di.unimi.it/splitmix64.c): states 0, gamma, 2 * gamma.
+  states = np.array([0, 0x9E3779B97F4A7C15, (2 * 0x9E3779B97F4A7C15) & _MASK], np.uint64)
+  np.testing.assert_array_equal(corruptions._splitmix64(states),  # pylint: disable=protected-access
+                                np.array([0xE220A8397B1DCDAF, 0x6E789E6AA1B965F4,
+                                          0x06C45D188009454F], np.uint64))
+  values = np.random.default_rng(0).integers(0, 2**64, 1000, dtype=np.uint64)
+  np.testing.assert_array_equal(
+      corruptions._splitmix64(values),  # pylint: disable=protected-access
+      np.array([_splitmix64(int(v)) for v in values], np.uint64))
+
+
+def test_keyed_integers_chain_the_hash_over_seed_purpose_and_keys():
+  """An independent Python computation of the documented chain, key by key."""
+  ids, views = np.arange(-3, 40) * 7919, np.arange(3)[:, None]
+  got = corruptions.keyed_randint(11, "some_purpose", 10, ids, views)
+  assert got.shape == (3, len(ids)) and got.dtype == np.int64
+  for view in range(3):
+    for column, example_id in enumerate(ids):
+      state = _splitmix64(11 ^ rng.purpose_tag("some_purpose"))
+      for key in (int(example_id), view):
+        state = _splitmix64(state ^ (key & _MASK))
+      assert got[view, column] == state % 10
 
 
 @pytest.mark.parametrize("fraction", [0.0, 0.1, 0.37, 0.5, 1.0])
@@ -58,6 +95,80 @@ def test_label_noise_is_the_same_on_a_rerun():
   np.testing.assert_array_equal(first.corrupted, second.corrupted)
   other = corruptions.apply_label_noise(clean, np.arange(500), 10, 0.4, seed=10)
   assert not np.array_equal(first.corrupted, other.corrupted)
+
+
+def test_label_noise_is_keyed_by_example_id_not_position():
+  """A data-size sweep compares the same noise: an example keeps its random label in any subset.
+
+  The subsets hold scattered ids (not a prefix), so a label keyed by position would differ.
+  """
+  ids = np.random.default_rng(0).permutation(10_000)[:1000] * 3 + 17
+  clean = ids % 10
+  full = corruptions.apply_label_noise(clean, ids, 10, 1.0, seed=4)
+  # Every example drew a label, and it is the one keyed by its id (an independent draw).
+  np.testing.assert_array_equal(full.labels, corruptions.random_labels(4, ids, 10))
+  half = np.sort(np.random.default_rng(1).choice(1000, 400, replace=False))
+  subset = corruptions.apply_label_noise(clean[half], ids[half], 10, 1.0, seed=4)
+  np.testing.assert_array_equal(subset.labels, full.labels[half])
+  # Partial noise: the examples selected, whichever they are, carry their id's label.
+  partial = corruptions.apply_label_noise(clean[half], ids[half], 10, 0.3, seed=4)
+  drawn = corruptions.random_labels(4, ids[half], 10)
+  np.testing.assert_array_equal(partial.labels[partial.corrupted], drawn[partial.corrupted])
+  assert partial.num_on_true_class == np.sum(drawn[partial.corrupted] ==
+                                             clean[half][partial.corrupted])
+
+
+def test_label_noise_selects_the_keyed_permutations_first_examples():
+  """Which examples are corrupted: the first round(p * N) of a permutation keyed by
+  (seed, purpose, N), as suite.rng draws it."""
+  for size, fraction in ((10, 0.3), (57, 0.5)):
+    mask = corruptions.select_exact_fraction(size, fraction, 5, "a_purpose")
+    order = rng.numpy_generator(5, "a_purpose", size).permutation(size)
+    np.testing.assert_array_equal(np.flatnonzero(mask), np.sort(order[:round(fraction * size)]))
+    assert mask.dtype == bool
+
+
+@pytest.mark.parametrize("fraction", [-0.1, 1.5, 2.0, float("nan")])
+def test_a_fraction_outside_zero_one_is_refused(fraction):
+  with pytest.raises(ValueError, match=r"fraction must be in \[0, 1\], got"):
+    corruptions.select_exact_fraction(10, fraction, 0, "x")
+
+
+def test_noisy_labels_are_int64_whatever_the_clean_dtype():
+  clean = np.arange(50, dtype=np.uint8) % 10
+  noise = corruptions.apply_label_noise(clean, np.arange(50), 10, 0.5, seed=1)
+  assert noise.labels.dtype == np.int64
+  np.testing.assert_array_equal(noise.labels[~noise.corrupted], clean[~noise.corrupted])
+  assert clean.dtype == np.uint8  # The input is left alone.
+
+
+@pytest.mark.parametrize("kind,fraction", [("none", 0.0), ("none", 0.5), ("gaussian", 0.0)])
+def test_no_corruption_returns_the_images_and_an_empty_mask(kind, fraction):
+  images = _distinct_pixel_images(6)
+  out, mask = corruptions.corrupt_inputs(images, np.arange(6), kind, fraction, seed=0)
+  np.testing.assert_array_equal(out, images)
+  assert mask.dtype == bool and mask.shape == (6,) and not mask.any()
+
+
+def test_corrupted_inputs_are_float32_copies():
+  images = _distinct_pixel_images(6).astype(np.float64)
+  for kind in ("shuffled_pixels", "random_pixels", "gaussian"):
+    out, mask = corruptions.corrupt_inputs(images, np.arange(6), kind, 0.5, seed=0)
+    assert out.dtype == np.float32 and mask.dtype == bool and mask.sum() == 3
+    np.testing.assert_array_equal(out[~mask], images[~mask].astype(np.float32))
+  np.testing.assert_array_equal(images, _distinct_pixel_images(6).astype(np.float64))
+
+
+def test_a_gaussian_image_is_the_mean_plus_std_times_its_keyed_normal_draw():
+  generator = np.random.default_rng(3)
+  images = np.clip(generator.normal(0.5, 0.2, (30, 4, 4, 2)), 0, 1).astype(np.float32)
+  ids = np.arange(30) + 900
+  out, mask = corruptions.corrupt_inputs(images, ids, "gaussian", 0.4, seed=8)
+  mean = images.reshape(-1, 2).mean(0)
+  std = images.reshape(-1, 2).std(0)
+  for index in np.flatnonzero(mask):
+    noise = rng.numpy_generator(8, "gaussian", ids[index]).standard_normal((4, 4, 2))
+    np.testing.assert_allclose(out[index], np.clip(mean + std * noise, 0, 1), atol=1e-6)
 
 
 def _distinct_pixel_images(num, height=6, width=5, channels=2):

@@ -142,3 +142,19 @@ def test_a_binary_without_scann_says_so_in_one_line(tmp_path):
       "ScaNN)"]
   assert "Traceback" not in result.stderr
   assert not (tmp_path / "run").exists()
+
+
+def test_predict_searches_with_the_searcher_it_is_given(clustered, no_scann):
+  """`kind` (the speed benchmark's searchers) overrides the config's method."""
+  points, labels = clustered
+  exact = knn.KnnConfig(ks=(5,), method="exact_tf")
+  predicted, _ = knn.predict(points[:100], labels[:100], points[100:110], 10, 5, exact)
+  assert predicted.shape == (10,)
+  with pytest.raises(errors.ConfigError, match="k-NN method 'tree' needs ScaNN"):
+    knn.predict(points[:100], labels[:100], points[100:110], 10, 5, exact, kind="tree")
+
+
+def test_a_scann_searcher_without_scann_names_the_searcher(clustered, no_scann):
+  points, _ = clustered
+  with pytest.raises(errors.ConfigError, match="^k-NN method 'brute_force' needs ScaNN"):
+    knn.scann_searcher(points[:50], 5, kind="brute_force")

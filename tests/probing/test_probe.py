@@ -13,6 +13,7 @@
 # limitations under the License.
 
 import dataclasses
+import re
 
 import numpy as np
 import pytest
@@ -143,3 +144,97 @@ def test_a_full_bank_needs_the_full_split(data):
     probe.bank_examples(dataclasses.replace(data, full_train=None), REFERENCE)
   with pytest.raises(errors.ConfigError, match="unknown k-NN bank"):
     probe.ProbeConfig(bank="test")
+
+
+def _loo_accuracy(features, labels, queries_at, k):
+  """Leave-one-out k-NN by hand: cosine similarities, the query's own entry removed,
+  majority vote with ties to the lowest label."""
+  unit = features / np.linalg.norm(features, axis=1, keepdims=True)
+  hits = []
+  for i in queries_at:
+    sims = unit @ unit[i]
+    sims[i] = -np.inf
+    nearest = np.argsort(-sims, kind="stable")[:k]
+    hits.append(np.bincount(labels[nearest], minlength=10).argmax() == labels[i])
+  return np.mean(hits)
+
+
+def test_the_noisy_probe_asks_whether_training_labels_cluster(data):
+  """Noisy bank: training images with their training labels; queries: the corrupted ones,
+  each left out of its own vote."""
+  config = probe.ProbeConfig(knn=knn.KnnConfig(ks=(5,), method="exact_tf",
+                                               tie_break="lowest_label"))
+  built = zoo.build(zoo.ModelConfig(name="mlp", width=32, depth=1), (8, 8, 1), 10)
+  table = probe.probe(built, data, config)
+  corrupted = np.flatnonzero(data.train.corrupted)
+  assert 0 < len(corrupted) < len(data.train)
+  train_features = features.extract(built, data.train.images)
+  for name in built.endpoints:
+    expected = _loo_accuracy(train_features[name], data.train.labels, corrupted, 5)
+    assert table["noisy"][name]["k5"] == pytest.approx(expected, abs=1e-12), name
+  pixels = probe.controls(zoo.ModelConfig(name="mlp", width=32, depth=1), data, 0, config)
+  expected = _loo_accuracy(data.train.images.reshape(len(data.train), -1), data.train.labels,
+                           corrupted, 5)
+  assert pixels["raw_pixels"]["noisy"]["k5"] == pytest.approx(expected, abs=1e-12)
+  assert pixels["raw_pixels"]["searcher"] == "tensorflow_exact"
+  assert (pixels["raw_pixels"]["bank"], pixels["raw_pixels"]["bank_size"]) == ("train_subset", 300)
+
+
+def test_clean_data_has_no_noisy_probe_and_endpoints_can_be_chosen(digits_raw):
+  clean = datasets.build(digits_raw, datasets.DataConfig(
+      dataset="digits", train_size=100, test_size=50, label_noise=0.0, seed=1))
+  built = zoo.build(zoo.ModelConfig(name="mlp", width=16, depth=2), (8, 8, 1), 10)
+  chosen = built.endpoints[-1:]
+  table = probe.probe(built, clean, probe.ProbeConfig(knn=knn.KnnConfig(ks=(3,)),
+                                                      endpoints=tuple(chosen)))
+  assert "noisy" not in table
+  assert table["endpoints"] == list(chosen) and list(table["clean"]) == list(chosen)
+  assert table["bank"] == "train_subset" and table["bank_size"] == 100
+  assert table["tie_break"] == "similarity" and table["searcher"] == knn.searcher_name()
+  pixels = probe.controls(zoo.ModelConfig(name="mlp", width=16, depth=2), clean, 0,
+                          probe.ProbeConfig(knn=knn.KnnConfig(ks=(3,))))
+  assert "noisy" not in pixels["raw_pixels"]
+
+
+def test_probing_needs_a_test_set_and_a_known_pooling(data):
+  built = zoo.build(zoo.ModelConfig(name="mlp", width=8, depth=1), (8, 8, 1), 10)
+  test = data.test
+  empty_test = dataclasses.replace(data, test=datasets.Split(
+      ids=test.ids[:0], images=test.images[:0], labels=test.labels[:0],
+      clean_labels=test.clean_labels[:0], corrupted=test.corrupted[:0]))
+  with pytest.raises(errors.ConfigError, match="^probing needs a test set$"):
+    probe.probe(built, empty_test)
+  with pytest.raises(errors.ConfigError, match="^unknown pooling 'max'$"):
+    probe.ProbeConfig(pooling="max")
+  with pytest.raises(errors.ConfigError, match="^unknown k-NN bank 'test'; expected one of"):
+    probe.ProbeConfig(bank="test")
+
+
+def test_scalars_name_each_bank_endpoint_and_k():
+  table = {"clean": {"dense_0": {"k1": 0.5, "k1_weighted": 0.6, "k1_top5": 0.9, "k20": 0.7}},
+           "noisy": {"dense_0": {"k1": 0.1, "k20": 0.2, "recall": 0.99}}}
+  assert probe.scalars(table) == {"knn/dense_0/k1": 0.5, "knn/dense_0/k20": 0.7,
+                                  "knn_noisy/dense_0/k1": 0.1, "knn_noisy/dense_0/k20": 0.2}
+  assert probe.scalars({"clean": table["clean"]}, prefix="init") == {
+      "init/dense_0/k1": 0.5, "init/dense_0/k20": 0.7}
+
+
+def _cells(text):
+  return [re.split(r"\s{2,}", line.strip()) for line in text.splitlines()]
+
+
+def test_format_table_puts_banks_and_controls_side_by_side():
+  table = {"endpoints": ["a", "b"], "clean": {"a": {"k20": 0.5}, "b": {"k20": 0.75}},
+           "noisy": {"a": {"k20": 0.125}}}
+  controls_table = {"random_init": {"clean": {"a": {"k20": 0.25}, "b": {"k20": 0.375}}},
+                    "clean_labels": {"clean": {"b": {"k20": 0.875}}},
+                    "raw_pixels": {"clean": {"k20": 0.625}}}
+  rows = _cells(probe.format_table(table, controls_table))
+  assert rows[0] == ["endpoint", "k-NN k20", "noisy k20", "random init", "clean-label run"]
+  assert rows[2:] == [["a", "0.5000", "0.1250", "0.2500", "-"],
+                      ["b", "0.7500", "-", "0.3750", "0.8750"],
+                      ["raw pixels", "0.6250", "-", "-", "-"]]
+  # Another k, no noisy bank and no controls: one column.
+  alone = _cells(probe.format_table({"endpoints": ["a"], "clean": {"a": {"k5": 0.5}}}, k=5))
+  assert alone[0] == ["endpoint", "k-NN k5"] and alone[2] == ["a", "0.5000"]
+  assert _cells(probe.format_table(table))[0] == ["endpoint", "k-NN k20", "noisy k20"]

@@ -53,6 +53,88 @@ def test_write_then_read_round_trips_and_leaves_no_temporary(tmp_path):
   assert on_disk["probe"] == {"clean": {"x": {"k1": 0.5}}}
 
 
+class _FailingGFile:
+  """tf.io.gfile.GFile whose writes stop half-way with an error (a full disk, a kill)."""
+
+  def __init__(self, real, run_dir, seen):
+    self._real, self._run_dir, self._seen = real, run_dir, seen
+
+  def __call__(self, path, mode="r"):
+    handle = self._real(path, mode)
+    if "w" not in mode:
+      return handle
+    outer = self
+
+    class _Half:
+      def __enter__(self):
+        return self
+
+      def __exit__(self, *exc):
+        handle.close()
+        return False
+
+      def write(self, text):
+        handle.write(text[:len(text) // 2])
+        handle.flush()
+        # A reader now, while the new record is half written, still sees the old one.
+        outer._seen.append(record.read(outer._run_dir))
+        raise OSError("No space left on device")
+
+    return _Half()
+
+
+def test_a_write_that_fails_half_way_leaves_the_previous_record(tmp_path, monkeypatch):
+  """The record is written to a temporary file and renamed: never half a result.json."""
+  old = _record(metrics={"test/accuracy": 0.25})
+  record.write(str(tmp_path), old)
+  seen = []
+  monkeypatch.setattr(record.tf.io.gfile, "GFile",
+                      _FailingGFile(record.tf.io.gfile.GFile, str(tmp_path), seen))
+  new = _record(status="complete", metrics={f"m{i}": float(i) for i in range(200)})
+  with pytest.raises(errors.RunDirError, match="cannot write the record .*No space left"):
+    record.write(str(tmp_path), new)
+  monkeypatch.undo()
+  assert seen == [old.to_dict()]
+  assert record.read(str(tmp_path)) == json.loads(json.dumps(old.to_dict()))
+  assert record.RunDir(str(tmp_path)).read() == old
+  # A later good write replaces it whole.
+  record.write(str(tmp_path), new)
+  assert record.RunDir(str(tmp_path)).read() == new
+
+
+def test_a_reader_sees_the_old_or_the_new_record_never_a_mix(tmp_path):
+  """Writes racing a reader: every read parses and is one of the written records."""
+  import threading  # pylint: disable=g-import-not-at-top
+  records = [_record(metrics={f"m{i}": float(version) for i in range(2000)}).to_dict()
+             for version in range(2)]
+  record.write(str(tmp_path), records[0])
+  stop, bad, reads = threading.Event(), [], [0]
+
+  def reader():
+    while not stop.is_set():
+      try:
+        got = record.read(str(tmp_path))
+      except errors.RunDirError as e:
+        bad.append(str(e))
+        return
+      values = set(got["metrics"].values())
+      if len(values) != 1:
+        bad.append(f"mixed record {values}")
+        return
+      reads[0] += 1
+
+  thread = threading.Thread(target=reader)
+  thread.start()
+  try:
+    for i in range(60):
+      record.write(str(tmp_path), records[i % 2])
+  finally:
+    stop.set()
+    thread.join()
+  assert not bad, bad[:1]
+  assert reads[0] > 0
+
+
 def test_non_finite_numbers_are_written_as_null(tmp_path):
   record.write(str(tmp_path), _record(metrics={"a": math.nan, "b": math.inf, "c": 1.0}))
   assert record.read(str(tmp_path))["metrics"] == {"a": None, "b": None, "c": 1.0}
@@ -170,3 +252,197 @@ def test_a_lease_is_refused_while_fresh_and_taken_over_when_stale(tmp_path):
 def test_kill_point_does_nothing_unless_named(monkeypatch):
   monkeypatch.setenv(record.KILL_AT_ENV, "elsewhere")
   record.kill_point("here")  # Still alive.
+
+
+def test_the_config_hash_is_the_sha256_of_the_canonical_json():
+  import hashlib  # pylint: disable=g-import-not-at-top
+  config = {"b": [1, 2.5], "a": {"y": None, "x": "s"}, "c": pathlib.Path("/p")}
+  canonical = '{"a": {"x": "s", "y": null}, "b": [1, 2.5], "c": "/p"}'
+  assert record.config_hash(config) == hashlib.sha256(canonical.encode()).hexdigest()[:16]
+  assert record.config_hash({"a": {"x": "s", "y": None}, "c": "/p", "b": [1, 2.5]}) == \
+      record.config_hash(config)  # Key order does not matter; non-JSON values hash by str.
+  assert record.config_hash({"b": [1, 2.5]}) != record.config_hash({"b": [1, 2.6]})
+
+
+def test_identity_leaves_out_the_settings_a_resume_may_change():
+  settings = {"train": {"epochs": 5, "eval_batch_size": 64, "checkpoint_every": 2, "seed": 1},
+              "data": {"data_dir": "/d", "manual_dir": "/m", "download": True,
+                       "dataset": "digits"},
+              "model": {"epochs": 3}}
+  assert record.identity(settings) == {"train": {"seed": 1}, "data": {"dataset": "digits"},
+                                       "model": {"epochs": 3}}
+
+
+def test_with_defaults_fills_in_only_missing_settings():
+  settings = {"train": {"lr": 0.1}, "data": {"size": 5}, "flags": "kept as is"}
+  defaults = {"train": {"lr": 1.0, "new": False}, "other": {"x": 1}}
+  assert record.with_defaults(settings, defaults) == {
+      "train": {"lr": 0.1, "new": False}, "data": {"size": 5}, "flags": "kept as is"}
+
+
+def test_timestamps_are_utc_iso_8601_to_the_second():
+  import datetime  # pylint: disable=g-import-not-at-top
+  stamp = record.now()
+  parsed = datetime.datetime.fromisoformat(stamp)
+  assert parsed.utcoffset() == datetime.timedelta(0) and parsed.microsecond == 0
+  assert stamp.endswith("+00:00") and len(stamp) == len("2026-01-01T00:00:00+00:00")
+  assert abs((datetime.datetime.now(datetime.timezone.utc) - parsed).total_seconds()) < 5
+
+
+def test_a_named_kill_point_kills_the_process_with_sigkill():
+  code = ("import sys; sys.path.insert(0, sys.argv[1]); from suite.results import record; "
+          "record.kill_point('here'); print('survived')")
+  env = dict(os.environ, **{record.KILL_AT_ENV: "here"})
+  killed = subprocess.run([sys.executable, "-c", code, str(ROOT)], env=env,
+                          capture_output=True, text=True, timeout=300)
+  assert killed.returncode == -signal.SIGKILL and "survived" not in killed.stdout
+  env[record.KILL_AT_ENV] = "elsewhere"
+  alive = subprocess.run([sys.executable, "-c", code, str(ROOT)], env=env,
+                         capture_output=True, text=True, timeout=300)
+  assert alive.returncode == 0 and alive.stdout.strip() == "survived"
+
+
+@pytest.mark.parametrize("change,reason", [
+    ("not a dict", "not a JSON object"),
+    ({"drop": ("config_hash", "timing")}, "missing keys ['config_hash', 'timing']"),
+    ({"schema_version": 2}, "schema_version 2, expected 1"),
+    ({"config": []}, "config is not an object"),
+    ({"metrics": []}, "metrics is not an object"),
+    ({"environment": "x"}, "environment is not an object"),
+    ({"metrics": {"a": True}}, "metrics must map names to numbers"),
+    ({"history": {}}, "history must be a list of entries with an integer epoch"),
+    ({"history": [{"epoch": 1.5}]}, "history must be a list of entries with an integer epoch"),
+    ({"history": ["entry"]}, "history must be a list of entries with an integer epoch"),
+])
+def test_validate_names_the_first_problem(change, reason):
+  if change == "not a dict":
+    assert record.validate([1]) == reason
+    return
+  rec = _record().to_dict()
+  for key in change.pop("drop", ()):
+    del rec[key]
+  rec.update(change)
+  assert record.validate(rec) == reason
+
+
+def test_validate_accepts_null_and_integer_metrics_and_records_without_history():
+  rec = _record(metrics={"a": None, "b": 3, "c": 0.5}).to_dict()
+  del rec["history"], rec["stage"]
+  assert record.validate(rec) is None
+
+
+def test_a_complete_record_needs_every_settings_section():
+  rec = _record(status="complete").to_dict()
+  rec["settings"] = "flags"
+  assert record.validate(rec, complete=True) == "settings is not an object"
+  rec["settings"] = {"data": {}, "model": {}, "augment": {}, "train": {}}
+  assert record.validate(rec, complete=True) is None
+  for section in ("data", "model", "augment", "train"):
+    broken = dict(rec, settings={**rec["settings"], section: None})
+    assert record.validate(broken, complete=True) == f"settings.{section} missing"
+
+
+def test_records_keep_their_key_order_and_extra_sections():
+  rec = _record(stage=None, settings=None, dataset={"name": "digits"},
+                sections={"probe": {"k": 1}, "error": "boom"})
+  out = rec.to_dict()
+  assert list(out) == ["schema_version", "benchmark", "status", "config", "config_hash",
+                       "dataset", "metrics", "history", "timing", "environment", "probe",
+                       "error"]
+  back = record.RunRecord.from_dict(json.loads(json.dumps(out)))
+  assert back == rec and back.sections == {"probe": {"k": 1}, "error": "boom"}
+  with pytest.raises(errors.RunDirError, match=r"^here\.json: not a valid run record "
+                     r"\(missing keys \['metrics'\]\)$"):
+    record.RunRecord.from_dict({k: v for k, v in out.items() if k != "metrics"}, "here.json")
+
+
+def test_write_refuses_a_record_without_required_keys_or_with_a_bad_status(tmp_path):
+  rec = _record().to_dict()
+  del rec["timing"]
+  with pytest.raises(ValueError, match=r"^result record lacks \['timing'\]$"):
+    record.write(str(tmp_path), rec)
+  with pytest.raises(ValueError, match="^bad status 'done'$"):
+    record.write(str(tmp_path), dict(_record().to_dict(), status="done"))
+  assert not os.listdir(tmp_path)
+
+
+def test_numpy_values_are_written_as_plain_json(tmp_path):
+  import numpy as np  # pylint: disable=g-import-not-at-top
+  rec = _record(metrics={"a": np.float32(0.5), "b": np.int64(3)},
+                sections={"table": np.arange(3), "nested": {"x": (np.float64(np.nan), 1)},
+                          "path": pathlib.Path("/tmp/x")})
+  path = record.write(str(tmp_path), rec)
+  assert path == str(tmp_path / "result.json")
+  on_disk = json.loads((tmp_path / "result.json").read_text())
+  assert on_disk["metrics"] == {"a": 0.5, "b": 3}
+  assert on_disk["table"] == [0, 1, 2] and on_disk["nested"] == {"x": [None, 1]}
+  assert on_disk["path"] == "/tmp/x"
+  assert record.read(path) == on_disk  # A .json path is read as is.
+
+
+def test_local_paths_and_buckets():
+  assert record.is_local("/tmp/run") and record.is_local("runs/x")
+  assert record.is_local("file:///tmp/run")
+  assert not record.is_local("gs://bucket/run") and not record.is_local("s3://b/r")
+
+
+def test_a_directory_created_and_left_without_a_record_is_removed(tmp_path):
+  run = record.RunDir(str(tmp_path / "new"))
+  with run.hold():
+    assert run.created and not run.exists() and run.read() is None
+  run.remove_if_unused()
+  assert not (tmp_path / "new").exists()
+  # One that holds a record, or something else, or that existed before, stays.
+  kept = record.RunDir(str(tmp_path / "kept"))
+  with kept.hold():
+    kept.write(_record())
+  kept.remove_if_unused()
+  assert (tmp_path / "kept" / "result.json").exists()
+  other = record.RunDir(str(tmp_path / "other"))
+  with other.hold():
+    (tmp_path / "other" / "notes.txt").write_text("x")
+  other.remove_if_unused()
+  assert (tmp_path / "other" / "notes.txt").exists()
+  (tmp_path / "old").mkdir()
+  old = record.RunDir(str(tmp_path / "old"))
+  with old.hold():
+    assert not old.created
+  old.remove_if_unused()
+  assert (tmp_path / "old").exists()
+
+
+def test_hold_disabled_takes_nothing(tmp_path):
+  """A non-chief worker holds nothing: the chief can take the directory meanwhile."""
+  with record.RunDir(str(tmp_path / "run")).hold(enabled=False) as worker:
+    assert not (tmp_path / "run").exists()  # Not even created.
+    chief = record.RunDir(str(tmp_path / "run"))
+    chief.acquire()  # Would raise RunDirBusyError if the worker held it.
+    chief.release()
+  assert worker.path == str(tmp_path / "run")
+
+
+def test_the_lock_file_names_its_holder(tmp_path):
+  with record.RunDir(str(tmp_path / "run")).hold():
+    holder = json.loads((tmp_path / "run" / record.LOCK_FILENAME).read_text())
+    assert holder["pid"] == os.getpid() and holder["host"] and holder["since"]
+  assert record._holder_text("not json") == "holder unknown"  # pylint: disable=protected-access
+  assert record._holder_text('{"pid": 1}') == "holder unknown"  # pylint: disable=protected-access
+  assert record._holder_text(  # pylint: disable=protected-access
+      '{"pid": 7, "host": "h", "since": "t"}') == "pid 7 on h since t"
+
+
+def test_a_lease_is_kept_fresh_and_released_only_by_its_holder(tmp_path):
+  path = str(tmp_path / record.LEASE_FILENAME)
+  lease = record._Lease(path, "gs://bucket/run", stale_seconds=0.4)  # pylint: disable=protected-access
+  lease.acquire()
+  try:
+    first = json.loads(pathlib.Path(path).read_text())["heartbeat"]
+    time.sleep(0.5)  # Heartbeats every stale_seconds / 4.
+    assert json.loads(pathlib.Path(path).read_text())["heartbeat"] > first
+  finally:
+    lease._stop.set()  # pylint: disable=protected-access
+  # Taken over by another holder (it went stale): releasing must not delete theirs.
+  other = dict(json.loads(pathlib.Path(path).read_text()), token="someone else")
+  pathlib.Path(path).write_text(json.dumps(other))
+  lease.release()
+  assert json.loads(pathlib.Path(path).read_text())["token"] == "someone else"
