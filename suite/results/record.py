@@ -348,9 +348,10 @@ def _finite(value):
 
 def _jsonable(value):
   # NumPy arrays and scalars: tolist gives Python lists and numbers (`item`, used before,
-  # fails on an array of more than one element).
+  # fails on an array of more than one element), NaN among them written as null too (a
+  # float32 NaN is no Python float, so `_finite` did not see it).
   if hasattr(value, "tolist"):
-    return value.tolist()
+    return _finite(value.tolist())
   return str(value)
 
 

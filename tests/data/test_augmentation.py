@@ -305,3 +305,91 @@ def test_pool_view_choice_and_labels_in_batches_match_the_per_example_draws(data
               for k in choice_keys]
   np.testing.assert_array_equal(augmentation.keyed_below(choice_keys, 3).numpy(), expected)
   np.testing.assert_array_equal(batch["view"], expected)
+
+
+@pytest.mark.parametrize("name,strength", [("strong", 1.0), ("randaugment", 0.5)])
+def test_pooled_views_are_the_keyed_views_of_each_example(color_split, name, strength):
+  """What view fit scores: view v of example i is the view keyed by (seed, id_i, v)."""
+  config = augmentation.AugmentConfig(name=name, num_views=3, strength=strength)
+  pipeline = augmentation.TrainPipeline(color_split, 4, config, seed=9)
+  for position in (0, 5):
+    views = [pipeline.pooled_view(position, view).numpy() for view in range(3)]
+    for view, image in enumerate(views):
+      key = augmentation.view_key(9, color_split.ids[position], view, pooled=True)
+      expected = augmentation.make_view(name, tf.constant(color_split.images[position]), key,
+                                        strength)
+      np.testing.assert_array_equal(image, expected.numpy())
+    assert len({image.tobytes() for image in views}) == 3
+  # The pool is the one training draws from: every view shown is one of them.
+  shown = pipeline.example(5, 0)
+  np.testing.assert_array_equal(shown["image"].numpy(),
+                                pipeline.pooled_view(5, int(shown["view"])).numpy())
+
+
+def test_eval_dataset_gives_the_stored_examples_in_split_order(data):
+  batches = list(augmentation.eval_dataset(data.train, 50))
+  assert [len(b["id"]) for b in batches] == [50, 50, 20]  # The last batch is partial.
+  joined = {key: np.concatenate([b[key].numpy() for b in batches]) for key in batches[0]}
+  assert sorted(joined) == ["clean_label", "corrupted", "id", "image", "label"]
+  np.testing.assert_array_equal(joined["image"], data.train.images)
+  np.testing.assert_array_equal(joined["label"], data.train.labels)
+  np.testing.assert_array_equal(joined["clean_label"], data.train.clean_labels)
+  np.testing.assert_array_equal(joined["corrupted"], data.train.corrupted)
+  np.testing.assert_array_equal(joined["id"], data.train.ids)
+
+
+def test_crop_boxes_need_a_positive_image_size():
+  keys = tf.constant([[1, 2], [3, 4]], tf.int64)
+  for height, width in ((0, 5), (5, 0), (-1, -1)):
+    with pytest.raises(errors.SuiteError,
+                       match=f"^image size must be positive, got {height}x{width}$"):
+      augmentation.random_resized_crop_box(keys, height, width)
+  # A 1 x 1 image has one crop: itself.
+  for height, width in ((1, 1), (1, 4), (4, 1)):
+    top, left, crop_h, crop_w = augmentation.random_resized_crop_box(keys, height, width)
+    assert (top.numpy() >= 0).all() and (left.numpy() >= 0).all()
+    assert (top.numpy() + crop_h.numpy() <= height).all()
+    assert (left.numpy() + crop_w.numpy() <= width).all()
+    assert (crop_h.numpy() >= 1).all() and (crop_w.numpy() >= 1).all()
+
+
+def _cutmix_rule(generator, size, height, width, alpha):
+  """keras.layers.CutMix's boxes, drawn independently in NumPy: lambda ~ Beta(a, a), a box
+  of sides sqrt(1 - lambda) H x sqrt(1 - lambda) W centred uniformly, clipped to the image;
+  returns the pasted (partner's) fraction of pixels of each draw."""
+  lam = generator.beta(alpha, alpha, size)
+  cut = np.sqrt(1.0 - lam)
+  centre_y = generator.uniform(0, height, size)
+  centre_x = generator.uniform(0, width, size)
+  rows = np.arange(height)[None, :, None] + 0.5
+  cols = np.arange(width)[None, None, :] + 0.5
+  inside = ((np.abs(rows - centre_y[:, None, None]) < (cut * height / 2)[:, None, None]) &
+            (np.abs(cols - centre_x[:, None, None]) < (cut * width / 2)[:, None, None]))
+  return inside.mean(axis=(1, 2))
+
+
+def test_cutmix_boxes_follow_the_cutmix_rule():
+  """Box sizes and centres: the pasted area against the rule drawn in NumPy (KS), centres
+  spread over the whole image, rows and columns drawn independently."""
+  from scipy import stats as scipy_stats  # pylint: disable=g-import-not-at-top
+  size, height, width = 2048, 12, 10
+  levels = (np.arange(size) + 1.0) / (size + 1)
+  images = np.broadcast_to(levels[:, None, None, None], (size, height, width, 1))
+  batch = {"image": tf.constant(images, tf.float32),
+           "target": tf.one_hot(np.arange(size) % 4, 4)}
+  out = augmentation._cutmix(batch, rng.fold(rng.tf_key(3, "mix"), 7), 1.0)  # pylint: disable=protected-access
+  pasted = ~np.isclose(out["image"].numpy()[..., 0], images[..., 0].astype(np.float32))
+  fraction = pasted.mean(axis=(1, 2))
+  simulated = _cutmix_rule(np.random.default_rng(0), 20000, height, width, 1.0)
+  assert scipy_stats.ks_2samp(fraction, simulated).pvalue > 1e-3
+  # The partner's weight in the target is the pasted fraction (own class != partner's here
+  # only where their labels differ, so compare on the label weights directly).
+  own = out["target"].numpy()[np.arange(size), np.arange(size) % 4]
+  partner_same = own > 1 - 1e-6
+  np.testing.assert_allclose(1 - own[~partner_same], fraction[~partner_same], atol=1e-6)
+  # Centres: the pasted regions' centroids (their centres, moved in by clipping) spread over
+  # the whole image, their rows independent of their columns.
+  rows, cols = np.array([np.argwhere(m).mean(0) for m in pasted[fraction > 0]]).T
+  assert abs(np.mean(rows) - (height - 1) / 2) < 0.5 and abs(np.mean(cols) - (width - 1) / 2) < 0.5
+  assert rows.min() < 2 and rows.max() > height - 3 and cols.min() < 2 and cols.max() > width - 3
+  assert abs(np.corrcoef(rows, cols)[0, 1]) < 0.15

@@ -23,6 +23,7 @@ import signal
 import subprocess
 import sys
 import time
+import types
 
 import pytest
 
@@ -289,7 +290,9 @@ def test_timestamps_are_utc_iso_8601_to_the_second():
   assert abs((datetime.datetime.now(datetime.timezone.utc) - parsed).total_seconds()) < 5
 
 
-def test_a_named_kill_point_kills_the_process_with_sigkill():
+def test_a_named_kill_point_kills_the_process_with_sigkill(monkeypatch):
+  monkeypatch.delenv(record.KILL_AT_ENV, raising=False)
+  record.kill_point("here")  # In this process, unnamed: nothing happens.
   code = ("import sys; sys.path.insert(0, sys.argv[1]); from suite.results import record; "
           "record.kill_point('here'); print('survived')")
   env = dict(os.environ, **{record.KILL_AT_ENV: "here"})
@@ -378,6 +381,17 @@ def test_numpy_values_are_written_as_plain_json(tmp_path):
   assert on_disk["table"] == [0, 1, 2] and on_disk["nested"] == {"x": [None, 1]}
   assert on_disk["path"] == "/tmp/x"
   assert record.read(path) == on_disk  # A .json path is read as is.
+  # The file is the record as indented JSON, one trailing newline.
+  assert (tmp_path / "result.json").read_text() == json.dumps(on_disk, indent=2) + "\n"
+
+
+def test_numpy_nan_and_infinities_are_written_as_null(tmp_path):
+  import numpy as np  # pylint: disable=g-import-not-at-top
+  rec = _record(metrics={"a": np.float32("nan"), "b": np.float32(0.25)},
+                sections={"curve": np.array([1.0, np.inf, np.nan])})
+  record.write(str(tmp_path), rec)
+  on_disk = record.read(str(tmp_path))
+  assert on_disk["metrics"] == {"a": None, "b": 0.25} and on_disk["curve"] == [1.0, None, None]
 
 
 def test_local_paths_and_buckets():
@@ -446,3 +460,139 @@ def test_a_lease_is_kept_fresh_and_released_only_by_its_holder(tmp_path):
   pathlib.Path(path).write_text(json.dumps(other))
   lease.release()
   assert json.loads(pathlib.Path(path).read_text())["token"] == "someone else"
+
+
+def test_reasons_are_one_line_of_at_most_300_characters():
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  reason = record._reason  # pylint: disable=protected-access
+  assert reason(tf.errors.NotFoundError(None, None, "no\n  such   file")) == "no such file"
+  assert reason(OSError(28, "No space left on device")) == "[Errno 28] No space left on device"
+  assert reason(KeyError()) == "KeyError"  # Empty message: the type names it.
+  assert reason(ValueError("x " * 400)) == ("x " * 150)[:300]
+
+
+def test_an_unreadable_record_is_one_error_naming_it(tmp_path):
+  (tmp_path / "result.json").mkdir()  # A directory where the file should be.
+  with pytest.raises(errors.RunDirError) as raised:
+    record.read(str(tmp_path))
+  message = str(raised.value)
+  assert message.startswith(f"{tmp_path / 'result.json'}: unreadable (") and "\n" not in message
+  assert message.endswith(")") and len(message) < 400
+
+
+def test_a_truncated_record_says_how_to_start_over(tmp_path):
+  (tmp_path / "result.json").write_text('{"status": ')
+  with pytest.raises(errors.RunDirError, match=r": truncated or not JSON \(.*\); delete it or "
+                     r"the run directory to start over$"):
+    record.read(str(tmp_path))
+
+
+def test_the_environment_names_this_machine(monkeypatch):
+  import platform  # pylint: disable=g-import-not-at-top
+  import socket  # pylint: disable=g-import-not-at-top
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  import suite  # pylint: disable=g-import-not-at-top
+  monkeypatch.setattr(platform, "processor", lambda: "")  # Some systems say nothing...
+  env = record.environment()
+  assert env["versions"]["python"] == platform.python_version()
+  assert env["versions"]["suite"] == importlib.metadata.version("memorization-suite")
+  assert set(env["versions"]) == {"python", *record.PACKAGES}
+  assert env["devices"] == [d.name for d in tf.config.list_logical_devices()]
+  assert env["platform"] == platform.platform() and env["hostname"] == socket.gethostname()
+  assert env["processor"] == platform.machine()  # ... then the machine names it.
+  assert set(env) == {"versions", "git", "devices", "gpus", "cpu_count", "platform",
+                      "processor", "hostname"}
+  monkeypatch.setattr(platform, "processor", lambda: "Some CPU")
+  assert record.environment()["processor"] == "Some CPU"
+  # A checkout that was never installed: the package's own version.
+  version = record._version  # pylint: disable=protected-access
+  monkeypatch.setattr(record, "_version",
+                      lambda name: None if name == "memorization-suite" else version(name))
+  assert record.environment()["versions"]["suite"] == suite.__version__
+
+
+def test_the_environment_names_each_gpu(monkeypatch):
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  gpus = [types.SimpleNamespace(name="/physical_device:GPU:0"),
+          types.SimpleNamespace(name="/physical_device:GPU:1")]
+  asked = []
+  monkeypatch.setattr(tf.config, "list_physical_devices",
+                      lambda kind=None: asked.append(kind) or (gpus if kind == "GPU" else []))
+  monkeypatch.setattr(tf.config.experimental, "get_device_details",
+                      lambda gpu: {"device_name": "NVIDIA H200"} if gpu is gpus[0] else {})
+  assert record.environment()["gpus"] == ["NVIDIA H200", "/physical_device:GPU:1"]
+  assert asked == ["GPU"]
+  gpus.clear()
+  assert record.environment()["gpus"] == []
+
+
+def test_an_exception_inside_a_held_directory_propagates_and_releases_it(tmp_path):
+  with pytest.raises(KeyError):
+    with record.RunDir(str(tmp_path / "run")):  # Held by default, without hold().
+      with pytest.raises(errors.RunDirBusyError):
+        record.RunDir(str(tmp_path / "run")).acquire()
+      raise KeyError("boom")
+  with record.RunDir(str(tmp_path / "run")).hold():
+    pass
+  fresh = record.RunDir(str(tmp_path / "other"))
+  assert fresh.created is False and fresh.path == str(tmp_path / "other")
+  assert fresh.record_path == str(tmp_path / "other" / "result.json")
+
+
+def test_a_busy_directory_says_what_to_do(tmp_path):
+  with record.RunDir(str(tmp_path / "run")).hold():
+    with pytest.raises(errors.RunDirBusyError, match=r"is in use by another process \(pid .*\); "
+                       r"wait for it to finish or choose another --output_dir$"):
+      record.RunDir(str(tmp_path / "run")).acquire()
+
+
+def test_file_urls_are_local_and_locked(tmp_path):
+  run = record.RunDir(f"file://{tmp_path / 'run'}")
+  with run.hold():
+    assert (tmp_path / "run" / record.LOCK_FILENAME).exists()
+    with pytest.raises(errors.RunDirBusyError):
+      record.RunDir(str(tmp_path / "run")).acquire()
+
+
+def test_a_lock_file_that_cannot_be_written_fails_before_any_work(tmp_path, monkeypatch):
+  real_open = open
+
+  class _FullDisk:
+    def __init__(self, handle):
+      self.handle = handle
+
+    def __getattr__(self, name):
+      return getattr(self.handle, name)
+
+    def write(self, text):
+      raise OSError(28, "No space left on device")
+
+  monkeypatch.setattr(record, "open", lambda *a, **k: _FullDisk(real_open(*a, **k)),
+                      raising=False)
+  with pytest.raises(errors.WriteError, match=f"^{tmp_path / 'run'}: cannot write its lock "
+                     r"file \(No space left on device\)$"):
+    with record.RunDir(str(tmp_path / "run")).hold():
+      pass
+  monkeypatch.undo()
+  assert not (tmp_path / "run").exists()  # Created for the run, removed with the failure.
+  with record.RunDir(str(tmp_path / "run")).hold():  # Not left locked.
+    pass
+
+
+def test_a_run_directory_that_cannot_be_created_is_one_error(tmp_path):
+  (tmp_path / "file").write_text("x")
+  with pytest.raises(errors.RunDirError, match=f"^{tmp_path / 'file' / 'run'}: cannot create "
+                     r"the run directory \(.+\)$"):
+    record.RunDir(str(tmp_path / "file" / "run")).acquire()
+
+
+def test_a_bucket_run_directory_is_held_by_a_lease():
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  path = "ram://record_test_bucket/run"
+  run = record.RunDir(path)
+  with run.hold():
+    lease = json.loads(tf.io.gfile.GFile(f"{path}/{record.LEASE_FILENAME}").read())
+    assert lease["pid"] == os.getpid() and lease["token"] == run._lease.token  # pylint: disable=protected-access
+    with pytest.raises(errors.RunDirBusyError, match=f"^{path} is in use by another process"):
+      record.RunDir(path).acquire()
+  assert not tf.io.gfile.exists(f"{path}/{record.LEASE_FILENAME}")  # Released.

@@ -23,6 +23,7 @@ import pytest
 import tensorflow as tf
 
 from suite import constants
+from suite import errors
 from suite.training import checkpointing
 
 
@@ -148,3 +149,112 @@ def test_a_strategy_without_a_cluster_is_worker_zero(tmp_path):
   epoch.assign(1)
   hook.save()
   assert os.listdir(tmp_path / constants.SCRATCH_DIR) == ["worker_0"]
+
+
+def _variable_manager(directory):
+  variable = tf.Variable([1.0, 2.0])
+  manager = tf.train.CheckpointManager(tf.train.Checkpoint(v=variable), str(directory),
+                                       max_to_keep=3)
+  return variable, manager
+
+
+def _restored(directory):
+  restored = tf.Variable([0.0, 0.0])
+  tf.train.Checkpoint(v=restored).restore(tf.train.latest_checkpoint(str(directory)))
+  return restored.numpy().tolist()
+
+
+def _full_disk_at_state_write(monkeypatch, fail_at_call):
+  """The `checkpoint` state file's atomic write fails (after leaving its temporary) at the
+  given call: 1, the save's first state write (before the old checkpoints are swept)."""
+  from tensorflow.python.checkpoint import checkpoint_management  # pylint: disable=g-import-not-at-top
+  file_io = checkpoint_management.file_io
+  write = file_io.atomic_write_string_to_file
+  calls = []
+
+  def failing(filename, contents, overwrite=True):
+    calls.append(filename)
+    if len(calls) == fail_at_call:
+      with open(f"{filename}.tmp5f3a", "w", encoding="utf-8") as f:
+        f.write(contents[:len(contents) // 2])
+      raise OSError(28, "No space left on device")
+    return write(filename, contents, overwrite)
+
+  monkeypatch.setattr(file_io, "atomic_write_string_to_file", failing)
+
+
+def test_a_checkpoint_whose_state_cannot_be_written_leaves_the_previous_one(tmp_path,
+                                                                             monkeypatch):
+  variable, manager = _variable_manager(tmp_path)
+  assert checkpointing.save(manager, 1) == str(tmp_path / "ckpt-1")
+  before = sorted(os.listdir(tmp_path))
+  variable.assign([3.0, 4.0])
+  _full_disk_at_state_write(monkeypatch, fail_at_call=1)
+  with pytest.raises(errors.WriteError, match=f"^{tmp_path / 'ckpt-2'}: cannot write the "
+                     r"checkpoint \(No space left on device\)$"):
+    checkpointing.save(manager, 2)
+  monkeypatch.undo()
+  # ckpt-2's files were complete, but the state never named them: they go, with the
+  # state file's temporary; ckpt-1 stays the latest, whole.
+  assert sorted(os.listdir(tmp_path)) == before
+  assert _restored(tmp_path) == [1.0, 2.0]
+
+
+def test_a_checkpoint_named_by_the_state_is_kept_when_a_later_write_fails(tmp_path,
+                                                                          monkeypatch):
+  variable, manager = _variable_manager(tmp_path)
+  checkpointing.save(manager, 1)
+  variable.assign([3.0, 4.0])
+  _full_disk_at_state_write(monkeypatch, fail_at_call=2)  # After the sweep.
+  with pytest.raises(errors.WriteError, match=r"ckpt-2: cannot write the checkpoint"):
+    checkpointing.save(manager, 2)
+  monkeypatch.undo()
+  # The first state write named ckpt-2: it is whole and stays; only temporaries go.
+  assert not [name for name in os.listdir(tmp_path) if ".tmp" in name]
+  assert tf.train.latest_checkpoint(str(tmp_path)) == str(tmp_path / "ckpt-2")
+  assert _restored(tmp_path) == [3.0, 4.0]
+  assert {"ckpt-1.index", "ckpt-2.index"} <= set(os.listdir(tmp_path))
+
+
+def test_a_save_that_fails_while_writing_data_removes_its_partial_files(tmp_path, monkeypatch):
+  """What TensorFlow leaves when its data write fails: `ckpt-N_temp/` and half an index."""
+  variable, manager = _variable_manager(tmp_path)
+  assert checkpointing.save(manager).endswith("ckpt-1")  # Numbered by the save counter.
+  before = sorted(os.listdir(tmp_path))
+  variable.assign([5.0, 6.0])
+
+  def failing_write(self, prefix, options=None):
+    del self, options
+    os.makedirs(f"{prefix}_temp")
+    with open(os.path.join(f"{prefix}_temp", "part-00000-of-00001.data-00000-of-00001"),
+              "wb") as f:
+      f.write(b"\0" * 10)
+    with open(f"{prefix}.index", "wb") as f:
+      f.write(b"\0" * 3)
+    raise tf.errors.ResourceExhaustedError(None, None, "No space left on device")
+
+  monkeypatch.setattr(tf.train.Checkpoint, "_write", failing_write)
+  with pytest.raises(errors.WriteError, match=f"^{tmp_path / 'ckpt-2'}: cannot write the "
+                     r"checkpoint \(No space left on device\)$"):
+    checkpointing.save(manager)  # The manager's next number, 2.
+  monkeypatch.undo()
+  assert sorted(os.listdir(tmp_path)) == before
+  assert _restored(tmp_path) == [1.0, 2.0]
+
+
+def test_the_hook_saves_through_the_failure_safe_save(tmp_path, monkeypatch):
+  hook, _, _, epoch = _hook(str(tmp_path))
+  epoch.assign(1)
+  hook.save()
+  _full_disk_at_state_write(monkeypatch, fail_at_call=1)
+  epoch.assign(2)
+  with pytest.raises(errors.WriteError, match="ckpt-2: cannot write the checkpoint"):
+    hook.save()
+  monkeypatch.undo()
+  assert _checkpoints(str(tmp_path)) == ["ckpt-1"]
+  assert sorted(os.listdir(tmp_path / constants.CHECKPOINTS_DIR))[0] == "checkpoint"
+  scratch_hook, _, _, scratch_epoch = _hook(str(tmp_path / "worker"), write_outputs=False)
+  scratch_epoch.assign(1)
+  _full_disk_at_state_write(monkeypatch, fail_at_call=1)
+  with pytest.raises(errors.WriteError, match="ckpt-1: cannot write the checkpoint"):
+    scratch_hook.save()

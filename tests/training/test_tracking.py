@@ -20,7 +20,9 @@ import os
 
 import numpy as np
 import pytest
+import tensorflow as tf
 
+from suite import errors
 from suite.data import augmentation
 from suite.data import datasets
 from suite.models import zoo
@@ -234,3 +236,27 @@ def test_the_helpers_read_any_zero_one_masks_as_booleans():
   np.testing.assert_array_equal(tracking.forgetting_events(correct.astype(float)), [1, 0, 1])
   np.testing.assert_array_equal(tracking.first_learned_epoch(np.array([0, 1, 2]), correct),
                                 [2, 2, -1])
+
+
+def test_a_shard_that_cannot_be_written_is_one_error_and_leaves_nothing(tmp_path, monkeypatch):
+  tracking.write_epoch(str(tmp_path), 0, **_shard([1, 2], 0))
+
+  class _Full:
+    def __init__(self, path, mode="r"):
+      del path, mode
+
+    def __enter__(self):
+      return self
+
+    def __exit__(self, *exc):
+      return False
+
+    def write(self, data):
+      raise OSError(28, "No space left on device")
+
+  monkeypatch.setattr(tf.io.gfile, "GFile", _Full)
+  with pytest.raises(errors.WriteError, match=r"epoch_000001\.npz: cannot write the "
+                     r"per-example shard \(No space left on device\)$"):
+    tracking.write_epoch(str(tmp_path), 1, **_shard([1, 2], 1))
+  monkeypatch.undo()
+  assert os.listdir(tmp_path / tracking.DIRECTORY) == ["epoch_000000.npz"]

@@ -125,6 +125,11 @@ stop() {  # signal, exit status
   local pid
   for pid in "${!chain_of[@]}"; do kill -TERM -- "-${pid}" 2>/dev/null || true; done
   wait || true  # Until every chain has stopped (each run saves what it had).
+  # A chain's shell can end before the run it started: wait for each whole process group
+  # (for at most 30 s), so that nothing of it is left running when the script exits.
+  for pid in "${!chain_of[@]}"; do
+    for _ in {1..300}; do kill -0 -- "-${pid}" 2>/dev/null || break; sleep 0.1; done
+  done
   echo "stopped by SIG$1, and the chains with it; rerunning resumes" >&2
   exit "$2"
 }
