@@ -51,8 +51,8 @@ from flags import probing as probing_flags
 from flags import runs
 from flags import sweeps as sweep_flags
 from flags import training as training_flags
+from suite.analysis.claims import report
 from suite.experiments import benign_memorization
-from suite.results import claims
 
 # --helpshort lists the shared flags this binary reads, not only its own.
 for _module in (benign_flags, data_flags, probing_flags, knn_index, training_flags, job_flags,
@@ -64,22 +64,20 @@ def main(argv):
   del argv
   runs.apply_experiment_defaults(benign_flags.EXPERIMENT_DEFAULTS)
   strategy = training_flags.make_strategy()
-  spec, plan = runs.run_spec("benign_memorization"), benign_flags.sweep()
-  pool = bool(spec.augment.num_views or any(plan.num_views))
+  spec = runs.run_spec("benign_memorization")
   if job_flags.LIST_JOBS.value:
-    job_flags.print_commands("benchmarks.benign_memorization", benign_memorization.jobs(spec, plan))
+    job_flags.print_commands("benchmarks.benign_memorization", benign_memorization.jobs(
+        benign_memorization.Settings(spec, sweep=benign_flags.sweep())))
     return
-  experiment = benign_memorization.run(
-      spec, probing_flags.probe_config(), probing_flags.PROBE_EVERY.value, strategy=strategy,
-      sweep=plan, names=benign_flags.conditions(pool), only=job_flags.only(),
-      extend=training_flags.EXTEND.value, fit_threshold=benign_flags.MEMORIZATION_GATE.value)
+  experiment = benign_memorization.run(benign_flags.settings(spec), strategy=strategy,
+                                       only=job_flags.only())
   if job_flags.ONLY.value is not None:
     print(f"trained {', '.join(experiment['conditions'])}; rerun without --only once every "
           "job is done to compute the claims")
     return
   print(benign_memorization.table(experiment))
   print("claims:")
-  print(claims.format_lines(experiment["claims"]))
+  print(report.format_lines(experiment["claims"]))
 
 
 if __name__ == "__main__":

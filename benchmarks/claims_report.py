@@ -34,8 +34,8 @@ import tensorflow as tf
 
 from benchmarks import cli
 from suite import errors
+from suite.analysis import preregistration
 from suite.results import atomic
-from suite.results import preregistration
 from suite.results import record
 
 EXPERIMENTS = flags.DEFINE_list("experiments", None,

@@ -27,7 +27,7 @@ from flags import data as data_flags
 from flags import synthetic
 from flags import training as training_flags  # --batch_size
 from suite import errors
-from suite.data import augmentation
+from suite.data import train_pipeline
 
 # --helpshort lists the shared flags this binary reads, not only its own.
 for _module in (data_flags, training_flags):
@@ -45,8 +45,8 @@ def main(argv):
     raise errors.ConfigError(f"--batch_size={training_flags.BATCH_SIZE.value} exceeds the "
                              f"{len(data.train)} training examples")
   print(data.info.summary())
-  pipeline = augmentation.TrainPipeline(data.train, data.info.num_classes,
-                                        augment_config, data_flags.SEED.value)
+  pipeline = train_pipeline.TrainPipeline(data.train, data.info.num_classes,
+                                          augment_config, data_flags.SEED.value)
   next(iter(pipeline.epoch(0, training_flags.BATCH_SIZE.value)))  # Traces the pipeline functions.
   images = 0
   start, cpu_start = time.perf_counter(), time.process_time()

@@ -48,10 +48,12 @@ from flags import data as data_flags
 from flags import knn_index
 from flags import training as training_flags
 from suite import errors
+from suite import models
 from suite.data import augmentation
 from suite.data import datasets
 from suite.probing import knn
 from suite.probing import speed
+from suite.training import precision
 from suite.training import trainer as trainer_lib
 
 # --helpshort lists the shared flags this binary reads, not only its own.
@@ -120,12 +122,15 @@ def main(argv):
       data_config.__dict__, train_size=BANK_SIZE.value, test_size=QUERY_SIZE.value)))
   model_config = training_flags.model_config()
   train_config = training_flags.train_config(data_flags.SEED.value)
-  trainer = trainer_lib.Trainer(None, data, model_config, augmentation.AugmentConfig(),
-                                train_config, write_outputs=False)
+  with precision.scope(train_config.mixed_precision):  # The policy a run's model has.
+    zoo_model = models.build_for(model_config, data.info, train_config.seed)
   print(data.info.summary())
-  print(f"model {model_config.name}: endpoints {', '.join(trainer.zoo_model.endpoints)}")
-  result = speed.measure(trainer.zoo_model, data, config)
+  print(f"model {model_config.name}: endpoints {', '.join(zoo_model.endpoints)}")
+  result = speed.measure(zoo_model, data, config)
   print("\n".join(speed.summary_lines(result)))
+  # The training side of the comparison: a trainer that writes nowhere, timed.
+  trainer = trainer_lib.Trainer(None, data, model_config, augmentation.AugmentConfig(),
+                                train_config)
   trainer.train_epoch(1, max_steps=2)  # Warm-up: tracing.
   timed = trainer.train_epoch(2, max_steps=benchmarking_flags.TIMED_STEPS.value)
   print(speed.epoch_comparison(result, timed["seconds"], timed["examples"], len(data.train)))

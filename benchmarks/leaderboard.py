@@ -39,8 +39,10 @@ import tensorflow as tf
 
 from benchmarks import cli
 from suite import errors
+from suite.analysis.leaderboard import aggregate
+from suite.analysis.leaderboard import load
+from suite.analysis.leaderboard import render
 from suite.results import atomic
-from suite.results import leaderboard
 from suite.training import runner
 
 RUNS = flags.DEFINE_list("runs", None, "Directories (searched recursively) or result.json paths.")
@@ -58,33 +60,33 @@ def main(argv):
   board_dir = BOARD_DIR.value
   if board_dir and tf.io.gfile.exists(board_dir) and not tf.io.gfile.isdir(board_dir):
     raise errors.ConfigError(f"--board_dir={board_dir} exists and is not a directory")
-  loaded = leaderboard.load(RUNS.value, setting_defaults=runner.setting_defaults())
+  loaded = load.load(RUNS.value, setting_defaults=runner.setting_defaults())
   for path, reason in loaded.problems:
     print(f"skipped {path}: {reason}", file=sys.stderr)
   if not loaded.records:
     raise errors.ConfigError(f"no complete result.json under {', '.join(RUNS.value)}")
   if COMPARE.value == "dataset":
-    comparison = leaderboard.compare_datasets(loaded.records)
-    table = leaderboard.dataset_markdown(comparison)
+    comparison = aggregate.compare_datasets(loaded.records)
+    table = render.dataset_markdown(comparison)
     print(table)
     print(f"{len(loaded.records)} runs, {len(comparison['rows'])} conditions on "
           f"{len(comparison['datasets'])} datasets ({', '.join(comparison['datasets'])}); "
           f"{len(loaded.problems)} skipped")
-    outputs = [("datasets.md", table), ("datasets.csv", leaderboard.dataset_csv(comparison))]
-    figure = lambda: leaderboard.dataset_figure(comparison)
+    outputs = [("datasets.md", table), ("datasets.csv", render.dataset_csv(comparison))]
+    figure = lambda: render.dataset_figure(comparison)
     figure_name = "datasets.png"
   else:
-    rows = leaderboard.aggregate(loaded.records)
-    table = leaderboard.markdown(rows)
+    rows = aggregate.aggregate(loaded.records)
+    table = render.markdown(rows)
     print(table)
     distinct = sum(row["seeds"] for row in rows)
     print(f"{len(loaded.records)} runs ({distinct} distinct) in {len(rows)} settings; "
           f"{len(loaded.problems)} skipped")
-    seconds, untimed = leaderboard.run_seconds(loaded.records)
+    seconds, untimed = load.run_seconds(loaded.records)
     print(f"run time summed over the table's runs: {runner.duration(seconds)}"
           + (f" ({untimed} without a recorded time left out)" if untimed else ""))
-    outputs = [("leaderboard.md", table), ("leaderboard.csv", leaderboard.csv_text(rows))]
-    figure = lambda: leaderboard.figure(rows)
+    outputs = [("leaderboard.md", table), ("leaderboard.csv", render.csv_text(rows))]
+    figure = lambda: render.figure(rows)
     figure_name = "leaderboard.png"
   if board_dir:
     png = figure()

@@ -63,8 +63,8 @@ from flags import probing as probing_flags
 from flags import runs
 from flags import sweeps as sweep_flags
 from flags import training as training_flags
+from suite.analysis.claims import report
 from suite.experiments import memorization_dynamics
-from suite.results import claims
 
 # --helpshort lists the shared flags this binary reads, not only its own.
 for _module in (dynamics_flags, data_flags, probing_flags, knn_index, training_flags, job_flags,
@@ -75,33 +75,26 @@ for _module in (dynamics_flags, data_flags, probing_flags, knn_index, training_f
 def main(argv):
   del argv
   runs.apply_experiment_defaults(dynamics_flags.EXPERIMENT_DEFAULTS)
-  chosen = dynamics_flags.variants()
-  seeds = dynamics_flags.seeds()
-  spec = runs.run_spec("memorization_dynamics")
+  settings = dynamics_flags.settings(runs.run_spec("memorization_dynamics"))
   if job_flags.LIST_JOBS.value:
-    job_flags.print_commands("benchmarks.memorization_dynamics", memorization_dynamics.jobs(
-        seeds, chosen, dynamics_flags.DIFFICULTY_RUNS.value,
-        dynamics_flags.DIFFICULTY_DATA.value))
+    job_flags.print_commands("benchmarks.memorization_dynamics",
+                             memorization_dynamics.jobs(settings))
     return
-  experiment = memorization_dynamics.run(
-      spec, seeds, dynamics_flags.CSR_SAMPLES.value, dynamics_flags.csr_config(),
-      strategy=training_flags.make_strategy(), variants=chosen,
-      difficulty_runs=dynamics_flags.DIFFICULTY_RUNS.value,
-      difficulty_kinds=dynamics_flags.DIFFICULTY_DATA.value,
-      difficulty_examples=dynamics_flags.DIFFICULTY_EXAMPLES.value, only=job_flags.only())
+  experiment = memorization_dynamics.run(settings, strategy=training_flags.make_strategy(),
+                                         only=job_flags.only())
   if job_flags.ONLY.value is not None:
     print(f"trained {', '.join(experiment['conditions'])}; rerun without --only once every "
           "job is done to compute the claims")
     return
-  variant_names = {"baseline"} | {v.name for v in chosen}
+  variant_names = {"baseline"} | {v.name for v in settings.variants}
   for key, value in experiment["metrics"].items():
     if key.split("/")[0] in variant_names:
       continue  # In the variants table below.
     print(f"{key:<55} {value:.4f}" if isinstance(value, float) else f"{key:<55} {value}")
-  if chosen:
+  if settings.variants:
     print(memorization_dynamics.variants_table(experiment))
   print("claims:")
-  print(claims.format_lines(experiment["claims"]))
+  print(report.format_lines(experiment["claims"]))
 
 
 if __name__ == "__main__":

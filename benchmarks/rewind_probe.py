@@ -37,9 +37,9 @@ from benchmarks import cli
 from flags import data as data_flags  # --data_dir (default: the run's own).
 from flags import rewinding as rewinding_flags
 from suite import errors
+from suite.analysis.claims import report
 from suite.experiments import localization
 from suite.measures import rewinding
-from suite.results import localization_claims
 
 for _module in (data_flags, rewinding_flags):
   flags.adopt_module_key_flags(_module)
@@ -87,7 +87,7 @@ def main(argv):
   if REPORT_DIR.value:
     summary = localization.write_report(REPORT_DIR.value, results, records)
     print()
-    print(localization_claims.format_lines(summary["claims"]))
+    print(report.format_localization_lines(summary["claims"]))
     costs = [c["fraction"] for c in summary["gradacc_cost"] if c]
     if costs:
       print(f"gradient accounting: {max(costs):.1%} of an epoch at most over the runs "

@@ -32,7 +32,6 @@ from flags import localization as localization_flags
 from flags import probing as probing_flags
 from flags import runs
 from flags import training as training_flags
-from suite.probing import hook as probe_hook
 from suite.probing import probe
 from suite.training import runner
 
@@ -44,19 +43,15 @@ EXTEND = training_flags.EXTEND
 flags.mark_flag_as_required("output_dir")
 
 
-
-
 def main(argv):
   del argv
   run_spec = runs.run_spec("train")  # Every setting is checked before any work.
   hook = runs.probe_hook_from_flags()
-  if hook and hook.clean_run_dir:  # A missing or probe-less control run fails now, not later.
-    probe_hook.load_clean_run_probe(hook.clean_run_dir)
   measures = localization_flags.hooks_from_flags(run_spec.train.epochs)
   strategy = training_flags.make_strategy()
+  # The hooks are checked against the model and data when the trainer takes them.
   final = runner.run(run_spec, strategy=strategy, hooks=([hook] if hook else []) + measures,
-                     extra_record=hook.add_to_record if hook else None, extend=EXTEND.value,
-                     progress=training_flags.PROGRESS.value)
+                     extend=EXTEND.value, progress=training_flags.PROGRESS.value)
   if final and "probe" in final:
     for k in final["probe"]["ks"]:  # The ks asked for (capped at the bank's size).
       print(f"\nk = {k}")

@@ -18,9 +18,12 @@ here."""
 
 from absl import flags
 
+from flags import probing as probing_flags
 from flags import sweeps as sweep_flags
+from flags import training as training_flags
 from suite import constants
 from suite.experiments import benign_memorization
+from suite.training import runner
 
 CONDITIONS = flags.DEFINE_list(
     "conditions", list(benign_memorization.DEFAULT_CONDITIONS),
@@ -72,6 +75,16 @@ for _name, _kind in (("sweep_label_noise", float), ("sweep_num_views", int),
                  + ",".join(benign_memorization.CONDITIONS))
 def _check_conditions(values):
   return bool(values) and set(values) <= set(benign_memorization.CONDITIONS)
+
+
+def settings(spec: runner.RunSpec) -> benign_memorization.Settings:
+  """The experiment the flags ask for, around the base run `spec`."""
+  plan = sweep()
+  pool = bool(spec.augment.num_views or any(plan.num_views))
+  return benign_memorization.Settings(
+      spec, probing_flags.probe_config(), probing_flags.PROBE_EVERY.value, sweep=plan,
+      names=conditions(pool), extend=training_flags.EXTEND.value,
+      fit_threshold=MEMORIZATION_GATE.value)
 
 
 def sweep() -> benign_memorization.Sweep:

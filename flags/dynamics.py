@@ -24,6 +24,7 @@ from flags import sweeps as sweep_flags
 from suite import errors
 from suite.experiments import memorization_dynamics
 from suite.measures import sensitivity
+from suite.training import runner
 
 SEEDS = flags.DEFINE_list("seeds", ["0", "1"], "Training seeds (data and noise stay fixed).")
 CSR_SAMPLES = flags.DEFINE_integer("csr_samples", 300, "Examples (half clean, half corrupted) "
@@ -115,7 +116,7 @@ for _name in sorted(set(_PARSERS) - {"sweep_label_noise"}):
                            message=_MESSAGES[_name])
 
 
-def variants() -> tuple:
+def variants() -> tuple[memorization_dynamics.Variant, ...]:
   """The variants the flags ask for; ConfigError on a bad --sweep_label_noise."""
   if not _parses("sweep_label_noise", SWEEP_LABEL_NOISE.value):
     raise errors.ConfigError(_MESSAGES["sweep_label_noise"])
@@ -144,6 +145,14 @@ def _check_seeds(values):
 def seeds() -> list[int]:
   """The training seeds (--seeds)."""
   return [int(s) for s in SEEDS.value]
+
+
+def settings(spec: runner.RunSpec) -> memorization_dynamics.Settings:
+  """The experiment the flags ask for, around the base run `spec`."""
+  return memorization_dynamics.Settings(
+      spec, tuple(seeds()), variants(), CSR_SAMPLES.value, csr_config(),
+      difficulty_runs=DIFFICULTY_RUNS.value, difficulty_kinds=tuple(DIFFICULTY_DATA.value),
+      difficulty_examples=DIFFICULTY_EXAMPLES.value)
 
 
 def csr_config() -> sensitivity.CsrConfig:

@@ -17,9 +17,9 @@ accounting (suite.measures.rewinding, suite.measures.gradient_accounting)."""
 
 from absl import flags
 
+from suite import hooks
 from suite.measures import gradient_accounting
 from suite.measures import rewinding
-from suite.training import hooks
 
 KEEP_EPOCHS = flags.DEFINE_list(
     "keep_epochs", [], "Epochs whose weights are kept for layer rewinding (benchmarks."

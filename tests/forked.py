@@ -87,8 +87,8 @@ def drive(cases_path: str, results_path: str) -> None:
   import tensorflow  # pylint: disable=g-import-not-at-top,unused-import
   import tensorflow_datasets  # pylint: disable=g-import-not-at-top,unused-import
   from suite.experiments import benign_memorization, memorization_dynamics  # pylint: disable=g-import-not-at-top,unused-import
+  from suite.analysis.leaderboard import aggregate, load, render  # pylint: disable=g-import-not-at-top,unused-import
   from suite.probing import hook  # pylint: disable=g-import-not-at-top,unused-import
-  from suite.results import leaderboard  # pylint: disable=g-import-not-at-top,unused-import
   from suite.training import runner  # pylint: disable=g-import-not-at-top,unused-import
   cases = json.loads(pathlib.Path(cases_path).read_text())
   tree = pathlib.Path(cases_path).parent

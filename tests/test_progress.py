@@ -27,18 +27,19 @@ from suite.models import zoo
 from suite.probing import hook as probe_hook
 from suite.probing import knn
 from suite.probing import probe
+from suite.training import progress as progress_lib
 from suite.training import runner
 from suite.training import trainer as trainer_lib
 
 
 def test_durations_and_eta():
-  assert [runner.duration(s) for s in (None, 4.4, 65, 3600 + 7 * 60 + 20)] == \
+  assert [progress_lib.duration(s) for s in (None, 4.4, 65, 3600 + 7 * 60 + 20)] == \
       ["-", "4s", "1m05s", "1h07m"]
-  assert runner.eta(30.0, 3, 7) == pytest.approx(70.0)
-  assert runner.eta(30.0, 0, 7) is None
-  line = runner.progress_line({"epoch": 3, "train/loss": 0.5}, 10, 30.0, 70.0)
+  assert progress_lib.eta(30.0, 3, 7) == pytest.approx(70.0)
+  assert progress_lib.eta(30.0, 0, 7) is None
+  line = progress_lib.progress_line({"epoch": 3, "train/loss": 0.5}, 10, 30.0, 70.0)
   assert line.startswith("epoch    3/10") and line.endswith("elapsed 30s ETA 1m10s")
-  assert "elapsed" not in runner.progress_line({"epoch": 3}, 10)
+  assert "elapsed" not in progress_lib.progress_line({"epoch": 3}, 10)
 
 
 class _Clock:
@@ -51,7 +52,7 @@ class _Clock:
 
 def test_step_progress_is_silent_for_short_epochs_and_throttled_for_long_ones():
   out, clock = io.StringIO(), _Clock()
-  progress = runner.StepProgress(out, steps_per_epoch=10, after=3.0, interval=1.0, clock=clock)
+  progress = progress_lib.StepProgress(out, steps_per_epoch=10, after=3.0, interval=1.0, clock=clock)
   for _ in range(10):  # A 1.8 s epoch: nothing.
     clock.now += 0.2
     progress.step()
@@ -75,8 +76,7 @@ def _run(tmp_path, data_dir, out, progress):
       model=zoo.ModelConfig(name="mlp", width=8, depth=2), augment=augmentation.AugmentConfig(),
       train=trainer_lib.TrainConfig(epochs=2, batch_size=30, seed=2), flags={})
   hook = probe_hook.ProbeHook(probe.ProbeConfig(knn=knn.KnnConfig(ks=(1, 5))), 0, 2)
-  return runner.run(spec, hooks=[hook], extra_record=hook.add_to_record, out=out,
-                    progress=progress)
+  return runner.run(spec, hooks=[hook], out=out, progress=progress)
 
 
 def test_a_run_prints_elapsed_eta_and_its_probes_but_no_steps_into_a_log(tmp_path, data_dir):
@@ -96,11 +96,11 @@ def test_a_run_prints_elapsed_eta_and_its_probes_but_no_steps_into_a_log(tmp_pat
 
 
 def test_asked_for_progress_a_run_shows_its_steps(tmp_path, data_dir, monkeypatch):
-  class Eager(runner.StepProgress):
+  class Eager(progress_lib.StepProgress):
     def __init__(self, out, steps_per_epoch):
       super().__init__(out, steps_per_epoch, after=0.0, interval=0.0)
 
-  monkeypatch.setattr(runner, "StepProgress", Eager)
+  monkeypatch.setattr(progress_lib, "StepProgress", Eager)
   out = io.StringIO()
   _run(tmp_path, data_dir, out, progress=True)
   text = out.getvalue()

@@ -52,21 +52,35 @@ import time
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 WORK = ROOT / "build" / "mutation"
 DOCS = ROOT / "docs" / "testing.md"
+# The claims' modules run against the claims' tests; not test_claims_calibration.py: ten
+# minutes of simulations per surviving mutant.
+_CLAIMS_TESTS = ["tests/analysis/claims/test_claims.py",
+                 "tests/analysis/claims/test_claims_dynamics_sweeps.py"]
 # module: (its file, the test files that mirror it). The golden-record test is not one.
 MODULES = {
     "augmentation": ("suite/data/augmentation.py",
                      ["tests/data/test_augmentation.py",
                       "tests/data/test_augmentation_distribution.py",
-                      "tests/data/test_augmentation_torchvision.py",
-                      "tests/data/test_augm_iid.py"]),
+                      "tests/data/test_augmentation_torchvision.py"]),
+    "pillow_ops": ("suite/data/pillow_ops.py",
+                   ["tests/data/test_augmentation.py",
+                    "tests/data/test_augmentation_distribution.py",
+                    "tests/data/test_augmentation_torchvision.py"]),
+    "train_pipeline": ("suite/data/train_pipeline.py",
+                       ["tests/data/test_augmentation.py", "tests/data/test_augm_iid.py"]),
+    # The keyed draws of suite/rng.py are checked through the views they key.
+    "rng": ("suite/rng.py", ["tests/data/test_augmentation.py",
+                             "tests/data/test_augmentation_distribution.py"]),
     "corruptions": ("suite/data/corruptions.py", ["tests/data/test_corruptions.py"]),
     "knn": ("suite/probing/knn.py", ["tests/probing/test_knn.py",
                                      "tests/probing/test_no_scann.py"]),
     "probe": ("suite/probing/probe.py", ["tests/probing/test_probe.py"]),
-    "stats": ("suite/results/stats.py", ["tests/results/test_stats.py"]),
-    # Not test_claims_calibration.py: ten minutes of simulations per surviving mutant.
-    "claims": ("suite/results/claims.py", ["tests/results/test_claims.py",
-                                           "tests/results/test_claims_dynamics_sweeps.py"]),
+    "stats": ("suite/analysis/stats.py", ["tests/analysis/test_stats.py"]),
+    "example_difficulty": ("suite/analysis/example_difficulty.py",
+                           ["tests/analysis/test_example_difficulty.py"]),
+    **{f"claims_{name}": (f"suite/analysis/claims/{name}.py", _CLAIMS_TESTS)
+       for name in ("verdicts", "readings", "benign", "malign", "fitting_order", "difficulty",
+                    "sensitivity", "regularizers", "dynamics", "report")},
     "checkpointing": ("suite/training/checkpointing.py",
                       ["tests/training/test_checkpointing.py"]),
     "tracking": ("suite/training/tracking.py", ["tests/training/test_tracking.py"]),
@@ -74,9 +88,10 @@ MODULES = {
     "record": ("suite/results/record.py", ["tests/results/test_record.py"]),
 }
 # Modules checked on a sample of their mutants: those whose number (in its function)
-# matches the pattern. augmentation.py has 2,310 mutants, hours on 2 cores by themselves;
-# its sample is the mutants numbered 10, 20, 30... of each function (one in ten).
-SAMPLES = {"augmentation": "*0"}
+# matches the pattern. augmentation.py, pillow_ops.py, train_pipeline.py and rng.py have
+# 746, 702, 522 and 380 mutants, hours on 2 cores; their sample is the mutants numbered
+# 10, 20, 30... of each function (one in ten).
+SAMPLES = {"augmentation": "*0", "pillow_ops": "*0", "train_pipeline": "*0", "rng": "*0"}
 # What the mirrored tests import besides suite/ (tests/ is copied by mutmut itself).
 ALSO_COPY = ("flags/", "benchmarks/")
 KILLED = ("killed", "timeout", "segfault")

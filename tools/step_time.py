@@ -19,7 +19,7 @@ own zoo model (suite.models.zoo, same layers and initialisation), trained by Ker
 compiled step (XLA) on random images and random one-hot labels, timed over whole epochs.
 With --input=memory (the default) the images are arrays in memory: the model's step alone,
 and no TensorFlow is needed. With --input=pipeline each epoch's batches come from the
-suite's own tf.data training pipeline (suite.data.augmentation.TrainPipeline, a new
+suite's own tf.data training pipeline (suite.data.train_pipeline.TrainPipeline, a new
 dataset per epoch as the suite's trainer makes them), views made by --augmentation on the
 host's CPUs (TensorFlow's CPU build suffices), so an epoch's seconds include making its
 views and handing them to the backend. Both inputs time an epoch alike, inside Keras' fit
@@ -162,16 +162,17 @@ def pipeline_epochs(images: np.ndarray, labels: np.ndarray):
   import tensorflow as tf
   from suite.data import augmentation
   from suite.data import datasets
+  from suite.data import train_pipeline
   if keras.backend.backend() != "tensorflow":  # The host's CPUs make views; the GPU is the
     tf.config.set_visible_devices([], "GPU")   # backend's (TensorFlow would take its memory).
   ids = np.arange(len(images), dtype=np.int64)
   split = datasets.Split(ids=ids, images=images, labels=labels, clean_labels=labels,
                          corrupted=np.ones(len(images), bool))
-  pipeline = augmentation.TrainPipeline(split, NUM_CLASSES.value,
-                                        augmentation.AugmentConfig(
-                                            name=AUGMENTATION.value,
-                                            strength=AUGMENTATION_STRENGTH.value),
-                                        seed=0)
+  pipeline = train_pipeline.TrainPipeline(split, NUM_CLASSES.value,
+                                          augmentation.AugmentConfig(
+                                              name=AUGMENTATION.value,
+                                              strength=AUGMENTATION_STRENGTH.value),
+                                          seed=0)
   return lambda epoch: pipeline.epoch(epoch, BATCH_SIZE.value).map(
       lambda batch: (batch["image"], batch["target"]))
 

@@ -16,8 +16,6 @@
 
 from suite.data.augmentation import AUGMENTATIONS
 from suite.data.augmentation import AugmentConfig
-from suite.data.augmentation import TrainPipeline
-from suite.data.augmentation import eval_dataset
 from suite.data.corruptions import INPUT_CORRUPTIONS
 from suite.data.datasets import Data
 from suite.data.datasets import DataConfig
@@ -26,3 +24,5 @@ from suite.data.datasets import Split
 from suite.data.datasets import load
 from suite.data.sources import DATASETS
 from suite.data.sources import DatasetNotFoundError
+from suite.data.train_pipeline import TrainPipeline
+from suite.data.train_pipeline import eval_dataset

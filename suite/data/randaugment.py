@@ -38,7 +38,7 @@ view equals what torchvision and Pillow make from the same choices, pixel for pi
   path (float64 steps) when the matrix has no off-diagonal terms, else its 16.16 fixed-point
   path. The magnitude is fixed per pipeline, so each (operation, sign) is a fixed map of
   source pixels, computed once in NumPy; a view gathers through its map.
-- Brightness, Color, Contrast: the suite's Pillow-exact `augmentation.adjust_*`. Sharpness:
+- Brightness, Color, Contrast: the suite's Pillow-exact `pillow_ops.adjust_*`. Sharpness:
   Pillow's SMOOTH filter (3x3 kernel [1 1 1; 1 5 1; 1 1 1] / 13 in float32, summed in
   Pillow's order, +0.5, truncated; the border rows and columns copied) blended as
   ImageEnhance does. Posterize, Solarize, AutoContrast, Equalize: ImageOps' lookup tables
@@ -53,7 +53,8 @@ import numpy as np
 import tensorflow as tf
 
 from suite import errors
-from suite.data import augmentation
+from suite import rng
+from suite.data import pillow_ops
 
 OPS = ("identity", "shear_x", "shear_y", "translate_x", "translate_y", "rotate", "brightness",
        "color", "contrast", "sharpness", "posterize", "solarize", "autocontrast", "equalize")
@@ -114,7 +115,7 @@ def sample_randaugment_params(keys: tf.Tensor, strength: float) -> dict:
   operations negate their magnitude; drawn for every step, read only by signed ones).
   """
   num_ops, _ = strength_setting(strength)
-  uniforms = augmentation.keyed_uniforms(keys, 2 * num_ops)
+  uniforms = rng.keyed_uniforms(keys, 2 * num_ops)
   ops = tf.minimum(tf.floor(uniforms[..., 0::2] * len(OPS)), len(OPS) - 1)
   return {"ops": tf.cast(ops, tf.int32), "negative": uniforms[..., 1::2] < 0.5}
 
@@ -293,7 +294,7 @@ def smooth(images: tf.Tensor) -> tf.Tensor:
 
 def adjust_sharpness(images: tf.Tensor, factor: tf.Tensor) -> tf.Tensor:
   """PIL ImageEnhance.Sharpness: a blend with the SMOOTH-filtered image."""
-  return augmentation._blend(smooth(images), images, factor)  # pylint: disable=protected-access
+  return pillow_ops.blend(smooth(images), images, factor)
 
 
 def posterize(images: tf.Tensor, bits: int) -> tf.Tensor:
@@ -386,9 +387,9 @@ def _operations(magnitude_bin: int, height: int, width: int):
       lambda x, negative: x,
       geometric("shear_x"), geometric("shear_y"), geometric("translate_x"),
       geometric("translate_y"), geometric("rotate"),
-      enhance(augmentation.adjust_brightness, "brightness"),
-      enhance(augmentation.adjust_saturation, "color"),
-      enhance(augmentation.adjust_contrast, "contrast"),
+      enhance(pillow_ops.adjust_brightness, "brightness"),
+      enhance(pillow_ops.adjust_saturation, "color"),
+      enhance(pillow_ops.adjust_contrast, "contrast"),
       enhance(adjust_sharpness, "sharpness"),
       lambda x, negative: posterize(x, int(table["posterize"])),
       lambda x, negative: solarize(x, table["solarize"]),

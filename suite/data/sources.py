@@ -235,9 +235,10 @@ def prepare(name: str, data_dir: str | None = None, manual_dir: str | None = Non
   except (tf.errors.OpError, OSError) as e:
     raise errors.DataError(f"{data_dir}: cannot create the data directory "
                            f"({' '.join(str(e).split())[:200]})") from e
-  builder = tfds.builder(name, data_dir=data_dir)
-  if builder.is_prepared():
-    return builder
+  if tfds.builder(name, data_dir=data_dir).is_prepared():
+    # A fresh builder: one made while another process finished preparing reads no splits,
+    # though the finished directory makes its is_prepared() true a moment later.
+    return tfds.builder(name, data_dir=data_dir)
   with _preparation_lock(data_dir, name):
     builder = tfds.builder(name, data_dir=data_dir)
     if builder.is_prepared():  # Another process prepared it while this one waited.

@@ -12,4 +12,9 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Experiments of the papers, composed from the library's runs, probes and claims."""
+"""Experiments of the papers, composed from the library's runs, probes and claims.
+
+A training experiment is a package whose `plan(settings)` lists its runs once, as
+`job_plan.Job`s: that list drives --list_jobs, --only, training and the aggregation, and
+the aggregate is an `experiment_record.ExperimentRecord`.
+"""

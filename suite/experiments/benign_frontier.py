@@ -18,7 +18,7 @@ Each configuration is one finished benign-memorization experiment (an output dir
 of suite.experiments.benign_memorization with random_plain and random_augmented runs
 for >= 3 seeds), differing from the others in one setting (model, training subset,
 augmentation, length). Per configuration and seed this reads, at the encoder output
-(suite.results.claims.encoder_endpoint) and the headline k, the clean-bank k-NN of the
+(suite.analysis.claims.readings.encoder_endpoint) and the headline k, the clean-bank k-NN of the
 run with augmentation, the run without, and the random-initialisation control, at
 every probed epoch (the training-length axis), and the fit of the random labels; and it
 keeps the configuration's own claim line "features survive random labels with
@@ -34,9 +34,9 @@ import tensorflow as tf
 
 from suite import constants
 from suite import errors
-from suite.results import claims as claims_lib
+from suite.analysis import stats
+from suite.analysis.claims import readings
 from suite.results import record
-from suite.results import stats
 
 AUGMENTED, PLAIN = "random_augmented", "random_plain"
 SURVIVE_CLAIM = "features survive random labels with augmentation"
@@ -135,7 +135,7 @@ def load(experiment_dir: str, k: int = constants.HEADLINE_K) -> Configuration:
   endpoints = runs[AUGMENTED][0].get("probe", {}).get("endpoints")
   if not endpoints:
     raise errors.SuiteError(f"{experiment_dir}: the runs were not probed (--probe)")
-  layer = claims_lib.encoder_endpoint(endpoints)
+  layer = readings.encoder_endpoint(endpoints)
   by_epoch: dict[str, dict[int, list[float]]] = {}
   for condition, recs in runs.items():
     per_seed = []

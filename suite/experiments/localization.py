@@ -21,7 +21,7 @@ never over its checkpoints or record. Several runs of one condition (seeds) are
 summarized together: per block, the drop in the fit of corrupted and clean examples after
 rewinding and after retraining with 95% t intervals over seeds, beside the k-NN probe's
 noisy-bank curve of the same runs, gradient accounting over epochs (when the runs
-measured it), and the claims of suite.results.localization_claims.
+measured it), and the claims of suite.analysis.claims.localization.
 """
 
 import json
@@ -33,15 +33,15 @@ import tensorflow as tf
 
 from suite import constants
 from suite import errors
+from suite.analysis import stats
+from suite.analysis.claims import localization as localization_claims
 from suite.data import datasets
 from suite.measures import gradient_accounting
 from suite.measures import rewinding
 from suite.models import zoo
 from suite.results import atomic
-from suite.results import localization_claims
 from suite.results import plots
 from suite.results import record
-from suite.results import stats
 from suite.results import tables
 
 SUMMARY_JSON = "localization_summary.json"

@@ -35,11 +35,11 @@ import time
 import numpy as np
 import tensorflow as tf
 
+from suite import hooks
 from suite import rng
 from suite.data import datasets
 from suite.models import losses
 from suite.models import zoo
-from suite.training import hooks
 
 PREFIX = "gradacc"
 GROUPS = ("noisy", "clean")

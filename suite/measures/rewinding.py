@@ -47,12 +47,12 @@ import numpy as np
 import tensorflow as tf
 
 from suite import errors
+from suite import hooks
 from suite import rng
 from suite.data import datasets
 from suite.models import losses
 from suite.models import zoo
 from suite.results import atomic
-from suite.training import hooks
 
 KEPT_DIR = "kept_checkpoints"
 RESULTS_DIR = "localization"

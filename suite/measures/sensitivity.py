@@ -35,11 +35,11 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from suite import hooks
 from suite import rng
 from suite.data import datasets
 from suite.models import losses
 from suite.results import atomic
-from suite.training import hooks
 
 
 @dataclasses.dataclass(frozen=True)

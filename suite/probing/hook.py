@@ -22,10 +22,10 @@ import tensorflow as tf
 
 from suite import constants
 from suite import errors
+from suite import hooks
 from suite.probing import probe as probe_lib
 from suite.results import plots
 from suite.results import record
-from suite.training import hooks
 
 
 class ProbeHook(hooks.Hook):
@@ -33,16 +33,13 @@ class ProbeHook(hooks.Hook):
 
   At a due evaluated epoch it returns the probe scalars (knn/<endpoint>/k<k>, clean and
   noisy banks) and, where the run writes outputs, draws the by-layer figure (file and
-  TensorBoard image). `add_to_record` adds the last table and the controls to result.json.
-  `run` below is anything with the State's fields (a hooks.State, or a Trainer).
-  `report(line)` hears of each probe and of the controls as they start and end (they take
-  a while on a large bank); the runner points it at its output where it is None.
+  TensorBoard image). Its record sections are the last table (`probe`) and the controls.
+  Each probe and the controls say when they start and end through `state.report` (they
+  take a while on a large bank).
   """
 
   def __init__(self, config: probe_lib.ProbeConfig, every: int, last_epoch: int,
-               clean_run_dir: str | None = None, k_for_figures: int = constants.HEADLINE_K,
-               report=None):
-    self.report = report
+               clean_run_dir: str | None = None, k_for_figures: int = constants.HEADLINE_K):
     self.config = config
     self.every = every
     self.last_epoch = last_epoch
@@ -52,46 +49,54 @@ class ProbeHook(hooks.Hook):
     self.latest_epoch: int | None = None
     self.controls: dict | None = None
     self.asked_ks: tuple[int, ...] | None = None
+    self.clean_run_probe: dict | None = None  # Read once, by validate.
 
-  def validate(self, run: hooks.State) -> None:
+  def validate(self, state: hooks.State) -> None:
     """Refuses endpoints the model lacks and a clean-run directory without a probe."""
-    unknown = set(self.config.endpoints) - set(run.zoo_model.endpoints)
+    unknown = set(self.config.endpoints) - set(state.zoo_model.endpoints)
     if unknown:
       raise errors.ConfigError(f"unknown endpoints {sorted(unknown)} for model "
-                               f"{run.model_config.name}; it has {run.zoo_model.endpoints}")
+                               f"{state.model_config.name}; it has {state.zoo_model.endpoints}")
     # A k the bank cannot give is probed (and recorded) as the k actually used.
-    usable = usable_ks(self.config.knn.ks, len(run.data.train))
+    usable = usable_ks(self.config.knn.ks, len(state.data.train))
     if usable != tuple(self.config.knn.ks):
       self.asked_ks = tuple(self.config.knn.ks)
       self.config = dataclasses.replace(
           self.config, knn=dataclasses.replace(self.config.knn, ks=usable))
       self.k = self.k if self.k in usable else max(usable)
     if self.clean_run_dir:
-      load_clean_run_probe(self.clean_run_dir)
+      self.clean_run_probe = load_clean_run_probe(self.clean_run_dir)
 
-  def _say(self, line: str) -> None:
-    if self.report:
-      self.report(line)
+  def dashboard(self, state: hooks.State) -> hooks.Dashboard:
+    """The k-NN of the encoder (or the last probed endpoint) at the headline k, its
+    controls and noisy bank in HParams; a chart per probed k."""
+    endpoints = tuple(self.config.endpoints) or state.zoo_model.endpoints
+    encoder = state.zoo_model.encoder_endpoint
+    endpoint = encoder if encoder in endpoints else endpoints[-1]
+    k, name = self.k, f"{self.k}-NN {endpoint}"
+    return hooks.Dashboard(
+        metrics=((f"knn/{endpoint}/k{k}", name),
+                 (f"controls/random_init/{endpoint}/k{k}", f"{name}, random init"),
+                 (f"controls/raw_pixels/k{k}", f"{k}-NN raw pixels"),
+                 (f"knn_noisy/{endpoint}/k{k}", f"{name}, noisy bank")),
+        knn_ks=tuple(self.config.knn.ks))
 
-  def _what(self, run) -> str:
+  def _what(self, run: hooks.State) -> str:
     bank = probe_lib.bank_examples(run.data, self.config)[1]
     return (f"{self.config.bank} bank of {len(bank):,}, {len(run.data.test):,} queries, "
             f"k {', '.join(str(k) for k in self.config.knn.ks)}")
 
-  def _controls(self, run) -> dict:
+  def _controls(self, run: hooks.State) -> dict:
     if self.controls is None:
       started = time.time()
-      self._say(f"controls: probing raw pixels and a random initialisation of "
-                f"{run.model_config.name} ({self._what(run)}) ...")
+      run.report(f"controls: probing raw pixels and a random initialisation of "
+                 f"{run.model_config.name} ({self._what(run)}) ...")
       controls = probe_lib.controls(run.model_config, run.data, run.config.seed, self.config)
-      self._say(f"controls done in {time.time() - started:.1f} s")
-      if self.clean_run_dir:
-        controls["clean_labels"] = load_clean_run_probe(self.clean_run_dir)
+      run.report(f"controls done in {time.time() - started:.1f} s")
+      if self.clean_run_probe:
+        controls["clean_labels"] = self.clean_run_probe
       self.controls = controls
     return self.controls
-
-  def on_train_begin(self, state: hooks.State) -> None:
-    self.validate(state)
 
   def on_evaluate(self, state: hooks.State) -> dict:
     epoch = state.epoch
@@ -100,34 +105,33 @@ class ProbeHook(hooks.Hook):
       return {}
     return self._probe(state, epoch)
 
-  def _probe(self, run, epoch: int) -> dict:
+  def _probe(self, run: hooks.State, epoch: int) -> dict:
     started = time.time()
     endpoints = self.config.endpoints or run.zoo_model.endpoints
-    self._say(f"probing {len(endpoints)} endpoints at epoch {epoch} ({self._what(run)}) ...")
+    run.report(f"probing {len(endpoints)} endpoints at epoch {epoch} ({self._what(run)}) ...")
     table = probe_lib.probe(run.zoo_model, run.data, self.config)
-    self._say(f"probe done in {time.time() - started:.1f} s")
+    run.report(f"probe done in {time.time() - started:.1f} s")
     self.latest, self.latest_epoch = table, epoch
     controls = self._controls(run)
-    if run.write_outputs:
+    if run.write_outputs and run.run_dir:  # Writing outputs implies a run directory.
       png = plots.knn_by_layer(table, controls, self.k, f"{self.k}-NN by layer, epoch {epoch}")
       plots.write_figure(run.run_dir, "knn_by_layer.png", png)
       with run.summary_writer().as_default(step=epoch):
         tf.summary.image("knn_by_layer", tf.io.decode_png(png)[None])
     return probe_lib.scalars(table)
 
-  def add_to_record(self, run: hooks.State, rec: dict) -> None:
-    """Adds `probe` (the last table) and `controls` to the final result record."""
-    epoch = run.epoch
-    epoch = int(epoch.numpy()) if hasattr(epoch, "numpy") else int(epoch)
+  def record_sections(self, state: hooks.State) -> dict:
+    """`probe` (the last table) and `controls`, for the final result record."""
+    epoch = state.epoch
     if self.latest_epoch != epoch and epoch == self.last_epoch:
-      self._probe(run, epoch)  # Resumed after the last checkpoint: probe the restored model.
+      self._probe(state, epoch)  # Resumed after the last checkpoint: probe the restored model.
     if self.latest is None:
-      return
-    rec["probe"] = dict(self.latest, epoch=self.latest_epoch, pooling=self.config.pooling,
-                        ks=list(self.config.knn.ks), method=self.config.knn.method)
+      return {}
+    table = dict(self.latest, epoch=self.latest_epoch, pooling=self.config.pooling,
+                 ks=list(self.config.knn.ks), method=self.config.knn.method)
     if self.asked_ks:
-      rec["probe"]["ks_asked"] = list(self.asked_ks)
-    rec["controls"] = self._controls(run)
+      table["ks_asked"] = list(self.asked_ks)
+    return {"probe": table, "controls": self._controls(state)}
 
 
 def usable_ks(ks: Iterable[int], bank_size: int) -> tuple[int, ...]:

@@ -36,17 +36,17 @@ queries in one run.
 from typing import Any
 import dataclasses
 import os
-import threading
 import time
 import timeit
 from typing import TextIO
 
 import numpy as np
-import psutil
 import tensorflow as tf
 
 from suite import errors
+from suite import peak_memory
 from suite.data import datasets
+from suite.data import synthetic_features
 from suite.models import zoo
 from suite.probing import features
 from suite.probing import knn
@@ -106,33 +106,6 @@ class Result:
   seconds: dict = dataclasses.field(default_factory=dict)
   products: dict = dataclasses.field(default_factory=lambda: dict.fromkeys(PRECISIONS, 0.0))
   product_flops: int = 0
-
-
-class PeakMemory:
-  """Peak resident memory above the level at entry, sampled in a thread."""
-
-  def __init__(self, interval: float = 0.002):
-    self.interval = interval
-    self.process = psutil.Process()
-
-  def __enter__(self):
-    self.base = self.process.memory_info().rss
-    self.peak = self.base
-    self._stop = threading.Event()
-    self._thread = threading.Thread(target=self._sample, daemon=True)
-    self._thread.start()
-    return self
-
-  def _sample(self):
-    while not self._stop.is_set():
-      self.peak = max(self.peak, self.process.memory_info().rss)
-      time.sleep(self.interval)
-
-  def __exit__(self, *exc):
-    self._stop.set()
-    self._thread.join()
-    self.peak = max(self.peak, self.process.memory_info().rss)
-    self.extra_mb = (self.peak - self.base) / 2**20
 
 
 def product_seconds(bank: np.ndarray, queries: np.ndarray, precision: str,
@@ -249,7 +222,7 @@ def measure(zoo_model: zoo.ZooModel, data: datasets.Data, config: SpeedConfig = 
     endpoint_started = time.perf_counter()
     cells = [name, str(bank.shape[1])]
     for method in config.methods:
-      with PeakMemory() as memory:
+      with peak_memory.PeakMemory() as memory:
         started = time.perf_counter()
         predicted, neighbours[method] = classify(method, bank, data.train.clean_labels, queries,
                                                  config.k, data.info.num_classes, config.index)
@@ -351,43 +324,6 @@ class SyntheticConfig:
       raise errors.ConfigError("the index config must have method 'approximate'")
 
 
-SYNTHETIC_BLOCK = 16_384  # Points drawn by one generator (bounds the float64 temporaries).
-
-
-def synthetic_points(count: int, dim: int, seed: int, stream: int = 0) -> np.ndarray:
-  """L2-normalised points shaped like learned features: clusters of low intrinsic dimension.
-
-  Each point is one of 1,000 Gaussian centres plus a 16-dimensional offset (shared basis)
-  of about half a centre's norm and isotropic noise of a quarter, normalised. Uniform points
-  on a 128-d sphere have no structure (every neighbour nearly as far as any point) and would
-  measure a worst case no network's features present.
-
-  Args:
-    count: points.
-    dim: width.
-    seed: the draw; the centres and basis depend on `seed` only, so banks and queries of
-      the same seed share them.
-    stream: which points of that draw (e.g. 0 bank, 1 queries).
-
-  Returns:
-    float32 [count, dim], unit rows. Point i depends on (seed, stream, i) only: a smaller
-    draw is a prefix of a larger one (each block of SYNTHETIC_BLOCK points has its own
-    generator, keyed by its index).
-  """
-  structure = np.random.default_rng([seed, 0])
-  centres = structure.normal(size=(1000, dim))
-  basis = structure.normal(size=(16, dim))
-  out = np.empty((count, dim), np.float32)
-  for block, start in enumerate(range(0, count, SYNTHETIC_BLOCK)):
-    rng = np.random.default_rng([seed, 1 + stream, block])
-    n = SYNTHETIC_BLOCK
-    # Offsets about half a centre's norm, noise a quarter: clusters that overlap a little.
-    points = (centres[rng.integers(0, len(centres), n)]
-              + 0.5 * rng.normal(size=(n, 16)) @ basis / 4.0 + 0.25 * rng.normal(size=(n, dim)))
-    out[start:start + n] = points[:count - start]
-  return knn.l2_normalize(out)
-
-
 def measure_synthetic(config: SyntheticConfig = SyntheticConfig(),
                       out: TextIO | None = None) -> list[dict]:
   """Build and search times of ScaNN (exact and approximate) and scikit-learn, side by side.
@@ -424,8 +360,9 @@ def measure_synthetic(config: SyntheticConfig = SyntheticConfig(),
   cells = []
   for size in config.sizes:
     size_started = time.perf_counter()
-    bank = synthetic_points(size, config.dim, config.seed, stream=0)
-    queries = synthetic_points(config.queries, config.dim, config.seed, stream=1)
+    bank = synthetic_features.clustered_points(size, config.dim, config.seed, stream=0)
+    queries = synthetic_features.clustered_points(config.queries, config.dim, config.seed,
+                                                 stream=1)
     row: dict[str, Any] = {"bank": size, "dim": config.dim, "queries": config.queries}
     row["leaves"], row["searched"], _ = knn.index_size(config.index, size, config.k)
     for name, kind in (("scann", "brute_force"), ("approx", "approximate")):

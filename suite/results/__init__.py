@@ -12,4 +12,6 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Run records (result.json), leaderboards and figures."""
+"""The ground layer of results: run records (result.json) and run directories with their
+lock, atomic writes, text tables and figures. Analyses of finished records (statistics,
+claims, leaderboards) live in suite.analysis."""

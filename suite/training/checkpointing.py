@@ -27,8 +27,8 @@ import tensorflow as tf
 
 from suite import constants
 from suite import errors
+from suite import hooks
 from suite.results import atomic
-from suite.training import hooks
 
 
 class CheckpointHook(hooks.Hook):

@@ -23,24 +23,16 @@ Scalars of `FitHook` at every evaluated epoch (TensorBoard tag, also in the hist
   validation/accuracy, test/accuracy (and loss)   clean labels
 """
 
-import dataclasses
-
 import keras
 import numpy as np
 import tensorflow as tf
 
-from suite.data import augmentation
+from suite import hooks
 from suite.data import datasets
+from suite.data import train_pipeline
 from suite.models import losses
-from suite.training import hooks
 
-
-@dataclasses.dataclass
-class EvalResult:
-  logits: np.ndarray
-  loss: np.ndarray  # per example, against the split's training labels
-  correct: np.ndarray  # against training labels
-  correct_clean: np.ndarray  # against clean labels
+EvalResult = hooks.EvalResult  # Defined with the protocol, which hands it to hooks.
 
 
 class Evaluator:
@@ -58,7 +50,7 @@ class Evaluator:
     """Logits, per-example loss and correctness of `split` (its training labels by default)."""
     labels = split.labels if labels is None else labels
     logits = np.concatenate([self.forward(batch["image"]).numpy()
-                             for batch in augmentation.eval_dataset(split, self.batch_size)])
+                             for batch in train_pipeline.eval_dataset(split, self.batch_size)])
     targets = tf.one_hot(labels, self.num_classes)
     loss = losses.per_example_loss(self.loss, targets, logits).numpy()
     predictions = logits.argmax(-1)
@@ -76,8 +68,8 @@ def view_fit(state: hooks.State) -> float:
   """Accuracy over every (example, pooled view) against the view's own label."""
   num_views, train = state.augment_config.num_views, state.data.train
   if state.augment_config.per_view_labels:
-    table = augmentation.per_view_label_table(train, num_views, state.data.info.num_classes,
-                                              state.config.seed)
+    table = train_pipeline.per_view_label_table(train, num_views, state.data.info.num_classes,
+                                                state.config.seed)
   else:  # One label per example, shown with each of its views.
     table = np.repeat(train.labels[:, None], num_views, axis=1)
   positions = np.repeat(np.arange(len(train)), num_views)

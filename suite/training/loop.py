@@ -21,23 +21,24 @@ non-finite loss is detected then, with the first offending step counted on devic
 
 Per epoch e (1-based; 0 is the initial model, evaluated when a run starts fresh):
   on_epoch_begin -> steps -> state.metrics = train/*, perf/* -> [on_evaluate]
-  -> history entry -> on_epoch_end      (see suite.training.hooks for the protocol)
+  -> history entry -> on_epoch_end      (see suite.hooks for the protocol)
 The loop's own scalars: train/loss, train/accuracy (running, on augmented views and
 training labels), train/learning_rate, perf/epoch_seconds, perf/examples_per_second.
 """
 
 import signal
 import time
-from typing import Any, Callable
+from typing import Callable
 
 import keras
 import tensorflow as tf
 
 from suite import errors
+from suite import hooks as hooks_lib
 from suite import rng
 from suite.models import losses
-from suite.training import hooks as hooks_lib
 from suite.training import optimizers
+from suite.training import train_config
 
 
 class TrainingDivergedError(errors.SuiteError):
@@ -89,7 +90,8 @@ def initial_sums(strategy: tf.distribute.Strategy) -> tuple:
           tf.constant(-1, tf.int64))
 
 
-def make_train_step(model: keras.Model, optimizer: keras.optimizers.Optimizer, config: Any,
+def make_train_step(model: keras.Model, optimizer: keras.optimizers.Optimizer,
+                    config: train_config.TrainConfig,
                     strategy: tf.distribute.Strategy) -> Callable:
   """The compiled distributed step: `step(batch, sums) -> sums`.
 
@@ -190,12 +192,15 @@ class Loop:
 
     return strategy.distribute_datasets_from_function(dataset_fn)
 
-  def train_epoch(self, epoch: int, max_steps: int | None = None) -> dict:
+  def train_epoch(self, epoch: int, max_steps: int | None = None,
+                  on_step: Callable[[], None] | None = None) -> dict:
     """Runs the optimisation steps of `epoch` (1-based); returns sums and timing.
 
     Args:
       epoch: the 1-based epoch being trained.
       max_steps: stop after this many steps (benchmarks); None: the whole epoch.
+      on_step: called after every step (in-epoch progress); it reads nothing from the
+        device, so the steps stay asynchronous.
 
     Returns:
       {'loss_sum', 'correct_sum', 'examples', 'seconds'}: the device sums, read once.
@@ -210,6 +215,8 @@ class Loop:
       if max_steps is not None and index >= max_steps:
         break
       sums = self.step(batch, sums)
+      if on_step:
+        on_step()
       if self.stop_signal is not None:  # Abandon the epoch: the last checkpoint stands.
         raise Interrupted(f"interrupted by signal {self.stop_signal} during epoch {epoch}; "
                           "run the same command again to resume")
@@ -222,13 +229,14 @@ class Loop:
             "examples": int(steps) * self.state.config.batch_size,
             "seconds": time.perf_counter() - started}
 
-  def _epoch(self, hooks: list[hooks_lib.Hook], epoch: int, optimizer) -> None:
+  def _epoch(self, hooks: list[hooks_lib.Hook], epoch: int, optimizer,
+             on_step: Callable[[], None] | None) -> None:
     state, config = self.state, self.state.config
     state.epoch, state.metrics = epoch, {}
     state.evaluated = epoch == 0 or epoch % config.eval_every == 0 or epoch == config.epochs
     hooks_lib.call(hooks, "on_epoch_begin", state)
     if epoch:
-      sums = self.train_epoch(epoch)
+      sums = self.train_epoch(epoch, on_step=on_step)
       self.epoch.assign(epoch)
       seconds, examples = sums["seconds"], sums["examples"]
       state.metrics.update({
@@ -241,8 +249,8 @@ class Loop:
       state.history.append({"epoch": epoch, **state.metrics})
     hooks_lib.call(hooks, "on_epoch_end", state)
 
-  def run(self, hooks: list[hooks_lib.Hook], start: int,
-          optimizer: keras.optimizers.Optimizer) -> list[dict]:
+  def run(self, hooks: list[hooks_lib.Hook], start: int, optimizer: keras.optimizers.Optimizer,
+          on_step: Callable[[], None] | None = None) -> list[dict]:
     """Trains from epoch `start` (the resume point) to config.epochs; returns the history.
 
     Epoch 0 (the initial model) is evaluated when `start` is 0 and the history is empty.
@@ -252,6 +260,7 @@ class Loop:
       hooks: called in order at each point of the protocol.
       start: the last completed epoch (0 for a fresh run).
       optimizer: the run's optimizer.
+      on_step: called after every training step (see train_epoch).
 
     Returns:
       The history: one metrics entry per evaluated epoch.
@@ -260,9 +269,9 @@ class Loop:
     try:
       hooks_lib.call(hooks, "on_train_begin", self.state)
       if start == 0 and not self.state.history:
-        self._epoch(hooks, 0, optimizer)
+        self._epoch(hooks, 0, optimizer, on_step)
       for epoch in range(start + 1, self.state.config.epochs + 1):
-        self._epoch(hooks, epoch, optimizer)
+        self._epoch(hooks, epoch, optimizer, on_step)
         if self.stop_signal is not None:
           raise Interrupted(f"interrupted by signal {self.stop_signal} after epoch {epoch}; "
                             "run the same command again to resume")

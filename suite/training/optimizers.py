@@ -30,15 +30,16 @@ PyTorch Adam uses 1e-8).
 """
 
 from collections.abc import Sequence
-from typing import Any  # `config` is a trainer.TrainConfig; trainer.py imports this module.
 
 import keras
 import tensorflow as tf
 
-WEIGHT_DECAY_MODES = ("decoupled", "l2")
+from suite.training import train_config
+
+WEIGHT_DECAY_MODES = train_config.WEIGHT_DECAY_MODES
 
 
-def learning_rate_schedule(config: Any, steps_per_epoch: int
+def learning_rate_schedule(config: train_config.TrainConfig, steps_per_epoch: int
                            ) -> float | keras.optimizers.schedules.LearningRateSchedule:
   """The learning rate (a float or a Keras schedule) of `config` (a TrainConfig)."""
   total = config.epochs * steps_per_epoch
@@ -55,7 +56,7 @@ def learning_rate_schedule(config: Any, steps_per_epoch: int
   return config.learning_rate
 
 
-def make_optimizer(config: Any, steps_per_epoch: int) -> keras.optimizers.Optimizer:
+def make_optimizer(config: train_config.TrainConfig, steps_per_epoch: int) -> keras.optimizers.Optimizer:
   """The Keras optimizer of `config` (a TrainConfig), loss-scaled under mixed precision."""
   lr = learning_rate_schedule(config, steps_per_epoch)
   # In l2 mode the decay is a term of the loss (see `l2_penalty`), not the optimizer's.
@@ -101,7 +102,7 @@ def l2_penalty(model_or_variables: keras.Model | Sequence[tf.Variable], weight_d
   return 0.5 * weight_decay * squares
 
 
-def loss_penalty(config: Any, model: keras.Model) -> tf.Tensor | float:
+def loss_penalty(config: train_config.TrainConfig, model: keras.Model) -> tf.Tensor | float:
   """The regularization term the train step adds to its loss: l2_penalty in l2 mode, else 0."""
   if config.weight_decay_mode == "l2" and config.weight_decay:
     return l2_penalty(model, config.weight_decay)

@@ -21,7 +21,7 @@ from typing import Any, Sequence
 import tensorflow as tf
 
 from suite import constants
-from suite.training import hooks
+from suite import hooks
 
 
 class Summaries:
@@ -112,17 +112,12 @@ def layout(ks: Sequence[int] = ()) -> Any:
   return layout_pb2.Layout(category=[c for c in categories if c.chart])
 
 
-def hparams_metrics(knn_endpoint: str | None = None, k: int = constants.HEADLINE_K) -> list:
-  """(tag, display name) of the dashboard's metrics: test accuracy, the fit of clean and
-  corrupted labels, the k-NN of `knn_endpoint` and its controls, then the rest."""
-  metrics = [(tag, tag) for tag in HEADLINE_METRICS]
-  if knn_endpoint:
-    name = f"{k}-NN {knn_endpoint}"
-    metrics += [(f"knn/{knn_endpoint}/k{k}", name),
-                (f"controls/random_init/{knn_endpoint}/k{k}", f"{name}, random init"),
-                (f"controls/raw_pixels/k{k}", f"{k}-NN raw pixels"),
-                (f"knn_noisy/{knn_endpoint}/k{k}", f"{name}, noisy bank")]
-  return metrics + [(tag, tag) for tag in OTHER_METRICS]
+def hparams_metrics(extra: Sequence[tuple[str, str]] = ()) -> list:
+  """(tag, display name) of the dashboard's metrics: test accuracy and the fit of clean
+  and corrupted labels, then `extra` (what the hooks declare: a probe's k-NN and its
+  controls), then the rest."""
+  return ([(tag, tag) for tag in HEADLINE_METRICS] + list(extra) +
+          [(tag, tag) for tag in OTHER_METRICS])
 
 
 def write_run_config(summaries: Summaries, hparams: dict, trial_name: str, metrics: list,

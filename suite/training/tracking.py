@@ -31,8 +31,8 @@ import numpy as np
 import tensorflow as tf
 
 from suite import constants
+from suite import hooks
 from suite.results import atomic
-from suite.training import hooks
 
 DIRECTORY = constants.PER_EXAMPLE_DIR
 _SHARD = re.compile(r"epoch_(\d{6})\.npz$")

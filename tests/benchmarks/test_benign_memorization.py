@@ -20,9 +20,10 @@ import pytest
 from benchmarks import benign_memorization
 from flags import benign as benign_flags
 from suite import errors
+from suite.analysis import declared
+from suite.analysis.leaderboard import aggregate
+from suite.analysis.leaderboard import load
 from suite.experiments import benign_memorization as experiment_lib
-from suite.results import claims
-from suite.results import leaderboard
 from suite.results import record
 
 
@@ -52,8 +53,8 @@ def test_runs_every_condition_with_shared_controls_and_claims(data_dir, tmp_path
   assert lines[0]["runs"] == [f"seed_{s}/random_augmented" for s in range(3)] + [
       f"seed_{s}/clean" for s in range(3)]
   for line in lines:
-    assert line["verdict"] in claims.VERDICTS
-    if line["verdict"] == claims.NOT_TESTABLE:
+    assert line["verdict"] in declared.VERDICTS
+    if line["verdict"] == declared.NOT_TESTABLE:
       assert line["reason"]
     else:
       assert line["test"]["n"] == 3 and len(line["test"]["interval"]) == 2
@@ -88,7 +89,7 @@ def test_runs_every_condition_with_shared_controls_and_claims(data_dir, tmp_path
   assert "20-NN by layer" in out and "random_plain (noisy bank)" in out and "raw pixels" in out
   assert "random init (random_augmented noisy bank)" in out
   # The leaderboard reads the 18 runs and passes over the experiment summary.
-  loaded = leaderboard.load([str(tmp_path)])
+  loaded = load.load([str(tmp_path)])
   assert len(loaded.records) == 18 and not loaded.problems
 
 
@@ -126,7 +127,7 @@ def test_a_sweep_shares_runs_and_controls(data_dir, tmp_path, capsys):
   assert runs["seed_0/clean"]["controls"]["random_init"] != \
       runs["seed_1/clean"]["controls"]["random_init"]
   # The leaderboard averages the two seeds of each condition.
-  rows = leaderboard.aggregate(leaderboard.load([str(tmp_path)]).records)
+  rows = aggregate.aggregate(load.load([str(tmp_path)]).records)
   assert len(rows) == 4 and all(row["seeds"] == 2 for row in rows)
 
 

@@ -19,7 +19,10 @@ import pytest
 
 from benchmarks import claims_report
 from suite import errors
-from suite.results import claims
+from suite.analysis import declared
+from suite.analysis.claims import benign
+from suite.analysis.claims import sensitivity
+from suite.analysis.claims import verdicts
 
 
 def _experiment(tmp_path, name, lines):
@@ -30,12 +33,12 @@ def _experiment(tmp_path, name, lines):
 
 
 def test_table_from_records_replaces_the_readme_section(tmp_path, capsys):
-  held = claims.per_view_labels_not_fitted(
+  held = benign.per_view_labels_not_fitted(
       [{"settings": {"train": {"seed": s, "epochs": 5}},
         "metrics": {"memorization/view_fit": 0.3 + 0.01 * s}} for s in range(3)],
       [{"settings": {"train": {"seed": s, "epochs": 5}},
         "metrics": {"memorization/view_fit": 0.99}} for s in range(3)])
-  untestable = claims.not_testable("a | claim", "2 seed(s); needs 3")
+  untestable = verdicts.not_testable("a | claim", "2 seed(s); needs 3")
   first = _experiment(tmp_path, "benign", [held])
   second = _experiment(tmp_path, "dynamics", [untestable])
   readme = tmp_path / "README.md"
@@ -68,8 +71,8 @@ def test_a_part_that_decides_the_verdict_is_shown():
                               for i in range(8)]
   recs = [{"settings": {"train": {"seed": s, "epochs": 14}}, "history": history(s, 0.02)}
           for s in range(3)]
-  line = claims.csr_grows_more_on_noise(recs)
-  assert line["verdict"] == claims.CONTRADICTED  # CSR on noise falls.
+  line = sensitivity.csr_grows_more_on_noise(recs)
+  assert line["verdict"] == declared.CONTRADICTED  # CSR on noise falls.
   row = claims_report.rows({"claims": [line]}, "dynamics")[0]
   assert "; and rise over training of CSR corrupted: -0.139 [-0.141, -0.137] vs 0" in row
 
@@ -98,7 +101,7 @@ def test_an_experiment_on_registered_seeds_is_labelled_confirmatory(tmp_path):
   folder = root / "docs" / "preregistration"
   folder.mkdir(parents=True)
   (folder / "confirm-1.md").write_text("Flagfile: `benchmarks/recipes/cpu/confirm.cfg`\n")
-  line = claims.not_testable("a claim", "not memorized")
+  line = verdicts.not_testable("a claim", "not memorized")
   registered = tmp_path / "confirm"
   registered.mkdir()
   (registered / "result.json").write_text(json.dumps({

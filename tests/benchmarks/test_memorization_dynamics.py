@@ -18,7 +18,7 @@ from absl.testing import flagsaver
 import pytest
 
 from benchmarks import memorization_dynamics
-from suite.results import claims
+from suite.analysis import declared
 from suite.results import record
 from suite.training import tracking
 
@@ -51,19 +51,19 @@ def test_seeds_share_data_and_report_dynamics_and_claims(data_dir, tmp_path, cap
       f"seed_{s}" for s in range(3)]
   assert lines[6]["evidence"]["width"] == [8, 16, 32]  # 16: the base runs.
   for line in lines:
-    assert line["verdict"] in claims.VERDICTS
-    if line["verdict"] == claims.NOT_TESTABLE:
+    assert line["verdict"] in declared.VERDICTS
+    if line["verdict"] == declared.NOT_TESTABLE:
       assert line["reason"]
     else:
       assert line["test"]["n"] == 3 and len(line["test"]["interval"]) == 2, line
     if line["claim"].startswith(_NEED_MEMORIZATION_OR_TREND):
-      assert line["verdict"] != claims.HELD, line
+      assert line["verdict"] != declared.HELD, line
   # The per-example difficulty claim is tested (epoch 1 is logged), its noise set without
   # the random labels that hit the true class.
   difficulty = lines[3]
   # Tested (epoch 1 is logged); after 4 steps a run may be wrong on every example of each
   # label, which leaves no latent correlation to estimate.
-  assert difficulty["verdict"] != claims.NOT_TESTABLE or \
+  assert difficulty["verdict"] != declared.NOT_TESTABLE or \
       "no latent correlation" in difficulty["reason"]
   assert difficulty["evidence"]["epoch"] == 1
   noisy = record.read(str(tmp_path / "seed_0"))

@@ -24,6 +24,7 @@ import pytest
 from suite import errors
 from suite.data import augmentation
 from suite.data import datasets
+from suite.data import train_pipeline
 
 VIEWS = 4
 CONFIG = datasets.DataConfig(dataset="digits", train_size=100, validation_size=50,
@@ -77,7 +78,7 @@ def test_views_are_fixed_per_example_and_keyed_by_seed(digits_raw, data):
 
 def test_training_shows_one_of_the_views_with_the_example_label(data):
   config = augmentation.AugmentConfig("strong", num_views=VIEWS)
-  pipeline = augmentation.TrainPipeline(data.train, data.info.num_classes, config, seed=3)
+  pipeline = train_pipeline.TrainPipeline(data.train, data.info.num_classes, config, seed=3)
   shown = {}
   for epoch in range(3):
     for batch in pipeline.epoch(epoch, batch_size=20):
@@ -107,5 +108,5 @@ def test_not_enough_images_is_a_config_error(digits_raw):
     datasets.DataConfig(dataset="digits", iid_views=2)
   with pytest.raises(errors.ConfigError, match="num_views"):
     data = datasets.build(digits_raw, CONFIG)
-    augmentation.TrainPipeline(data.train, 10, augmentation.AugmentConfig("strong", num_views=2),
-                               seed=0)
+    train_pipeline.TrainPipeline(data.train, 10,
+                                 augmentation.AugmentConfig("strong", num_views=2), seed=0)

@@ -20,6 +20,8 @@ from suite import errors
 from suite import rng
 from suite.data import augmentation
 from suite.data import datasets
+from suite.data import pillow_ops
+from suite.data import train_pipeline
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +47,8 @@ def _epoch(pipeline, epoch, batch_size=30):
 @pytest.mark.parametrize("name", augmentation.AUGMENTATIONS)
 def test_shapes_dtypes_and_ranges(data, color_split, name):
   for split, classes in ((data.train, 10), (color_split, 4)):
-    pipeline = augmentation.TrainPipeline(split, classes, augmentation.AugmentConfig(name=name), 0)
+    config = augmentation.AugmentConfig(name=name)
+    pipeline = train_pipeline.TrainPipeline(split, classes, config, 0)
     batch = next(iter(pipeline.epoch(0, 8)))
     assert batch["image"].shape == (8,) + split.images.shape[1:]
     assert batch["image"].dtype == tf.float32
@@ -56,7 +59,7 @@ def test_shapes_dtypes_and_ranges(data, color_split, name):
 
 
 def test_each_epoch_visits_examples_once_in_a_seeded_order(data):
-  pipeline = augmentation.TrainPipeline(data.train, 10, augmentation.AugmentConfig("none"), 0)
+  pipeline = train_pipeline.TrainPipeline(data.train, 10, augmentation.AugmentConfig("none"), 0)
   first = _epoch(pipeline, 0, batch_size=40)
   second = _epoch(pipeline, 1, batch_size=40)
   assert sorted(first["id"]) == sorted(data.train.ids)
@@ -72,12 +75,12 @@ def test_each_epoch_visits_examples_once_in_a_seeded_order(data):
 @pytest.mark.parametrize("name", ["standard", "strong"])
 def test_views_are_bit_identical_on_a_rerun_and_change_with_epoch_and_seed(data, name):
   config = augmentation.AugmentConfig(name=name)
-  first = _epoch(augmentation.TrainPipeline(data.train, 10, config, seed=1), 3)
-  rerun = _epoch(augmentation.TrainPipeline(data.train, 10, config, seed=1), 3)
+  first = _epoch(train_pipeline.TrainPipeline(data.train, 10, config, seed=1), 3)
+  rerun = _epoch(train_pipeline.TrainPipeline(data.train, 10, config, seed=1), 3)
   np.testing.assert_array_equal(first["image"], rerun["image"])
   np.testing.assert_array_equal(first["id"], rerun["id"])
-  other_epoch = _epoch(augmentation.TrainPipeline(data.train, 10, config, seed=1), 4)
-  other_seed = _epoch(augmentation.TrainPipeline(data.train, 10, config, seed=2), 3)
+  other_epoch = _epoch(train_pipeline.TrainPipeline(data.train, 10, config, seed=1), 4)
+  other_seed = _epoch(train_pipeline.TrainPipeline(data.train, 10, config, seed=2), 3)
   for other in (other_epoch, other_seed):
     by_id = dict(zip(other["id"], other["image"]))
     changed = [not np.array_equal(image, by_id[i])
@@ -86,7 +89,7 @@ def test_views_are_bit_identical_on_a_rerun_and_change_with_epoch_and_seed(data,
 
 
 def test_training_labels_stay_fixed_across_epochs(data):
-  pipeline = augmentation.TrainPipeline(data.train, 10, augmentation.AugmentConfig("standard"), 0)
+  pipeline = train_pipeline.TrainPipeline(data.train, 10, augmentation.AugmentConfig("standard"), 0)
   seen = {}
   for epoch in range(3):
     batch = _epoch(pipeline, epoch)
@@ -100,12 +103,12 @@ def test_fixed_pool_has_exactly_n_distinct_views(data, color_split, split_name):
   split = data.train if split_name == "gray" else color_split
   num_views = 5
   config = augmentation.AugmentConfig(name="strong", num_views=num_views)
-  pipeline = augmentation.TrainPipeline(split, 10, config, seed=3)
+  pipeline = train_pipeline.TrainPipeline(split, 10, config, seed=3)
   # The pool, built directly from (seed, id, view).
   example = 2
   pool = [augmentation.make_view(
       "strong", tf.constant(split.images[example]),
-      augmentation.view_key(3, split.ids[example], view, pooled=True)).numpy()
+      rng.view_key(3, split.ids[example], view, pooled=True)).numpy()
           for view in range(num_views)]
   assert len({image.tobytes() for image in pool}) == num_views
   # Over many epochs the pipeline's example function shows exactly those n views, by index.
@@ -120,14 +123,14 @@ def test_fixed_pool_has_exactly_n_distinct_views(data, color_split, split_name):
   for view, images in shown.items():
     assert images == {pool[view].tobytes()}
   # The same pool on a re-run.
-  rerun = augmentation.TrainPipeline(split, 10, config, seed=3)
+  rerun = train_pipeline.TrainPipeline(split, 10, config, seed=3)
   np.testing.assert_array_equal(_epoch(rerun, 7, 4)["image"], _epoch(pipeline, 7, 4)["image"])
 
 
 def test_per_view_labels_are_fixed_per_example_and_view(data):
   num_views = 4
   config = augmentation.AugmentConfig(name="standard", num_views=num_views, per_view_labels=True)
-  pipeline = augmentation.TrainPipeline(data.train, 10, config, seed=5)
+  pipeline = train_pipeline.TrainPipeline(data.train, 10, config, seed=5)
   labels = {}
   for epoch in range(25):
     batch = _epoch(pipeline, epoch)
@@ -135,7 +138,7 @@ def test_per_view_labels_are_fixed_per_example_and_view(data):
       labels.setdefault((example_id, view), set()).add(label)
   assert all(len(values) == 1 for values in labels.values())
   position = {i: p for p, i in enumerate(data.train.ids)}
-  table = augmentation.per_view_label_table(data.train, num_views, 10, seed=5)
+  table = train_pipeline.per_view_label_table(data.train, num_views, 10, seed=5)
   for (example_id, view), values in labels.items():
     assert values == {table[position[example_id], view]}
   # Clean examples keep their label in every view; corrupted ones get several.
@@ -168,7 +171,7 @@ def test_mixup_and_cutmix_mix_images_and_targets(constant_split, mix):
   levels = constant_split.images[:, 0, 0, 0]
   partnered = 0
   for epoch in range(3):
-    pipeline = augmentation.TrainPipeline(constant_split, 16, config, epoch)
+    pipeline = train_pipeline.TrainPipeline(constant_split, 16, config, epoch)
     batch = {k: v.numpy() for k, v in next(iter(pipeline.epoch(epoch, 16))).items()}
     image, target = batch["image"].astype(np.float64), batch["target"].astype(np.float64)
     np.testing.assert_allclose(target.sum(axis=1), 1.0, rtol=1e-5)
@@ -193,34 +196,54 @@ def test_mixup_and_cutmix_mix_images_and_targets(constant_split, mix):
       np.testing.assert_allclose(image[:, 3, 5, 1], expected, atol=1e-5)
     assert 0.0 <= image.min() and image.max() <= 1.0
   assert partnered >= 10  # Soft targets with real weights on both sides were checked.
-  again = next(iter(augmentation.TrainPipeline(constant_split, 16, config, 2).epoch(2, 16)))
+  again = next(iter(train_pipeline.TrainPipeline(constant_split, 16, config, 2).epoch(2, 16)))
   np.testing.assert_array_equal(image, again["image"].numpy().astype(np.float64))
 
 
 def test_sharding_splits_an_epoch_without_overlap(data):
-  pipeline = augmentation.TrainPipeline(data.train, 10, augmentation.AugmentConfig("none"), 0)
+  pipeline = train_pipeline.TrainPipeline(data.train, 10, augmentation.AugmentConfig("none"), 0)
   shards = [np.concatenate([b["id"].numpy() for b in pipeline.epoch(0, 10, 2, index)])
             for index in range(2)]
   assert not set(shards[0]) & set(shards[1])
   assert len(shards[0]) + len(shards[1]) == 120
 
 
-@pytest.mark.parametrize("kwargs", [dict(name="blur"), dict(name="none", num_views=3),
-                                    dict(name="strong", per_view_labels=True)])
-def test_bad_augmentation_configs_are_rejected(kwargs):
-  with pytest.raises(errors.ConfigError):
+@pytest.mark.parametrize("kwargs,message", [
+    (dict(name="blur"), "unknown augmentation 'blur'"),
+    (dict(name="strong", num_views=-1), "num_views must be >= 0"),
+    (dict(name="none", num_views=3), "a pool of views needs an augmentation other than 'none'"),
+    (dict(name="strong", per_view_labels=True), "per_view_labels needs a fixed pool"),
+    (dict(name="none", mixup_alpha=-0.1), "mixup_alpha and cutmix_alpha must be >= 0"),
+    (dict(name="none", cutmix_alpha=-0.1), "mixup_alpha and cutmix_alpha must be >= 0"),
+    (dict(name="randaugment", strength=1.5), "strength must be in \\[0, 1\\], got 1.5"),
+    (dict(name="randaugment", strength=-0.5), "strength must be in \\[0, 1\\], got -0.5"),
+    (dict(name="randaugment", strength=float("nan")), "strength must be in"),
+])
+def test_bad_augmentation_configs_are_rejected(kwargs, message):
+  with pytest.raises(errors.ConfigError, match=message):
     augmentation.AugmentConfig(**kwargs)
+
+
+@pytest.mark.parametrize("kwargs", [
+    dict(name="strong", num_views=1, per_view_labels=True),  # The smallest pool.
+    dict(name="strong", num_views=0),
+    dict(name="randaugment", strength=0.0), dict(name="randaugment", strength=1.0),
+    dict(name="none", mixup_alpha=0.0, cutmix_alpha=0.0),
+])
+def test_boundary_augmentation_configs_are_accepted(kwargs):
+  config = augmentation.AugmentConfig(**kwargs)
+  assert all(getattr(config, name) == value for name, value in kwargs.items())
 
 
 @pytest.mark.parametrize("split_name", ["gray", "color"])
 def test_strong_views_of_an_epoch_are_the_batched_pipeline_on_their_keys(data, color_split,
                                                                           split_name):
   split = data.train if split_name == "gray" else color_split
-  pipeline = augmentation.TrainPipeline(split, 10, augmentation.AugmentConfig("strong"), seed=4)
+  pipeline = train_pipeline.TrainPipeline(split, 10, augmentation.AugmentConfig("strong"), seed=4)
   batch = _epoch(pipeline, 2, batch_size=8)
   position = {i: p for p, i in enumerate(split.ids)}
   rows = [position[i] for i in batch["id"]]
-  keys = tf.stack([augmentation.view_key(4, i, 2, pooled=False) for i in batch["id"]])
+  keys = tf.stack([rng.view_key(4, i, 2, pooled=False) for i in batch["id"]])
   height, width = split.images.shape[1:3]
   expected = augmentation.apply_strong(tf.constant(split.images[rows]),
                                        augmentation.sample_strong_params(keys, height, width))
@@ -235,16 +258,16 @@ def _sequential_strong(image, params, i):
   jitter op in its drawn order (when jitter applies), grayscale (an independent order of
   the batched code's partitions and masks)."""
   pixels = tf.round(tf.constant(image[None]) * 255.0)
-  pixels = augmentation.resized_crop(pixels, params["top"][i:i + 1], params["left"][i:i + 1],
-                                     params["crop_height"][i:i + 1], params["crop_width"][i:i + 1])
+  pixels = pillow_ops.resized_crop(pixels, params["top"][i:i + 1], params["left"][i:i + 1],
+                                   params["crop_height"][i:i + 1], params["crop_width"][i:i + 1])
   if params["flip"][i]:
     pixels = pixels[:, :, ::-1]
   if params["jitter"][i]:
     for op in params["order"][i]:
-      function = getattr(augmentation, "adjust_" + augmentation.JITTER_OPS[op])
+      function = getattr(pillow_ops, "adjust_" + pillow_ops.JITTER_OPS[op])
       pixels = function(pixels, tf.constant(params["factors"][i:i + 1, op]))
   if pixels.shape[-1] == 3 and params["grayscale"][i]:
-    pixels = tf.tile(augmentation.rgb_to_grayscale(pixels), [1, 1, 1, 3])
+    pixels = tf.tile(pillow_ops.rgb_to_grayscale(pixels), [1, 1, 1, 3])
   return pixels[0].numpy() / 255.0
 
 
@@ -253,15 +276,15 @@ def test_batched_strong_views_match_the_per_example_implementation(data, color_s
                                                                     split_name):
   split = data.train if split_name == "gray" else color_split
   height, width = split.images.shape[1:3]
-  pipeline = augmentation.TrainPipeline(split, 10, augmentation.AugmentConfig("strong"), seed=6)
+  pipeline = train_pipeline.TrainPipeline(split, 10, augmentation.AugmentConfig("strong"), seed=6)
   batch = _epoch(pipeline, 1, batch_size=8)
   position = {i: p for p, i in enumerate(split.ids)}
   rows = [position[i] for i in batch["id"]]
   # The batched keys (one fold per batch) are rng.fold's, key by key.
-  keys = tf.stack([augmentation.view_key(6, i, 1, pooled=False) for i in batch["id"]])
+  keys = tf.stack([rng.view_key(6, i, 1, pooled=False) for i in batch["id"]])
   base = tf.broadcast_to(rng.tf_key(6, "fresh_view"), [len(rows), 2])
   np.testing.assert_array_equal(
-      augmentation.fold_keys(augmentation.fold_keys(base, batch["id"]), 1).numpy(), keys.numpy())
+      rng.fold_keys(rng.fold_keys(base, batch["id"]), 1).numpy(), keys.numpy())
   # Crop boxes, flips, jitter flags and factors, op order and grayscale flags: the batch's
   # draws are those of each key alone.
   batched = {k: v.numpy() for k, v in augmentation.sample_strong_params(keys, height,
@@ -291,7 +314,7 @@ def test_batched_strong_views_match_the_per_example_implementation(data, color_s
 
 def test_pool_view_choice_and_labels_in_batches_match_the_per_example_draws(data):
   config = augmentation.AugmentConfig(name="strong", num_views=3, per_view_labels=True)
-  pipeline = augmentation.TrainPipeline(data.train, 10, config, seed=8)
+  pipeline = train_pipeline.TrainPipeline(data.train, 10, config, seed=8)
   batch = _epoch(pipeline, 5, batch_size=24)
   position = {i: p for p, i in enumerate(data.train.ids)}
   for j in range(0, len(batch["id"]), 7):
@@ -303,7 +326,7 @@ def test_pool_view_choice_and_labels_in_batches_match_the_per_example_draws(data
   choice_keys = tf.stack([rng.fold(rng.tf_key(8, "view_choice"), i, 5) for i in batch["id"]])
   expected = [int(tf.random.stateless_uniform([], seed=k, maxval=3, dtype=tf.int64))
               for k in choice_keys]
-  np.testing.assert_array_equal(augmentation.keyed_below(choice_keys, 3).numpy(), expected)
+  np.testing.assert_array_equal(rng.keyed_below(choice_keys, 3).numpy(), expected)
   np.testing.assert_array_equal(batch["view"], expected)
 
 
@@ -311,11 +334,11 @@ def test_pool_view_choice_and_labels_in_batches_match_the_per_example_draws(data
 def test_pooled_views_are_the_keyed_views_of_each_example(color_split, name, strength):
   """What view fit scores: view v of example i is the view keyed by (seed, id_i, v)."""
   config = augmentation.AugmentConfig(name=name, num_views=3, strength=strength)
-  pipeline = augmentation.TrainPipeline(color_split, 4, config, seed=9)
+  pipeline = train_pipeline.TrainPipeline(color_split, 4, config, seed=9)
   for position in (0, 5):
     views = [pipeline.pooled_view(position, view).numpy() for view in range(3)]
     for view, image in enumerate(views):
-      key = augmentation.view_key(9, color_split.ids[position], view, pooled=True)
+      key = rng.view_key(9, color_split.ids[position], view, pooled=True)
       expected = augmentation.make_view(name, tf.constant(color_split.images[position]), key,
                                         strength)
       np.testing.assert_array_equal(image, expected.numpy())
@@ -327,7 +350,7 @@ def test_pooled_views_are_the_keyed_views_of_each_example(color_split, name, str
 
 
 def test_eval_dataset_gives_the_stored_examples_in_split_order(data):
-  batches = list(augmentation.eval_dataset(data.train, 50))
+  batches = list(train_pipeline.eval_dataset(data.train, 50))
   assert [len(b["id"]) for b in batches] == [50, 50, 20]  # The last batch is partial.
   joined = {key: np.concatenate([b[key].numpy() for b in batches]) for key in batches[0]}
   assert sorted(joined) == ["clean_label", "corrupted", "id", "image", "label"]

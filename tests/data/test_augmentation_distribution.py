@@ -31,7 +31,9 @@ from PIL import Image
 from PIL import ImageEnhance
 from scipy import stats
 
+from suite import rng
 from suite.data import augmentation
+from suite.data import pillow_ops
 
 NUM_KEYS = 20_000
 
@@ -106,7 +108,7 @@ def test_crop_boxes_apply_torchvisions_rule_to_their_draws():
   # The same rule in NumPy, fed the sampler's own uniforms (10 areas, 10 log-ratios, then top
   # and left): the first accepted try, rounded as Python's round(), offsets uniform.
   keys = _keys(NUM_KEYS, salt=9)
-  uniforms = augmentation.keyed_uniforms(keys, 22).numpy()
+  uniforms = rng.keyed_uniforms(keys, 22).numpy()
   ours = np.stack([t.numpy() for t in augmentation.random_resized_crop_box(keys, 32, 32)], 1)
   area = 1024 * (0.08 + 0.92 * uniforms[:, :10])
   log_ratio = math.log(3 / 4) + (math.log(4 / 3) - math.log(3 / 4)) * uniforms[:, 10:20]
@@ -161,8 +163,8 @@ def test_batched_philox_equals_tensorflows_kernel():
   # A single key goes through TensorFlow's StatelessRandomUniformFullIntV2 (Philox), a batch
   # through the elementwise Philox-4x32-10: the same uniforms, bit for bit.
   keys = tf.constant(np.random.default_rng(3).integers(-2**63, 2**63 - 1, (50, 2)), tf.int64)
-  batched = augmentation.keyed_uniforms(keys, 33).numpy()
-  single = np.stack([augmentation.keyed_uniforms(key, 33).numpy() for key in keys])
+  batched = rng.keyed_uniforms(keys, 33).numpy()
+  single = np.stack([rng.keyed_uniforms(key, 33).numpy() for key in keys])
   np.testing.assert_array_equal(batched, single)
   assert ((batched >= 0) & (batched < 1)).all()
 
@@ -211,10 +213,10 @@ _PIL_OPS = {
     "hue": _torchvision_hue,
 }
 _OURS = {
-    "brightness": augmentation.adjust_brightness,
-    "contrast": augmentation.adjust_contrast,
-    "saturation": augmentation.adjust_saturation,
-    "hue": augmentation.adjust_hue,
+    "brightness": pillow_ops.adjust_brightness,
+    "contrast": pillow_ops.adjust_contrast,
+    "saturation": pillow_ops.adjust_saturation,
+    "hue": pillow_ops.adjust_hue,
 }
 _FACTORS = {
     "brightness": [0.2, 0.55, 1.0, 1.37, 1.8],
@@ -248,7 +250,7 @@ def test_colour_operations_match_pillow(op, channels):
 
 def test_grayscale_matches_pillow_convert_l():
   images = _images(3)
-  ours = augmentation.rgb_to_grayscale(tf.constant(images, tf.float32)).numpy()
+  ours = pillow_ops.rgb_to_grayscale(tf.constant(images, tf.float32)).numpy()
   reference = np.stack([np.asarray(_pil(image).convert("L"))[..., None] for image in images])
   np.testing.assert_array_equal(ours, reference)
 
@@ -257,8 +259,8 @@ def test_grayscale_matches_pillow_convert_l():
 def test_resized_crop_matches_pillow_bilinear(channels, size):
   images = _images(channels, count=40, size=size, seed=1)
   top, left, height, width = augmentation.random_resized_crop_box(_keys(40, salt=2), size, size)
-  ours = augmentation.resized_crop(tf.constant(images, tf.float32), top, left, height,
-                                   width).numpy()
+  ours = pillow_ops.resized_crop(tf.constant(images, tf.float32), top, left, height,
+                                 width).numpy()
   reference = []
   for image, t, l, h, w in zip(images, top.numpy(), left.numpy(), height.numpy(),
                                width.numpy()):
@@ -282,7 +284,7 @@ def _reference_view(image, params, index):
     view = view.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
   if pick("jitter"):
     for op in pick("order"):
-      name = augmentation.JITTER_OPS[op]
+      name = pillow_ops.JITTER_OPS[op]
       view = _PIL_OPS[name](view, float(pick("factors")[op]))
   if pick("grayscale") and channels == 3:
     view = view.convert("L").convert("RGB")  # torchvision: L replicated to 3 channels.
@@ -325,7 +327,7 @@ def test_random_choices_follow_the_reference_probabilities():
   assert factors.dtype == np.float32
   for column, (low, high) in enumerate([(0.2, 1.8)] * 3 + [(-0.2, 0.2)]):
     result = stats.kstest(factors[:, column], stats.uniform(low, high - low).cdf)
-    assert result.pvalue > 0.01, (augmentation.JITTER_OPS[column], result)
+    assert result.pvalue > 0.01, (pillow_ops.JITTER_OPS[column], result)
 
 
 def test_order_of_colour_operations_is_a_uniform_random_permutation():
@@ -339,8 +341,8 @@ def test_order_of_colour_operations_is_a_uniform_random_permutation():
   # The order matters: the same factors in two orders give different images.
   images = tf.constant(_images(3, count=4)[:2], tf.float32)
   factors = tf.constant([[1.6, 0.3, 1.7, 0.15]] * 2, tf.float32)
-  first = augmentation.color_jitter(images, factors, tf.constant([[0, 1, 2, 3]] * 2))
-  second = augmentation.color_jitter(images, factors, tf.constant([[3, 2, 1, 0]] * 2))
+  first = pillow_ops.color_jitter(images, factors, tf.constant([[0, 1, 2, 3]] * 2))
+  second = pillow_ops.color_jitter(images, factors, tf.constant([[3, 2, 1, 0]] * 2))
   assert not np.array_equal(first.numpy(), second.numpy())
 
 

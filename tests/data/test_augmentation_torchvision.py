@@ -31,6 +31,7 @@ import tensorflow as tf
 
 from suite import rng
 from suite.data import augmentation
+from suite.data import pillow_ops
 
 REFERENCE = os.path.join(os.path.dirname(__file__), "reference", "torchvision_reference.npz")
 KS_LEVEL = 0.01  # A fixed-seed test: this is its false-alarm rate, not a flake rate.
@@ -68,9 +69,9 @@ def _uint8_images(array):
 
 
 @pytest.mark.parametrize("name,function", [
-    ("brightness", augmentation.adjust_brightness),
-    ("contrast", augmentation.adjust_contrast),
-    ("saturation", augmentation.adjust_saturation)])
+    ("brightness", pillow_ops.adjust_brightness),
+    ("contrast", pillow_ops.adjust_contrast),
+    ("saturation", pillow_ops.adjust_saturation)])
 def test_colour_factors_equal_torchvision_on_rgb_images(reference, name, function):
   images = _uint8_images(reference["colour_inputs"])
   for factor, expected in zip(reference["factors"], reference[name]):
@@ -78,8 +79,8 @@ def test_colour_factors_equal_torchvision_on_rgb_images(reference, name, functio
     np.testing.assert_array_equal(got, expected, err_msg=f"{name} {factor}")
 
 
-@pytest.mark.parametrize("name,function", [("brightness_L", augmentation.adjust_brightness),
-                                           ("contrast_L", augmentation.adjust_contrast)])
+@pytest.mark.parametrize("name,function", [("brightness_L", pillow_ops.adjust_brightness),
+                                           ("contrast_L", pillow_ops.adjust_contrast)])
 def test_colour_factors_equal_torchvision_on_grayscale_images(reference, name, function):
   images = _uint8_images(reference["colour_inputs"][..., :1])
   for factor, expected in zip(reference["factors"], reference[name]):
@@ -90,7 +91,7 @@ def test_colour_factors_equal_torchvision_on_grayscale_images(reference, name, f
 def test_hue_is_within_one_level_of_torchvision(reference):
   images = _uint8_images(reference["colour_inputs"])
   for hue, expected in zip(reference["hues"], reference["hue"]):
-    got = augmentation.adjust_hue(images, tf.fill([images.shape[0]], float(hue))).numpy()
+    got = pillow_ops.adjust_hue(images, tf.fill([images.shape[0]], float(hue))).numpy()
     difference = np.abs(got - expected.astype(np.float32))
     assert difference.max() <= 1, hue
     assert np.mean(difference == 0) >= 0.999, hue
@@ -98,7 +99,7 @@ def test_hue_is_within_one_level_of_torchvision(reference):
 
 def test_grayscale_equals_torchvision(reference):
   images = _uint8_images(reference["colour_inputs"])
-  got = augmentation.rgb_to_grayscale(images).numpy()[..., 0]
+  got = pillow_ops.rgb_to_grayscale(images).numpy()[..., 0]
   np.testing.assert_array_equal(got, reference["grayscale"][..., 0])
 
 
@@ -107,7 +108,7 @@ def test_resized_crops_equal_torchvision(reference):
   count = images.shape[0]
   for box, expected in zip(reference["resize_boxes"], reference["resized"]):
     top, left, height, width = (tf.fill([count], int(v)) for v in box)
-    got = augmentation.resized_crop(images, top, left, height, width).numpy()
+    got = pillow_ops.resized_crop(images, top, left, height, width).numpy()
     np.testing.assert_array_equal(got, expected, err_msg=str(box))
 
 

@@ -41,6 +41,7 @@ from suite import rng
 from suite.data import augmentation
 from suite.data import datasets
 from suite.data import randaugment
+from suite.data import train_pipeline
 
 # torchvision's RandAugment operation space, in its order (its _augmentation_space keys).
 TORCHVISION_OPS = ("Identity", "ShearX", "ShearY", "TranslateX", "TranslateY", "Rotate",
@@ -358,7 +359,7 @@ def test_the_batched_pipeline_equals_the_per_example_path(digits, color_split, s
                                                           num_views):
   split = digits.train if split_name == "gray" else color_split
   config = augmentation.AugmentConfig("randaugment", num_views=num_views, strength=0.8)
-  pipeline = augmentation.TrainPipeline(split, 10, config, seed=6)
+  pipeline = train_pipeline.TrainPipeline(split, 10, config, seed=6)
   batches = list(pipeline.epoch(3, 8))
   position = {i: p for p, i in enumerate(split.ids)}
   changed = 0
@@ -379,7 +380,7 @@ def test_views_depend_on_the_key_and_the_strength(color_split):
   images = tf.constant(color_split.images[:16])
 
   def views(seed, strength):
-    keys = tf.stack([augmentation.view_key(seed, i, 0, pooled=False) for i in range(16)])
+    keys = tf.stack([rng.view_key(seed, i, 0, pooled=False) for i in range(16)])
     params = randaugment.sample_randaugment_params(keys, strength)
     return randaugment.apply_randaugment(images, params, strength).numpy()
 
@@ -390,7 +391,7 @@ def test_views_depend_on_the_key_and_the_strength(color_split):
 
 def test_strength_leaves_other_augmentations_alone(color_split):
   for name in ("standard", "strong"):
-    batches = [next(iter(augmentation.TrainPipeline(
+    batches = [next(iter(train_pipeline.TrainPipeline(
         color_split, 4, augmentation.AugmentConfig(name, **extra), 5).epoch(1, 8)))["image"]
                for extra in ({}, {"strength": 0.2})]
     np.testing.assert_array_equal(batches[0].numpy(), batches[1].numpy())

@@ -26,11 +26,12 @@ import tensorflow as tf
 from benchmarks import benign_memorization as binary
 from suite import constants
 from suite import errors
+from suite.analysis import declared
+from suite.analysis.claims import malign
 from suite.data import augmentation
 from suite.data import datasets
 from suite.experiments import benign_memorization as benign
 from suite.models import zoo
-from suite.results import claims
 from suite.results import record
 from suite.training import runner
 from suite.training import trainer
@@ -67,10 +68,10 @@ def test_views_sweep(data_dir, tmp_path, capsys):
   # The per-view trend over n: one line across the 3 seeds x 3 pool sizes, testable.
   trend = [line for line in experiment["claims"] if line["claim"].startswith(
       "per-view label fit falls")]
-  assert len(trend) == 1 and trend[0]["source"] == claims.BENIGN
+  assert len(trend) == 1 and trend[0]["source"] == declared.BENIGN
   assert trend[0]["runs"] == [f"seed_{s}/per_view_views_{n}" for n in (1, 2, 3)
                               for s in range(3)]
-  assert trend[0]["verdict"] in (claims.HELD, claims.CONTRADICTED, claims.INCONCLUSIVE)
+  assert trend[0]["verdict"] in (declared.HELD, declared.CONTRADICTED, declared.INCONCLUSIVE)
   assert trend[0]["test"]["n"] == 3
   assert "per-view label fit falls" in out
   images = _figures(tmp_path)
@@ -95,12 +96,12 @@ def test_views_figure_data_are_means_over_seeds():
                                            "logits": {"k20": 0.3}}}}
       at_points.append((point(seed, n), {"per_view": name}))
   captured = {}
-  original = benign.plots.sweep_lines
+  original = benign.figures.plots.sweep_lines
   try:
-    benign.plots.sweep_lines = lambda panels, *a, **k: captured.update(panels) or b""
-    benign.figures(records, at_points, sweep)
+    benign.figures.plots.sweep_lines = lambda panels, *a, **k: captured.update(panels) or b""
+    benign.figures.figures(records, at_points, sweep)
   finally:
-    benign.plots.sweep_lines = original
+    benign.figures.plots.sweep_lines = original
   fit = captured["fit of the training labels"]["per_view"]
   # Seeds 0 and 1 at n = 2: fits 0.2 and 0.4; std with ddof 1.
   assert fit[2] == (pytest.approx(0.3), pytest.approx(0.02 ** 0.5), 2)
@@ -137,7 +138,7 @@ def test_capacity_sweep_crossed_with_views_and_augm_iid(data_dir, tmp_path, caps
   assert [line["runs"] for line in lines] == [
       [f"width_{w}/per_view_views_{n}", f"width_{w}/random_pool_views_{n}"]
       for n in (1, 2) for w in (4, 16)]
-  assert all(line["verdict"] == claims.NOT_TESTABLE and "at least 3" in line["reason"]
+  assert all(line["verdict"] == declared.NOT_TESTABLE and "at least 3" in line["reason"]
              for line in lines)
   # Controls per architecture: another width is another random-init network.
   narrow = record.read(str(tmp_path / "width_4" / "per_view_views_1"))
@@ -151,7 +152,7 @@ def test_capacity_sweep_crossed_with_views_and_augm_iid(data_dir, tmp_path, caps
 def test_strength_sweep(data_dir, tmp_path, monkeypatch):
   # Before randaugment exists, `standard` stands in for an augmentation that reads strength.
   name = "randaugment" if "randaugment" in augmentation.AUGMENTATIONS else "standard"
-  monkeypatch.setattr(benign, "STRENGTH_AUGMENTATIONS", (name,))
+  monkeypatch.setattr(benign.plan, "STRENGTH_AUGMENTATIONS", (name,))
   settings = dict(_TINY, augmentation=name, conditions=["clean", "random_plain",
                                                         "random_augmented"],
                   sweep_augmentation_strength=["0", "0.5", "1"])
@@ -179,13 +180,14 @@ def _spec(model="mlp", augment="standard", train_size=100):
 
 
 def test_run_names_and_jobs_of_the_new_sweep_fields(monkeypatch):
-  monkeypatch.setattr(benign, "STRENGTH_AUGMENTATIONS", ("standard",))
+  monkeypatch.setattr(benign.plan, "STRENGTH_AUGMENTATIONS", ("standard",))
   sweep = benign.Sweep(num_views=(2,), augmentation_strength=(0.25, 1.0), width=(8, 32),
                        seeds=(0, 1))
   base = _spec()
   benign.validate(base, sweep, benign.CONDITIONS)
-  assert benign.jobs(base, sweep) == ["seed_0/width_8", "seed_0/width_32", "seed_1/width_8",
-                                      "seed_1/width_32"]
+  assert benign.jobs(benign.Settings(base, sweep=sweep)) == [
+      "seed_0/width_8", "seed_0/width_32", "seed_1/width_8",
+      "seed_1/width_32"]
   names = {(c.name, p.augmentation_strength, p.width, p.seed): benign.run_name(c, p, sweep)
            for p in benign.points(base, sweep) for c in benign.conditions(
                p.label_noise, dataclasses.replace(base.augment, num_views=p.num_views))}
@@ -196,8 +198,9 @@ def test_run_names_and_jobs_of_the_new_sweep_fields(monkeypatch):
   assert names[("clean_plain", 1.0, 8, 0)] == "seed_0/width_8/clean_plain"
   assert names[("augm_iid", 0.25, 8, 0)] == "seed_0/width_8/augm_iid_views_2"
   cnn = benign.Sweep(width_multiplier=(0.5, 1.0))
-  assert benign.jobs(_spec("cnn_small"), cnn) == ["width_multiplier_0.5", "width_multiplier_1"]
-  assert benign.jobs(base) == ["all"]
+  assert benign.jobs(benign.Settings(_spec("cnn_small"), sweep=cnn)) == [
+      "width_multiplier_0.5", "width_multiplier_1"]
+  assert benign.jobs(benign.Settings(base)) == ["all"]
 
 
 @pytest.mark.parametrize("spec, sweep, names, message", [
@@ -240,25 +243,25 @@ def _per_view(seed, fit):
 @pytest.mark.parametrize("fits, verdict", [
     # Per seed, fit against n = 1, 2, 4, 8: falling in every seed, rising in every seed,
     # and no order (each seed's fits a different permutation).
-    ([[0.9, 0.7, 0.4, 0.2], [0.95, 0.6, 0.5, 0.1], [0.8, 0.75, 0.3, 0.25]], claims.HELD),
+    ([[0.9, 0.7, 0.4, 0.2], [0.95, 0.6, 0.5, 0.1], [0.8, 0.75, 0.3, 0.25]], declared.HELD),
     ([[0.2, 0.4, 0.7, 0.9], [0.1, 0.5, 0.6, 0.95], [0.25, 0.3, 0.75, 0.8]],
-     claims.CONTRADICTED),
+     declared.CONTRADICTED),
     ([[0.2, 0.9, 0.4, 0.7], [0.6, 0.1, 0.95, 0.5], [0.75, 0.3, 0.25, 0.8]],
-     claims.INCONCLUSIVE),
+     declared.INCONCLUSIVE),
 ])
 def test_per_view_trend_claim(fits, verdict):
   sweep = {n: [_per_view(seed, fits[seed][i]) for seed in range(3)]
            for i, n in enumerate((1, 2, 4, 8))}
-  line = claims.per_view_fit_falls_with_views(sweep)
+  line = malign.per_view_fit_falls_with_views(sweep)
   assert line["verdict"] == verdict, line
   assert line["evidence"]["per_view_fit"][0] == [f[0] for f in fits]
 
 
 def test_per_view_trend_claim_needs_three_seeds_and_points():
   two_seeds = {n: [_per_view(s, 0.5) for s in range(2)] for n in (1, 2, 4)}
-  assert "at least 3" in claims.per_view_fit_falls_with_views(two_seeds)["reason"]
+  assert "at least 3" in malign.per_view_fit_falls_with_views(two_seeds)["reason"]
   two_points = {n: [_per_view(s, 0.5) for s in range(3)] for n in (1, 2)}
-  assert "at least 3" in claims.per_view_fit_falls_with_views(two_points)["reason"]
+  assert "at least 3" in malign.per_view_fit_falls_with_views(two_points)["reason"]
 
 
 def test_per_view_trend_claim_holds_no_more_often_than_its_level_under_the_null():
@@ -270,7 +273,7 @@ def test_per_view_trend_claim_holds_no_more_often_than_its_level_under_the_null(
     fits = generator.uniform(size=(3, 4))
     sweep = {n: [_per_view(seed, fits[seed, i]) for seed in range(3)]
              for i, n in enumerate((1, 2, 4, 8))}
-    held += claims.per_view_fit_falls_with_views(sweep, permutations=500)["verdict"] == \
-        claims.HELD
+    held += malign.per_view_fit_falls_with_views(sweep, permutations=500)["verdict"] == \
+        declared.HELD
   level = 0.025
   assert held / trials <= level + 3 * (level * (1 - level) / trials) ** 0.5

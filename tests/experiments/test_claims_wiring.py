@@ -18,9 +18,9 @@ import types
 
 import numpy as np
 
+from suite.analysis import declared
 from suite.experiments import benign_memorization as benign
 from suite.experiments import memorization_dynamics as dynamics
-from suite.results import claims
 
 ENDPOINTS = ["hidden_1", "hidden_2", "logits"]
 
@@ -54,7 +54,7 @@ def test_benign_claims_pair_seeds_within_each_noise_level():
   assert [line["runs"][:3] for line in lines] == [
       [f"seed_{s}/random_augmented_noise_{n}" for s in range(3)] for n in ("0.5", "1")]
   assert lines[0]["runs"][3:] == [f"seed_{s}/clean" for s in range(3)]
-  assert [line["verdict"] for line in lines] == [claims.INCONCLUSIVE, claims.HELD]
+  assert [line["verdict"] for line in lines] == [declared.INCONCLUSIVE, declared.HELD]
 
 
 def test_difficulty_sets_leave_out_random_labels_on_the_true_class():

@@ -24,10 +24,10 @@ from tensorboard.backend.event_processing import event_accumulator
 
 from benchmarks import memorization_dynamics as binary
 from suite import errors
+from suite.analysis import declared
+from suite.analysis import example_difficulty
 from suite.experiments import memorization_dynamics
-from suite.results import claims
 from suite.results import record
-from suite.results import stats
 from suite.training import tracking
 
 KINDS = ("real", "random_labels", "random_inputs")
@@ -97,19 +97,19 @@ def test_claim_lines_carry_their_test(experiment):
   assert [l["evidence"]["role"] for l in lines] == ["primary", "secondary view"]
   real, labels = _load(out, "real"), _load(out, "random_labels")
   for line in lines:
-    assert line["verdict"] in claims.VERDICTS
-    if line["verdict"] == claims.NOT_TESTABLE:
+    assert line["verdict"] in declared.VERDICTS
+    if line["verdict"] == declared.NOT_TESTABLE:
       assert line["reason"]
       continue
     test = line["test"]
     assert test["n"] == RUNS and len(test["interval"]) == 2
     assert test["interval"][0] <= test["value"] <= test["interval"][1]
   primary = lines[0]
-  assert primary["verdict"] != claims.NOT_TESTABLE
+  assert primary["verdict"] != declared.NOT_TESTABLE
   # The statistic, computed independently from the written matrices.
   keep = labels["counted"].astype(bool)
-  expected = (stats.latent_correlation(real["errors"].astype(bool), real["labels"])[0]
-              - stats.latent_correlation(labels["errors"][:, keep].astype(bool),
+  expected = (example_difficulty.latent_correlation(real["errors"].astype(bool), real["labels"])[0]
+              - example_difficulty.latent_correlation(labels["errors"][:, keep].astype(bool),
                                          labels["labels"][keep])[0])
   assert primary["test"]["value"] == pytest.approx(float(expected))
   assert primary["evidence"]["noise_examples"] == int(keep.sum())

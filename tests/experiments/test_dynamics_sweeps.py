@@ -27,11 +27,12 @@ import tensorflow as tf
 from benchmarks import memorization_dynamics as binary
 from suite import constants
 from suite import errors
+from suite.analysis import declared
+from suite.analysis.claims import readings
 from suite.data import augmentation
 from suite.data import datasets
 from suite.experiments import memorization_dynamics as dynamics
 from suite.models import zoo
-from suite.results import claims
 from suite.results import record
 from suite.training import runner
 from suite.training import trainer
@@ -78,8 +79,8 @@ def test_noise_and_size_sweeps_write_claims_metrics_and_figures(data_dir, tmp_pa
             "at the best-validation epoch": "seed_0"}
   for start, run_name in wanted.items():
     [line] = [line for claim, line in by_claim.items() if claim.startswith(start)]
-    assert line["verdict"] in claims.VERDICTS and run_name in line["runs"], line
-    if line["verdict"] == claims.NOT_TESTABLE:
+    assert line["verdict"] in declared.VERDICTS and run_name in line["runs"], line
+    if line["verdict"] == declared.NOT_TESTABLE:
       assert line["reason"]
     else:
       assert line["test"]["n"] == 3
@@ -87,11 +88,11 @@ def test_noise_and_size_sweeps_write_claims_metrics_and_figures(data_dir, tmp_pa
   assert noise_line["evidence"]["label_noise"] == [0.2, 0.5, 0.8]  # 0.5: the base runs.
   size_line = next(v for k, v in by_claim.items() if k.startswith("with more data"))
   assert size_line["evidence"]["train_size"] == [60, 100]
-  assert size_line["verdict"] == claims.NOT_TESTABLE  # Two points: no trend.
+  assert size_line["verdict"] == declared.NOT_TESTABLE  # Two points: no trend.
   metrics = experiment["metrics"]
   # Early stopping per seed, read from the seed's own history.
   seed_1 = record.read(str(tmp_path / "seed_1"))
-  best = claims.best_validation_entry(seed_1)
+  best = readings.best_validation_entry(seed_1)
   assert metrics["seed_1/early_stopping/best_validation_epoch"] == best["epoch"]
   assert metrics["seed_1/early_stopping/fit_corrupted_at_best_validation"] == \
       best["memorization/fit_corrupted"]
@@ -126,8 +127,16 @@ def test_a_data_variant_job_trains_on_its_own_data(data_dir, tmp_path):
   assert not (tmp_path / "seed_0").exists()
   run = record.read(str(tmp_path / "train_size_40" / "seed_0"))
   assert run["dataset"]["train_size"] == 40 and "sensitivity/gini_all" in run["history"][-1]
-  assert dynamics.jobs([0, 1], (dynamics.Variant("label_noise", 0.2),)) == [
-      "seed_0", "seed_1", "label_noise_0.2/seed_0", "label_noise_0.2/seed_1"]
+  base = runner.RunSpec(output_dir="x", benchmark="memorization_dynamics",
+                        data=datasets.DataConfig(dataset="digits", label_noise=0.5),
+                        model=zoo.ModelConfig(), augment=augmentation.AugmentConfig(),
+                        train=trainer.TrainConfig(), flags={})
+  assert dynamics.jobs(dynamics.Settings(base, (0, 1), (dynamics.Variant("label_noise", 0.2),),
+                                         difficulty_runs=2)) == [
+      "seed_0", "seed_1", "label_noise_0.2/seed_0", "label_noise_0.2/seed_1",
+      "difficulty/real/seed_0", "difficulty/real/seed_1", "difficulty/random_labels/seed_0",
+      "difficulty/random_labels/seed_1", "difficulty/random_inputs/seed_0",
+      "difficulty/random_inputs/seed_1"]
 
 
 def test_variants_change_exactly_their_data_setting(data_dir):
@@ -193,9 +202,9 @@ def test_cnn_small_depth_sweep_claims_depth_does_not_hurt(data_dir, tmp_path):
       "cnn_small"
   [line] = [line for line in experiment["claims"]
             if line["claim"].startswith("depth does not hurt generalization (cnn_small")]
-  assert line["source"] == claims.BRIEF and line["verdict"] in claims.VERDICTS
+  assert line["source"] == declared.BRIEF and line["verdict"] in declared.VERDICTS
   assert line["evidence"]["depths"] == [1, 2, 3] and "depth_1/seed_0" in line["runs"]
-  assert line["verdict"] == claims.NOT_TESTABLE and "at least 3" in line["reason"]
+  assert line["verdict"] == declared.NOT_TESTABLE and "at least 3" in line["reason"]
   assert (tmp_path / "figures" / "epochs_to_fit.png").stat().st_size > 1000
   assert tf.io.decode_png((tmp_path / "figures" / "accuracy.png").read_bytes()).shape[0] > 100
   # The accuracy figure's points against the records on disk, computed here by hand.

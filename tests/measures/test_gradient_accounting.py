@@ -80,7 +80,7 @@ def test_the_hook_writes_scalars_at_its_epochs_and_the_last(data_dir):
   trainer = trainer_lib.Trainer(None, data, zoo.ModelConfig(name="mlp", width=8, depth=1),
                                 augmentation.AugmentConfig(), trainer_lib.TrainConfig(epochs=3,
                                                                             batch_size=50))
-  trainer.hooks.append(gradient_accounting.GradientAccountingHook(32, every=2, last_epoch=3))
+  trainer.add_hooks(gradient_accounting.GradientAccountingHook(32, every=2, last_epoch=3))
   history = trainer.fit()
   accounted = [h["epoch"] for h in history if "gradacc/logits/cosine" in h]
   assert accounted == [0, 2, 3]

@@ -74,7 +74,7 @@ def test_the_sensitivity_hook_measures_the_model_of_each_evaluated_epoch(digits_
   assert {len(rows) for rows in hook.groups.values()} == {10}
   assert data.train.corrupted[hook.groups["corrupted"]].all()
   assert not data.train.corrupted[hook.groups["clean"]].any()
-  trainer.hooks.append(hook)
+  trainer.add_hooks(hook)
   history = trainer.fit()
   assert [h["epoch"] for h in history] == [0, 1, 2]
   # The last entry is the final model's: recompute it directly.

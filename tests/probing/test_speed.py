@@ -20,6 +20,7 @@ import pytest
 from sklearn import neighbors
 
 from suite import errors
+from suite.data import synthetic_features
 from suite.probing import knn
 from suite.probing import speed
 
@@ -71,27 +72,6 @@ def test_bad_speed_configs_are_refused():
     speed.product_seconds(np.eye(2, dtype=np.float32), np.eye(2, dtype=np.float32), "int4")
 
 
-def test_synthetic_points_are_unit_clustered_and_reproducible():
-  bank = speed.synthetic_points(3000, 32, seed=5)
-  assert bank.shape == (3000, 32) and bank.dtype == np.float32
-  np.testing.assert_allclose(np.linalg.norm(bank, axis=1), 1.0, atol=1e-5)
-  # Point i depends on its index, not on how many are drawn, across generator blocks too.
-  larger = speed.synthetic_points(speed.SYNTHETIC_BLOCK + 100, 32, seed=5)
-  np.testing.assert_array_equal(bank, larger[:3000])
-  np.testing.assert_array_equal(larger[-100:], speed.synthetic_points(
-      speed.SYNTHETIC_BLOCK * 2, 32, seed=5)[speed.SYNTHETIC_BLOCK:speed.SYNTHETIC_BLOCK + 100])
-  # Another stream is other points of the same clusters.
-  queries = speed.synthetic_points(200, 32, seed=5, stream=1)
-  assert not np.allclose(queries, bank[:200])
-  sims = queries @ bank.T
-  nearest = np.sort(sims, axis=1)[:, -1]
-  # Each query's cluster holds about 3 bank points: its nearest one is far closer than the
-  # average point (clusters, not uniform points on the sphere).
-  assert np.median(nearest) > 0.7 > 0.2 > abs(np.mean(sims))
-  other_seed = speed.synthetic_points(200, 32, seed=6, stream=1)
-  assert np.median(np.sort(other_seed @ bank.T, axis=1)[:, -1]) < np.median(nearest) - 0.2
-
-
 @needs_scann
 def test_synthetic_measurement_prints_what_it_returns():
   out = io.StringIO()
@@ -101,9 +81,9 @@ def test_synthetic_measurement_prints_what_it_returns():
   rows = speed.measure_synthetic(config, out)
   text = out.getvalue()
   assert [r["bank"] for r in rows] == [400, 1500]
-  queries = speed.synthetic_points(60, 16, 1, stream=1)
+  queries = synthetic_features.clustered_points(60, 16, 1, stream=1)
   for row in rows:
-    bank = speed.synthetic_points(row["bank"], 16, 1, stream=0)
+    bank = synthetic_features.clustered_points(row["bank"], 16, 1, stream=0)
     assert (row["leaves"], row["searched"]) == (20, 20)
     # Every leaf searched and re-scored exactly: the index finds the exact neighbours, and
     # scikit-learn's are ScaNN's exact ones (checked against NumPy here).

@@ -16,8 +16,8 @@
 import numpy as np
 import pytest
 
+from suite.analysis import stats
 from suite.results import plots
-from suite.results import stats
 
 
 def test_t95_error_bars_are_the_claims_t_interval():

@@ -23,6 +23,7 @@ import pytest
 
 from suite.data import augmentation
 from suite.data import datasets
+from suite.data import train_pipeline
 from suite.models import zoo
 from suite.training import evaluation
 from suite.training import trainer as trainer_lib
@@ -148,7 +149,7 @@ def test_view_fit_scores_every_pooled_view_against_its_label(data, per_view_labe
                                        per_view_labels=per_view_labels)
   trainer = _trainer(data, augment=augment, eval_batch_size=64)
   state = trainer.state
-  table = augmentation.per_view_label_table(data.train, 3, 10, seed=4)
+  table = train_pipeline.per_view_label_table(data.train, 3, 10, seed=4)
   hits = []
   for view in range(3):
     images = np.stack([state.pipeline.pooled_view(position, view).numpy()

@@ -18,11 +18,11 @@ import keras
 import numpy as np
 import pytest
 
+from suite import hooks
 from suite.data import augmentation
 from suite.data import datasets
 from suite.models import losses
 from suite.models import zoo
-from suite.training import hooks
 from suite.training import loop
 from suite.training import trainer as trainer_lib
 
@@ -70,8 +70,7 @@ class _Recorder(hooks.Hook):
 def test_hooks_are_called_in_protocol_order_and_their_scalars_reach_the_history(tiny_data):
   trainer = _trainer(tiny_data)
   recorder = _Recorder()
-  trainer.hooks.append(recorder)
-  trainer.hooks.append(lambda state, epoch: {"legacy/epoch": float(epoch)})
+  trainer.add_hooks(recorder, lambda state, epoch: {"legacy/epoch": float(epoch)})
   history = trainer.fit()
   assert recorder.calls == [
       ("train_begin", 0),
@@ -125,7 +124,7 @@ def test_the_precision_policy_is_scoped_to_the_run(tiny_data):
     assert keras.mixed_precision.global_policy().name.startswith("mixed_")  # In force inside.
     raise RuntimeError(f"boom at {epoch}")
 
-  mixed.hooks.append(fail)
+  mixed.add_hooks(fail)
   with pytest.raises(RuntimeError, match="boom"):
     mixed.fit()
   assert keras.mixed_precision.global_policy().name == "float32"  # Restored on error too.

@@ -23,6 +23,7 @@ from suite.data import augmentation
 from suite.data import datasets
 from suite.models import zoo
 from suite.results import record
+from suite.training import resume
 from suite.training import runner
 from suite.training import trainer as trainer_lib
 
@@ -46,29 +47,29 @@ def _previous(spec: runner.RunSpec, status="complete", epochs_completed=None):
 def test_settings_diff_names_each_differing_setting_once():
   old, new = _spec().settings(), _spec(learning_rate=0.01, epochs=2).settings()
   new["data"]["label_noise"] = 0.5
-  assert runner.settings_diff(old, new) == [
+  assert resume.settings_diff(old, new) == [
       "data.label_noise: 0.0 in the run, 0.5 asked",
       "train.epochs: 3 in the run, 2 asked",
       "train.learning_rate: 0.001 in the run, 0.01 asked"]
-  assert runner.settings_diff(old, old) == []
+  assert resume.settings_diff(old, old) == []
 
 
 def test_a_setting_added_after_a_run_was_recorded_differs_only_off_its_default():
   recorded = {"augment": {"name": "strong"}}
   defaults = {"augment": {"strength": 1.0}}
   at_default = {"augment": {"name": "strong", "strength": 1.0}}
-  assert runner.settings_diff(recorded, at_default, defaults) == []
-  assert runner.settings_diff(recorded, at_default) == [
+  assert resume.settings_diff(recorded, at_default, defaults) == []
+  assert resume.settings_diff(recorded, at_default) == [
       "augment.strength: <absent> in the run, 1.0 asked"]
   other = {"augment": {"name": "strong", "strength": 0.5}}
-  assert runner.settings_diff(recorded, other, defaults) == [
+  assert resume.settings_diff(recorded, other, defaults) == [
       "augment.strength: <absent> in the run, 0.5 asked"]
 
 
 def test_other_settings_are_refused_one_line_each():
   previous = _previous(_spec())
   with pytest.raises(errors.ConfigError) as raised:
-    runner.check_resumable(_spec(learning_rate=0.01, seed=4), previous)
+    resume.check_resumable(_spec(learning_rate=0.01, seed=4), previous)
   lines = str(raised.value).splitlines()
   assert lines[1:] == ["train.learning_rate: 0.001 in the run, 0.01 asked",
                        "train.seed: 1 in the run, 4 asked"]
@@ -78,32 +79,32 @@ def test_where_the_data_lives_and_the_checkpoint_interval_may_change():
   spec = _spec()
   moved = dataclasses.replace(spec, data=dataclasses.replace(spec.data, data_dir="/elsewhere"),
                               train=dataclasses.replace(spec.train, checkpoint_every=2))
-  runner.check_resumable(moved, _previous(spec))
+  resume.check_resumable(moved, _previous(spec))
 
 
 def test_a_finished_run_is_not_shortened_nor_lengthened_without_extend():
   previous = _previous(_spec(epochs=3))
   with pytest.raises(errors.ConfigError, match="train.epochs: 3 in the run, 2 asked") as fewer:
-    runner.check_resumable(_spec(epochs=2), previous)
+    resume.check_resumable(_spec(epochs=2), previous)
   assert "--extend" not in str(fewer.value)
   with pytest.raises(errors.ConfigError, match="--extend trains it on"):
-    runner.check_resumable(_spec(epochs=5), previous)
+    resume.check_resumable(_spec(epochs=5), previous)
   with pytest.raises(errors.ConfigError, match="cannot be shortened"):
-    runner.check_resumable(_spec(epochs=2), previous, extend=True)
-  runner.check_resumable(_spec(epochs=5), previous, extend=True)
-  runner.check_resumable(_spec(epochs=3), previous)  # The same command: fine.
+    resume.check_resumable(_spec(epochs=2), previous, extend=True)
+  resume.check_resumable(_spec(epochs=5), previous, extend=True)
+  resume.check_resumable(_spec(epochs=3), previous)  # The same command: fine.
 
 
 def test_an_unfinished_run_needs_extend_to_change_its_length():
   previous = _previous(_spec(epochs=3), status="interrupted", epochs_completed=1)
-  runner.check_resumable(_spec(epochs=3), previous)
+  resume.check_resumable(_spec(epochs=3), previous)
   with pytest.raises(errors.ConfigError, match="pass --extend"):
-    runner.check_resumable(_spec(epochs=4), previous)
-  runner.check_resumable(_spec(epochs=4), previous, extend=True)
+    resume.check_resumable(_spec(epochs=4), previous)
+  resume.check_resumable(_spec(epochs=4), previous, extend=True)
 
 
 def test_a_record_without_settings_is_a_runtime_error():
   previous = _previous(_spec())
   previous.settings = None
   with pytest.raises(errors.RunDirError, match="no settings"):
-    runner.check_resumable(_spec(), previous)
+    resume.check_resumable(_spec(), previous)

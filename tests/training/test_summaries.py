@@ -31,6 +31,7 @@ from suite.models import zoo
 from suite.probing import hook as probe_hook
 from suite.probing import knn
 from suite.probing import probe
+from suite.training import run_spec
 from suite.training import runner
 from suite.training import summaries
 from suite.training import trainer as trainer_lib
@@ -62,8 +63,7 @@ def probed_run(tmp_path_factory, data_dir):
   run_dir = str(tmp_path_factory.mktemp("runs") / "random_labels")
   config = probe.ProbeConfig(knn=knn.KnnConfig(ks=(1, 20)))
   hook = probe_hook.ProbeHook(config, every=0, last_epoch=2)
-  final = runner.run(_spec(run_dir, data_dir), hooks=[hook], extra_record=hook.add_to_record,
-                     out=io.StringIO())
+  final = runner.run(_spec(run_dir, data_dir), hooks=[hook], out=io.StringIO())
   return run_dir, final, _events(run_dir)
 
 
@@ -123,12 +123,12 @@ def test_custom_scalars_layout_has_one_chart_per_bank_and_k_with_every_layer(pro
 
 def test_trial_name_defaults():
   spec = _spec("/runs/exp/seed_2", None)
-  assert runner.trial_name(spec) == "exp/seed_2"
-  assert runner.trial_name(_spec("gs://b/exp/per_view/", None)) == "per_view/seed_3"
+  assert run_spec.trial_name(spec) == "exp/seed_2"
+  assert run_spec.trial_name(_spec("gs://b/exp/per_view/", None)) == "per_view/seed_3"
   # benign_memorization's sweeps: seed and projector directories above the condition.
-  assert runner.trial_name(_spec("/out/seed_1/projector_128/random_noise_0.5", None)) == \
+  assert run_spec.trial_name(_spec("/out/seed_1/projector_128/random_noise_0.5", None)) == \
       "seed_1/projector_128/random_noise_0.5"
-  assert runner.trial_name(_spec("/x", None, trial_name="clean seed 9")) == "clean seed 9"
+  assert run_spec.trial_name(_spec("/x", None, trial_name="clean seed 9")) == "clean seed 9"
 
 
 def test_control_scalars_flatten_both_controls():

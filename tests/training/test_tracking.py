@@ -23,10 +23,10 @@ import pytest
 import tensorflow as tf
 
 from suite import errors
+from suite import hooks
 from suite.data import augmentation
 from suite.data import datasets
 from suite.models import zoo
-from suite.training import hooks
 from suite.training import tracking
 from suite.training import trainer as trainer_lib
 
@@ -137,7 +137,7 @@ def test_each_shard_holds_the_model_of_its_own_epoch(data, tmp_path):
   """Evaluated epochs (0, 2, 3) write from the fit's pass, epoch 1 at its end: all alike."""
   trainer = _trainer(data, str(tmp_path), eval_every=2, track_every=1)
   direct = _Direct()
-  trainer.hooks.append(direct)
+  trainer.add_hooks(direct)
   history = trainer.fit()
   assert [h["epoch"] for h in history] == [0, 2, 3]
   log = tracking.load(str(tmp_path))

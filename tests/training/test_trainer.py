@@ -20,6 +20,7 @@ import os
 import numpy as np
 import pytest
 
+from suite import hooks
 from suite.data import augmentation
 from suite.data import datasets
 from suite.models import zoo
@@ -137,9 +138,15 @@ def test_tracking_helpers_on_a_known_history():
   assert tracking.agreement_across_seeds([[1, 0], [1, 0], [1, 0]]) == 1.0
 
 
+class _Marker(hooks.Hook):
+  """Adds a record section, as a probe does."""
+
+  def record_sections(self, state):
+    return {"probe": {"marker": 1}}
+
+
 def test_re_running_a_complete_run_changes_nothing(small_data, tmp_path, capsys):
-  first = runner.run(_spec(tmp_path / "run", epochs=1), data=small_data,
-                     extra_record=lambda trainer, rec: rec.update(probe={"marker": 1}))
+  first = runner.run(_spec(tmp_path / "run", epochs=1), data=small_data, hooks=[_Marker()])
   again = runner.run(_spec(tmp_path / "run", epochs=1), data=small_data)
   assert "is complete; nothing to do" in capsys.readouterr().out
   assert again == record.read(str(tmp_path / "run")) == json.loads(json.dumps(first))

@@ -21,7 +21,9 @@ import json
 import numpy as np
 import pytest
 
-from suite.results import leaderboard
+from suite.analysis.leaderboard import aggregate
+from suite.analysis.leaderboard import load
+from suite.analysis.leaderboard import render
 from suite.results import plots
 from suite.results import record
 from tests.conftest import run_binary
@@ -73,7 +75,7 @@ def _records(tmp_path, datasets=("digits", "fashion_mnist"), skip=()):
         directory = tmp_path / dataset / f"seed_{seed}" / condition
         directory.mkdir(parents=True)
         (directory / "result.json").write_text(json.dumps(rec))
-  return leaderboard.load([str(tmp_path)]).records
+  return load.load([str(tmp_path)]).records
 
 
 def _expected(records, dataset, condition):
@@ -93,7 +95,7 @@ def _expected(records, dataset, condition):
 
 def test_a_row_per_condition_and_a_column_group_per_dataset(tmp_path):
   records = _records(tmp_path)
-  comparison = leaderboard.compare_datasets(records)
+  comparison = aggregate.compare_datasets(records)
   assert comparison["datasets"] == ["digits", "fashion_mnist"]
   # Noise and augmentation tell conditions apart; the training subset differs only between
   # datasets, so it is a setting of the dataset, not of a condition.
@@ -117,8 +119,8 @@ def test_a_row_per_condition_and_a_column_group_per_dataset(tmp_path):
 
 def test_markdown_and_csv_carry_the_same_numbers(tmp_path):
   records = _records(tmp_path)
-  comparison = leaderboard.compare_datasets(records)
-  table = leaderboard.dataset_markdown(comparison)
+  comparison = aggregate.compare_datasets(records)
+  table = render.dataset_markdown(comparison)
   lines = table.splitlines()
   header = next(line for line in lines if line.startswith("| condition"))
   cells = [c.strip() for c in header.strip("|").split("|")]
@@ -132,7 +134,7 @@ def test_markdown_and_csv_carry_the_same_numbers(tmp_path):
   assert values[7 + 3] == f"{mean:.3f} ± {std:.3f}"  # fashion_mnist: encoder k20.
   assert values[1] == "3"
   parsed = {r["condition"].split(",")[0]: r
-            for r in csv.DictReader(io.StringIO(leaderboard.dataset_csv(comparison)))}
+            for r in csv.DictReader(io.StringIO(render.dataset_csv(comparison)))}
   for condition in CONDITIONS:
     for dataset in ("digits", "fashion_mnist"):
       for column, (mean, std, n) in _expected(records, dataset, condition).items():
@@ -144,23 +146,23 @@ def test_markdown_and_csv_carry_the_same_numbers(tmp_path):
 
 def test_a_condition_missing_on_a_dataset_is_a_dash_not_a_zero(tmp_path):
   records = _records(tmp_path, skip={("fashion_mnist", "clean_plain")})
-  comparison = leaderboard.compare_datasets(records)
+  comparison = aggregate.compare_datasets(records)
   row = next(r for r in comparison["rows"] if r["condition"].startswith("clean_plain"))
   assert row["fashion_mnist"] is None and row["digits"]["seeds"] == 3
-  line = next(line for line in leaderboard.dataset_markdown(comparison).splitlines()
+  line = next(line for line in render.dataset_markdown(comparison).splitlines()
               if line.startswith("| clean_plain"))
   assert line.rstrip(" |").endswith("| - | - | - | - | - | -")
-  parsed = list(csv.DictReader(io.StringIO(leaderboard.dataset_csv(comparison))))
+  parsed = list(csv.DictReader(io.StringIO(render.dataset_csv(comparison))))
   assert parsed[1]["fashion_mnist test acc mean"] == ""
 
 
 def test_the_figure_has_a_panel_per_dataset_and_one_control_line(tmp_path, monkeypatch):
   records = _records(tmp_path)
-  comparison = leaderboard.compare_datasets(records)
+  comparison = aggregate.compare_datasets(records)
   drawn = {}
   monkeypatch.setattr(plots, "knn_by_layer_over_seeds",
                       lambda panels, k, title: drawn.update(panels) or b"png")
-  assert leaderboard.dataset_figure(comparison) == b"png"
+  assert render.dataset_figure(comparison) == b"png"
   assert list(drawn) == ["digits", "fashion_mnist"]
   assert len(drawn["digits"]) == len(CONDITIONS) + 1
   # The control: one sample per seed (shared by the conditions of that seed), not per run.

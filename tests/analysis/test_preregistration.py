@@ -18,7 +18,7 @@ import subprocess
 import pytest
 
 from suite import errors
-from suite.results import preregistration
+from suite.analysis import preregistration
 
 ROOT = pathlib.Path(__file__).parents[2]
 FLAGFILE = "benchmarks/recipes/cpu/exp.cfg"

@@ -20,7 +20,15 @@ import numpy as np
 import pytest
 from scipy import stats as scipy_stats
 
-from suite.results import claims
+from suite.analysis import declared
+from suite.analysis.claims import benign
+from suite.analysis.claims import difficulty
+from suite.analysis.claims import fitting_order
+from suite.analysis.claims import readings
+from suite.analysis.claims import regularizers
+from suite.analysis.claims import report
+from suite.analysis.claims import sensitivity
+from suite.analysis.claims import verdicts
 
 ENDPOINTS = ["hidden_1", "hidden_2", "logits"]
 SEEDS = (0, 1, 2, 3)
@@ -51,7 +59,7 @@ def _jitter(seed, scale=0.005):
 def _assert_line(line, verdict):
   assert line["verdict"] == verdict, line
   assert set(line) >= {"claim", "verdict", "evidence", "source"}
-  if verdict == claims.NOT_TESTABLE:
+  if verdict == declared.NOT_TESTABLE:
     assert line["reason"]
   else:
     assert set(line["test"]) >= {"statistic", "value", "null", "interval", "n", "method"}
@@ -71,57 +79,57 @@ def _last_layers(early_shift=0.0, memorized=0.8, fit=0.99, middle=0.0):
 
 
 def test_memorization_in_last_layers():
-  line = claims.memorization_in_last_layers(*_last_layers())
-  _assert_line(line, claims.HELD)
+  line = benign.memorization_in_last_layers(*_last_layers())
+  _assert_line(line, declared.HELD)
   evidence = line["evidence"]
   assert evidence["early_layers"] == ["hidden_1", "hidden_2"]
   assert evidence["last_layers"] == ["logits"] and evidence["fit_threshold"] == 0.95
-  assert {v["verdict"] for v in evidence["early_layer_equivalence"].values()} == {claims.HELD}
+  assert {v["verdict"] for v in evidence["early_layer_equivalence"].values()} == {declared.HELD}
   assert line["test"]["also"]["value"] == pytest.approx(0.8, abs=0.01)
   # A middle layer memorizing (0.15 above random init): where memorization happens is
   # wrong, whatever the first and last layers say.
-  damaged = claims.memorization_in_last_layers(*_last_layers(middle=0.15))
-  assert damaged["verdict"] == claims.CONTRADICTED
+  damaged = benign.memorization_in_last_layers(*_last_layers(middle=0.15))
+  assert damaged["verdict"] == declared.CONTRADICTED
   assert damaged["evidence"]["early_layer_equivalence"]["hidden_2"]["verdict"] == \
-      claims.CONTRADICTED
+      declared.CONTRADICTED
   # The clean-bank k-NN is a secondary view now: early layers damaged there do not decide.
-  assert claims.memorization_in_last_layers(*_last_layers(early_shift=-0.2))["verdict"] == \
-      claims.HELD
+  assert benign.memorization_in_last_layers(*_last_layers(early_shift=-0.2))["verdict"] == \
+      declared.HELD
   # No memorization above the random-init network with the same noisy labels.
-  assert claims.memorization_in_last_layers(*_last_layers(memorized=0.0))["verdict"] == \
-      claims.INCONCLUSIVE
-  unfitted = claims.memorization_in_last_layers(*_last_layers(fit=0.92))
-  _assert_line(unfitted, claims.NOT_TESTABLE)
+  assert benign.memorization_in_last_layers(*_last_layers(memorized=0.0))["verdict"] == \
+      declared.INCONCLUSIVE
+  unfitted = benign.memorization_in_last_layers(*_last_layers(fit=0.92))
+  _assert_line(unfitted, declared.NOT_TESTABLE)
   assert "0.95 (the gate)" in unfitted["reason"]
   # A declared gate of 0.90 (a pre-registered experiment's) lets the same runs through.
-  gated = claims.memorization_in_last_layers(*_last_layers(fit=0.92), fit_threshold=0.9)
-  assert gated["verdict"] == claims.HELD and gated["evidence"]["fit_threshold"] == 0.9
+  gated = benign.memorization_in_last_layers(*_last_layers(fit=0.92), fit_threshold=0.9)
+  assert gated["verdict"] == declared.HELD and gated["evidence"]["fit_threshold"] == 0.9
   augmented, clean, init = _last_layers()
   # Without a clean-label run (a random-labels-only experiment): the same primary test,
   # only the secondary clean-bank view is missing.
-  alone = claims.memorization_in_last_layers(augmented, None, init)
-  full = claims.memorization_in_last_layers(augmented, clean, init)
-  assert alone["verdict"] == full["verdict"] == claims.HELD
+  alone = benign.memorization_in_last_layers(augmented, None, init)
+  full = benign.memorization_in_last_layers(augmented, clean, init)
+  assert alone["verdict"] == full["verdict"] == declared.HELD
   assert alone["test"] == full["test"]
   assert "clean_layers" in full["evidence"] and "clean_layers" not in alone["evidence"]
-  assert claims.memorization_in_last_layers(augmented, None, init[:3])["verdict"] == \
-      claims.NOT_TESTABLE
-  few = claims.memorization_in_last_layers(augmented[:2], clean[:2], init[:2])
-  assert few["verdict"] == claims.NOT_TESTABLE and "at least 3" in few["reason"]
+  assert benign.memorization_in_last_layers(augmented, None, init[:3])["verdict"] == \
+      declared.NOT_TESTABLE
+  few = benign.memorization_in_last_layers(augmented[:2], clean[:2], init[:2])
+  assert few["verdict"] == declared.NOT_TESTABLE and "at least 3" in few["reason"]
   # The control is needed per seed, probed with the noisy labels.
-  assert claims.memorization_in_last_layers(augmented, clean, [_table([0.5] * 3)] * 4)[
-      "verdict"] == claims.NOT_TESTABLE
+  assert benign.memorization_in_last_layers(augmented, clean, [_table([0.5] * 3)] * 4)[
+      "verdict"] == declared.NOT_TESTABLE
 
 
 def test_last_layers_declared_and_missing_values():
   augmented, clean, init = _last_layers(middle=0.3)
   # hidden_2 declared a last layer: only hidden_1 is early, and hidden_2 may memorize.
-  line = claims.memorization_in_last_layers(augmented, clean, init,
+  line = benign.memorization_in_last_layers(augmented, clean, init,
                                             last_layers=["hidden_2", "logits"])
-  assert line["verdict"] == claims.HELD
+  assert line["verdict"] == declared.HELD
   assert line["evidence"]["early_layers"] == ["hidden_1"]
   assert line["evidence"]["final_layer"] == "logits"
-  assert "not probed" in claims.memorization_in_last_layers(
+  assert "not probed" in benign.memorization_in_last_layers(
       augmented, clean, init, last_layers=["projector_hidden"])["reason"]
   # A model with a head: every endpoint before projector_hidden is early by default.
   head = ["block_1", "encoder", "projector_hidden", "logits"]
@@ -129,23 +137,23 @@ def test_last_layers_declared_and_missing_values():
                                                       zip(head, noisy)}}
   runs = [_run(s, dict(table([0.1 + _jitter(s), 0.1, 0.9, 0.95 + _jitter(s)]),
                        clean={e: {"k20": 0.5} for e in head}), FITTED) for s in SEEDS]
-  line = claims.memorization_in_last_layers(
+  line = benign.memorization_in_last_layers(
       runs, [_run(s, {"endpoints": head, "clean": {e: {"k20": 0.5} for e in head}})
              for s in SEEDS], [table([0.1, 0.1, 0.1, 0.1 + _jitter(s, 0.01)]) for s in SEEDS])
-  assert line["verdict"] == claims.HELD
+  assert line["verdict"] == declared.HELD
   assert line["evidence"]["early_layers"] == ["block_1", "encoder"]
   assert line["evidence"]["last_layers"] == ["projector_hidden", "logits"]
   # One seed's random-init table lacks the k at an early layer: not testable, no TypeError.
   broken = [dict(t, noisy=dict(t["noisy"])) for t in init]
   broken[2]["noisy"]["hidden_1"] = {"k50": 0.1}
-  line = claims.memorization_in_last_layers(augmented, clean, broken)
-  assert line["verdict"] == claims.NOT_TESTABLE and "hidden_1" in line["reason"]
+  line = benign.memorization_in_last_layers(augmented, clean, broken)
+  assert line["verdict"] == declared.NOT_TESTABLE and "hidden_1" in line["reason"]
   # An endpoint only some seeds probed is left out (the intersection), not a crash.
   partial = [dict(t, noisy=dict(t["noisy"])) for t in init]
   del partial[1]["noisy"]["hidden_2"]
-  line = claims.memorization_in_last_layers(augmented, clean, partial)
+  line = benign.memorization_in_last_layers(augmented, clean, partial)
   assert line["evidence"]["endpoints"] == ["hidden_1", "logits"]
-  assert line["verdict"] == claims.HELD
+  assert line["verdict"] == declared.HELD
 
 
 def test_last_layers_every_seed_counts_in_the_early_layer_tests():
@@ -154,13 +162,13 @@ def test_last_layers_every_seed_counts_in_the_early_layer_tests():
   augmented, clean, init = _last_layers()
   for rec, offset in zip(augmented, offsets):
     rec["probe"]["noisy"]["hidden_1"]["k20"] = 0.1 + offset
-  line = claims.memorization_in_last_layers(augmented, clean, init)
+  line = benign.memorization_in_last_layers(augmented, clean, init)
   early = line["evidence"]["early_layer_equivalence"]["hidden_1"]
   expected = scipy_stats.t.interval(0.95, len(offsets) - 1, loc=np.mean(offsets),
                                     scale=scipy_stats.sem(offsets))
   assert early["n"] == len(SEEDS) and early["interval"] == pytest.approx(expected)
   assert early["difference"] == pytest.approx(np.mean(offsets))
-  margin = claims.LAYER_MARGIN
+  margin = declared.LAYER_MARGIN
   p_tost = max(scipy_stats.ttest_1samp(offsets, -margin, alternative="greater").pvalue,
                scipy_stats.ttest_1samp(offsets, margin, alternative="less").pvalue)
   assert early["p_tost"] == pytest.approx(p_tost)
@@ -174,13 +182,13 @@ def test_last_layers_every_seed_counts_in_the_early_layer_tests():
 
 def test_seeds_must_be_named_and_distinct():
   augmented, clean, init = _last_layers()
-  thrice = claims.memorization_in_last_layers([augmented[0]] * 3, [clean[0]] * 3, init[:3])
-  assert thrice["verdict"] == claims.NOT_TESTABLE and "more than once" in thrice["reason"]
+  thrice = benign.memorization_in_last_layers([augmented[0]] * 3, [clean[0]] * 3, init[:3])
+  assert thrice["verdict"] == declared.NOT_TESTABLE and "more than once" in thrice["reason"]
   unnamed = [dict(r, settings={"train": {"epochs": 10}}) for r in augmented]
-  assert "names no seed" in claims.memorization_in_last_layers(unnamed, clean, init)["reason"]
+  assert "names no seed" in benign.memorization_in_last_layers(unnamed, clean, init)["reason"]
   per_view = [_run(0, metrics={"memorization/view_fit": 0.3 + _jitter(s)}) for s in SEEDS]
   pooled = [_run(0, metrics={"memorization/view_fit": 0.99}) for _ in SEEDS]
-  assert "more than once" in claims.per_view_labels_not_fitted(per_view, pooled)["reason"]
+  assert "more than once" in benign.per_view_labels_not_fitted(per_view, pooled)["reason"]
 
 
 def _features(gain, init_level=0.6):
@@ -191,31 +199,31 @@ def _features(gain, init_level=0.6):
 
 
 def test_features_survive_with_augmentation():
-  line = claims.features_survive_with_augmentation(*_features(0.05))
-  _assert_line(line, claims.HELD)
+  line = benign.features_survive_with_augmentation(*_features(0.05))
+  _assert_line(line, declared.HELD)
   assert line["evidence"]["layer"] == "hidden_2"  # The encoder output, not the best layer.
   # Above the plain run but not above random initialisation: not held.
-  assert claims.features_survive_with_augmentation(*_features(0.05, init_level=0.9))[
-      "verdict"] == claims.CONTRADICTED
-  assert claims.features_survive_with_augmentation(*_features(-0.05))["verdict"] == \
-      claims.CONTRADICTED
+  assert benign.features_survive_with_augmentation(*_features(0.05, init_level=0.9))[
+      "verdict"] == declared.CONTRADICTED
+  assert benign.features_survive_with_augmentation(*_features(-0.05))["verdict"] == \
+      declared.CONTRADICTED
   augmented, plain, init = _features(0.0)
-  identical = claims.features_survive_with_augmentation(plain, plain, init)
-  assert identical["verdict"] == claims.INCONCLUSIVE
+  identical = benign.features_survive_with_augmentation(plain, plain, init)
+  assert identical["verdict"] == declared.INCONCLUSIVE
   other_budget = [dict(r, settings={"train": {"seed": r["settings"]["train"]["seed"],
                                               "epochs": 20}}) for r in plain]
-  assert "different budgets" in claims.features_survive_with_augmentation(
+  assert "different budgets" in benign.features_survive_with_augmentation(
       augmented, other_budget, init)["reason"]
 
 
 def test_per_view_labels_not_fitted():
   per_example = [_run(s, metrics={"memorization/view_fit": 0.99}) for s in SEEDS]
   low = [_run(s, metrics={"memorization/view_fit": 0.3 + _jitter(s)}) for s in SEEDS]
-  _assert_line(claims.per_view_labels_not_fitted(low, per_example), claims.HELD)
+  _assert_line(benign.per_view_labels_not_fitted(low, per_example), declared.HELD)
   high = [_run(s, metrics={"memorization/view_fit": 0.99 + _jitter(s, 0.001)}) for s in SEEDS]
-  assert claims.per_view_labels_not_fitted(high, per_example)["verdict"] == claims.CONTRADICTED
+  assert benign.per_view_labels_not_fitted(high, per_example)["verdict"] == declared.CONTRADICTED
   unfitted = [_run(s, metrics={"memorization/view_fit": 0.5}) for s in SEEDS]
-  _assert_line(claims.per_view_labels_not_fitted(low, unfitted), claims.NOT_TESTABLE)
+  _assert_line(benign.per_view_labels_not_fitted(low, unfitted), declared.NOT_TESTABLE)
 
 
 def _fits(seed, real_at, noise_at, budget=10):
@@ -228,20 +236,20 @@ def _fits(seed, real_at, noise_at, budget=10):
 
 def test_fitting_order():
   runs = [_fits(s, 3 + s % 2, 8) for s in SEEDS]
-  line = claims.clean_fitted_before_corrupted(runs)
-  _assert_line(line, claims.HELD)
+  line = fitting_order.clean_fitted_before_corrupted(runs)
+  _assert_line(line, declared.HELD)
   assert line["evidence"]["epochs_corrupted"] == [8] * 4
   # Noise never fitted: censored at the budget (10), still later than the clean examples.
-  censored = claims.clean_fitted_before_corrupted([_fits(s, 3 + s % 2, None) for s in SEEDS])
-  assert censored["verdict"] == claims.HELD and censored["test"]["value"] == pytest.approx(6.5)
+  censored = fitting_order.clean_fitted_before_corrupted([_fits(s, 3 + s % 2, None) for s in SEEDS])
+  assert censored["verdict"] == declared.HELD and censored["test"]["value"] == pytest.approx(6.5)
   reverse = [_fits(s, 8, 3 + s % 2) for s in SEEDS]
-  assert claims.clean_fitted_before_corrupted(reverse)["verdict"] == claims.CONTRADICTED
+  assert fitting_order.clean_fitted_before_corrupted(reverse)["verdict"] == declared.CONTRADICTED
   never = [_fits(s, 99, None) for s in SEEDS]
-  _assert_line(claims.clean_fitted_before_corrupted(never), claims.NOT_TESTABLE)
+  _assert_line(fitting_order.clean_fitted_before_corrupted(never), declared.NOT_TESTABLE)
   real = [_fits(s, 2 + s % 2, None) for s in SEEDS]
   noise = [_fits(s, 6 + s % 2, None) for s in SEEDS]
-  _assert_line(claims.real_data_fitted_before_noise(real, noise), claims.HELD)
-  assert claims.epochs_to_fit(noise[0]) == 6
+  _assert_line(fitting_order.real_data_fitted_before_noise(real, noise), declared.HELD)
+  assert readings.epochs_to_fit(noise[0]) == 6
 
 
 def test_sensitivity_window_and_seeds():
@@ -250,11 +258,11 @@ def test_sensitivity_window_and_seeds():
         {"epoch": e, "sensitivity/gini_clean": clean + _jitter(seed, 0.01),
          "sensitivity/gini_corrupted": corrupted if e <= 5 else 0.9} for e in range(budget + 1)])
   # Higher on real data in the window (epochs 1-5 of 20); reversed later, outside it.
-  line = claims.sensitivity_more_concentrated_on_real_data([run(s, 0.6, 0.4) for s in SEEDS])
-  _assert_line(line, claims.HELD)
-  assert line["evidence"]["window"] == list(claims.GINI_WINDOW)
-  assert claims.sensitivity_more_concentrated_on_real_data(
-      [run(s, 0.4, 0.6) for s in SEEDS])["verdict"] == claims.CONTRADICTED
+  line = sensitivity.sensitivity_more_concentrated_on_real_data([run(s, 0.6, 0.4) for s in SEEDS])
+  _assert_line(line, declared.HELD)
+  assert line["evidence"]["window"] == list(declared.GINI_WINDOW)
+  assert sensitivity.sensitivity_more_concentrated_on_real_data(
+      [run(s, 0.4, 0.6) for s in SEEDS])["verdict"] == declared.CONTRADICTED
 
 
 def test_csr_trend():
@@ -263,13 +271,13 @@ def test_csr_trend():
         {"epoch": 2 * i, "csr/clean": 0.02 + 0.001 * ((i * (seed + 3)) % 4),
          "csr/corrupted": 0.02 + noisy_slope * i + 0.002 * ((i + seed) % 3)}
         for i in range(points)])
-  _assert_line(claims.csr_grows_more_on_noise([run(s, 0.02) for s in SEEDS]), claims.HELD)
-  assert claims.csr_grows_more_on_noise([run(s, -0.02) for s in SEEDS])["verdict"] == \
-      claims.CONTRADICTED
-  short = claims.csr_grows_more_on_noise([run(s, 0.02, points=2) for s in SEEDS])
-  assert short["verdict"] == claims.NOT_TESTABLE and "trend needs" in short["reason"]
+  _assert_line(sensitivity.csr_grows_more_on_noise([run(s, 0.02) for s in SEEDS]), declared.HELD)
+  assert sensitivity.csr_grows_more_on_noise([run(s, -0.02) for s in SEEDS])["verdict"] == \
+      declared.CONTRADICTED
+  short = sensitivity.csr_grows_more_on_noise([run(s, 0.02, points=2) for s in SEEDS])
+  assert short["verdict"] == declared.NOT_TESTABLE and "trend needs" in short["reason"]
   # The statistic is the least-squares rise from the first to the last evaluation.
-  line = claims.csr_grows_more_on_noise([run(s, 0.02) for s in SEEDS])
+  line = sensitivity.csr_grows_more_on_noise([run(s, 0.02) for s in SEEDS])
   epochs = [2 * i for i in range(8)]
   gap = [run(0, 0.02)["history"][i]["csr/corrupted"] - run(0, 0.02)["history"][i]["csr/clean"]
          for i in range(8)]
@@ -283,12 +291,12 @@ def test_csr_seed_with_nan_is_left_out_and_named():
         {"epoch": 2 * i, "csr/clean": 0.02 + 0.001 * ((i * (seed + 3)) % 4),
          "csr/corrupted": math.nan if i == nan_at else 0.02 + 0.02 * i + 0.002 * ((i + seed) % 3)}
         for i in range(8)])
-  line = claims.csr_grows_more_on_noise([run(s, 3 if s == 1 else None) for s in SEEDS])
-  assert line["verdict"] == claims.HELD and line["test"]["n"] == 3
+  line = sensitivity.csr_grows_more_on_noise([run(s, 3 if s == 1 else None) for s in SEEDS])
+  assert line["verdict"] == declared.HELD and line["test"]["n"] == 3
   assert line["evidence"]["dropped_seeds"] == [{"seed": 1, "reason": "NaN in the CSR series"}]
   assert "1 seed(s) left out (NaN)" in line["test"]["method"]
-  two_left = claims.csr_grows_more_on_noise([run(s, 3 if s < 2 else None) for s in SEEDS])
-  assert two_left["verdict"] == claims.NOT_TESTABLE and "2 seed(s)" in two_left["reason"]
+  two_left = sensitivity.csr_grows_more_on_noise([run(s, 3 if s < 2 else None) for s in SEEDS])
+  assert two_left["verdict"] == declared.NOT_TESTABLE and "2 seed(s)" in two_left["reason"]
 
 
 def _variant(seed, clean_at, noisy_at, validation, budget=60):
@@ -312,9 +320,9 @@ def _regularizer_family():
 
 def test_regularizers_holm_family():
   family, baseline = _regularizer_family()
-  lines = claims.regularizers_slow_noise_more(family, baseline, 10)
+  lines = regularizers.regularizers_slow_noise_more(family, baseline, 10)
   verdicts = {line["claim"].split()[0]: line for line in lines}
-  _assert_line(verdicts["dropout"], claims.HELD)
+  _assert_line(verdicts["dropout"], declared.HELD)
   assert "Holm over 3" in verdicts["dropout"]["test"]["method"]
   # Independently: per seed the least favourable log ratio, grid of one epoch (a time
   # first seen at epoch e lies in (e - 1, e]); one-sided t tests; Holm by hand.
@@ -322,7 +330,7 @@ def test_regularizers_holm_family():
   for name, recs in family.items():
     lower = []
     for rec, base in zip(recs, baseline):
-      at = lambda r, kind: claims.epochs_to_fit(r, f"memorization/fit_{kind}")
+      at = lambda r, kind: readings.epochs_to_fit(r, f"memorization/fit_{kind}")
       lower.append(math.log(at(rec, "corrupted") - 1) - math.log(at(rec, "clean"))
                    - math.log(at(base, "corrupted")) + math.log(at(base, "clean") - 1))
     assert verdicts[name]["evidence"]["log_time_ratio_lower"] == pytest.approx(lower)
@@ -337,9 +345,9 @@ def test_regularizers_holm_family():
     assert line["test"]["p_holm"] == pytest.approx(holm[name])
   # The family is built so that Holm decides: `noise` alone would be held at 2.5%.
   assert raw["noise"] <= 0.025 < holm["noise"]
-  assert verdicts["noise"]["verdict"] == claims.INCONCLUSIVE
-  assert claims.regularizers_slow_noise_more({"noise": family["noise"]}, baseline, 10)[0][
-      "verdict"] == claims.HELD
+  assert verdicts["noise"]["verdict"] == declared.INCONCLUSIVE
+  assert regularizers.regularizers_slow_noise_more({"noise": family["noise"]}, baseline, 10)[0][
+      "verdict"] == declared.HELD
 
 
 def test_regularizers_matched_progress_and_grid():
@@ -347,32 +355,32 @@ def test_regularizers_matched_progress_and_grid():
   # Everything slowed by the same factor (x 1.5): noise over clean unchanged, not held,
   # though at the end of the budget the clean fit is saturated and the noisy one is not.
   slower = [_variant(s, 15, 45 + s % 2, 0.80) for s in SEEDS]
-  line = claims.regularizers_slow_noise_more({"slow": slower}, baseline, 10)[0]
-  assert line["verdict"] == claims.INCONCLUSIVE
+  line = regularizers.regularizers_slow_noise_more({"slow": slower}, baseline, 10)[0]
+  assert line["verdict"] == declared.INCONCLUSIVE
   # Noise never fitted under the regularizer: censored at the last evaluation, still held.
   never = [_variant(s, 10 + s % 2, None, 0.80) for s in SEEDS]
-  line = claims.regularizers_slow_noise_more({"x": never}, baseline, 10)[0]
-  assert line["verdict"] == claims.HELD and line["evidence"]["epochs_corrupted"][0] == \
+  line = regularizers.regularizers_slow_noise_more({"x": never}, baseline, 10)[0]
+  assert line["verdict"] == declared.HELD and line["evidence"]["epochs_corrupted"][0] == \
       [60.0, "never"]
   # Noise fitted first under the regularizer: contradicted, by the most favourable bounds.
   reverse = [_variant(s, 25 + s % 2, 30, 0.80) for s in SEEDS]
-  assert claims.regularizers_slow_noise_more({"x": reverse}, baseline, 10)[0]["verdict"] == \
-      claims.CONTRADICTED
+  assert regularizers.regularizers_slow_noise_more({"x": reverse}, baseline, 10)[0]["verdict"] == \
+      declared.CONTRADICTED
   # Stops all learning: clean examples never fitted, no matched progress.
   destroys = [_variant(s, None, None, 0.1) for s in SEEDS]
-  line = claims.regularizers_slow_noise_more({"x": destroys}, baseline, 10)[0]
-  assert line["verdict"] == claims.NOT_TESTABLE and "no matched progress" in line["reason"]
+  line = regularizers.regularizers_slow_noise_more({"x": destroys}, baseline, 10)[0]
+  assert line["verdict"] == declared.NOT_TESTABLE and "no matched progress" in line["reason"]
   # Worse validation: not held.
   worse = [_variant(s, 10, None, 0.70) for s in SEEDS]
-  assert claims.regularizers_slow_noise_more({"x": worse}, baseline, 10)[0]["verdict"] != \
-      claims.HELD
+  assert regularizers.regularizers_slow_noise_more({"x": worse}, baseline, 10)[0]["verdict"] != \
+      declared.HELD
   # Clean fitted by the first evaluation: the grid cannot bound the slowdown.
   coarse = [_variant(s, 0, None, 0.8) for s in SEEDS]
-  assert "first evaluation" in claims.regularizers_slow_noise_more(
+  assert "first evaluation" in regularizers.regularizers_slow_noise_more(
       {"x": coarse}, baseline, 10)[0]["reason"]
   unfitted = [_variant(s, 10, None, 0.8) for s in SEEDS]
-  assert claims.regularizers_slow_noise_more({"x": never}, unfitted, 10)[0]["verdict"] == \
-      claims.NOT_TESTABLE
+  assert regularizers.regularizers_slow_noise_more({"x": never}, unfitted, 10)[0]["verdict"] == \
+      declared.NOT_TESTABLE
 
 
 def _capacity(epochs_by_value, budget=60):
@@ -383,23 +391,24 @@ def _capacity(epochs_by_value, budget=60):
 
 
 def test_capacity_trend():
-  held = claims.capacity_speeds_up_noise_fitting(
+  held = regularizers.capacity_speeds_up_noise_fitting(
       _capacity({64: [None] * 4, 256: [40, 42, 38, 44], 1024: [20, 22, 24, 20]}), "width")
-  _assert_line(held, claims.HELD)
+  _assert_line(held, declared.HELD)
   assert held["evidence"]["epochs_corrupted"][0] == [None] * 4
   # Non-monotone (never / 52 / 36 / 44 in the issue): here a valley, no trend.
-  valley = claims.capacity_speeds_up_noise_fitting(
+  valley = regularizers.capacity_speeds_up_noise_fitting(
       _capacity({32: [48, 50, 46, 48], 64: [36, 34, 38, 36], 128: [36, 38, 34, 36],
                  256: [48, 46, 50, 48]}), "width")
-  assert valley["verdict"] == claims.INCONCLUSIVE
-  flat = claims.capacity_speeds_up_noise_fitting(
-      _capacity({1: [30] * 4, 2: [30] * 4, 4: [30] * 4}), "depth", claims.BRIEF)
-  assert flat["verdict"] == claims.INCONCLUSIVE and "project brief" in flat["claim"]
-  two = claims.capacity_speeds_up_noise_fitting(_capacity({1: [30] * 4, 2: [20] * 4}), "width")
-  assert two["verdict"] == claims.NOT_TESTABLE and "at least 3" in two["reason"]
-  never = claims.capacity_speeds_up_noise_fitting(
+  assert valley["verdict"] == declared.INCONCLUSIVE
+  flat = regularizers.capacity_speeds_up_noise_fitting(
+      _capacity({1: [30] * 4, 2: [30] * 4, 4: [30] * 4}), "depth", declared.BRIEF)
+  assert flat["verdict"] == declared.INCONCLUSIVE and "project brief" in flat["claim"]
+  two = regularizers.capacity_speeds_up_noise_fitting(_capacity({1: [30] * 4, 2: [20] * 4}),
+                                                      "width")
+  assert two["verdict"] == declared.NOT_TESTABLE and "at least 3" in two["reason"]
+  never = regularizers.capacity_speeds_up_noise_fitting(
       _capacity({1: [None] * 4, 2: [None] * 4, 4: [None] * 4}), "width")
-  assert never["verdict"] == claims.NOT_TESTABLE
+  assert never["verdict"] == declared.NOT_TESTABLE
 
 
 def test_difficulty_claim_and_not_testable():
@@ -407,21 +416,21 @@ def test_difficulty_claim_and_not_testable():
   hard = generator.random(120) < 0.4
   real = np.stack([hard ^ (generator.random(120) < 0.05) for _ in range(4)])
   noise = generator.random((4, 100)) < 0.8
-  line = claims.easy_examples_consistent_on_real_data(
+  line = difficulty.easy_examples_consistent_on_real_data(
       real, generator.integers(0, 10, 120), noise, generator.integers(0, 10, 100))
-  _assert_line(line, claims.HELD)
+  _assert_line(line, declared.HELD)
   assert line["evidence"]["kappa_real"] > line["evidence"]["kappa_noise"]
-  two = claims.easy_examples_consistent_on_real_data(real[:2], np.zeros(120), noise[:2],
+  two = difficulty.easy_examples_consistent_on_real_data(real[:2], np.zeros(120), noise[:2],
                                                      np.zeros(100))
-  assert two["verdict"] == claims.NOT_TESTABLE
+  assert two["verdict"] == declared.NOT_TESTABLE
 
 
 def test_held_needs_a_test_and_format():
   with pytest.raises(ValueError):
-    claims._line("c", claims.HELD, {})  # pylint: disable=protected-access
-  line = claims.per_view_labels_not_fitted(
+    verdicts.line("c", declared.HELD, {})  # pylint: disable=protected-access
+  line = benign.per_view_labels_not_fitted(
       [_run(s, metrics={"memorization/view_fit": 0.3}) for s in SEEDS],
       [_run(s, metrics={"memorization/view_fit": 0.99}) for s in SEEDS])
-  text = claims.format_lines([line])
+  text = report.format_lines([line])
   assert text.startswith("[held] per-view labels cannot be fitted")
   assert "per-view label fit = 0.3000 [0.3000, 0.3000] vs null 0.95" in text

@@ -14,9 +14,17 @@
 
 """The hook protocol of the training loop, and the state every hook receives.
 
-A hook is an object with any of the methods of `Hook` (subclass it for no-op
-defaults). The loop calls them in the order the hooks were given:
+It lives below suite.training (above data and models) so that what plugs into a run
+(suite.probing, suite.measures) depends on the protocol, not on the trainer.
 
+A hook is an object with any of the methods of `Hook` (subclass it for no-op
+defaults). They are called in the order the hooks were given:
+
+  validate(state)         once, when the hook joins a trainer, before anything is
+                          trained or written: refuse settings the model or data cannot
+                          honour (raise errors.ConfigError)
+  dashboard(state)        once, when a fresh run writes its TensorBoard config: the
+                          HParams metrics and k-NN charts this hook's scalars fill
   on_train_begin(state)   once, after the resume point is restored, before any epoch
   on_resume(state)        after a checkpoint restore (state.epoch = the restored epoch):
                           drop anything written for later epochs
@@ -27,21 +35,82 @@ defaults). The loop calls them in the order the hooks were given:
   on_epoch_end(state)     after every epoch (and epoch 0); state.metrics is final and, at
                           evaluated epochs, state.history[-1] is this epoch's entry
   on_train_end(state)     once, after the last epoch, if training completed
+  record_sections(state)  once, after training: top-level sections of result.json (the
+                          probe table and its controls)
 
 A new measure is a hook: compute in `on_evaluate` from `state.model` and `state.data`,
 return its scalars; they reach TensorBoard, the history and result.json unchanged.
-A plain callable `fn(state, epoch) -> dict` is accepted as an `on_evaluate` hook.
+Long steps say so through `state.report(line)`. A plain callable `fn(state, epoch) ->
+dict` is accepted as an `on_evaluate` hook.
 """
 
+from collections.abc import Callable, Sequence
 import dataclasses
-from typing import Any, Callable
+from typing import Any, Protocol
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from suite.data import augmentation
 from suite.data import datasets
+from suite.data import train_pipeline
 from suite.models import zoo
+
+
+class TrainSettings(Protocol):
+  """What hooks read of the run's training settings (suite.training.trainer.TrainConfig)."""
+
+  @property
+  def epochs(self) -> int: ...
+  @property
+  def batch_size(self) -> int: ...
+  @property
+  def eval_every(self) -> int: ...
+  @property
+  def eval_batch_size(self) -> int: ...
+  @property
+  def loss(self) -> str: ...
+  @property
+  def seed(self) -> int: ...
+
+
+@dataclasses.dataclass
+class EvalResult:
+  """Eval-mode outputs of one split, in split order."""
+  logits: np.ndarray
+  loss: np.ndarray  # per example, against the split's training labels
+  correct: np.ndarray  # against training labels
+  correct_clean: np.ndarray  # against clean labels
+
+
+class Evaluator(Protocol):
+  """Un-augmented forward passes (suite.training.evaluation.Evaluator)."""
+
+  @property
+  def forward(self) -> Callable[..., Any]:
+    """Images in [0, 1] -> float32 logits, in inference mode."""
+
+  def evaluate(self, split: datasets.Split, labels: np.ndarray | None = None) -> EvalResult:
+    """Logits, loss and correctness of `split` (its training labels by default)."""
+
+  def train_split(self, data: datasets.Data, epoch: int) -> EvalResult:
+    """`evaluate(data.train)` at `epoch`, computed once however many hooks ask."""
+
+
+class Summaries(Protocol):
+  """The run's TensorBoard writer (suite.training.summaries.Summaries)."""
+
+  def writer(self) -> tf.summary.SummaryWriter:
+    """The tf.summary writer (a no-op writer where this worker writes nothing)."""
+
+  def scalars(self, step: int, values: dict) -> None:
+    """Writes the finite numeric `values` at `step`."""
+
+
+def silent(line: str) -> None:
+  """The default `State.report`: prints nothing."""
+  del line
 
 
 @dataclasses.dataclass
@@ -55,11 +124,13 @@ class State:
     model_config: the architecture.
     zoo_model: the model being trained, with its named endpoints.
     augment_config: the training augmentation.
-    config: the TrainConfig.
+    config: the training settings (a TrainConfig).
     strategy: the tf.distribute strategy the model lives under.
     pipeline: the training input pipeline (pooled views for view fit).
-    evaluator: un-augmented forward passes (`evaluate(split)`, `train_split(epoch)`).
+    evaluator: un-augmented forward passes (`evaluate(split)`, `train_split(data, epoch)`).
     summaries: the run's TensorBoard writer (`writer()`, `scalars(step, dict)`).
+    report: prints a line of a hook's long step (a probe, the controls) in the run's
+      output; silent by default.
     epoch: the epoch the loop is at; 0 is the initial model, before any step.
     evaluated: whether this epoch is evaluated (on_evaluate hooks run).
     metrics: this epoch's scalars so far: `train/*` and `perf/*` after training, then
@@ -72,11 +143,12 @@ class State:
   model_config: zoo.ModelConfig
   zoo_model: zoo.ZooModel
   augment_config: augmentation.AugmentConfig
-  config: Any  # trainer.TrainConfig (defined above this module in the import graph).
-  strategy: Any
-  pipeline: augmentation.TrainPipeline
-  evaluator: Any
-  summaries: Any
+  config: TrainSettings
+  strategy: tf.distribute.Strategy
+  pipeline: train_pipeline.TrainPipeline
+  evaluator: Evaluator
+  summaries: Summaries
+  report: Callable[[str], None] = dataclasses.field(default=silent)
   epoch: int = 0
   evaluated: bool = False
   metrics: dict = dataclasses.field(default_factory=dict)
@@ -92,8 +164,40 @@ class State:
     return self.summaries.writer()
 
 
+@dataclasses.dataclass(frozen=True)
+class Dashboard:
+  """What a hook's scalars add to the run's TensorBoard dashboards.
+
+  Attributes:
+    metrics: (tag, display name) pairs the HParams dashboard lists after the headline
+      metrics (it shows only declared metrics).
+    knn_ks: the ks of `knn/<endpoint>/k<k>` scalars: a Custom Scalars chart each.
+  """
+  metrics: tuple[tuple[str, str], ...] = ()
+  knn_ks: tuple[int, ...] = ()
+
+
 class Hook:
   """Base class with no-op methods; override those you need (see the module docstring)."""
+
+  def validate(self, state: State) -> None:
+    """Refuses settings the run's model or data cannot honour, before any work.
+
+    Args:
+      state: the run's state, before training (`state.epoch` is 0).
+
+    Raises:
+      errors.ConfigError: a setting of the hook does not fit the run.
+    """
+
+  def dashboard(self, state: State) -> Dashboard | None:
+    """The dashboard entries of this hook's scalars, or None.
+
+    Args:
+      state: the run's state (validated).
+    """
+    del state
+    return None
 
   def on_train_begin(self, state: State) -> None:
     """Before the first epoch of this process (after any restore).
@@ -142,6 +246,18 @@ class Hook:
       state: the run's state.
     """
 
+  def record_sections(self, state: State) -> dict:
+    """Top-level sections this hook adds to the final result record.
+
+    Args:
+      state: the run's state after training (`state.epoch` is the last epoch).
+
+    Returns:
+      {section name: JSON-serialisable value}; empty for most hooks.
+    """
+    del state
+    return {}
+
 
 class CallableHook(Hook):
   """Adapts `fn(state, epoch) -> dict` to an on_evaluate hook."""
@@ -164,8 +280,8 @@ class EntryCallback(Hook):
       self.fn(state.history[-1])
 
 
-_METHODS = ("on_train_begin", "on_resume", "on_epoch_begin", "on_evaluate", "on_epoch_end",
-            "on_train_end")
+_METHODS = ("validate", "dashboard", "on_train_begin", "on_resume", "on_epoch_begin",
+            "on_evaluate", "on_epoch_end", "on_train_end", "record_sections")
 
 
 def as_hook(obj: Any) -> Hook:
@@ -196,8 +312,8 @@ class _Partial(Hook):
         setattr(self, name, getattr(obj, name))
 
 
-def call(hooks: list[Hook], method: str, state: State) -> None:
-  """Calls `method` on every hook in order (not on_evaluate: see `evaluate`).
+def call(hooks: Sequence[Hook], method: str, state: State) -> None:
+  """Calls `method` on every hook in order (those that return values: see below).
 
   Args:
     hooks: the run's hooks, in order.
@@ -208,7 +324,7 @@ def call(hooks: list[Hook], method: str, state: State) -> None:
     getattr(hook, method)(state)
 
 
-def evaluate(hooks: list[Hook], state: State) -> None:
+def evaluate(hooks: Sequence[Hook], state: State) -> None:
   """Runs every on_evaluate in order, merging what each returns into state.metrics.
 
   Args:
@@ -217,3 +333,39 @@ def evaluate(hooks: list[Hook], state: State) -> None:
   """
   for hook in hooks:
     state.metrics.update(hook.on_evaluate(state) or {})
+
+
+def record_sections(hooks: Sequence[Hook], state: State) -> dict:
+  """Every hook's record sections, merged in hook order.
+
+  Args:
+    hooks: the run's hooks, in order.
+    state: the run's state after training.
+
+  Returns:
+    {section name: value} for the final result record.
+  """
+  sections: dict = {}
+  for hook in hooks:
+    sections.update(hook.record_sections(state))
+  return sections
+
+
+def dashboard(hooks: Sequence[Hook], state: State) -> Dashboard:
+  """Every hook's dashboard entries, in hook order (each k once).
+
+  Args:
+    hooks: the run's hooks, in order.
+    state: the run's state.
+
+  Returns:
+    The merged `Dashboard`.
+  """
+  metrics: list[tuple[str, str]] = []
+  ks: list[int] = []
+  for hook in hooks:
+    entries = hook.dashboard(state)
+    if entries:
+      metrics += entries.metrics
+      ks += entries.knn_ks
+  return Dashboard(metrics=tuple(metrics), knn_ks=tuple(dict.fromkeys(ks)))

@@ -19,7 +19,9 @@ import json
 import numpy as np
 import pytest
 
-from suite.results import leaderboard
+from suite.analysis.leaderboard import aggregate
+from suite.analysis.leaderboard import load
+from suite.analysis.leaderboard import render
 from suite.results import plots
 from suite.results import record
 from tests.conftest import run_binary
@@ -62,14 +64,14 @@ def test_aggregates_seeds_and_skips_bad_records(tmp_path):
   (tmp_path / "bad" / "garbage").mkdir()
   (tmp_path / "bad" / "garbage" / "result.json").write_text("{not json")
 
-  loaded = leaderboard.load([str(tmp_path)])
+  loaded = load.load([str(tmp_path)])
   assert len(loaded.records) == 3
   reasons = dict((p.split("/bad/")[1], r) for p, r in loaded.problems)
   assert reasons["running/result.json"] == "status running"
   assert "missing keys ['settings']" in reasons["broken/result.json"]
   assert reasons["garbage/result.json"].startswith("unreadable")
 
-  rows = leaderboard.aggregate(loaded.records)
+  rows = aggregate.aggregate(loaded.records)
   assert [r["noise"] for r in rows] == [0.0, 1.0]
   noisy = rows[1]
   assert noisy["seeds"] == 2
@@ -81,12 +83,12 @@ def test_aggregates_seeds_and_skips_bad_records(tmp_path):
   assert noisy["wall s"]["mean"] == pytest.approx(15.0)
   assert rows[0]["seeds"] == 1 and rows[0]["best k20"] is None
 
-  table = leaderboard.markdown(rows)
+  table = render.markdown(rows)
   assert "| 0.950 ± 0.071 |" in table and "2 CPU cores" in table
   # Settings shared by every row are stated once; the one that differs stays a column.
   assert table.startswith("All rows: dataset digits, train 100,")
   assert table.splitlines()[2].startswith("| benchmark | noise |")
-  parsed = list(csv.DictReader(io.StringIO(leaderboard.csv_text(rows))))
+  parsed = list(csv.DictReader(io.StringIO(render.csv_text(rows))))
   assert parsed[1]["fit corrupted mean"] == "0.95" and parsed[1]["fit corrupted n"] == "2"
 
 
@@ -98,7 +100,7 @@ def test_epochs_to_fit_reads_the_history():
   other = _record(1, 1.0, 0.1)
   other["history"] = [{"epoch": 30, "memorization/fit_corrupted": None,
                        "memorization/train_fit": 0.99}]
-  row = leaderboard.aggregate([("a", rec), ("b", other)])[0]
+  row = aggregate.aggregate([("a", rec), ("b", other)])[0]
   assert row["epochs to 95% fit"] == {"mean": 25.0, "std": pytest.approx(7.0710678), "n": 2}
 
 
@@ -129,20 +131,20 @@ def test_paper_values_sit_beside_rows_with_their_protocol(tmp_path):
   _write(tmp_path / "augmented", cifar(0, 1.0, "strong"))
   _write(tmp_path / "digits", _record(0, 1.0, 0.1))
   rows = {(r["dataset"], r["augment"]): r
-          for r in leaderboard.aggregate(leaderboard.load([str(tmp_path)]).records)}
+          for r in aggregate.aggregate(load.load([str(tmp_path)]).records)}
   paper = rows["cifar10", "none"]["paper"]
   assert paper.startswith("fit corrupted ≈1 (Zhang et al. 2017")
   assert "test acc ≈0.1 (" in paper
   # Another augmentation or dataset is another protocol: no reference.
   assert rows["cifar10", "strong"]["paper"] is None and rows["digits", "none"]["paper"] is None
-  assert "test acc ≈0.1" in leaderboard.markdown(list(rows.values()))
+  assert "test acc ≈0.1" in render.markdown(list(rows.values()))
 
 
 def test_the_same_run_found_twice_counts_once(tmp_path):
   _write(tmp_path / "recipe_a" / "seed_0", _record(0, 0.9, 0.1))
   _write(tmp_path / "recipe_b" / "seed_0", _record(0, 0.9, 0.1))
   _write(tmp_path / "recipe_b" / "seed_1", _record(1, 1.0, 0.1))
-  rows = leaderboard.aggregate(leaderboard.load([str(tmp_path)]).records)
+  rows = aggregate.aggregate(load.load([str(tmp_path)]).records)
   assert len(rows) == 1 and rows[0]["seeds"] == 2
   assert rows[0]["fit corrupted"]["mean"] == pytest.approx(0.95)
 
@@ -162,8 +164,8 @@ def test_a_record_from_before_a_setting_groups_with_newer_runs_at_its_default(tm
   _write(tmp_path / "new" / "seed_2", _newer(_record(2, 0.8, 0.1), 1.0))
   _write(tmp_path / "weaker" / "seed_0", _newer(_record(0, 0.5, 0.1), 0.5))
   defaults = {"augment": {"strength": 1.0}, "model": {"width": 512}}
-  loaded = leaderboard.load([str(tmp_path)], setting_defaults=defaults)
-  rows = leaderboard.aggregate(loaded.records)
+  loaded = load.load([str(tmp_path)], setting_defaults=defaults)
+  rows = aggregate.aggregate(loaded.records)
   by_seeds = sorted((r["seeds"], r["fit corrupted"]["mean"]) for r in rows)
   # Seeds 0, 1, 2 at strength 1.0 (seed 1 found twice counts once); strength 0.5 apart.
   assert by_seeds == [(1, 0.5), (3, pytest.approx(0.9))]
@@ -171,7 +173,7 @@ def test_a_record_from_before_a_setting_groups_with_newer_runs_at_its_default(tm
   assert old["settings"]["augment"]["strength"] == 1.0 and \
       old["settings"]["model"]["width"] == 512
   # Without the defaults the old records are a row of their own, as before.
-  plain = leaderboard.aggregate(leaderboard.load([str(tmp_path)]).records)
+  plain = aggregate.aggregate(load.load([str(tmp_path)]).records)
   assert sorted(r["seeds"] for r in plain) == [1, 2, 2]
 
 
@@ -201,12 +203,12 @@ def test_run_time_counts_an_extended_run_once():
   scratch = _timed(0, 20, 300.0, [(5, 0.6), (20, 0.1)])
   untimed = _timed(1, 5, None, [(5, 0.4)])
   records = [("a", short), ("b", extended), ("c", scratch), ("d", untimed), ("e", short)]
-  assert leaderboard.run_seconds(records) == (100.0 + 60.0 + 300.0, 1)
+  assert load.run_seconds(records) == (100.0 + 60.0 + 300.0, 1)
   # The 5-epoch run trained twice (same settings and seed, its own history): counted once,
   # and the extension of the second copy still adds only its own 60 s.
   again = _timed(0, 5, 90.0, [(5, 0.55)])
   continued = _timed(0, 10, 150.0, [(5, 0.55), (10, 0.25)])
-  assert leaderboard.run_seconds([("a", short), ("b", again), ("c", continued)]) == (
+  assert load.run_seconds([("a", short), ("b", again), ("c", continued)]) == (
       100.0 + 60.0, 0)
 
 
@@ -216,10 +218,10 @@ def test_a_wall_time_that_is_no_duration_skips_the_record(tmp_path, wall):
   rec["timing"]["wall_seconds"] = wall
   _write(tmp_path / "bad", rec)
   _write(tmp_path / "good", _record(1, 1.0, 0.1))
-  loaded = leaderboard.load([str(tmp_path)])
+  loaded = load.load([str(tmp_path)])
   [(path, reason)] = loaded.problems
   assert "bad" in path and "timing.wall_seconds" in reason
-  assert leaderboard.run_seconds(loaded.records) == (20.0, 0)
+  assert load.run_seconds(loaded.records) == (20.0, 0)
 
 
 def test_randaugment_strength_is_a_column_of_its_rows(tmp_path):
@@ -230,9 +232,9 @@ def test_randaugment_strength_is_a_column_of_its_rows(tmp_path):
   plain = _probed(0)
   plain["settings"]["augment"]["strength"] = 1.0
   _write(tmp_path / "none", plain)
-  rows = leaderboard.aggregate(leaderboard.load([str(tmp_path)]).records)
+  rows = aggregate.aggregate(load.load([str(tmp_path)]).records)
   assert sorted(str(r["strength"]) for r in rows) == ["0.5", "1.0", "None"]
-  table = leaderboard.markdown(rows)
+  table = render.markdown(rows)
   assert "| strength |" in table and "| 0.5 |" in table
 
 
@@ -257,15 +259,15 @@ def test_malformed_complete_records_are_listed_and_skipped_never_a_crash(tmp_pat
   bad = _record(1, 0.9, 0.1)
   damage(bad)
   _write(tmp_path / "bad", bad)
-  loaded = leaderboard.load([str(tmp_path)])
+  loaded = load.load([str(tmp_path)])
   if reason is None:  # Usable after all: it must then aggregate and render.
     assert len(loaded.records) == 2 and not loaded.problems
   else:
     assert [p for p, _ in loaded.problems] == [str(tmp_path / "bad" / "result.json")]
     assert reason in loaded.problems[0][1], loaded.problems
     assert len(loaded.records) == 1
-  rows = leaderboard.aggregate(loaded.records)
-  assert leaderboard.markdown(rows) and leaderboard.csv_text(rows)
+  rows = aggregate.aggregate(loaded.records)
+  assert render.markdown(rows) and render.csv_text(rows)
 
 
 def _probed(seed, model="mlp", layers=(0.5, 0.7), random_init=(0.3, 0.2), pixels=0.4,
@@ -283,18 +285,18 @@ def _probed(seed, model="mlp", layers=(0.5, 0.7), random_init=(0.3, 0.2), pixels
 def test_controls_sit_beside_the_trained_probe_over_seeds(tmp_path):
   _write(tmp_path / "s0", _probed(0, random_init=(0.3, 0.2), pixels=0.40))
   _write(tmp_path / "s1", _probed(1, random_init=(0.1, 0.25), pixels=0.44))
-  row, = leaderboard.aggregate(leaderboard.load([str(tmp_path)]).records)
+  row, = aggregate.aggregate(load.load([str(tmp_path)]).records)
   # The best layer of each seed's random initialisation: 0.3 and 0.25.
   assert row["random init k20"]["mean"] == pytest.approx(0.275)
   assert row["random init k20"]["std"] == pytest.approx(0.0353553, rel=1e-5)
   assert row["raw pixels k20"] == {"mean": pytest.approx(0.42), "std": pytest.approx(0.0282843,
                                                                                      rel=1e-5),
                                    "n": 2}
-  table = leaderboard.markdown([row])
+  table = render.markdown([row])
   header = next(line for line in table.splitlines() if line.startswith("| benchmark"))
   assert "| random init k20 | raw pixels k20 |" in header
   assert "| 0.275 ± 0.035 | 0.420 ± 0.028 |" in table
-  parsed, = csv.DictReader(io.StringIO(leaderboard.csv_text([row])))
+  parsed, = csv.DictReader(io.StringIO(render.csv_text([row])))
   assert float(parsed["raw pixels k20 mean"]) == pytest.approx(0.42)
   assert parsed["random init k20 n"] == "2"
 
@@ -305,12 +307,12 @@ def test_a_row_shows_only_the_settings_of_its_model(tmp_path):
           "resnet": _probed(0, model="resnet18", width_multiplier=0.5)}
   for name, rec in recs.items():
     _write(tmp_path / name, rec)
-  rows = {r["model"]: r for r in leaderboard.aggregate(leaderboard.load([str(tmp_path)]).records)}
+  rows = {r["model"]: r for r in aggregate.aggregate(load.load([str(tmp_path)]).records)}
   assert (rows["mlp"]["width"], rows["mlp"]["depth"], rows["mlp"]["width x"]) == (256, 3, None)
   assert (rows["cnn_small"]["width"], rows["cnn_small"]["depth"]) == (None, None)
   assert rows["cnn_small"]["width x"] == 2.0 and rows["resnet18"]["width x"] == 0.5
   assert rows["cnn_small"]["projector"] == 128 and rows["mlp"]["projector"] is None
-  lines = leaderboard.markdown(list(rows.values())).splitlines()
+  lines = render.markdown(list(rows.values())).splitlines()
   header = [c.strip() for c in lines[2].strip("|").split("|")]
   cells = {line.split("|")[header.index("model") + 1].strip():
            dict(zip(header, (c.strip() for c in line.strip("|").split("|"))))
@@ -331,8 +333,8 @@ def test_counts_print_as_integers_and_a_full_split_as_its_size(tmp_path):
   other = _record(1, 1.0, 0.1, noise=0.0)
   other["settings"]["data"]["train_size"] = 0  # No dataset section: "full".
   other["config_hash"] = record.config_hash(other["settings"])
-  rows = leaderboard.aggregate([("a", rec), ("b", other)])
-  table = leaderboard.markdown(rows)
+  rows = aggregate.aggregate([("a", rec), ("b", other)])
+  table = render.markdown(rows)
   lines = [line for line in table.splitlines() if line.startswith("| ")]
   header = [c.strip() for c in lines[0].strip("|").split("|")]
   clean, noisy = (dict(zip(header, (c.strip() for c in line.strip("|").split("|"))))
@@ -353,19 +355,19 @@ def test_figure_draws_every_probed_row_with_error_bars_over_seeds(tmp_path, monk
   clean["settings"]["data"]["label_noise"] = 0.0
   clean["config_hash"] = record.config_hash(clean["settings"])
   (tmp_path / "clean" / "result.json").write_text(json.dumps(clean))
-  rows = leaderboard.aggregate(leaderboard.load([str(tmp_path)]).records)
+  rows = aggregate.aggregate(load.load([str(tmp_path)]).records)
   drawn = {}
   real = plots.knn_by_layer_over_seeds
   monkeypatch.setattr(plots, "knn_by_layer_over_seeds",
                       lambda panels, **kw: drawn.update(panels) or real(panels, **kw))
-  png = leaderboard.figure(rows)
+  png = render.figure(rows)
   assert png.startswith(b"\x89PNG")
   lines = drawn["mlp"]
   assert sorted(lines) == ["noise 0.0", "noise 1.0"]  # The unprobed row is not drawn.
   mean, std, n = lines["noise 1.0"]["layer_1"]
   assert (mean, n) == (pytest.approx(0.8), 2)
   assert std == pytest.approx(float(np.std([0.7, 0.9], ddof=1)))
-  assert leaderboard.figure([r for r in rows if not r["k20 by layer"]]) is None
+  assert render.figure([r for r in rows if not r["k20 by layer"]]) is None
 
 
 def test_figure_names_each_line_by_what_varies_within_its_panel(tmp_path, monkeypatch):
@@ -377,12 +379,12 @@ def test_figure_names_each_line_by_what_varies_within_its_panel(tmp_path, monkey
     rec = _probed(0, model="cnn_small")
     rec["settings"]["train"]["epochs"] = epochs
     _write(tmp_path / name, rec)
-  rows = leaderboard.aggregate(leaderboard.load([str(tmp_path)]).records)
+  rows = aggregate.aggregate(load.load([str(tmp_path)]).records)
   drawn = {}
   real = plots.knn_by_layer_over_seeds
   monkeypatch.setattr(plots, "knn_by_layer_over_seeds",
                       lambda panels, **kw: drawn.update(panels) or real(panels, **kw))
-  assert leaderboard.figure(rows).startswith(b"\x89PNG")
+  assert render.figure(rows).startswith(b"\x89PNG")
   # Epochs differ across the board but not among the mlp rows: not in their names.
   assert sorted(drawn["mlp"]) == ["noise 0.0", "noise 1.0"]
   assert sorted(drawn["cnn_small"]) == ["epochs 5", "epochs 50"]

@@ -12,51 +12,41 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Where memorization lives: verdicts from layer rewinding, in the claims layer's style.
+"""Where memorization lives: verdicts from layer rewinding (Anagnostidis et al. 2023 against
+Maini et al. 2023).
 
 Two readings of one measurement (suite.measures.rewinding): per seed and per block, the
 drop in the fit of the corrupted (mislabeled) examples and of the clean ones when that
 block alone is rewound to an early checkpoint of the same run.
   confined     Anagnostidis et al. 2023: memorization lives in the last layers (the
                head: the blocks after the encoder output). Rewinding any earlier block
-               leaves the corrupted fit within NOISY_MARGIN: for every earlier block the
-               upper bound of the 95% t interval over seeds of its drop lies below the
-               margin (intersection-union: each part a one-sided 2.5% test, no
+               leaves the corrupted fit within declared.NOISY_MARGIN: for every earlier
+               block the upper bound of the 95% t interval over seeds of its drop lies
+               below the margin (intersection-union: each part a one-sided 2.5% test, no
                multiplicity correction needed for `held`); contradicted when some block's
                lower bound lies above it.
   distributed  Maini et al. 2023: memorization is spread over layers. Some earlier block's
-               rewinding lowers the corrupted fit by more than NOISY_MARGIN while the clean
-               fit stays (its drop below CLEAN_MARGIN). Per block, the p-value of both
-               parts is the larger of two one-sided t tests (intersection-union); across
-               blocks the smallest is Holm-adjusted (for `any`, Holm's first step, i.e.
-               Bonferroni); held below the one-sided 2.5% level; contradicted when for every
-               earlier block the corrupted drop's interval lies below the margin or the
-               clean drop's lies above its margin.
+               rewinding lowers the corrupted fit by more than declared.NOISY_MARGIN while
+               the clean fit stays (its drop below declared.CLEAN_MARGIN). Per block, the
+               p-value of both parts is the larger of two one-sided t tests
+               (intersection-union); across blocks the smallest is Holm-adjusted (for
+               `any`, Holm's first step, i.e. Bonferroni); held below the one-sided 2.5%
+               level; contradicted when for every earlier block the corrupted drop's
+               interval lies below the margin or the clean drop's lies above its margin.
 Each line says which reading its verdict supports (`supports`). The unit is the run (a
-seed); at least MIN_SEEDS seeds, and the noise must be memorized (the final corrupted fit
-at FIT_THRESHOLD in every seed) or the claim is not testable. Retraining's drops are
-reported beside rewinding's as evidence; the primary statistic is rewinding's, declared
-here in advance. The verdict cores are vectorized over draws for calibration.
+seed); at least declared.MIN_SEEDS seeds, and the noise must be memorized (the final
+corrupted fit at constants.FIT_THRESHOLD in every seed) or the claim is not testable.
+Retraining's drops are reported beside rewinding's as evidence; the primary statistic is
+rewinding's, declared here in advance. The verdict cores are vectorized over draws for
+calibration. report.format_localization_lines prints the lines.
 """
 
 import numpy as np
 
 from suite import constants
-from suite.results import stats
-
-HELD, CONTRADICTED, INCONCLUSIVE, NOT_TESTABLE = (stats.HELD, stats.CONTRADICTED,
-                                                 stats.INCONCLUSIVE, stats.NOT_TESTABLE)
-MIN_SEEDS = stats.MIN_SEEDS
-FIT_THRESHOLD = constants.FIT_THRESHOLD
-# Declared in advance (absolute fit): a block holds memorization when rewinding it alone
-# lowers the corrupted fit by more than NOISY_MARGIN; the clean fit "stays" when it drops
-# by less than CLEAN_MARGIN.
-NOISY_MARGIN = 0.10
-CLEAN_MARGIN = 0.05
-HEAD = ("projector_hidden", "logits")  # Blocks after the encoder output: "the last layers".
-MAINI = "Maini et al. 2023"
-BENIGN = "Anagnostidis et al. 2023"
-_LEVEL = f"{stats.LEVEL:.0%}"
+from suite.analysis import declared
+from suite.analysis import stats
+from suite.analysis.claims import verdicts
 
 
 def _p_greater(values, null):
@@ -64,47 +54,39 @@ def _p_greater(values, null):
   return stats.t_p_greater(values, null)
 
 
-def confined_verdicts(noisy: np.ndarray, margin: float = NOISY_MARGIN) -> np.ndarray:
+def confined_verdicts(noisy: np.ndarray, margin: float = declared.NOISY_MARGIN) -> np.ndarray:
   """Verdicts of `confined` for draws of corrupted-fit drops [..., blocks, seeds]."""
   _, lo, hi = stats.t_interval(noisy)
   held = (hi < margin).all(axis=-1)
   contradicted = (lo > margin).any(axis=-1)
-  return np.where(held, HELD, np.where(contradicted, CONTRADICTED, INCONCLUSIVE))
+  return np.where(held, declared.HELD,
+                  np.where(contradicted, declared.CONTRADICTED, declared.INCONCLUSIVE))
 
 
-def distributed_pvalues(noisy: np.ndarray, clean: np.ndarray, margin: float = NOISY_MARGIN,
-                        clean_margin: float = CLEAN_MARGIN) -> np.ndarray:
+def distributed_pvalues(noisy: np.ndarray, clean: np.ndarray,
+                        margin: float = declared.NOISY_MARGIN,
+                        clean_margin: float = declared.CLEAN_MARGIN) -> np.ndarray:
   """Per block, max(p of noisy drop > margin, p of clean drop < clean_margin): [..., blocks]."""
   return np.maximum(_p_greater(noisy, margin), _p_greater(-clean, -clean_margin))
 
 
-def distributed_verdicts(noisy: np.ndarray, clean: np.ndarray, margin: float = NOISY_MARGIN,
-                         clean_margin: float = CLEAN_MARGIN) -> np.ndarray:
+def distributed_verdicts(noisy: np.ndarray, clean: np.ndarray,
+                         margin: float = declared.NOISY_MARGIN,
+                         clean_margin: float = declared.CLEAN_MARGIN) -> np.ndarray:
   """Verdicts of `distributed` for draws of drops [..., blocks, seeds] (corrupted, clean)."""
   p = distributed_pvalues(noisy, clean, margin, clean_margin)
   adjusted = np.minimum(1.0, p.shape[-1] * p.min(axis=-1))
   _, _, noisy_hi = stats.t_interval(noisy)
   _, clean_lo, _ = stats.t_interval(clean)
   contradicted = ((noisy_hi < margin) | (clean_lo > clean_margin)).all(axis=-1)
-  return np.where(adjusted < stats.ALPHA_SIDE, HELD,
-                  np.where(contradicted, CONTRADICTED, INCONCLUSIVE))
-
-
-def _line(claim, verdict, evidence, supports, test=None, reason=None, source=BENIGN):
-  if verdict == HELD and not test:
-    raise ValueError("a held verdict needs its test")
-  line = {"claim": claim, "source": source, "verdict": verdict, "supports": supports,
-          "evidence": evidence}
-  if test:
-    line["test"] = test
-  if reason:
-    line["reason"] = reason
-  return line
+  return np.where(adjusted < declared.ALPHA_SIDE, declared.HELD,
+                  np.where(contradicted, declared.CONTRADICTED, declared.INCONCLUSIVE))
 
 
 def earlier_blocks(blocks: list[str]) -> list[str]:
-  """The blocks before the head (HEAD): those a `confined` reading says do not memorize."""
-  return [b for b in blocks if b not in HEAD]
+  """The blocks before the head (declared.HEAD_ENDPOINTS): those a `confined` reading says
+  do not memorize."""
+  return [b for b in blocks if b not in declared.HEAD_ENDPOINTS]
 
 
 def _drops(results: list[dict], blocks: list[str], stage: str, group: str) -> np.ndarray:
@@ -118,8 +100,9 @@ def _why_not(results: list[dict]) -> str | None:
   seeds = [r.get("seed") for r in results]
   if len(set(seeds)) != len(seeds):
     return "two results of one seed: the unit is the run"
-  if len(results) < MIN_SEEDS:
-    return f"{len(results)} seed(s); a claim needs at least {MIN_SEEDS} (the unit is the run)"
+  if len(results) < declared.MIN_SEEDS:
+    return (f"{len(results)} seed(s); a claim needs at least {declared.MIN_SEEDS} (the unit is "
+            "the run)")
   if len({tuple(r["blocks"]) for r in results}) > 1:
     return "the runs rewound different blocks"
   if len({(r["final_epoch"], r["rewind_epoch"]) for r in results}) > 1:
@@ -127,9 +110,9 @@ def _why_not(results: list[dict]) -> str | None:
   fits = [r["final"]["fit_noisy"] for r in results]
   if any(f != f for f in fits):
     return "the runs have no corrupted examples"
-  if min(fits) < FIT_THRESHOLD:
+  if min(fits) < constants.FIT_THRESHOLD:
     return (f"the noise was not memorized: final corrupted fit {min(fits):.3f} < "
-            f"{FIT_THRESHOLD} in some seed")
+            f"{constants.FIT_THRESHOLD} in some seed")
   if not earlier_blocks(results[0]["blocks"]):
     return "no block before the head was rewound"
   return None
@@ -139,7 +122,7 @@ def _evidence(results: list[dict], blocks: list[str]) -> dict:
   out: dict = {"seeds": [r.get("seed") for r in results], "blocks": blocks,
                "final_epoch": results[0]["final_epoch"],
                "rewind_epoch": results[0]["rewind_epoch"],
-               "noisy_margin": NOISY_MARGIN, "clean_margin": CLEAN_MARGIN}
+               "noisy_margin": declared.NOISY_MARGIN, "clean_margin": declared.CLEAN_MARGIN}
   for stage in ("rewound", "retrained"):
     if not all(set(blocks) <= set(r.get(stage, {})) for r in results):
       continue
@@ -152,7 +135,7 @@ def _evidence(results: list[dict], blocks: list[str]) -> dict:
 
 
 def memorization_confined_to_last_layers(results: list[dict],
-                                         margin: float = NOISY_MARGIN) -> dict:
+                                         margin: float = declared.NOISY_MARGIN) -> dict:
   """`confined` (module docstring) on the rewinding results of one condition, one per seed.
 
   Args:
@@ -166,7 +149,8 @@ def memorization_confined_to_last_layers(results: list[dict],
            f"head leaves the corrupted examples' fit within {margin}")
   why = _why_not(results)
   if why:
-    return _line(claim, NOT_TESTABLE, {}, "neither", reason=why)
+    return verdicts.line(claim, declared.NOT_TESTABLE, {}, reason=why, supports="neither",
+                         source=declared.BENIGN)
   blocks = earlier_blocks(results[0]["blocks"])
   noisy = _drops(results, blocks, "rewound", "noisy")
   verdict = str(confined_verdicts(noisy[None], margin)[0])
@@ -175,16 +159,18 @@ def memorization_confined_to_last_layers(results: list[dict],
   test = stats.test_record(
       f"drop of the corrupted fit when {blocks[worst]} (the largest upper bound) is rewound",
       mean[worst], margin, (lo[worst], hi[worst]), noisy.shape[1],
-      f"{_LEVEL} t interval over seeds per block, held when every block's lies below the "
-      f"margin (intersection-union)", p=float(_p_greater(-noisy[worst], -margin)))
-  supports = {HELD: f"{BENIGN} (memorization in the last layers)",
-              CONTRADICTED: f"{MAINI} (memorization outside the last layers)"}.get(
-                  verdict, "neither")
-  return _line(claim, verdict, _evidence(results, results[0]["blocks"]), supports, test)
+      f"{verdicts.LEVEL_TEXT} t interval over seeds per block, held when every block's lies "
+      f"below the margin (intersection-union)", p=float(_p_greater(-noisy[worst], -margin)))
+  supports = {
+      declared.HELD: f"{declared.BENIGN} (memorization in the last layers)",
+      declared.CONTRADICTED: f"{declared.MAINI} (memorization outside the last layers)",
+  }.get(verdict, "neither")
+  return verdicts.line(claim, verdict, _evidence(results, results[0]["blocks"]), test,
+                       source=declared.BENIGN, supports=supports)
 
 
-def memorization_distributed(results: list[dict], margin: float = NOISY_MARGIN,
-                             clean_margin: float = CLEAN_MARGIN) -> dict:
+def memorization_distributed(results: list[dict], margin: float = declared.NOISY_MARGIN,
+                             clean_margin: float = declared.CLEAN_MARGIN) -> dict:
   """`distributed` (module docstring) on the rewinding results of one condition.
 
   Args:
@@ -200,7 +186,8 @@ def memorization_distributed(results: list[dict], margin: float = NOISY_MARGIN,
            f"{clean_margin}")
   why = _why_not(results)
   if why:
-    return _line(claim, NOT_TESTABLE, {}, "neither", reason=why, source=MAINI)
+    return verdicts.line(claim, declared.NOT_TESTABLE, {}, reason=why, supports="neither",
+                         source=declared.MAINI)
   blocks = earlier_blocks(results[0]["blocks"])
   noisy = _drops(results, blocks, "rewound", "noisy")
   clean = _drops(results, blocks, "rewound", "clean")
@@ -214,34 +201,19 @@ def memorization_distributed(results: list[dict], margin: float = NOISY_MARGIN,
   test = stats.test_record(
       f"drop of the corrupted fit when {blocks[best]} (the smallest p) is rewound", mean,
       margin, (lo, hi), noisy.shape[1],
-      f"{_LEVEL} t intervals over seeds; per block the larger of two one-sided t tests, "
-      f"Holm across {len(blocks)} blocks", p=float(min(1.0, len(blocks) * p[best])))
+      f"{verdicts.LEVEL_TEXT} t intervals over seeds; per block the larger of two one-sided t "
+      f"tests, Holm across {len(blocks)} blocks", p=float(min(1.0, len(blocks) * p[best])))
   test["also"] = stats.test_record(f"drop of the clean fit at {blocks[best]}", clean_mean,
                                    clean_margin, (clean_lo, clean_hi), clean.shape[1],
                                    "t interval over seeds, claimed below the null")
-  supports = {HELD: f"{MAINI} (memorization outside the last layers)",
-              CONTRADICTED: f"{BENIGN} (no earlier block holds it alone)"}.get(verdict, "neither")
-  return _line(claim, verdict, evidence, supports, test, source=MAINI)
+  supports = {
+      declared.HELD: f"{declared.MAINI} (memorization outside the last layers)",
+      declared.CONTRADICTED: f"{declared.BENIGN} (no earlier block holds it alone)",
+  }.get(verdict, "neither")
+  return verdicts.line(claim, verdict, evidence, test, source=declared.MAINI,
+                       supports=supports)
 
 
 def lines(results: list[dict]) -> list[dict]:
   """Both claims on the rewinding results of one condition (one per seed)."""
   return [memorization_confined_to_last_layers(results), memorization_distributed(results)]
-
-
-def format_lines(claim_lines: list[dict]) -> str:
-  """One text line per claim: verdict, claim, whose reading it supports, statistic."""
-  out = []
-  for line in claim_lines:
-    text = f"[{line['verdict']}] {line['claim']} <{line['source']}>; supports: {line['supports']}"
-    if "reason" in line:
-      text += f" ({line['reason']})"
-    test = line.get("test")
-    if test:
-      lo, hi = test["interval"]
-      text += (f": {test['statistic']} = {test['value']:.4f} [{lo:.4f}, {hi:.4f}] vs "
-               f"{test['null']:.4f}, n = {test['n']}")
-    out.append(text)
-  return "\n".join(out)
-
-

@@ -19,7 +19,8 @@ held when its claim is false (small null simulations)."""
 import numpy as np
 import pytest
 
-from suite.results import claims
+from suite.analysis import declared
+from suite.analysis.claims import dynamics
 
 BUDGET = 20
 
@@ -48,24 +49,24 @@ def _noise_sweep(epochs_by_level, seeds=4):
 
 def test_noise_level_slows_fitting_verdicts():
   rising = {0.2: [2, 3, 2, 3], 0.5: [5, 4, 6, 5], 0.8: [9, 10, None, 12]}  # None: censored.
-  line = claims.noise_level_slows_fitting(_noise_sweep(rising))
-  assert line["verdict"] == claims.HELD and line["evidence"]["label_noise"] == [0.2, 0.5, 0.8]
+  line = dynamics.noise_level_slows_fitting(_noise_sweep(rising))
+  assert line["verdict"] == declared.HELD and line["evidence"]["label_noise"] == [0.2, 0.5, 0.8]
   assert line["evidence"]["outcomes"][2][2] == "censored"
   falling = {0.2: [9, 10, 11, 12], 0.5: [5, 4, 6, 5], 0.8: [2, 3, 2, 3]}
-  assert claims.noise_level_slows_fitting(_noise_sweep(falling))["verdict"] == \
-      claims.CONTRADICTED
+  assert dynamics.noise_level_slows_fitting(_noise_sweep(falling))["verdict"] == \
+      declared.CONTRADICTED
   # Two seeds rise, two fall: no trend either way.
   mixed = {0.2: [2, 9, 2, 9], 0.5: [5, 5, 5, 5], 0.8: [9, 2, 9, 2]}
-  assert claims.noise_level_slows_fitting(_noise_sweep(mixed))["verdict"] == \
-      claims.INCONCLUSIVE
+  assert dynamics.noise_level_slows_fitting(_noise_sweep(mixed))["verdict"] == \
+      declared.INCONCLUSIVE
   two_seeds = {k: v[:2] for k, v in rising.items()}
-  line = claims.noise_level_slows_fitting(_noise_sweep(two_seeds, seeds=2))
-  assert line["verdict"] == claims.NOT_TESTABLE and "at least 3" in line["reason"]
-  line = claims.noise_level_slows_fitting(_noise_sweep({0.2: [2] * 4, 0.8: [9] * 4}))
-  assert line["verdict"] == claims.NOT_TESTABLE and "3" in line["reason"]
+  line = dynamics.noise_level_slows_fitting(_noise_sweep(two_seeds, seeds=2))
+  assert line["verdict"] == declared.NOT_TESTABLE and "at least 3" in line["reason"]
+  line = dynamics.noise_level_slows_fitting(_noise_sweep({0.2: [2] * 4, 0.8: [9] * 4}))
+  assert line["verdict"] == declared.NOT_TESTABLE and "3" in line["reason"]
   never = {0.2: [None] * 4, 0.5: [None] * 4, 0.8: [None] * 4}
-  assert claims.noise_level_slows_fitting(_noise_sweep(never))["verdict"] == \
-      claims.NOT_TESTABLE
+  assert dynamics.noise_level_slows_fitting(_noise_sweep(never))["verdict"] == \
+      declared.NOT_TESTABLE
 
 
 def test_data_size_slows_noise_relative_to_real_verdicts():
@@ -75,25 +76,25 @@ def test_data_size_slows_noise_relative_to_real_verdicts():
   # Evaluated every epoch: clean fitted at 4 is in (3, 4], corrupted at 5 in (4, 5], so
   # the ratio at 500 lies in (1, 1.67); at 1,000 in (2, 3.33); at 2,000 above 4.25.
   rising = {500: [5, 5, 5, 5], 1000: [9, 9, 10, 9], 2000: [18, 19, None, 18]}
-  line = claims.data_size_slows_noise_relative_to_real(sweep(rising))
-  assert line["verdict"] == claims.HELD and line["evidence"]["train_size"] == [500, 1000, 2000]
+  line = dynamics.data_size_slows_noise_relative_to_real(sweep(rising))
+  assert line["verdict"] == declared.HELD and line["evidence"]["train_size"] == [500, 1000, 2000]
   assert line["evidence"]["epochs_corrupted"][2][2] == [20.0, "never"]
   assert line["test"]["value"] == 1.0 and line["test"]["p_greater"] == pytest.approx(6.0 ** -4)
-  assert claims.data_size_slows_noise_relative_to_real(sweep(
+  assert dynamics.data_size_slows_noise_relative_to_real(sweep(
       {500: [18, 19, 18, 18], 1000: [9, 9, 10, 9], 2000: [5, 5, 5, 5]}))["verdict"] == \
-      claims.CONTRADICTED
-  assert claims.data_size_slows_noise_relative_to_real(sweep(
+      declared.CONTRADICTED
+  assert dynamics.data_size_slows_noise_relative_to_real(sweep(
       {500: [5, 18, 5, 18], 1000: [9, 9, 9, 9], 2000: [18, 5, 18, 5]}))["verdict"] == \
-      claims.INCONCLUSIVE
+      declared.INCONCLUSIVE
   # Rising ratios the grid cannot tell apart (clean fitted at epoch 2: in (1, 2], a factor
   # of two): no trend can be shown, whatever the midpoints say.
   blurred = {500: [3, 3, 3, 3], 1000: [4, 4, 4, 4], 2000: [5, 5, 5, 5]}
-  line = claims.data_size_slows_noise_relative_to_real(sweep(blurred, clean=2))
-  assert line["verdict"] == claims.INCONCLUSIVE
+  line = dynamics.data_size_slows_noise_relative_to_real(sweep(blurred, clean=2))
+  assert line["verdict"] == declared.INCONCLUSIVE
   assert line["evidence"]["spearman_per_seed_least_favourable"] == [-1.0] * 4
   # Clean examples never fitted: no reference to be slower than.
-  line = claims.data_size_slows_noise_relative_to_real(sweep(rising, clean=None))
-  assert line["verdict"] == claims.NOT_TESTABLE and "reference" in line["reason"]
+  line = dynamics.data_size_slows_noise_relative_to_real(sweep(rising, clean=None))
+  assert line["verdict"] == declared.NOT_TESTABLE and "reference" in line["reason"]
 
 
 def _gini_sweep(gini_by_level):
@@ -107,27 +108,27 @@ def _gini_sweep(gini_by_level):
 def test_gini_falls_with_noise_verdicts():
   falling = {0.2: [0.5, 0.52, 0.55, 0.5], 0.5: [0.4, 0.41, 0.44, 0.42], 0.8: [0.3, 0.3, 0.31,
                                                                               0.35]}
-  line = claims.gini_falls_with_noise(_gini_sweep(falling))
-  assert line["verdict"] == claims.HELD
+  line = dynamics.gini_falls_with_noise(_gini_sweep(falling))
+  assert line["verdict"] == declared.HELD
   assert line["evidence"]["outcomes"][0][0] == pytest.approx(0.5 + 0.001 * 3)  # Epochs 1-5.
   rising = {0.2: falling[0.8], 0.5: falling[0.5], 0.8: falling[0.2]}
-  assert claims.gini_falls_with_noise(_gini_sweep(rising))["verdict"] == claims.CONTRADICTED
-  assert claims.gini_falls_with_noise(_gini_sweep(
+  assert dynamics.gini_falls_with_noise(_gini_sweep(rising))["verdict"] == declared.CONTRADICTED
+  assert dynamics.gini_falls_with_noise(_gini_sweep(
       {0.2: [0.3, 0.5, 0.3, 0.5], 0.5: [0.4] * 4, 0.8: [0.5, 0.3, 0.5, 0.3]}))["verdict"] == \
-      claims.INCONCLUSIVE
+      declared.INCONCLUSIVE
   missing = _gini_sweep(falling)
   missing[0.5][1] = _rec(1, [{"epoch": e} for e in range(BUDGET + 1)])
-  assert claims.gini_falls_with_noise(missing)["verdict"] == claims.NOT_TESTABLE
+  assert dynamics.gini_falls_with_noise(missing)["verdict"] == declared.NOT_TESTABLE
   # A NaN Gini: that seed is left out and named, never a correlation of 0 that counts.
   failed = _gini_sweep(falling)
   failed[0.8][3]["history"][2]["sensitivity/gini_all"] = float("nan")
-  line = claims.gini_falls_with_noise(failed)
+  line = dynamics.gini_falls_with_noise(failed)
   assert line["evidence"]["dropped_seeds"] == [
       {"seed": 3, "reason": "NaN in Gini of loss sensitivity, mean over the window"}]
   assert line["test"]["n"] == 3 and line["evidence"]["outcomes"][2][3] == "NaN"
   failed[0.2][0]["history"][1]["sensitivity/gini_all"] = float("nan")
   failed[0.2][1]["history"][1]["sensitivity/gini_all"] = float("nan")
-  assert claims.gini_falls_with_noise(failed)["verdict"] == claims.NOT_TESTABLE
+  assert dynamics.gini_falls_with_noise(failed)["verdict"] == declared.NOT_TESTABLE
 
 
 def test_trend_claims_rarely_hold_without_a_trend():
@@ -137,7 +138,7 @@ def test_trend_claims_rarely_hold_without_a_trend():
   for _ in range(trials):
     epochs = generator.integers(1, BUDGET, size=(3, 4))
     sweep = _noise_sweep({level: list(epochs[i]) for i, level in enumerate((0.2, 0.5, 0.8))})
-    held += claims.noise_level_slows_fitting(sweep, permutations=400)["verdict"] == claims.HELD
+    held += dynamics.noise_level_slows_fitting(sweep, permutations=400)["verdict"] == declared.HELD
   # The permutation null's upper 2.5% point: about 5 of 200; ties only make it rarer.
   assert held / trials <= 0.06
 
@@ -154,36 +155,36 @@ def _early(seed, gap, best_epoch=3, fit_clean=0.9):
 
 
 def test_noise_fitted_less_at_best_validation_verdicts():
-  line = claims.noise_fitted_less_at_best_validation(
+  line = dynamics.noise_fitted_less_at_best_validation(
       [_early(s, gap) for s, gap in enumerate((0.6, 0.55, 0.62, 0.58))])
-  assert line["verdict"] == claims.HELD and line["test"]["null"] == claims.EARLY_STOP_MARGIN
+  assert line["verdict"] == declared.HELD and line["test"]["null"] == declared.EARLY_STOP_MARGIN
   assert line["evidence"]["best_validation_epoch"] == [3] * 4
   assert line["evidence"]["test_accuracy_at_best"] == [0.79] * 4
   assert line["evidence"]["test_accuracy_final"] == [0.5] * 4
-  assert claims.noise_fitted_less_at_best_validation(
+  assert dynamics.noise_fitted_less_at_best_validation(
       [_early(s, gap) for s, gap in enumerate((0.05, 0.02, 0.04, 0.03))])["verdict"] == \
-      claims.CONTRADICTED
-  assert claims.noise_fitted_less_at_best_validation(
+      declared.CONTRADICTED
+  assert dynamics.noise_fitted_less_at_best_validation(
       [_early(s, gap) for s, gap in enumerate((0.05, 0.5, 0.1, 0.4))])["verdict"] == \
-      claims.INCONCLUSIVE
+      declared.INCONCLUSIVE
   no_validation = [_fits(s, fit_clean=2, fit_corrupted=5) for s in range(3)]
-  assert claims.noise_fitted_less_at_best_validation(no_validation)["verdict"] == \
-      claims.NOT_TESTABLE
-  assert claims.noise_fitted_less_at_best_validation(
-      [_early(s, 0.6) for s in range(2)])["verdict"] == claims.NOT_TESTABLE
+  assert dynamics.noise_fitted_less_at_best_validation(no_validation)["verdict"] == \
+      declared.NOT_TESTABLE
+  assert dynamics.noise_fitted_less_at_best_validation(
+      [_early(s, 0.6) for s in range(2)])["verdict"] == declared.NOT_TESTABLE
   # The noise never memorized by the end: nothing for early stopping to prevent.
   unfitted = [_early(s, 0.6) for s in range(4)]
   unfitted[2]["metrics"]["memorization/fit_corrupted"] = 0.5
-  line = claims.noise_fitted_less_at_best_validation(unfitted)
-  assert line["verdict"] == claims.NOT_TESTABLE and "not memorized" in line["reason"]
+  line = dynamics.noise_fitted_less_at_best_validation(unfitted)
+  assert line["verdict"] == declared.NOT_TESTABLE and "not memorized" in line["reason"]
 
 
 def test_early_stopping_claim_rarely_holds_at_its_margin():
   generator = np.random.default_rng(1)
   trials = 400
-  held = sum(claims.noise_fitted_less_at_best_validation(
+  held = sum(dynamics.noise_fitted_less_at_best_validation(
       [_early(s, gap) for s, gap in enumerate(
-          claims.EARLY_STOP_MARGIN + generator.normal(0, 0.05, 4))])["verdict"] == claims.HELD
+          declared.EARLY_STOP_MARGIN + generator.normal(0, 0.05, 4))])["verdict"] == declared.HELD
       for _ in range(trials))
   assert held / trials <= 0.05  # One-sided at 2.5%.
 
@@ -199,26 +200,26 @@ def _depth_sweep(differences_by_depth, baseline=2, seeds=4, seed=0):
 
 
 def test_depth_does_not_hurt_generalization_verdicts():
-  line = claims.depth_does_not_hurt_generalization(
+  line = dynamics.depth_does_not_hurt_generalization(
       _depth_sweep({1: [0.001, -0.002, 0.0, 0.001], 4: [0.003, 0.0, 0.002, -0.001]}), 2, "mlp")
-  assert line["verdict"] == claims.HELD and line["source"] == claims.BRIEF
-  assert line["evidence"]["equivalence_tost"] == {"1": claims.HELD, "4": claims.HELD}
-  assert line["test"]["null"] == -claims.DEPTH_MARGIN
+  assert line["verdict"] == declared.HELD and line["source"] == declared.BRIEF
+  assert line["evidence"]["equivalence_tost"] == {"1": declared.HELD, "4": declared.HELD}
+  assert line["test"]["null"] == -declared.DEPTH_MARGIN
   # Depth 4 clearly worse by more than the margin: the hypothesis is contradicted.
-  line = claims.depth_does_not_hurt_generalization(
+  line = dynamics.depth_does_not_hurt_generalization(
       _depth_sweep({1: [0.0, 0.001, -0.001, 0.0], 4: [-0.1, -0.12, -0.09, -0.11]}), 2, "cnn_small")
-  assert line["verdict"] == claims.CONTRADICTED and "cnn_small" in line["claim"]
+  assert line["verdict"] == declared.CONTRADICTED and "cnn_small" in line["claim"]
   assert "depth 4" in line["test"]["statistic"]  # The reported test is the worst depth's.
-  line = claims.depth_does_not_hurt_generalization(
+  line = dynamics.depth_does_not_hurt_generalization(
       _depth_sweep({4: [0.05, -0.08, 0.02, -0.06]}), 2, "mlp")
-  assert line["verdict"] == claims.INCONCLUSIVE
-  assert claims.depth_does_not_hurt_generalization(
-      _depth_sweep({4: [0.0, 0.0]}, seeds=2), 2, "mlp")["verdict"] == claims.NOT_TESTABLE
-  assert claims.depth_does_not_hurt_generalization(
-      _depth_sweep({4: [0.0] * 4}), 3, "mlp")["verdict"] == claims.NOT_TESTABLE
+  assert line["verdict"] == declared.INCONCLUSIVE
+  assert dynamics.depth_does_not_hurt_generalization(
+      _depth_sweep({4: [0.0, 0.0]}, seeds=2), 2, "mlp")["verdict"] == declared.NOT_TESTABLE
+  assert dynamics.depth_does_not_hurt_generalization(
+      _depth_sweep({4: [0.0] * 4}), 3, "mlp")["verdict"] == declared.NOT_TESTABLE
   no_validation = {d: [_rec(s) for s in range(3)] for d in (1, 2)}
-  assert claims.depth_does_not_hurt_generalization(no_validation, 2, "mlp")["verdict"] == \
-      claims.NOT_TESTABLE
+  assert dynamics.depth_does_not_hurt_generalization(no_validation, 2, "mlp")["verdict"] == \
+      declared.NOT_TESTABLE
 
 
 def test_depth_claim_rarely_holds_when_a_depth_is_worse_by_the_margin():
@@ -226,8 +227,8 @@ def test_depth_claim_rarely_holds_when_a_depth_is_worse_by_the_margin():
   trials = 300
   held = 0
   for trial in range(trials):
-    worse = -claims.DEPTH_MARGIN + generator.normal(0, 0.01, 4)
+    worse = -declared.DEPTH_MARGIN + generator.normal(0, 0.01, 4)
     same = generator.normal(0, 0.01, 4)
-    held += claims.depth_does_not_hurt_generalization(
-        _depth_sweep({1: same, 4: worse}, seed=trial), 2, "mlp")["verdict"] == claims.HELD
+    held += dynamics.depth_does_not_hurt_generalization(
+        _depth_sweep({1: same, 4: worse}, seed=trial), 2, "mlp")["verdict"] == declared.HELD
   assert held / trials <= 0.05

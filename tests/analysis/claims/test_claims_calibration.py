@@ -28,10 +28,10 @@ a t test on Gaussian seeds is; asserting the rate's own upper confidence bound b
 2.5% would fail every one of them about half the time). Power scenarios (the claim
 true, at the effect the papers report where they report one) draw POWER_DRAWS and
 assert a floor below the measured power. The tables of docs/claims.md are printed by
-  python -m tests.results.test_claims_calibration
+  python -m tests.analysis.claims.test_claims_calibration
 (a few minutes on two cores; an argument keeps the rows whose claim or scenario name
 contains it); run one scenario's test with
-  python -m pytest -q -p no:randomly tests/results/test_claims_calibration.py -k csr
+  python -m pytest -q -p no:randomly tests/analysis/claims/test_claims_calibration.py -k csr
 """
 
 import dataclasses
@@ -45,10 +45,18 @@ import numpy as np
 import pytest
 from scipy import stats as scipy_stats
 
-from suite.results import claims
-from suite.results import stats
+from suite import constants
+from suite.analysis import declared
+from suite.analysis import example_difficulty
+from suite.analysis import stats
+from suite.analysis.claims import benign
+from suite.analysis.claims import difficulty
+from suite.analysis.claims import dynamics
+from suite.analysis.claims import fitting_order
+from suite.analysis.claims import regularizers
+from suite.analysis.claims import sensitivity
 
-ALPHA = stats.ALPHA_SIDE
+ALPHA = declared.ALPHA_SIDE
 NULL_DRAWS = 1000
 POWER_DRAWS = 400
 SEED_COUNTS = (3, 5)
@@ -145,7 +153,7 @@ def _last_layers_draws(generator, draws, seeds, early, last, sd=0.02, style="nor
     augmented = [_rec(s, metrics={"memorization/fit_corrupted": 0.99},
                       probe=table(init[i, s] + diff[i, s])) for s in range(seeds)]
     clean = [_rec(s, probe=table(np.full(layers, 0.1))) for s in range(seeds)]
-    lines.append(claims.memorization_in_last_layers(
+    lines.append(benign.memorization_in_last_layers(
         augmented, clean, [table(init[i, s]) for s in range(seeds)]))
   return lines
 
@@ -158,7 +166,7 @@ scenario("memorization_in_last_layers", "a middle layer memorizes 0.15")(
     lambda g, d, s: _last_layers_draws(g, d, s, [0.0, 0.15, 0.0, 0.0], 0.8))
 scenario("memorization_in_last_layers", "an early layer at the margin (+0.05), seeds "
          "heteroscedastic")(lambda g, d, s: _last_layers_draws(
-             g, d, s, [0.0, claims.LAYER_MARGIN, 0.0, 0.0], 0.8, sd=0.01, style="hetero"))
+             g, d, s, [0.0, declared.LAYER_MARGIN, 0.0, 0.0], 0.8, sd=0.01, style="hetero"))
 scenario("memorization_in_last_layers", "no memorization at the last layer")(
     lambda g, d, s: _last_layers_draws(g, d, s, [0.0] * 4, 0.0))
 scenario("memorization_in_last_layers", "early 0 (sd 0.02, 4 layers correlated 0.5), "
@@ -182,7 +190,7 @@ def _features_draws(generator, draws, seeds, gain_plain, gain_init, sd=0.025,
   fit = {"memorization/fit_corrupted": 0.99}
   table = lambda v: {"endpoints": ["encoder", "logits"], "clean": {
       "encoder": {"k20": float(v)}, "logits": {"k20": 0.2}}}
-  return [claims.features_survive_with_augmentation(
+  return [benign.features_survive_with_augmentation(
       [_rec(s, metrics=fit, probe=table(augmented[i, s])) for s in range(seeds)],
       [_rec(s, metrics=fit, probe=table(plain[i, s])) for s in range(seeds)],
       [table(init[i, s]) for s in range(seeds)]) for i in range(draws)]
@@ -206,14 +214,14 @@ scenario("features_survive_with_augmentation", "+0.389 over plain, +0.037 over r
 def _per_view_draws(generator, draws, seeds, view_fit, style="normal"):
   fits = np.clip(view_fit + _seed_noise(generator, (draws, seeds), 0.02, style), 0, 1)
   pooled = [_rec(s, metrics={"memorization/view_fit": 0.99}) for s in range(seeds)]
-  return [claims.per_view_labels_not_fitted(
+  return [benign.per_view_labels_not_fitted(
       [_rec(s, metrics={"memorization/view_fit": float(fits[i, s])}) for s in range(seeds)],
       pooled) for i in range(draws)]
 
 
 for _style in ("normal", "hetero", "outlier"):
   scenario("per_view_labels_not_fitted", f"per-view fit at the threshold ({_style} seeds)")(
-      lambda g, d, s, _style=_style: _per_view_draws(g, d, s, claims.FIT_THRESHOLD,
+      lambda g, d, s, _style=_style: _per_view_draws(g, d, s, constants.FIT_THRESHOLD,
                                                      _style))
 scenario("per_view_labels_not_fitted", "per-view fit 0.3", "power", 0.95,
          "Anagnostidis et al.: per-view labels stay far from fitted")(
@@ -228,7 +236,7 @@ def _fitting_order_draws(generator, draws, seeds, clean_mean, delay, grid, budge
   clean = clean_mean + _seed_noise(generator, (draws, seeds), sd, style)
   noisy = clean_mean + delay + _seed_noise(generator, (draws, seeds), sd, style)
   clean_at, noisy_at = (_first_seen(t, grid, budget) for t in (clean, noisy))
-  return [claims.clean_fitted_before_corrupted([_rec(s, budget, history=_step_history(
+  return [fitting_order.clean_fitted_before_corrupted([_rec(s, budget, history=_step_history(
       grid, budget, fit_clean=clean_at[i, s], fit_corrupted=noisy_at[i, s]))
                                                 for s in range(seeds)])
           for i in range(draws)]
@@ -267,7 +275,7 @@ def _difficulty_sets(generator, draws, runs, latent_share, rate, examples=200, c
 
 def _difficulty_draws(generator, draws, runs, real_share, noise_share, rates=(0.35, 0.88),
                       checked=25, **options):
-  """The interval is computed for all draws at once (stats.latent_difference, as the
+  """The interval is computed for all draws at once (example_difficulty.latent_difference, as the
   claim computes it); the claim function runs on the first `checked` draws and must
   agree; `held` of the others also needs real data above its permutation null."""
   (real, real_labels), (noise, noise_labels) = (
@@ -276,25 +284,26 @@ def _difficulty_draws(generator, draws, runs, real_share, noise_share, rates=(0.
   lines = []
   for start in range(0, draws, 100):
     part = slice(start, start + 100)
-    result = stats.latent_difference(real[part], real_labels[part], noise[part],
+    result = example_difficulty.latent_difference(real[part], real_labels[part], noise[part],
                                      noise_labels[part])
     for j, (lo, hi) in enumerate(zip(result["lo"], result["hi"])):
       i = start + j
       if i < checked:
-        line = claims.easy_examples_consistent_on_real_data(
+        line = difficulty.easy_examples_consistent_on_real_data(
             real[i], real_labels[i], noise[i], noise_labels[i], permutations=40, seed=i)
         if np.isfinite([lo, hi]).all():
           assert line["test"]["interval"] == pytest.approx([lo, hi])
         else:  # A run wrong on every example (or none) of every stratum: no estimate.
-          assert line["verdict"] == claims.NOT_TESTABLE
+          assert line["verdict"] == declared.NOT_TESTABLE
         lines.append(line)
         continue
       verdict = stats.side_verdict(lo, hi) if np.isfinite([lo, hi]).all() else \
-          claims.NOT_TESTABLE
-      if verdict == claims.HELD:
-        p_real = stats.difficulty_test(real[i], real_labels[i], noise[i], noise_labels[i],
-                                       permutations=40, seed=i)["p_real"]
-        verdict = claims.HELD if p_real <= ALPHA else claims.INCONCLUSIVE
+          declared.NOT_TESTABLE
+      if verdict == declared.HELD:
+        p_real = example_difficulty.difficulty_test(real[i], real_labels[i], noise[i],
+                                                    noise_labels[i], permutations=40,
+                                                    seed=i)["p_real"]
+        verdict = declared.HELD if p_real <= ALPHA else declared.INCONCLUSIVE
       lines.append({"verdict": verdict})
   return lines
 
@@ -325,7 +334,7 @@ def _gini_draws(generator, draws, seeds, difference, style="normal"):
   seed_effect = _seed_noise(generator, (draws, seeds), 0.02, style)[..., None]
   clean = 0.5 + seed_effect + generator.normal(0, 0.03, (draws, seeds, len(epochs)))
   noisy = 0.5 - difference + generator.normal(0, 0.03, (draws, seeds, len(epochs)))
-  return [claims.sensitivity_more_concentrated_on_real_data([_rec(s, 20, history=[
+  return [sensitivity.sensitivity_more_concentrated_on_real_data([_rec(s, 20, history=[
       {"epoch": int(e), "sensitivity/gini_clean": float(clean[i, s, j]),
        "sensitivity/gini_corrupted": float(noisy[i, s, j])} for j, e in enumerate(epochs)])
                                                              for s in range(seeds)])
@@ -356,7 +365,7 @@ def _csr_draws(generator, draws, seeds, drift, points=10, style="normal", ar=Non
   clean = 0.05 + clean_drift * epochs / epochs[-1] + generator.normal(
       0, 0.005, (draws, seeds, points))
   noisy = 0.05 + wander + drift * epochs / epochs[-1]
-  return [claims.csr_grows_more_on_noise([_rec(s, int(epochs[-1]), history=[
+  return [sensitivity.csr_grows_more_on_noise([_rec(s, int(epochs[-1]), history=[
       {"epoch": int(e), "csr/clean": float(clean[i, s, j]),
        "csr/corrupted": float(noisy[i, s, j])} for j, e in enumerate(epochs)])
                                           for s in range(seeds)]) for i in range(draws)]
@@ -406,7 +415,7 @@ def _regularizer_draws(generator, draws, seeds, clean_factor, noise_factor, grid
              "memorization/fit_corrupted": float(fits["corrupted"][i, s, j])}
             for j, e in enumerate(epochs)])
 
-  return [claims.regularizers_slow_noise_more(
+  return [regularizers.regularizers_slow_noise_more(
       {"x": [run("reg", i, s, reg_validation) for s in range(seeds)]},
       [run("base", i, s, validation) for s in range(seeds)], 10)[0] for i in range(draws)]
 
@@ -420,7 +429,7 @@ scenario("regularizers_slow_noise_more", "no effect, grid of 2")(
     lambda g, d, s: _regularizer_draws(g, d, s, 1.0, 1.0, 2))
 scenario("regularizers_slow_noise_more", "noise slowed x2, validation worse by the margin")(
     lambda g, d, s: _regularizer_draws(g, d, s, 1.0, 2.0, 2,
-                                       validation_shift=-claims.VALIDATION_MARGIN))
+                                       validation_shift=-declared.VALIDATION_MARGIN))
 scenario("regularizers_slow_noise_more", "noise slowed x2, clean x1.1, grid of 2", "power",
          0.5, "Arpit et al. Fig. 10 (dropout, input noise: noise fit far lower within the "
          "budget, real data about unchanged)")(
@@ -440,7 +449,7 @@ def _sizes_draws(generator, draws, seeds, growth, grid, ratio=4.0, clean=4.0, bu
   noisy_t = clean_t * ratio * growth ** doublings * np.exp(
       generator.normal(0, 0.15, (draws, seeds, len(sizes))))
   clean_at, noisy_at = (_first_seen(t, grid, budget) for t in (clean_t, noisy_t))
-  return [claims.data_size_slows_noise_relative_to_real({size: [_rec(s, budget, history=(
+  return [dynamics.data_size_slows_noise_relative_to_real({size: [_rec(s, budget, history=(
       _step_history(grid, budget, fit_clean=clean_at[i, s, j], fit_corrupted=noisy_at[i, s, j])))
                                                                for s in range(seeds)]
                                                         for j, size in enumerate(sizes)})
@@ -479,9 +488,9 @@ def _sweep_draws(generator, draws, seeds, means, grid=2, budget=60, sd=4.0, chec
   return lines
 
 
-_capacity = lambda sweep: claims.capacity_speeds_up_noise_fitting(sweep, "width",
+_capacity = lambda sweep: regularizers.capacity_speeds_up_noise_fitting(sweep, "width",
                                                                   permutations=400)
-_noise_level = lambda sweep: claims.noise_level_slows_fitting(sweep, permutations=400)
+_noise_level = lambda sweep: dynamics.noise_level_slows_fitting(sweep, permutations=400)
 scenario("capacity_speeds_up_noise_fitting", "flat sweep, grid of 3")(
     lambda g, d, s: _sweep_draws(g, d, s, [40] * 4, 3, check=_capacity))
 scenario("capacity_speeds_up_noise_fitting", "non-monotone (valley)")(
@@ -502,7 +511,7 @@ def _gini_trend_draws(generator, draws, seeds, slope, style="normal"):
   levels = (0.2, 0.5, 0.8)
   values = 0.5 + slope * np.array(levels) + _seed_noise(generator, (draws, seeds, 3), 0.03,
                                                          style)
-  return [claims.gini_falls_with_noise({level: [_rec(s, 20, history=[
+  return [dynamics.gini_falls_with_noise({level: [_rec(s, 20, history=[
       {"epoch": e, "sensitivity/gini_all": float(values[i, s, j])} for e in range(6)])
                                                 for s in range(seeds)]
                                         for j, level in enumerate(levels)},
@@ -522,7 +531,7 @@ def _early_stopping_draws(generator, draws, seeds, gap, style="normal"):
                         "memorization/fit_clean": 0.9 if e == 3 else 1.0,
                         "memorization/fit_corrupted": 0.9 - g if e == 3 else 1.0}
                        for e in range(8)]
-  return [claims.noise_fitted_less_at_best_validation([_rec(
+  return [dynamics.noise_fitted_less_at_best_validation([_rec(
       s, 8, metrics={"memorization/fit_corrupted": 1.0}, history=history(float(gaps[i, s])))
                                                        for s in range(seeds)])
           for i in range(draws)]
@@ -530,7 +539,7 @@ def _early_stopping_draws(generator, draws, seeds, gap, style="normal"):
 
 for _style in ("hetero", "outlier"):
   scenario("noise_fitted_less_at_best_validation", f"gap at the margin ({_style} seeds)")(
-      lambda g, d, s, _style=_style: _early_stopping_draws(g, d, s, claims.EARLY_STOP_MARGIN,
+      lambda g, d, s, _style=_style: _early_stopping_draws(g, d, s, declared.EARLY_STOP_MARGIN,
                                                            _style))
 scenario("noise_fitted_less_at_best_validation", "gap 0.5 (sd 0.05)", "power", 0.95,
          "Arpit et al. Fig. 9 (at best validation, noise far less fitted)")(
@@ -542,14 +551,14 @@ def _depth_draws(generator, draws, seeds, worse, style="normal"):
   other = base + worse + _seed_noise(generator, (draws, seeds), 0.01, style)
   same = base + _seed_noise(generator, (draws, seeds), 0.01, style)
   rec = lambda s, v: _rec(s, metrics={"validation/accuracy": float(v)})
-  return [claims.depth_does_not_hurt_generalization(
+  return [dynamics.depth_does_not_hurt_generalization(
       {1: [rec(s, same[i, s]) for s in range(seeds)],
        2: [rec(s, base[i, s]) for s in range(seeds)],
        4: [rec(s, other[i, s]) for s in range(seeds)]}, 2, "mlp") for i in range(draws)]
 
 
 scenario("depth_does_not_hurt_generalization", "one depth worse by the margin (hetero)")(
-    lambda g, d, s: _depth_draws(g, d, s, -claims.DEPTH_MARGIN, "hetero"))
+    lambda g, d, s: _depth_draws(g, d, s, -declared.DEPTH_MARGIN, "hetero"))
 scenario("depth_does_not_hurt_generalization", "no difference (sd 0.01)", "power", 0.7,
          "the brief's hypothesis")(lambda g, d, s: _depth_draws(g, d, s, 0.0))
 
@@ -564,11 +573,11 @@ def rates(item: Scenario, seeds: int, draws: int) -> dict:
   assert len(lines) == draws
   verdicts = [line["verdict"] for line in lines]
   for line in lines:  # A verdict comes with its test (batched draws carry the verdict only).
-    assert line["verdict"] == claims.NOT_TESTABLE or "test" in line or set(line) == {
+    assert line["verdict"] == declared.NOT_TESTABLE or "test" in line or set(line) == {
         "verdict"}, line
   count = lambda v: sum(x == v for x in verdicts)
-  return {"held": count(claims.HELD), "contradicted": count(claims.CONTRADICTED),
-          "not testable": count(claims.NOT_TESTABLE), "draws": draws}
+  return {"held": count(declared.HELD), "contradicted": count(declared.CONTRADICTED),
+          "not testable": count(declared.NOT_TESTABLE), "draws": draws}
 
 
 NULLS = [s for s in SCENARIOS if s.kind == "null"]
