@@ -135,8 +135,10 @@ def flag_values() -> dict:
   """Every flag the suite defines (not absl's own), as given: the run's `config`."""
   values = {}
   for module, module_flags in flags.FLAGS.flags_by_module_dict().items():
-    if module.split(".")[0] in ("flags", "benchmarks") or module.endswith(".py"):
+    ours = module.split(".")[0] in ("flags", "benchmarks")
+    if ours or module.endswith(".py"):
       for flag in module_flags:
-        if not flag.name.startswith("test_") and flag.name not in ("flagfile",):
+        # absltest's test_* flags belong to the test runner; ours (test_size) are settings.
+        if flag.name != "flagfile" and (ours or not flag.name.startswith("test_")):
           values[flag.name] = flag.value
   return dict(sorted(values.items()))

@@ -168,7 +168,9 @@ def memorization_in_last_layers(augmented: list, clean: list | None, random_init
         "verdict": declared.HELD if holm_equivalent[i] <= alpha else declared.CONTRADICTED
                    if holm_memorizes[i] <= alpha else declared.INCONCLUSIVE}
   evidence["early_layer_equivalence"] = per_layer
-  worst = int(np.argmax(holm_equivalent))
+  # Named: the layer farthest from equivalence. Holm values tie at 1 for every layer far
+  # outside the margin, so the raw TOST p and then the distance from zero break the tie.
+  worst = int(np.lexsort((np.abs(early_diff.mean(0)), p_equivalent))[-1])
   mean, lo, hi = stats.t_interval(early_diff[:, worst])
   test = stats.test_record(
       f"noisy-bank {declared.PRIMARY_K} at {early[worst]} (of the {len(early)} early layers, "

@@ -78,6 +78,21 @@ def _last_layers(early_shift=0.0, memorized=0.8, fit=0.99, middle=0.0):
   return augmented, clean, init
 
 
+def test_memorization_in_last_layers_names_the_layer_farthest_from_equivalence():
+  # Both early layers far above random init: their Holm-corrected TOST p values tie at 1,
+  # and the named layer must be the one that memorizes most (hidden_2), not the first.
+  augmented = [_run(s, _table([0.9, 0.8, 0.5], [0.1 + 0.2 + _jitter(s),
+                                                0.1 + 0.4 - _jitter(s, 0.004), 0.9]),
+                    {"memorization/fit_corrupted": 0.99}) for s in SEEDS]
+  init = [_table(noisy=[0.1, 0.1, 0.1 + _jitter(s, 0.002)]) for s in SEEDS]
+  line = benign.memorization_in_last_layers(augmented, None, init)
+  assert line["verdict"] == declared.CONTRADICTED
+  layers = line["evidence"]["early_layer_equivalence"]
+  assert layers["hidden_1"]["p_tost_holm"] == layers["hidden_2"]["p_tost_holm"] == 1.0
+  assert "at hidden_2 (of the 2 early layers" in line["test"]["statistic"]
+  assert line["test"]["value"] == pytest.approx(0.4, abs=0.01)
+
+
 def test_memorization_in_last_layers():
   line = benign.memorization_in_last_layers(*_last_layers())
   _assert_line(line, declared.HELD)
