@@ -19,6 +19,7 @@ import dataclasses
 import time
 from typing import Any, ClassVar, Self
 
+from suite.results import provenance
 from suite.results import record
 from suite.training import runner
 
@@ -52,7 +53,7 @@ class ExperimentRecord:
     return cls(benchmark=benchmark, config=base.flags,
                config_hash=record.config_hash(base.identity()),
                timing={"wall_seconds": time.time() - started},
-               environment=record.environment(), **sections)
+               environment=provenance.environment(), **sections)
 
   def to_dict(self) -> dict[str, Any]:
     return {key: getattr(self, key) for key in self.ORDER}

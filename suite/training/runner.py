@@ -20,7 +20,7 @@ checkpoint), `trained` (the last checkpoint is written), `probed` (the hooks' re
 sections, probe and controls, are in the record) and `complete`. Re-running the same
 command after a kill at any instant redoes exactly the stages not finished and ends
 with the record of an uninterrupted run (timings aside). One process at a time holds a
-run directory (`record.RunDir`). Whether a directory may be continued: training.resume;
+run directory (`run_directory.RunDir`). Whether a directory may be continued: training.resume;
 what the run prints: training.progress.
 """
 
@@ -33,7 +33,9 @@ import tensorflow as tf
 
 from suite import errors
 from suite.data import datasets
+from suite.results import provenance
 from suite.results import record
+from suite.results import run_directory
 from suite.results import tables
 from suite.training import progress as progress_lib
 from suite.training import resume
@@ -73,12 +75,12 @@ def run(spec: RunSpec, strategy: tf.distribute.Strategy | None = None,
   holds other settings.
   """
   strategy = strategy or tf.distribute.get_strategy()
-  run_dir = record.RunDir(spec.output_dir)
+  run_dir = run_directory.RunDir(spec.output_dir)
   with run_dir.hold(enabled=strategies.is_chief(strategy)):
     try:
       out = out or sys.stdout
       show_steps = progress_lib.is_tty(out) if progress is None else progress
-      started, started_at = time.time(), record.now()
+      started, started_at = time.time(), provenance.now()
       previous = run_dir.read()
       resume.check_resumable(spec, previous, extend)
       extending = resume.extending(spec, previous)
@@ -98,7 +100,7 @@ def run(spec: RunSpec, strategy: tf.distribute.Strategy | None = None,
 class _Run:
   """One command's work on a run directory: the trainer, and the records it writes."""
 
-  def __init__(self, spec: RunSpec, run_dir: record.RunDir, previous: record.RunRecord | None,
+  def __init__(self, spec: RunSpec, run_dir: run_directory.RunDir, previous: record.RunRecord | None,
                extending: bool, trainer: trainer_lib.Trainer, printer: progress_lib.Progress,
                started: float, started_at: str):
     self.spec, self.run_dir, self.previous, self.extending = spec, run_dir, previous, extending
@@ -117,7 +119,7 @@ class _Run:
                "endpoints": list(trainer.zoo_model.endpoints),
                # What --mixed_precision meant here: mixed_float16 (GPU), mixed_bfloat16, float32.
                "precision": trainer.model.dtype_policy.name},
-        metrics={}, timing={}, environment=record.environment())
+        metrics={}, timing={}, environment=provenance.environment())
 
   def execute(self) -> dict:
     """Trains (or resumes), records each stage, prints the summary; the final record."""
@@ -190,7 +192,7 @@ class _Run:
     prior = self.previous.timing if self.previous else {}
     now = time.time()
     rec.timing = {"started": prior.get("started") or self.started_at,
-                  "finished": record.now() if status != "running" else None,
+                  "finished": provenance.now() if status != "running" else None,
                   "wall_seconds": prior.get("wall_seconds", 0.0) + now - self.started,
                   "this_session_seconds": now - self.started,
                   "resumed_from_epoch": self.resumed_from,

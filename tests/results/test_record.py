@@ -28,7 +28,9 @@ import types
 import pytest
 
 from suite import errors
+from suite.results import provenance
 from suite.results import record
+from suite.results import run_directory
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
@@ -45,9 +47,9 @@ def _record(**changes) -> record.RunRecord:
 
 def test_write_then_read_round_trips_and_leaves_no_temporary(tmp_path):
   rec = _record(sections={"probe": {"clean": {"x": {"k1": 0.5}}}})
-  record.RunDir(str(tmp_path)).write(rec)
+  run_directory.RunDir(str(tmp_path)).write(rec)
   assert os.listdir(tmp_path) == ["result.json"]
-  back = record.RunDir(str(tmp_path)).read()
+  back = run_directory.RunDir(str(tmp_path)).read()
   assert back == rec
   on_disk = json.loads((tmp_path / "result.json").read_text())
   assert list(on_disk)[:4] == ["schema_version", "benchmark", "status", "stage"]
@@ -97,10 +99,10 @@ def test_a_write_that_fails_half_way_leaves_the_previous_record(tmp_path, monkey
   monkeypatch.undo()
   assert seen == [old.to_dict()]
   assert record.read(str(tmp_path)) == json.loads(json.dumps(old.to_dict()))
-  assert record.RunDir(str(tmp_path)).read() == old
+  assert run_directory.RunDir(str(tmp_path)).read() == old
   # A later good write replaces it whole.
   record.write(str(tmp_path), new)
-  assert record.RunDir(str(tmp_path)).read() == new
+  assert run_directory.RunDir(str(tmp_path)).read() == new
 
 
 def test_a_reader_sees_the_old_or_the_new_record_never_a_mix(tmp_path):
@@ -168,7 +170,7 @@ def test_malformed_records_are_refused_with_the_reason(tmp_path, change, reason)
   assert reason in record.validate(rec)
   (tmp_path / "result.json").write_text(json.dumps(rec))
   with pytest.raises(errors.RunDirError, match=reason):
-    record.RunDir(str(tmp_path)).read()
+    run_directory.RunDir(str(tmp_path)).read()
 
 
 def test_only_complete_records_with_settings_pass_the_complete_check():
@@ -182,7 +184,7 @@ def test_only_complete_records_with_settings_pass_the_complete_check():
 
 
 def test_provenance_has_exact_versions_and_the_git_commit():
-  env = record.environment()
+  env = provenance.environment()
   # Independent of the code under test: the installed distributions' own metadata.
   assert env["versions"]["scann"] == importlib.metadata.version("scann")
   assert env["versions"]["scann"].count(".") >= 2  # 1.4.2, not 1.4
@@ -195,13 +197,13 @@ def test_provenance_has_exact_versions_and_the_git_commit():
 
 
 def test_a_second_holder_is_refused_naming_the_directory_and_holder(tmp_path):
-  first = record.RunDir(str(tmp_path / "run"))
+  first = run_directory.RunDir(str(tmp_path / "run"))
   with first.hold():
     with pytest.raises(errors.RunDirBusyError) as raised:
-      record.RunDir(str(tmp_path / "run")).acquire()
+      run_directory.RunDir(str(tmp_path / "run")).acquire()
     message = str(raised.value)
     assert str(tmp_path / "run") in message and f"pid {os.getpid()} on " in message
-  with record.RunDir(str(tmp_path / "run")).hold():  # Released on exit.
+  with run_directory.RunDir(str(tmp_path / "run")).hold():  # Released on exit.
     pass
 
 
@@ -211,31 +213,31 @@ def test_the_lock_of_a_killed_holder_is_released_by_the_os(tmp_path):
   holder = subprocess.Popen(
       [sys.executable, "-c", "import fcntl, sys, time; f = open(sys.argv[1], 'a+'); "
        "fcntl.flock(f, fcntl.LOCK_EX); print('held', flush=True); time.sleep(120)",
-       str(run_dir / record.LOCK_FILENAME)], stdout=subprocess.PIPE, text=True)
+       str(run_dir / run_directory.LOCK_FILENAME)], stdout=subprocess.PIPE, text=True)
   try:
     assert holder.stdout.readline().strip() == "held"
     with pytest.raises(errors.RunDirBusyError):
-      record.RunDir(str(run_dir)).acquire()
+      run_directory.RunDir(str(run_dir)).acquire()
   finally:
     holder.send_signal(signal.SIGKILL)
     holder.wait()
-  with record.RunDir(str(run_dir)).hold():
+  with run_directory.RunDir(str(run_dir)).hold():
     pass
 
 
 def test_an_output_dir_that_is_a_file_is_one_error(tmp_path):
   (tmp_path / "file").write_text("x")
   with pytest.raises(errors.RunDirError, match="exists and is not a directory"):
-    record.RunDir(str(tmp_path / "file")).acquire()
+    run_directory.RunDir(str(tmp_path / "file")).acquire()
   assert (tmp_path / "file").read_text() == "x"
 
 
 def test_a_lease_is_refused_while_fresh_and_taken_over_when_stale(tmp_path):
-  path = str(tmp_path / record.LEASE_FILENAME)
-  first = record._Lease(path, "gs://bucket/run", stale_seconds=60)  # pylint: disable=protected-access
+  path = str(tmp_path / run_directory.LEASE_FILENAME)
+  first = run_directory._Lease(path, "gs://bucket/run", stale_seconds=60)  # pylint: disable=protected-access
   first.acquire()
   try:
-    second = record._Lease(path, "gs://bucket/run", stale_seconds=60)  # pylint: disable=protected-access
+    second = run_directory._Lease(path, "gs://bucket/run", stale_seconds=60)  # pylint: disable=protected-access
     with pytest.raises(errors.RunDirBusyError, match=f"gs://bucket/run is in use .*pid {os.getpid()}"):
       second.acquire()
   finally:
@@ -243,7 +245,7 @@ def test_a_lease_is_refused_while_fresh_and_taken_over_when_stale(tmp_path):
   lease = json.loads(pathlib.Path(path).read_text())
   lease["heartbeat"] = time.time() - 61
   pathlib.Path(path).write_text(json.dumps(lease))
-  third = record._Lease(path, "gs://bucket/run", stale_seconds=60)  # pylint: disable=protected-access
+  third = run_directory._Lease(path, "gs://bucket/run", stale_seconds=60)  # pylint: disable=protected-access
   third.acquire()
   assert json.loads(pathlib.Path(path).read_text())["token"] == third.token
   third.release()
@@ -283,7 +285,7 @@ def test_with_defaults_fills_in_only_missing_settings():
 
 def test_timestamps_are_utc_iso_8601_to_the_second():
   import datetime  # pylint: disable=g-import-not-at-top
-  stamp = record.now()
+  stamp = provenance.now()
   parsed = datetime.datetime.fromisoformat(stamp)
   assert parsed.utcoffset() == datetime.timedelta(0) and parsed.microsecond == 0
   assert stamp.endswith("+00:00") and len(stamp) == len("2026-01-01T00:00:00+00:00")
@@ -395,30 +397,30 @@ def test_numpy_nan_and_infinities_are_written_as_null(tmp_path):
 
 
 def test_local_paths_and_buckets():
-  assert record.is_local("/tmp/run") and record.is_local("runs/x")
-  assert record.is_local("file:///tmp/run")
-  assert not record.is_local("gs://bucket/run") and not record.is_local("s3://b/r")
+  assert run_directory.is_local("/tmp/run") and run_directory.is_local("runs/x")
+  assert run_directory.is_local("file:///tmp/run")
+  assert not run_directory.is_local("gs://bucket/run") and not run_directory.is_local("s3://b/r")
 
 
 def test_a_directory_created_and_left_without_a_record_is_removed(tmp_path):
-  run = record.RunDir(str(tmp_path / "new"))
+  run = run_directory.RunDir(str(tmp_path / "new"))
   with run.hold():
     assert run.created and not run.exists() and run.read() is None
   run.remove_if_unused()
   assert not (tmp_path / "new").exists()
   # One that holds a record, or something else, or that existed before, stays.
-  kept = record.RunDir(str(tmp_path / "kept"))
+  kept = run_directory.RunDir(str(tmp_path / "kept"))
   with kept.hold():
     kept.write(_record())
   kept.remove_if_unused()
   assert (tmp_path / "kept" / "result.json").exists()
-  other = record.RunDir(str(tmp_path / "other"))
+  other = run_directory.RunDir(str(tmp_path / "other"))
   with other.hold():
     (tmp_path / "other" / "notes.txt").write_text("x")
   other.remove_if_unused()
   assert (tmp_path / "other" / "notes.txt").exists()
   (tmp_path / "old").mkdir()
-  old = record.RunDir(str(tmp_path / "old"))
+  old = run_directory.RunDir(str(tmp_path / "old"))
   with old.hold():
     assert not old.created
   old.remove_if_unused()
@@ -427,27 +429,27 @@ def test_a_directory_created_and_left_without_a_record_is_removed(tmp_path):
 
 def test_hold_disabled_takes_nothing(tmp_path):
   """A non-chief worker holds nothing: the chief can take the directory meanwhile."""
-  with record.RunDir(str(tmp_path / "run")).hold(enabled=False) as worker:
+  with run_directory.RunDir(str(tmp_path / "run")).hold(enabled=False) as worker:
     assert not (tmp_path / "run").exists()  # Not even created.
-    chief = record.RunDir(str(tmp_path / "run"))
+    chief = run_directory.RunDir(str(tmp_path / "run"))
     chief.acquire()  # Would raise RunDirBusyError if the worker held it.
     chief.release()
   assert worker.path == str(tmp_path / "run")
 
 
 def test_the_lock_file_names_its_holder(tmp_path):
-  with record.RunDir(str(tmp_path / "run")).hold():
-    holder = json.loads((tmp_path / "run" / record.LOCK_FILENAME).read_text())
+  with run_directory.RunDir(str(tmp_path / "run")).hold():
+    holder = json.loads((tmp_path / "run" / run_directory.LOCK_FILENAME).read_text())
     assert holder["pid"] == os.getpid() and holder["host"] and holder["since"]
-  assert record._holder_text("not json") == "holder unknown"  # pylint: disable=protected-access
-  assert record._holder_text('{"pid": 1}') == "holder unknown"  # pylint: disable=protected-access
-  assert record._holder_text(  # pylint: disable=protected-access
+  assert run_directory._holder_text("not json") == "holder unknown"  # pylint: disable=protected-access
+  assert run_directory._holder_text('{"pid": 1}') == "holder unknown"  # pylint: disable=protected-access
+  assert run_directory._holder_text(  # pylint: disable=protected-access
       '{"pid": 7, "host": "h", "since": "t"}') == "pid 7 on h since t"
 
 
 def test_a_lease_is_kept_fresh_and_released_only_by_its_holder(tmp_path):
-  path = str(tmp_path / record.LEASE_FILENAME)
-  lease = record._Lease(path, "gs://bucket/run", stale_seconds=0.4)  # pylint: disable=protected-access
+  path = str(tmp_path / run_directory.LEASE_FILENAME)
+  lease = run_directory._Lease(path, "gs://bucket/run", stale_seconds=0.4)  # pylint: disable=protected-access
   lease.acquire()
   try:
     first = json.loads(pathlib.Path(path).read_text())["heartbeat"]
@@ -464,7 +466,7 @@ def test_a_lease_is_kept_fresh_and_released_only_by_its_holder(tmp_path):
 
 def test_reasons_are_one_line_of_at_most_300_characters():
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
-  reason = record._reason  # pylint: disable=protected-access
+  reason = record.reason
   assert reason(tf.errors.NotFoundError(None, None, "no\n  such   file")) == "no such file"
   assert reason(OSError(28, "No space left on device")) == "[Errno 28] No space left on device"
   assert reason(KeyError()) == "KeyError"  # Empty message: the type names it.
@@ -493,22 +495,22 @@ def test_the_environment_names_this_machine(monkeypatch):
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
   import suite  # pylint: disable=g-import-not-at-top
   monkeypatch.setattr(platform, "processor", lambda: "")  # Some systems say nothing...
-  env = record.environment()
+  env = provenance.environment()
   assert env["versions"]["python"] == platform.python_version()
   assert env["versions"]["suite"] == importlib.metadata.version("memorization-suite")
-  assert set(env["versions"]) == {"python", *record.PACKAGES}
+  assert set(env["versions"]) == {"python", *provenance.PACKAGES}
   assert env["devices"] == [d.name for d in tf.config.list_logical_devices()]
   assert env["platform"] == platform.platform() and env["hostname"] == socket.gethostname()
   assert env["processor"] == platform.machine()  # ... then the machine names it.
   assert set(env) == {"versions", "git", "devices", "gpus", "cpu_count", "platform",
                       "processor", "hostname"}
   monkeypatch.setattr(platform, "processor", lambda: "Some CPU")
-  assert record.environment()["processor"] == "Some CPU"
+  assert provenance.environment()["processor"] == "Some CPU"
   # A checkout that was never installed: the package's own version.
-  version = record._version  # pylint: disable=protected-access
-  monkeypatch.setattr(record, "_version",
+  version = provenance._version  # pylint: disable=protected-access
+  monkeypatch.setattr(provenance, "_version",
                       lambda name: None if name == "memorization-suite" else version(name))
-  assert record.environment()["versions"]["suite"] == suite.__version__
+  assert provenance.environment()["versions"]["suite"] == suite.__version__
 
 
 def test_the_environment_names_each_gpu(monkeypatch):
@@ -520,38 +522,38 @@ def test_the_environment_names_each_gpu(monkeypatch):
                       lambda kind=None: asked.append(kind) or (gpus if kind == "GPU" else []))
   monkeypatch.setattr(tf.config.experimental, "get_device_details",
                       lambda gpu: {"device_name": "NVIDIA H200"} if gpu is gpus[0] else {})
-  assert record.environment()["gpus"] == ["NVIDIA H200", "/physical_device:GPU:1"]
+  assert provenance.environment()["gpus"] == ["NVIDIA H200", "/physical_device:GPU:1"]
   assert asked == ["GPU"]
   gpus.clear()
-  assert record.environment()["gpus"] == []
+  assert provenance.environment()["gpus"] == []
 
 
 def test_an_exception_inside_a_held_directory_propagates_and_releases_it(tmp_path):
   with pytest.raises(KeyError):
-    with record.RunDir(str(tmp_path / "run")):  # Held by default, without hold().
+    with run_directory.RunDir(str(tmp_path / "run")):  # Held by default, without hold().
       with pytest.raises(errors.RunDirBusyError):
-        record.RunDir(str(tmp_path / "run")).acquire()
+        run_directory.RunDir(str(tmp_path / "run")).acquire()
       raise KeyError("boom")
-  with record.RunDir(str(tmp_path / "run")).hold():
+  with run_directory.RunDir(str(tmp_path / "run")).hold():
     pass
-  fresh = record.RunDir(str(tmp_path / "other"))
+  fresh = run_directory.RunDir(str(tmp_path / "other"))
   assert fresh.created is False and fresh.path == str(tmp_path / "other")
   assert fresh.record_path == str(tmp_path / "other" / "result.json")
 
 
 def test_a_busy_directory_says_what_to_do(tmp_path):
-  with record.RunDir(str(tmp_path / "run")).hold():
+  with run_directory.RunDir(str(tmp_path / "run")).hold():
     with pytest.raises(errors.RunDirBusyError, match=r"is in use by another process \(pid .*\); "
                        r"wait for it to finish or choose another --output_dir$"):
-      record.RunDir(str(tmp_path / "run")).acquire()
+      run_directory.RunDir(str(tmp_path / "run")).acquire()
 
 
 def test_file_urls_are_local_and_locked(tmp_path):
-  run = record.RunDir(f"file://{tmp_path / 'run'}")
+  run = run_directory.RunDir(f"file://{tmp_path / 'run'}")
   with run.hold():
-    assert (tmp_path / "run" / record.LOCK_FILENAME).exists()
+    assert (tmp_path / "run" / run_directory.LOCK_FILENAME).exists()
     with pytest.raises(errors.RunDirBusyError):
-      record.RunDir(str(tmp_path / "run")).acquire()
+      run_directory.RunDir(str(tmp_path / "run")).acquire()
 
 
 def test_a_lock_file_that_cannot_be_written_fails_before_any_work(tmp_path, monkeypatch):
@@ -567,15 +569,15 @@ def test_a_lock_file_that_cannot_be_written_fails_before_any_work(tmp_path, monk
     def write(self, text):
       raise OSError(28, "No space left on device")
 
-  monkeypatch.setattr(record, "open", lambda *a, **k: _FullDisk(real_open(*a, **k)),
+  monkeypatch.setattr(run_directory, "open", lambda *a, **k: _FullDisk(real_open(*a, **k)),
                       raising=False)
   with pytest.raises(errors.WriteError, match=f"^{tmp_path / 'run'}: cannot write its lock "
                      r"file \(No space left on device\)$"):
-    with record.RunDir(str(tmp_path / "run")).hold():
+    with run_directory.RunDir(str(tmp_path / "run")).hold():
       pass
   monkeypatch.undo()
   assert not (tmp_path / "run").exists()  # Created for the run, removed with the failure.
-  with record.RunDir(str(tmp_path / "run")).hold():  # Not left locked.
+  with run_directory.RunDir(str(tmp_path / "run")).hold():  # Not left locked.
     pass
 
 
@@ -583,16 +585,16 @@ def test_a_run_directory_that_cannot_be_created_is_one_error(tmp_path):
   (tmp_path / "file").write_text("x")
   with pytest.raises(errors.RunDirError, match=f"^{tmp_path / 'file' / 'run'}: cannot create "
                      r"the run directory \(.+\)$"):
-    record.RunDir(str(tmp_path / "file" / "run")).acquire()
+    run_directory.RunDir(str(tmp_path / "file" / "run")).acquire()
 
 
 def test_a_bucket_run_directory_is_held_by_a_lease():
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
   path = "ram://record_test_bucket/run"
-  run = record.RunDir(path)
+  run = run_directory.RunDir(path)
   with run.hold():
-    lease = json.loads(tf.io.gfile.GFile(f"{path}/{record.LEASE_FILENAME}").read())
+    lease = json.loads(tf.io.gfile.GFile(f"{path}/{run_directory.LEASE_FILENAME}").read())
     assert lease["pid"] == os.getpid() and lease["token"] == run._lease.token  # pylint: disable=protected-access
     with pytest.raises(errors.RunDirBusyError, match=f"^{path} is in use by another process"):
-      record.RunDir(path).acquire()
-  assert not tf.io.gfile.exists(f"{path}/{record.LEASE_FILENAME}")  # Released.
+      run_directory.RunDir(path).acquire()
+  assert not tf.io.gfile.exists(f"{path}/{run_directory.LEASE_FILENAME}")  # Released.
