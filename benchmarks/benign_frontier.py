@@ -38,6 +38,7 @@ from suite import constants
 from suite import errors
 from suite.experiments import benign_frontier
 from suite.results import atomic
+from suite.results import knn_figures
 from suite.results import plots
 
 CONFIGURATIONS = flags.DEFINE_list(
@@ -63,7 +64,7 @@ def main(argv):
   table = benign_frontier.markdown(benign_frontier.rows(configs))
   print(table)
   if FRONTIER_DIR.value:
-    png = plots.benign_frontier(benign_frontier.figure_inputs(configs))
+    png = knn_figures.benign_frontier(benign_frontier.figure_inputs(configs))
     plots.write_summary_images(FRONTIER_DIR.value, {"benign_frontier": png})
     figure = os.path.join(FRONTIER_DIR.value, constants.FIGURES_DIR, "benign_frontier.png")
     path = os.path.join(FRONTIER_DIR.value, "frontier.md")

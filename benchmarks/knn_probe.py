@@ -40,7 +40,7 @@ from suite.models import zoo
 from suite.probing import hook as probe_hook
 from suite.probing import probe
 from suite.results import atomic
-from suite.results import plots
+from suite.results import knn_figures
 from suite.results import record
 
 # --helpshort lists the shared flags this binary reads, not only its own.
@@ -136,7 +136,7 @@ def main(argv):
              "ks": list(config.knn.ks)}
   if usable != tuple(probing_flags.probe_config().knn.ks):
     written["ks_asked"] = [int(k) for k in probing_flags.KNN_K.value]
-  png = plots.knn_by_layer(table, controls, k, f"{k}-NN by layer, epoch {epoch}")
+  png = knn_figures.knn_by_layer(table, controls, k, f"{k}-NN by layer, epoch {epoch}")
   path = os.path.join(run_dir, "probes", name)
   # Both or neither (a full disk): the figure first, the table readers look for last.
   atomic.write_together({f"{path}.png": png, f"{path}.json": json.dumps(written, indent=2)},

@@ -256,7 +256,7 @@ def markdown(table_rows: list[dict], k: int = constants.HEADLINE_K) -> str:
 
 
 def figure_inputs(configs: list[Configuration]) -> dict:
-  """What plots.benign_frontier draws: per configuration label, per condition
+  """What knn_figures.benign_frontier draws: per configuration label, per condition
   ('with augmentation', 'without', 'random init'), {epoch: (mean, std, n)}."""
   varying = varying_settings(configs)
   out: dict[str, dict[str, dict[int, tuple[float, float, int]]]] = {}

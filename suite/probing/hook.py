@@ -24,6 +24,7 @@ from suite import constants
 from suite import errors
 from suite import hooks
 from suite.probing import probe as probe_lib
+from suite.results import knn_figures
 from suite.results import plots
 from suite.results import record
 
@@ -114,7 +115,7 @@ class ProbeHook(hooks.Hook):
     self.latest, self.latest_epoch = table, epoch
     controls = self._controls(run)
     if run.write_outputs and run.run_dir:  # Writing outputs implies a run directory.
-      png = plots.knn_by_layer(table, controls, self.k, f"{self.k}-NN by layer, epoch {epoch}")
+      png = knn_figures.knn_by_layer(table, controls, self.k, f"{self.k}-NN by layer, epoch {epoch}")
       plots.write_figure(run.run_dir, "knn_by_layer.png", png)
       with run.summary_writer().as_default(step=epoch):
         tf.summary.image("knn_by_layer", tf.io.decode_png(png)[None])

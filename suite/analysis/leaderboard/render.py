@@ -82,7 +82,7 @@ def _label(row: dict, varying: list[str]) -> str:
 def figure(rows: list[dict], title: str = "") -> bytes | None:
   """k-NN (the headline k, clean bank) by layer of every row with a probe, mean and standard
   deviation over seeds, one panel per model; None if no row has a probe."""
-  from suite.results import plots  # pylint: disable=g-import-not-at-top  (matplotlib)
+  from suite.results import knn_figures  # pylint: disable=g-import-not-at-top  (matplotlib)
   probed = [r for r in rows if r.get(columns.BY_LAYER)]
   if not probed:
     return None
@@ -101,7 +101,7 @@ def figure(rows: list[dict], title: str = "") -> bytes | None:
       label += " "
     lines[label] = {e: (v["mean"], v["std"], v["n"]) for e, v in row[columns.BY_LAYER].items()
                     if v}
-  return plots.knn_by_layer_over_seeds(
+  return knn_figures.knn_by_layer_over_seeds(
       panels, k=constants.HEADLINE_K,
       title=title or f"{constants.HEADLINE_K}-NN accuracy by layer")
 
@@ -159,9 +159,9 @@ def dataset_csv(comparison: dict) -> str:
 
 def dataset_figure(comparison: dict, title: str = "") -> bytes | None:
   """k-NN (the headline k, clean bank) by layer, one panel per dataset, a line per condition and
-  one for the random initialisation, mean ± std over seeds (plots.knn_by_layer_over_seeds);
+  one for the random initialisation, mean ± std over seeds (knn_figures.knn_by_layer_over_seeds);
   None if nothing was probed."""
-  from suite.results import plots  # pylint: disable=g-import-not-at-top  (matplotlib)
+  from suite.results import knn_figures  # pylint: disable=g-import-not-at-top  (matplotlib)
   panels: dict = {}
   for dataset in comparison["datasets"]:
     lines = {}
@@ -178,6 +178,6 @@ def dataset_figure(comparison: dict, title: str = "") -> bytes | None:
       panels[dataset] = lines
   if not panels:
     return None
-  return plots.knn_by_layer_over_seeds(
+  return knn_figures.knn_by_layer_over_seeds(
       panels, k=constants.HEADLINE_K,
       title=title or f"{constants.HEADLINE_K}-NN accuracy by layer per dataset")

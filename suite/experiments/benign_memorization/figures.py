@@ -23,6 +23,7 @@ from suite import constants
 from suite.analysis import stats
 from suite.analysis.claims import readings
 from suite.experiments.benign_memorization import plan as plan_lib
+from suite.results import knn_figures
 from suite.results import plots
 
 CONDITIONS = plan_lib.CONDITIONS
@@ -99,13 +100,13 @@ def figures(records: dict, at_points: list, sweep: plan_lib.Sweep,
            "interval over seeds")
   if len(panels) <= _MAX_PANELS:
     if panels:
-      out[KNN_FIGURE] = plots.knn_by_layer_over_seeds(panels, k=constants.HEADLINE_K,
+      out[KNN_FIGURE] = knn_figures.knn_by_layer_over_seeds(panels, k=constants.HEADLINE_K,
                                                       title=title, error="t95")
   else:  # One figure per combination of the other swept values: one row would not fit.
     for panel_name, panel_lines in panels.items():
       slug = "".join(c if c.isalnum() or c in ".-" else "_"
                      for c in panel_name.replace(", ", "_"))
-      out[KNN_FIGURE.replace(".png", f"_{slug}.png")] = plots.knn_by_layer_over_seeds(
+      out[KNN_FIGURE.replace(".png", f"_{slug}.png")] = knn_figures.knn_by_layer_over_seeds(
           {panel_name: panel_lines}, k=constants.HEADLINE_K, title=title, error="t95")
 
   def against(field: str, conditions_used: Sequence[str]) -> dict:

@@ -38,6 +38,7 @@ from suite.data import datasets
 from suite.experiments.memorization_dynamics import plan as plan_lib
 from suite.results import atomic
 from suite.results import plots
+from suite.results import training_figures
 from suite.training import tracking
 
 DIFFICULTY_DIR = plan_lib.DIFFICULTY_DIR
@@ -175,7 +176,7 @@ def analyse_separate_runs(settings: plan_lib.Settings,
         example_difficulty.excess_dispersion(errors_counted, labels))
     metrics[f"{DIFFICULTY_DIR}/{kind}/examples"] = int(errors_counted.shape[1])
   curves = difficulty_curves(matrices, seed=base.data.seed)
-  png = plots.difficulty(curves, f"per-example error after epoch {declared.DIFFICULTY_EPOCH}"
+  png = training_figures.difficulty(curves, f"per-example error after epoch {declared.DIFFICULTY_EPOCH}"
                          f" over {len(seeds)} runs (data fixed, training seed varies)")
   figure = plots.write_figure(base.output_dir, DIFFICULTY_FIGURE, png)
   return {"matrices": matrices, "metrics": metrics,
@@ -220,7 +221,7 @@ def within_run_difficulty_figure(per_example: dict, data: datasets.Data,
   matrices = {name: {"errors": wrong, "labels": labels, "counted": np.ones(len(labels), bool)}
               for name, (wrong, labels) in (("real (clean examples)", sets["real"]),
                                             ("noise (corrupted examples)", sets["noise"]))}
-  return plots.difficulty(
+  return training_figures.difficulty(
       difficulty_curves(matrices, seed=data_config.seed),
       f"within-run view: per-example error after epoch {declared.DIFFICULTY_EPOCH} over "
       f"{len(per_example)} runs with partial noise")

@@ -27,6 +27,7 @@ from suite.analysis.claims import readings
 from suite.experiments.memorization_dynamics import plan as plan_lib
 from suite.measures import sensitivity
 from suite.results import plots
+from suite.results import training_figures
 from suite.training import runner
 from suite.training import tracking
 
@@ -39,7 +40,7 @@ FIGURES = {"dynamics": "dynamics.png", "epochs_to_fit": "epochs_to_fit.png",
 
 def dynamics_figure(output_dir: str, records: dict) -> bytes:
   """Writes the fit and CSR curves of the base runs ({seed: record}); returns the PNG."""
-  png = plots.dynamics({f"seed {s}": rec["history"] for s, rec in records.items()},
+  png = training_figures.dynamics({f"seed {s}": rec["history"] for s, rec in records.items()},
                        "fit and critical sample ratio: clean (solid) and corrupted (dashed)")
   plots.write_figure(output_dir, FIGURES["dynamics"], png)
   return png
@@ -131,13 +132,13 @@ def dynamics_figures(base: runner.RunSpec, records: dict, per_example: dict, run
         with np.errstate(invalid="ignore", divide="ignore"):
           rows[f"{group} examples"] = total / counts[:, None, None]
     if rows:
-      images["sensitivity_per_class"] = plots.class_sensitivity_grid(
+      images["sensitivity_per_class"] = training_figures.class_sensitivity_grid(
           rows, class_names, f"mean |dL/dx| per training label at the end of training, "
           f"mean over {len(maps)} seed(s); rows on their own colour scales")
   log = per_example.get(seeds[0]) if seeds else None
   if log is not None and len(log["epochs"]) >= 2:
     learned = tracking.first_learned_epoch(log["epochs"], log["correct"])
-    images["loss_trajectories"] = plots.loss_trajectories(
+    images["loss_trajectories"] = training_figures.loss_trajectories(
         log["epochs"], log["loss"], learned, log["corrupted"][-1].astype(bool),
         f"per-example training loss, seed {seeds[0]}: sorted by first-learned epoch (dots)")
   for name, png in images.items():

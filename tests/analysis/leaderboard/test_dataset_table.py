@@ -24,7 +24,7 @@ import pytest
 from suite.analysis.leaderboard import aggregate
 from suite.analysis.leaderboard import load
 from suite.analysis.leaderboard import render
-from suite.results import plots
+from suite.results import knn_figures
 from suite.results import record
 from tests.conftest import run_binary
 
@@ -160,7 +160,7 @@ def test_the_figure_has_a_panel_per_dataset_and_one_control_line(tmp_path, monke
   records = _records(tmp_path)
   comparison = aggregate.compare_datasets(records)
   drawn = {}
-  monkeypatch.setattr(plots, "knn_by_layer_over_seeds",
+  monkeypatch.setattr(knn_figures, "knn_by_layer_over_seeds",
                       lambda panels, k, title: drawn.update(panels) or b"png")
   assert render.dataset_figure(comparison) == b"png"
   assert list(drawn) == ["digits", "fashion_mnist"]

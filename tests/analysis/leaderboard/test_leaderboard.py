@@ -22,7 +22,7 @@ import pytest
 from suite.analysis.leaderboard import aggregate
 from suite.analysis.leaderboard import load
 from suite.analysis.leaderboard import render
-from suite.results import plots
+from suite.results import knn_figures
 from suite.results import record
 from tests.conftest import run_binary
 
@@ -357,8 +357,8 @@ def test_figure_draws_every_probed_row_with_error_bars_over_seeds(tmp_path, monk
   (tmp_path / "clean" / "result.json").write_text(json.dumps(clean))
   rows = aggregate.aggregate(load.load([str(tmp_path)]).records)
   drawn = {}
-  real = plots.knn_by_layer_over_seeds
-  monkeypatch.setattr(plots, "knn_by_layer_over_seeds",
+  real = knn_figures.knn_by_layer_over_seeds
+  monkeypatch.setattr(knn_figures, "knn_by_layer_over_seeds",
                       lambda panels, **kw: drawn.update(panels) or real(panels, **kw))
   png = render.figure(rows)
   assert png.startswith(b"\x89PNG")
@@ -381,8 +381,8 @@ def test_figure_names_each_line_by_what_varies_within_its_panel(tmp_path, monkey
     _write(tmp_path / name, rec)
   rows = aggregate.aggregate(load.load([str(tmp_path)]).records)
   drawn = {}
-  real = plots.knn_by_layer_over_seeds
-  monkeypatch.setattr(plots, "knn_by_layer_over_seeds",
+  real = knn_figures.knn_by_layer_over_seeds
+  monkeypatch.setattr(knn_figures, "knn_by_layer_over_seeds",
                       lambda panels, **kw: drawn.update(panels) or real(panels, **kw))
   assert render.figure(rows).startswith(b"\x89PNG")
   # Epochs differ across the board but not among the mlp rows: not in their names.
