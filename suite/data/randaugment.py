@@ -47,7 +47,6 @@ view equals what torchvision and Pillow make from the same choices, pixel for pi
 """
 
 import functools
-import math
 
 import numpy as np
 import tensorflow as tf
@@ -63,7 +62,6 @@ SIGNED_OPS = ("shear_x", "shear_y", "translate_x", "translate_y", "rotate", "bri
 GEOMETRIC_OPS = ("shear_x", "shear_y", "translate_x", "translate_y", "rotate")
 NUM_MAGNITUDE_BINS = 100  # The reference's num_magnitude_bins.
 
-_FIXED_POINT_LIMIT = 32768.0  # Pillow's check_fixed: 16.16 coordinates must stay below this.
 
 
 def strength_setting(strength: float) -> tuple[int, int]:
@@ -120,140 +118,12 @@ def sample_randaugment_params(keys: tf.Tensor, strength: float) -> dict:
   return {"ops": tf.cast(ops, tf.int32), "negative": uniforms[..., 1::2] < 0.5}
 
 
-# ---------------------------------------------------------------------------------------------
-# Geometric operations: Pillow's NEAREST affine resampling, tabulated per (operation, sign).
-
-def _coord(value: float) -> int:
-  return -1 if value < 0.0 else int(value)  # Pillow's COORD macro.
-
-
-def _fix(value: float) -> int:
-  return math.floor(value * 65536.0 + 0.5)  # Pillow's FIX: 16.16 fixed point.
-
-
-def affine_source_map(matrix: list[float], height: int, width: int) -> np.ndarray:
-  """Where PIL `transform(AFFINE, matrix, NEAREST)` takes each output pixel from.
-
-  Args:
-    matrix: the six coefficients (output pixel -> input point) Pillow receives.
-    height: image height.
-    width: image width.
-
-  Returns:
-    int32 [height * width]: the flat input index of each output pixel, or height * width
-    where the output keeps the fill colour.
-  """
-  a = [float(v) for v in matrix]
-  fill = height * width
-  source = np.full((height, width), fill, np.int64)
-  if a[1] == 0 and a[3] == 0:  # ImagingScaleAffine: float64 steps, a table of columns.
-    columns = np.zeros(width, np.int64)
-    xmin, xmax = width, 0
-    position = a[2] + a[0] * 0.5
-    for x in range(width):
-      column = _coord(position)
-      if 0 <= column < width:
-        xmax = x + 1
-        xmin = min(xmin, x)
-        columns[x] = column
-      position += a[0]
-    position = a[5] + a[4] * 0.5
-    for y in range(height):
-      row = _coord(position)
-      if 0 <= row < height and xmax > xmin:
-        source[y, xmin:xmax] = row * width + columns[xmin:xmax]
-      position += a[4]
-    return source.reshape(-1).astype(np.int32)
-  corners = [(0, 0), (width, height), (0, height), (width, 0)]
-  if not all(abs(x * a[0] + y * a[1] + a[2]) < _FIXED_POINT_LIMIT and
-             abs(x * a[3] + y * a[4] + a[5]) < _FIXED_POINT_LIMIT for x, y in corners):
-    raise errors.SuiteError(f"an affine map of a {height}x{width} image leaves Pillow's "
-                            "fixed-point range")
-  # affine_fixed: integer steps from the centre of the first pixel; >> 16 floors.
-  a0, a1, a3, a4 = _fix(a[0]), _fix(a[1]), _fix(a[3]), _fix(a[4])
-  a2 = _fix(a[2] + a[0] * 0.5 + a[1] * 0.5)
-  a5 = _fix(a[5] + a[3] * 0.5 + a[4] * 0.5)
-  ys, xs = np.meshgrid(np.arange(height, dtype=np.int64), np.arange(width, dtype=np.int64),
-                       indexing="ij")
-  columns = (a2 + ys * a1 + xs * a0) >> 16
-  rows = (a5 + ys * a4 + xs * a3) >> 16
-  inside = (columns >= 0) & (columns < width) & (rows >= 0) & (rows < height)
-  source[inside] = rows[inside] * width + columns[inside]
-  return source.reshape(-1).astype(np.int32)
-
-
-def torchvision_affine_matrix(center: tuple[float, float], translate: tuple[int, int],
-                              shear: tuple[float, float]) -> list[float]:
-  """torchvision `_get_inverse_affine_matrix(center, 0, translate, 1, shear)` (degrees)."""
-  rot = math.radians(0.0)
-  sx, sy = math.radians(shear[0]), math.radians(shear[1])
-  cx, cy = center
-  tx, ty = translate
-  a = math.cos(rot - sy) / math.cos(sy)
-  b = -math.cos(rot - sy) * math.tan(sx) / math.cos(sy) - math.sin(rot)
-  c = math.sin(rot - sy) / math.cos(sy)
-  d = -math.sin(rot - sy) * math.tan(sx) / math.cos(sy) + math.cos(rot)
-  matrix = [d, -b, 0.0, -c, a, 0.0]
-  matrix[2] += matrix[0] * (-cx - tx) + matrix[1] * (-cy - ty)
-  matrix[5] += matrix[3] * (-cx - tx) + matrix[4] * (-cy - ty)
-  matrix[2] += cx
-  matrix[5] += cy
-  return matrix
-
-
-def pillow_rotation_matrix(angle: float, height: int, width: int) -> list[float] | None:
-  """PIL `Image.rotate(angle)`'s affine matrix about the centre; None where it copies."""
-  angle = angle % 360.0
-  if angle == 0:
-    return None
-  if angle == 180 or (angle in (90, 270) and height == width):
-    raise errors.SuiteError("rotations by multiples of 90 degrees are not RandAugment's")
-  center = (width / 2, height / 2)
-  angle = -math.radians(angle)
-  matrix = [round(math.cos(angle), 15), round(math.sin(angle), 15), 0.0,
-            round(-math.sin(angle), 15), round(math.cos(angle), 15), 0.0]
-  a, b, c, d, e, f = matrix
-  matrix[2], matrix[5] = a * -center[0] + b * -center[1] + c, d * -center[0] + e * -center[1] + f
-  matrix[2] += center[0]
-  matrix[5] += center[1]
-  return matrix
-
-
-def geometric_source_map(op: str, magnitude: float, height: int, width: int) -> np.ndarray:
-  """The source map (`affine_source_map`) of a geometric RandAugment operation.
-
-  Args:
-    op: one of `GEOMETRIC_OPS`.
-    magnitude: the signed magnitude RandAugment passes to `_apply_op`.
-    height: image height.
-    width: image width.
-  """
-  if op == "shear_x":
-    matrix = torchvision_affine_matrix((0, 0), (0, 0), (math.degrees(math.atan(magnitude)), 0.0))
-  elif op == "shear_y":
-    matrix = torchvision_affine_matrix((0, 0), (0, 0), (0.0, math.degrees(math.atan(magnitude))))
-  elif op == "translate_x":
-    matrix = torchvision_affine_matrix((width * 0.5, height * 0.5), (int(magnitude), 0),
-                                       (0.0, 0.0))
-  elif op == "translate_y":
-    matrix = torchvision_affine_matrix((width * 0.5, height * 0.5), (0, int(magnitude)),
-                                       (0.0, 0.0))
-  elif op == "rotate":
-    rotation = pillow_rotation_matrix(magnitude, height, width)
-    if rotation is None:
-      return np.arange(height * width, dtype=np.int32)
-    matrix = rotation
-  else:
-    raise errors.SuiteError(f"{op!r} is not a geometric operation")
-  return affine_source_map(matrix, height, width)
-
-
 @functools.lru_cache(maxsize=64)
 def _source_maps(op: str, magnitude_bin: int, height: int, width: int) -> np.ndarray:
   """int32 [2, H * W]: the source maps of `op` with the positive and the negated magnitude."""
   magnitude = magnitudes(magnitude_bin, height, width)[op]
-  return np.stack([geometric_source_map(op, magnitude, height, width),
-                   geometric_source_map(op, -magnitude, height, width)])
+  return np.stack([pillow_ops.geometric_source_map(op, magnitude, height, width),
+                   pillow_ops.geometric_source_map(op, -magnitude, height, width)])
 
 
 def _gather_pixels(images, maps, negative):
