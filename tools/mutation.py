@@ -65,7 +65,8 @@ MODULES = {
     "pillow_ops": ("suite/data/pillow_ops.py",
                    ["tests/data/test_augmentation.py",
                     "tests/data/test_augmentation_distribution.py",
-                    "tests/data/test_augmentation_torchvision.py"]),
+                    "tests/data/test_augmentation_torchvision.py",
+                    "tests/data/test_randaugment.py"]),
     "train_pipeline": ("suite/data/train_pipeline.py",
                        ["tests/data/test_augmentation.py", "tests/data/test_augm_iid.py"]),
     # The keyed draws of suite/rng.py are checked through the views they key.
@@ -86,6 +87,8 @@ MODULES = {
     "tracking": ("suite/training/tracking.py", ["tests/training/test_tracking.py"]),
     "evaluation": ("suite/training/evaluation.py", ["tests/training/test_evaluation.py"]),
     "record": ("suite/results/record.py", ["tests/results/test_record.py"]),
+    "run_directory": ("suite/results/run_directory.py", ["tests/results/test_record.py"]),
+    "provenance": ("suite/results/provenance.py", ["tests/results/test_record.py"]),
 }
 # Modules checked on a sample of their mutants: those whose number (in its function)
 # matches the pattern. augmentation.py, pillow_ops.py, train_pipeline.py and rng.py have

@@ -416,3 +416,33 @@ def test_cutmix_boxes_follow_the_cutmix_rule():
   assert abs(np.mean(rows) - (height - 1) / 2) < 0.5 and abs(np.mean(cols) - (width - 1) / 2) < 0.5
   assert rows.min() < 2 and rows.max() > height - 3 and cols.min() < 2 and cols.max() > width - 3
   assert abs(np.corrcoef(rows, cols)[0, 1]) < 0.15
+
+
+@pytest.mark.parametrize("name", ["none", "standard", "strong"])
+def test_fresh_views_are_marked_view_minus_one(data, name):
+  """Without a pool every view is fresh: `view` is -1 (int64) in batches and examples alike."""
+  pipeline = train_pipeline.TrainPipeline(data.train, 10, augmentation.AugmentConfig(name), 0)
+  batch = next(iter(pipeline.epoch(1, 8)))
+  assert batch["view"].dtype == tf.int64
+  np.testing.assert_array_equal(batch["view"].numpy(), np.full(8, -1))
+  one = pipeline.example(3, 1)
+  assert one["view"].dtype == tf.int64 and int(one["view"]) == -1
+
+
+def test_epoch_order_is_the_shuffle_keyed_by_seed_and_epoch(data):
+  """The order of an epoch depends on (seed, epoch) alone: a restarted run, or another
+  process that knows only the seed, rebuilds it from the documented key."""
+  pipeline = train_pipeline.TrainPipeline(data.train, 10, augmentation.AugmentConfig("none"), 5)
+  for epoch in (0, 3):
+    shown = _epoch(pipeline, epoch, batch_size=50)["id"]
+    order = tf.random.experimental.stateless_shuffle(
+        tf.range(len(data.train), dtype=tf.int64),
+        seed=rng.fold(rng.tf_key(5, "order"), epoch)).numpy()
+    # Two full batches of 50; the last 20 of the order are the dropped partial batch.
+    np.testing.assert_array_equal(shown, data.train.ids[order[:100]])
+
+
+@pytest.mark.parametrize("shape", [[], [3], [4, 3], [0]])
+def test_keyed_uniforms_need_keys_of_shape_batch_by_two(shape):
+  with pytest.raises(errors.SuiteError, match=r"^keys must have shape \[\.\.\., 2\], got "):
+    rng.keyed_uniforms(tf.zeros(shape, tf.int64), 3)

@@ -20,6 +20,7 @@ p=0.8, RandomGrayscale(p=0.2), ToTensor. The independent computations here are a
 transcription of torchvision's crop rule and Pillow itself (ImageEnhance, convert, resize).
 """
 
+import binascii
 import itertools
 import math
 import warnings
@@ -167,6 +168,133 @@ def test_batched_philox_equals_tensorflows_kernel():
   single = np.stack([rng.keyed_uniforms(key, 33).numpy() for key in keys])
   np.testing.assert_array_equal(batched, single)
   assert ((batched >= 0) & (batched < 1)).all()
+
+
+# --- suite.rng against independent computations. --------------------------------------------
+
+_PHILOX_M = (0xD2511F53, 0xCD9E8D57)
+_PHILOX_W = (0x9E3779B9, 0xBB67AE85)
+
+
+def _philox_reference(counter, key):
+  """Philox-4x32-10 in plain Python integers, from the Random123 paper (Salmon et al. 2011):
+  counter four 32-bit words, key two; returns the four output words."""
+  c, k = list(counter), list(key)
+  for round_index in range(10):
+    if round_index:
+      k = [(k[0] + _PHILOX_W[0]) & 0xFFFFFFFF, (k[1] + _PHILOX_W[1]) & 0xFFFFFFFF]
+    p0, p1 = _PHILOX_M[0] * c[0], _PHILOX_M[1] * c[2]
+    c = [(p1 >> 32) ^ c[1] ^ k[0], p1 & 0xFFFFFFFF, (p0 >> 32) ^ c[3] ^ k[1], p0 & 0xFFFFFFFF]
+  return c
+
+
+def test_philox_reference_gives_random123s_known_answers():
+  """The reference above against Random123's published known-answer vectors."""
+  assert _philox_reference([0] * 4, [0] * 2) == [0x6627E8D5, 0xE169C58D, 0xBC57AC4C, 0x9B00DBD8]
+  assert _philox_reference([0xFFFFFFFF] * 4, [0xFFFFFFFF] * 2) == [
+      0x408F276D, 0x41C83B0E, 0xA20BC7C6, 0x6D5451FD]
+  assert _philox_reference([0x243F6A88, 0x85A308D3, 0x13198A2E, 0x03707344],
+                           [0xA4093822, 0x299F31D0]) == [
+                               0xD16CFE09, 0x94FDCCEB, 0x5001E420, 0x24126EA1]
+
+
+def test_philox_words_are_philox_4x32_10():
+  """rng.philox_words (elementwise uint64 ops) against the plain-integer reference, on the
+  known-answer inputs and random 64-bit keys and counters, in a [2, 5] batch."""
+  generator = np.random.default_rng(11)
+  keys = generator.integers(0, 2**64, (2, 5), dtype=np.uint64)
+  counters = generator.integers(0, 2**64, (2, 5, 2), dtype=np.uint64)
+  keys[0, 0], counters[0, 0] = 0, 0
+  keys[0, 1], counters[0, 1] = 2**64 - 1, 2**64 - 1
+  keys[0, 2] = 0x299F31D0 << 32 | 0xA4093822
+  counters[0, 2] = [0x85A308D3 << 32 | 0x243F6A88, 0x03707344 << 32 | 0x13198A2E]
+  words = rng.philox_words(tf.constant(keys), tf.constant(counters))
+  assert words.dtype == tf.uint64 and words.shape == (2, 5, 4)
+  for index in np.ndindex(2, 5):
+    key, (low, high) = int(keys[index]), (int(c) for c in counters[index])
+    expected = _philox_reference(
+        [low & 0xFFFFFFFF, low >> 32, high & 0xFFFFFFFF, high >> 32],
+        [key & 0xFFFFFFFF, key >> 32])
+    assert words.numpy()[index].tolist() == expected, index
+  assert words.numpy()[0, 0].tolist() == [0x6627E8D5, 0xE169C58D, 0xBC57AC4C, 0x9B00DBD8]
+
+
+def _reference_uniforms(key, count):
+  """keyed_uniforms of one key from the reference: key (k0, k1) is Philox key k0 and counter
+  (j, k1) for block j; two words give a 53-bit uniform as NumPy's random_sample does."""
+  k0, k1 = (int(v) % 2**64 for v in key)
+  uniforms = []
+  for block in range((count + 1) // 2):
+    w = _philox_reference([block & 0xFFFFFFFF, block >> 32, k1 & 0xFFFFFFFF, k1 >> 32],
+                          [k0 & 0xFFFFFFFF, k0 >> 32])
+    uniforms += [((w[0] >> 5) * 2**26 + (w[1] >> 6)) / 2**53,
+                 ((w[2] >> 5) * 2**26 + (w[3] >> 6)) / 2**53]
+  return uniforms[:count]
+
+
+@pytest.mark.parametrize("count", [1, 4, 7])
+def test_keyed_uniforms_are_philox_blocks_as_53_bit_floats(count):
+  keys = tf.constant([[0, 0], [1, -1], [-2**63, 2**63 - 1], [123456789, 987654321]], tf.int64)
+  batched = rng.keyed_uniforms(keys, count)
+  assert batched.dtype == tf.float64 and batched.shape == (4, count)
+  for key, row in zip(keys.numpy(), batched.numpy()):
+    expected = _reference_uniforms(key, count)
+    assert row.tolist() == expected
+    # One key alone (TensorFlow's kernel), any leading shape: the same uniforms.
+    assert rng.keyed_uniforms(tf.constant(key), count).numpy().tolist() == expected
+  nested = rng.keyed_uniforms(tf.reshape(keys, [2, 2, 2]), count)
+  assert nested.shape == (2, 2, count)
+  np.testing.assert_array_equal(nested.numpy().reshape(4, count), batched.numpy())
+
+
+def test_keys_fold_the_purpose_and_identifiers_in_order():
+  """tf_key is (seed, crc32 of the purpose, 31 bits); fold and view_key chain TensorFlow's
+  fold_in over the identifiers; fold_keys and keyed_below give rng.fold's key and
+  TensorFlow's integer draw, key by key."""
+  for purpose in ("order", "pool_view", "fresh_view", "é"):
+    tag = binascii.crc32(purpose.encode("utf-8")) % 2**31
+    assert rng.purpose_tag(purpose) == tag
+    key = rng.tf_key(17, purpose)
+    assert key.dtype == tf.int64 and key.numpy().tolist() == [17, tag]
+  assert rng.purpose_tag("order") != rng.purpose_tag("ORDER")
+  key = rng.tf_key(3, "pool_view")
+  fold_in = tf.random.experimental.stateless_fold_in
+  np.testing.assert_array_equal(rng.fold(key).numpy(), key.numpy())
+  expected = fold_in(fold_in(key, tf.constant(41, tf.int64)), tf.constant(2, tf.int64))
+  np.testing.assert_array_equal(rng.fold(key, 41, 2).numpy(), expected.numpy())
+  assert not np.array_equal(rng.fold(key, 2, 41).numpy(), expected.numpy())
+  np.testing.assert_array_equal(rng.view_key(3, 41, 2, pooled=True).numpy(), expected.numpy())
+  fresh = fold_in(fold_in(rng.tf_key(3, "fresh_view"), tf.constant(41, tf.int64)),
+                  tf.constant(2, tf.int64))
+  np.testing.assert_array_equal(rng.view_key(3, 41, 2, pooled=False).numpy(), fresh.numpy())
+  # Batched: each key of a [3, 2] batch folds its own value.
+  keys = tf.constant([[5, 6], [-7, 8], [2**62, -2**62]], tf.int64)
+  values = tf.constant([0, 9, -4], tf.int64)
+  folded = rng.fold_keys(keys, values)
+  assert folded.dtype == tf.int64 and folded.shape == (3, 2)
+  for key, value, got in zip(keys, values, folded.numpy()):
+    np.testing.assert_array_equal(got, fold_in(key, value).numpy())
+    # One key alone, and keys of any leading shape ([3, 1, 2] here), fold the same.
+    np.testing.assert_array_equal(rng.fold_keys(key, value).numpy(), got)
+  nested = rng.fold_keys(tf.reshape(keys, [3, 1, 2]), tf.reshape(values, [3, 1]))
+  assert nested.shape == (3, 1, 2)
+  np.testing.assert_array_equal(nested.numpy().reshape(3, 2), folded.numpy())
+  for maxval in (1, 3, 1000):
+    np.testing.assert_array_equal(
+        rng.keyed_below(keys, maxval).numpy(),
+        [int(tf.random.stateless_uniform([], seed=k, maxval=maxval, dtype=tf.int64))
+         for k in keys])
+
+
+def test_numpy_generators_are_keyed_by_seed_purpose_and_keys():
+  draw = lambda *args: rng.numpy_generator(*args).integers(0, 2**62, 4).tolist()
+  tag = binascii.crc32(b"labels") % 2**31
+  assert draw(5, "labels", 2, 9) == np.random.default_rng([5, tag, 2, 9]).integers(
+      0, 2**62, 4).tolist()
+  assert draw(5, "labels", 2, 9) == draw(np.int64(5), "labels", np.int32(2), 9)
+  others = [draw(6, "labels", 2, 9), draw(5, "label", 2, 9), draw(5, "labels", 9, 2),
+            draw(5, "labels", 2), draw(5, "labels")]
+  assert all(other != draw(5, "labels", 2, 9) for other in others)
 
 
 # --- Colour operations against Pillow. ------------------------------------------------------

@@ -140,7 +140,8 @@ def test_the_bank_setting_changes_the_clean_bank_only(data):
 
 
 def test_a_full_bank_needs_the_full_split(data):
-  with pytest.raises(errors.ConfigError, match="needs the full train split"):
+  with pytest.raises(errors.ConfigError, match=r"^--knn_bank=full needs the full train split: "
+                     r"load the data with datasets\.load or datasets\.build$"):
     probe.bank_examples(dataclasses.replace(data, full_train=None), REFERENCE)
   with pytest.raises(errors.ConfigError, match="unknown k-NN bank"):
     probe.ProbeConfig(bank="test")
@@ -238,3 +239,37 @@ def test_format_table_puts_banks_and_controls_side_by_side():
   alone = _cells(probe.format_table({"endpoints": ["a"], "clean": {"a": {"k5": 0.5}}}, k=5))
   assert alone[0] == ["endpoint", "k-NN k5"] and alone[2] == ["a", "0.5000"]
   assert _cells(probe.format_table(table))[0] == ["endpoint", "k-NN k20", "noisy k20"]
+
+
+@pytest.mark.parametrize("bank,passes", [("train_subset", 2), ("full", 3)])
+def test_each_image_set_is_passed_through_the_network_once(data, monkeypatch, bank, passes):
+  """The probe extracts only the chosen endpoints, in batches of `batch_size`, and the
+  training split a second time only when the clean bank is another set (the noisy probe
+  needs it); the raw-pixel control likewise flattens each set once."""
+  calls, flattened = [], []
+  extract, raw_pixels = features.extract, features.raw_pixels
+
+  def spy_extract(zoo_model, images, endpoints=None, pooling="gap", batch_size=256):
+    calls.append((len(images), None if endpoints is None else list(endpoints), batch_size))
+    return extract(zoo_model, images, endpoints, pooling, batch_size)
+
+  def spy_raw_pixels(images):
+    flattened.append(len(images))
+    return raw_pixels(images)
+
+  monkeypatch.setattr(features, "extract", spy_extract)
+  monkeypatch.setattr(features, "raw_pixels", spy_raw_pixels)
+  built = zoo.build(zoo.ModelConfig(name="mlp", width=8, depth=2), (8, 8, 1), 10)
+  chosen = tuple(built.endpoints[:1])
+  config = probe.ProbeConfig(knn=knn.KnnConfig(ks=(3,)), endpoints=chosen, batch_size=32,
+                             bank=bank)
+  table = probe.probe(built, data, config)
+  assert data.train.corrupted.any() and "noisy" in table
+  bank_size = len(probe.bank_examples(data, config)[1])
+  expected = [(bank_size, list(chosen), 32), (len(data.test), list(chosen), 32)]
+  if passes == 3:
+    expected.append((len(data.train), list(chosen), 32))
+  assert calls == expected
+  probe.controls(zoo.ModelConfig(name="mlp", width=8, depth=2), data, 0, config)
+  assert sorted(flattened) == sorted(size for size, _, _ in expected)
+

@@ -258,3 +258,39 @@ def test_the_hook_saves_through_the_failure_safe_save(tmp_path, monkeypatch):
   _full_disk_at_state_write(monkeypatch, fail_at_call=1)
   with pytest.raises(errors.WriteError, match="ckpt-1: cannot write the checkpoint"):
     scratch_hook.save()
+
+
+def test_every_epoch_saving_starts_at_epoch_one(tmp_path):
+  """With every=1 the first checkpoint is epoch 1's (epoch 0, the initial model, never)."""
+  hook, _, _, epoch = _hook(str(tmp_path), every=1, last_epoch=3)
+  kept = []
+  for current in range(3):
+    epoch.assign(current)
+    hook.on_epoch_end(types.SimpleNamespace(epoch=current))
+    kept.append(_checkpoints(str(tmp_path)))
+  assert kept == [[], ["ckpt-1"], ["ckpt-1", "ckpt-2"]]
+
+
+def test_a_restore_gives_back_the_models_non_trainable_state(tmp_path):
+  """Batch-norm moving statistics are model variables no optimizer holds: saved with the
+  model, they come back on a restore."""
+  def build(seed):
+    keras.utils.set_random_seed(seed)
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8),
+                              keras.layers.BatchNormalization(), keras.layers.Dense(3)])
+    optimizer = keras.optimizers.SGD(0.1)
+    optimizer.build(model.trainable_variables)
+    epoch = tf.Variable(0, dtype=tf.int64, trainable=False)
+    hook = checkpointing.CheckpointHook(model, optimizer, epoch, str(tmp_path), 1, 2, True)
+    return hook, model, optimizer, epoch
+
+  hook, model, optimizer, epoch = build(0)
+  _step(model, optimizer)  # training=True moves the moving mean and variance.
+  moving = [v.numpy().copy() for v in model.non_trainable_variables]
+  assert len(moving) == 2 and not np.allclose(moving[0], 0.0)
+  epoch.assign(1)
+  hook.save()
+  other, other_model, _, _ = build(1)
+  assert other.restore() == 1
+  for got, want in zip(other_model.non_trainable_variables, moving):
+    np.testing.assert_array_equal(got.numpy(), want)
