@@ -598,3 +598,43 @@ def test_a_bucket_run_directory_is_held_by_a_lease():
     with pytest.raises(errors.RunDirBusyError, match=f"^{path} is in use by another process"):
       run_directory.RunDir(path).acquire()
   assert not tf.io.gfile.exists(f"{path}/{run_directory.LEASE_FILENAME}")  # Released.
+
+
+def test_a_fresh_lease_of_another_process_is_named_and_a_lease_without_heartbeat_is_stale(
+    tmp_path):
+  path = tmp_path / run_directory.LEASE_FILENAME
+  path.write_text(json.dumps({"pid": 4242, "host": "other-host", "token": "theirs",
+                              "heartbeat": time.time() - 10.2}))
+  lease = run_directory._Lease(str(path), "gs://bucket/run", stale_seconds=60)  # pylint: disable=protected-access
+  with pytest.raises(errors.RunDirBusyError) as busy:
+    lease.acquire()
+  assert str(busy.value) == (
+      "gs://bucket/run is in use by another process (pid 4242 on other-host, heartbeat 10 s "
+      "ago); wait for it to finish or choose another --output_dir")
+  # A lease that never beat (no heartbeat) is as stale as one that stopped: taken over.
+  path.write_text(json.dumps({"pid": 4242, "host": "other-host", "token": "theirs"}))
+  lease.acquire()
+  try:
+    assert json.loads(path.read_text())["token"] == lease.token
+  finally:
+    lease.release()
+  # Its own lease, fresh, is no other process's: the holder takes it again.
+  again = run_directory._Lease(str(path), "gs://bucket/run", stale_seconds=60)  # pylint: disable=protected-access
+  path.write_text(json.dumps({"pid": os.getpid(), "host": "here", "token": again.token,
+                              "heartbeat": time.time()}))
+  again.acquire()
+  again.release()
+  assert not path.exists()
+
+
+def test_a_lock_file_or_directory_that_cannot_be_created_says_why(tmp_path):
+  (tmp_path / "run" / run_directory.LOCK_FILENAME).mkdir(parents=True)  # In the way.
+  with pytest.raises(errors.RunDirError,
+                     match=r"run: cannot create its lock file \(.*Is a directory"):
+    with run_directory.RunDir(str(tmp_path / "run")).hold():
+      pass
+  (tmp_path / "file").write_text("")
+  with pytest.raises(errors.RunDirError,
+                     match=r"file/run: cannot create the run directory \(.*[Nn]ot a directory"):
+    with run_directory.RunDir(str(tmp_path / "file" / "run")).hold():
+      pass
