@@ -43,7 +43,8 @@ from suite.analysis.leaderboard import aggregate
 from suite.analysis.leaderboard import load
 from suite.analysis.leaderboard import render
 from suite.results import atomic
-from suite.training import runner
+from suite.training import progress
+from suite.training import run_spec
 
 RUNS = flags.DEFINE_list("runs", None, "Directories (searched recursively) or result.json paths.")
 BOARD_DIR = flags.DEFINE_string("board_dir", None,
@@ -60,7 +61,7 @@ def main(argv):
   board_dir = BOARD_DIR.value
   if board_dir and tf.io.gfile.exists(board_dir) and not tf.io.gfile.isdir(board_dir):
     raise errors.ConfigError(f"--board_dir={board_dir} exists and is not a directory")
-  loaded = load.load(RUNS.value, setting_defaults=runner.setting_defaults())
+  loaded = load.load(RUNS.value, setting_defaults=run_spec.setting_defaults())
   for path, reason in loaded.problems:
     print(f"skipped {path}: {reason}", file=sys.stderr)
   if not loaded.records:
@@ -83,7 +84,7 @@ def main(argv):
     print(f"{len(loaded.records)} runs ({distinct} distinct) in {len(rows)} settings; "
           f"{len(loaded.problems)} skipped")
     seconds, untimed = load.run_seconds(loaded.records)
-    print(f"run time summed over the table's runs: {runner.duration(seconds)}"
+    print(f"run time summed over the table's runs: {progress.duration(seconds)}"
           + (f" ({untimed} without a recorded time left out)" if untimed else ""))
     outputs = [("leaderboard.md", table), ("leaderboard.csv", render.csv_text(rows))]
     figure = lambda: render.figure(rows)

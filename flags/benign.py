@@ -23,7 +23,7 @@ from flags import sweeps as sweep_flags
 from flags import training as training_flags
 from suite import constants
 from suite.experiments import benign_memorization
-from suite.training import runner
+from suite.training import run_spec
 
 CONDITIONS = flags.DEFINE_list(
     "conditions", list(benign_memorization.DEFAULT_CONDITIONS),
@@ -77,7 +77,7 @@ def _check_conditions(values):
   return bool(values) and set(values) <= set(benign_memorization.CONDITIONS)
 
 
-def settings(spec: runner.RunSpec) -> benign_memorization.Settings:
+def settings(spec: run_spec.RunSpec) -> benign_memorization.Settings:
   """The experiment the flags ask for, around the base run `spec`."""
   plan = sweep()
   pool = bool(spec.augment.num_views or any(plan.num_views))

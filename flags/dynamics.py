@@ -24,7 +24,7 @@ from flags import sweeps as sweep_flags
 from suite import errors
 from suite.experiments import memorization_dynamics
 from suite.measures import sensitivity
-from suite.training import runner
+from suite.training import run_spec
 
 SEEDS = flags.DEFINE_list("seeds", ["0", "1"], "Training seeds (data and noise stay fixed).")
 CSR_SAMPLES = flags.DEFINE_integer("csr_samples", 300, "Examples (half clean, half corrupted) "
@@ -147,7 +147,7 @@ def seeds() -> list[int]:
   return [int(s) for s in SEEDS.value]
 
 
-def settings(spec: runner.RunSpec) -> memorization_dynamics.Settings:
+def settings(spec: run_spec.RunSpec) -> memorization_dynamics.Settings:
   """The experiment the flags ask for, around the base run `spec`."""
   return memorization_dynamics.Settings(
       spec, tuple(seeds()), variants(), CSR_SAMPLES.value, csr_config(),

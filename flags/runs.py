@@ -15,7 +15,7 @@
 """Parsed flags -> a training run: the one place that builds a RunSpec and a ProbeHook.
 
 Every binary that trains (benchmarks.train and the experiments) turns its flags into a
-`runner.RunSpec` and an optional `ProbeHook` here, so binaries never import each other.
+`suite.training.run_spec.RunSpec` and an optional `ProbeHook` here, so binaries never import each other.
 """
 
 from absl import flags
@@ -25,24 +25,24 @@ from flags import probing as probing_flags
 from flags import training as training_flags
 from suite import errors
 from suite.probing import hook as probe_hook
-from suite.training import runner
+from suite.training import run_spec as run_spec_lib
 
 
-def run_spec(benchmark: str) -> runner.RunSpec:
+def run_spec(benchmark: str) -> run_spec_lib.RunSpec:
   """The run the data, model, augmentation and training flags describe.
 
   Args:
     benchmark: the binary's name, recorded in result.json (`benchmark`).
 
   Returns:
-    The validated `runner.RunSpec`, the flags as given included (the run's `config`).
+    The validated `suite.training.run_spec.RunSpec`, the flags as given included (the run's `config`).
 
   Raises:
     ConfigError: --output_dir is not set, or a setting is invalid.
   """
   if not training_flags.OUTPUT_DIR.value:
     raise errors.ConfigError("--output_dir is required: the run directory to write (or resume)")
-  return runner.RunSpec(
+  return run_spec_lib.RunSpec(
       output_dir=training_flags.OUTPUT_DIR.value, benchmark=benchmark,
       data=data_flags.data_config(), model=training_flags.model_config(),
       augment=data_flags.augment_config(),

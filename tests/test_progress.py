@@ -28,6 +28,7 @@ from suite.probing import hook as probe_hook
 from suite.probing import knn
 from suite.probing import probe
 from suite.training import progress as progress_lib
+from suite.training import run_spec
 from suite.training import runner
 from suite.training import trainer as trainer_lib
 
@@ -69,7 +70,7 @@ def test_step_progress_is_silent_for_short_epochs_and_throttled_for_long_ones():
 
 
 def _run(tmp_path, data_dir, out, progress):
-  spec = runner.RunSpec(
+  spec = run_spec.RunSpec(
       output_dir=str(tmp_path / "run"), benchmark="train",
       data=datasets.DataConfig(dataset="digits", data_dir=data_dir, train_size=90,
                                test_size=40, label_noise=0.5, seed=2),

@@ -21,7 +21,7 @@ from typing import Any, ClassVar, Self
 
 from suite.results import provenance
 from suite.results import record
-from suite.training import runner
+from suite.training import run_spec
 
 
 @dataclasses.dataclass
@@ -46,7 +46,7 @@ class ExperimentRecord:
       "metrics", "claims", "timing", "environment")
 
   @classmethod
-  def finished(cls, base: runner.RunSpec, benchmark: str, started: float,
+  def finished(cls, base: run_spec.RunSpec, benchmark: str, started: float,
                **sections: Any) -> Self:
     """The record of an experiment run with `base`'s flags, started at `started` (wall
     clock) and finished now; `sections`: the other fields."""

@@ -28,6 +28,7 @@ import tensorflow as tf
 
 from suite import errors
 from suite.data import datasets
+from suite.training import run_spec
 from suite.training import runner
 
 # Builds a run's hooks from the data it trains on.
@@ -50,7 +51,7 @@ class Job:
       an error before hours of training rather than after.
   """
   name: str
-  spec: runner.RunSpec
+  spec: run_spec.RunSpec
   banner: str
   group: str = ""
   hooks: HooksFactory | None = None

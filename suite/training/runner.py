@@ -44,10 +44,6 @@ from suite.training import strategies
 from suite.training import summaries as summaries_lib
 from suite.training import trainer as trainer_lib
 
-# Named here for their callers: a run's spec, and the durations of its progress lines.
-RunSpec = run_spec.RunSpec
-setting_defaults = run_spec.setting_defaults
-duration = progress_lib.duration
 
 FINAL_METRICS = ("train/loss", "train/accuracy", "memorization/train_fit",
                  "memorization/fit_corrupted", "memorization/fit_clean",
@@ -61,7 +57,7 @@ def summary_table(metrics: dict) -> str:
   return tables.format_table(["metric", "value"], rows)
 
 
-def run(spec: RunSpec, strategy: tf.distribute.Strategy | None = None,
+def run(spec: run_spec.RunSpec, strategy: tf.distribute.Strategy | None = None,
         hooks: Sequence[Any] = (), data: datasets.Data | None = None,
         out: TextIO | None = None, extend: bool = False, progress: bool | None = None) -> dict:
   """Trains as `spec` says, writing result.json stage by stage; returns the final record.
@@ -100,9 +96,10 @@ def run(spec: RunSpec, strategy: tf.distribute.Strategy | None = None,
 class _Run:
   """One command's work on a run directory: the trainer, and the records it writes."""
 
-  def __init__(self, spec: RunSpec, run_dir: run_directory.RunDir, previous: record.RunRecord | None,
-               extending: bool, trainer: trainer_lib.Trainer, printer: progress_lib.Progress,
-               started: float, started_at: str):
+  def __init__(self, spec: run_spec.RunSpec, run_dir: run_directory.RunDir,
+               previous: record.RunRecord | None, extending: bool,
+               trainer: trainer_lib.Trainer, printer: progress_lib.Progress, started: float,
+               started_at: str):
     self.spec, self.run_dir, self.previous, self.extending = spec, run_dir, previous, extending
     self.trainer, self.printer, self.out = trainer, printer, printer.out
     self.started, self.started_at = started, started_at

@@ -33,7 +33,7 @@ from suite.data import datasets
 from suite.experiments import benign_memorization as benign
 from suite.models import zoo
 from suite.results import record
-from suite.training import runner
+from suite.training import run_spec
 from suite.training import trainer
 
 _TINY = dict(dataset="digits", train_size=100, test_size=50, model="mlp", width=8, depth=2,
@@ -172,7 +172,7 @@ def test_strength_sweep(data_dir, tmp_path, monkeypatch):
 
 
 def _spec(model="mlp", augment="standard", train_size=100):
-  return runner.RunSpec(
+  return run_spec.RunSpec(
       output_dir="/unused", benchmark="benign_memorization",
       data=datasets.DataConfig(dataset="digits", train_size=train_size, label_noise=1.0),
       model=zoo.ModelConfig(name=model), augment=augmentation.AugmentConfig(augment),

@@ -34,7 +34,7 @@ from suite.data import datasets
 from suite.experiments import memorization_dynamics as dynamics
 from suite.models import zoo
 from suite.results import record
-from suite.training import runner
+from suite.training import run_spec
 from suite.training import trainer
 
 _TINY = dict(dataset="digits", train_size=100, test_size=50, validation_size=50, model="mlp",
@@ -127,7 +127,7 @@ def test_a_data_variant_job_trains_on_its_own_data(data_dir, tmp_path):
   assert not (tmp_path / "seed_0").exists()
   run = record.read(str(tmp_path / "train_size_40" / "seed_0"))
   assert run["dataset"]["train_size"] == 40 and "sensitivity/gini_all" in run["history"][-1]
-  base = runner.RunSpec(output_dir="x", benchmark="memorization_dynamics",
+  base = run_spec.RunSpec(output_dir="x", benchmark="memorization_dynamics",
                         data=datasets.DataConfig(dataset="digits", label_noise=0.5),
                         model=zoo.ModelConfig(), augment=augmentation.AugmentConfig(),
                         train=trainer.TrainConfig(), flags={})
@@ -140,7 +140,7 @@ def test_a_data_variant_job_trains_on_its_own_data(data_dir, tmp_path):
 
 
 def test_variants_change_exactly_their_data_setting(data_dir):
-  base = runner.RunSpec(output_dir="x", benchmark="memorization_dynamics",
+  base = run_spec.RunSpec(output_dir="x", benchmark="memorization_dynamics",
                         data=datasets.DataConfig(dataset="digits", data_dir=data_dir,
                                                  train_size=200, label_noise=0.5),
                         model=zoo.ModelConfig(), augment=augmentation.AugmentConfig(),
@@ -212,7 +212,7 @@ def test_cnn_small_depth_sweep_claims_depth_does_not_hurt(data_dir, tmp_path):
   runs = {d: [record.read(str(tmp_path / pattern.format(s))) for s in (0, 1)]
           for d, pattern in directories.items()}
   variants = {dynamics.Variant("depth", d): dict(enumerate(runs[d])) for d in (1, 3)}
-  base = runner.RunSpec(output_dir="x", benchmark="memorization_dynamics",
+  base = run_spec.RunSpec(output_dir="x", benchmark="memorization_dynamics",
                         data=datasets.DataConfig(dataset="digits"),
                         model=zoo.ModelConfig(name="cnn_small"),
                         augment=augmentation.AugmentConfig(), train=trainer.TrainConfig(),

@@ -27,12 +27,12 @@ from suite.experiments import experiment_record
 from suite.experiments import job_plan
 from suite.experiments import memorization_dynamics as dynamics
 from suite.models import zoo
-from suite.training import runner
+from suite.training import run_spec
 from suite.training import trainer
 
 
 def _spec(label_noise=0.5, augment="standard"):
-  return runner.RunSpec(output_dir="/out", benchmark="x",
+  return run_spec.RunSpec(output_dir="/out", benchmark="x",
                         data=datasets.DataConfig(dataset="digits", label_noise=label_noise),
                         model=zoo.ModelConfig(), augment=augmentation.AugmentConfig(augment),
                         train=trainer.TrainConfig(), flags={"seed": 0})

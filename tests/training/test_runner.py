@@ -24,19 +24,19 @@ from suite.data import datasets
 from suite.models import zoo
 from suite.results import record
 from suite.training import resume
-from suite.training import runner
+from suite.training import run_spec
 from suite.training import trainer as trainer_lib
 
 
-def _spec(**train) -> runner.RunSpec:
-  return runner.RunSpec(
+def _spec(**train) -> run_spec.RunSpec:
+  return run_spec.RunSpec(
       output_dir="/runs/a", benchmark="train",
       data=datasets.DataConfig(dataset="digits", train_size=100, seed=1),
       model=zoo.ModelConfig(name="mlp", width=8), augment=augmentation.AugmentConfig(),
       train=trainer_lib.TrainConfig(**dict(dict(epochs=3, seed=1), **train)), flags={})
 
 
-def _previous(spec: runner.RunSpec, status="complete", epochs_completed=None):
+def _previous(spec: run_spec.RunSpec, status="complete", epochs_completed=None):
   return record.RunRecord(
       benchmark="train", status=status, stage="complete" if status == "complete" else "training",
       config={}, config_hash=record.config_hash(spec.identity()), settings=spec.settings(),

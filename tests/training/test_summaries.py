@@ -32,6 +32,7 @@ from suite.probing import hook as probe_hook
 from suite.probing import knn
 from suite.probing import probe
 from suite.training import run_spec
+from suite.training import run_spec as run_spec_lib
 from suite.training import runner
 from suite.training import summaries
 from suite.training import trainer as trainer_lib
@@ -48,8 +49,8 @@ def _events(run_dir: str) -> dict:
   return out
 
 
-def _spec(output_dir, data_dir, **kwargs) -> runner.RunSpec:
-  return runner.RunSpec(
+def _spec(output_dir, data_dir, **kwargs) -> run_spec_lib.RunSpec:
+  return run_spec_lib.RunSpec(
       output_dir=output_dir, benchmark="train",
       data=datasets.DataConfig(dataset="digits", data_dir=data_dir, train_size=120,
                                test_size=60, label_noise=0.5, seed=3),

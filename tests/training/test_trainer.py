@@ -25,6 +25,7 @@ from suite.data import augmentation
 from suite.data import datasets
 from suite.models import zoo
 from suite.results import record
+from suite.training import run_spec
 from suite.training import runner
 from suite.training import tracking
 from suite.training import trainer as trainer_lib
@@ -40,7 +41,7 @@ def small_data(digits_raw):
 def _spec(output_dir, epochs=4, **train):
   train = dict(dict(epochs=epochs, batch_size=32, learning_rate=3e-3, track_every=1,
                     deterministic=True, seed=3), **train)
-  return runner.RunSpec(
+  return run_spec.RunSpec(
       output_dir=str(output_dir), benchmark="train",
       data=datasets.DataConfig(dataset="digits", train_size=200, validation_size=50,
                                test_size=100, label_noise=0.5, seed=3),

@@ -38,6 +38,7 @@ from suite.data import augmentation
 from suite.data import datasets
 from suite.models import zoo
 from suite.results import record
+from suite.training import run_spec
 from suite.training import runner
 from suite.training import trainer as trainer_lib
 from tests.conftest import run_binary
@@ -106,7 +107,7 @@ def test_mixed_precision_keeps_the_loss(data, plain):
 @pytest.mark.parametrize("mixed,policy", [(False, "float32"), (True, "mixed_bfloat16")])
 def test_the_record_names_the_precision_that_ran(data, tmp_path, mixed, policy):
   # The record's field does not depend on the model: a small mlp keeps the test fast.
-  spec = runner.RunSpec(
+  spec = run_spec.RunSpec(
       output_dir=str(tmp_path / "run"), benchmark="test", data=datasets.DataConfig(
           dataset="digits", train_size=96, test_size=50, label_noise=1.0, seed=3),
       model=zoo.ModelConfig(name="mlp", width=8, depth=1), augment=_AUGMENT,

@@ -33,7 +33,7 @@ from suite.data import datasets
 from suite.experiments import job_plan
 from suite.probing import hook as probe_hook
 from suite.probing import probe as probe_lib
-from suite.training import runner
+from suite.training import run_spec
 
 BENCHMARK = "benign_memorization"
 CONDITIONS = ("clean", "clean_plain", "random_plain", "random_augmented", "random_pool",
@@ -115,7 +115,7 @@ def conditions(label_noise: float, augment: augmentation.AugmentConfig,
   return [c for c in out if c.name in names]
 
 
-def points(base: runner.RunSpec, sweep: Sweep) -> list[Point]:
+def points(base: run_spec.RunSpec, sweep: Sweep) -> list[Point]:
   """The cross product of the swept values (the base values where nothing is swept)."""
   swept: dict[str, tuple] = {"seed": sweep.seeds or (base.data.seed,),
            "bottleneck_dim": sweep.bottleneck_dim or (base.model.bottleneck_dim,),
@@ -170,7 +170,7 @@ def job_name(point: Point, sweep: Sweep) -> str:
   return "/".join(_prefix(point, sweep)) or "all"
 
 
-def validate(base: runner.RunSpec, sweep: Sweep, names: Sequence[str]) -> None:
+def validate(base: run_spec.RunSpec, sweep: Sweep, names: Sequence[str]) -> None:
   unknown = sorted(set(names) - set(CONDITIONS))
   if unknown:
     raise errors.ConfigError(f"unknown conditions {unknown}; choose from {list(CONDITIONS)}")
@@ -221,7 +221,7 @@ class Settings:
   memorization gate of the benign claims (the fit of the random labels every seed must
   reach).
   """
-  base: runner.RunSpec
+  base: run_spec.RunSpec
   probe_config: probe_lib.ProbeConfig = probe_lib.ProbeConfig()
   probe_every: int = 0
   sweep: Sweep = Sweep()

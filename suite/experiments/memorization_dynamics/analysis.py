@@ -36,7 +36,7 @@ from suite.experiments.memorization_dynamics import difficulty
 from suite.experiments.memorization_dynamics import figures
 from suite.experiments.memorization_dynamics import plan as plan_lib
 from suite.results import plots
-from suite.training import runner
+from suite.training import run_spec
 from suite.training import tracking
 
 REGULARIZERS = plan_lib.REGULARIZERS
@@ -87,7 +87,7 @@ def analyse(settings: plan_lib.Settings, records: dict[str, dict],
   return summary, lines
 
 
-def run_dir(base: runner.RunSpec, name: str) -> str:
+def run_dir(base: run_spec.RunSpec, name: str) -> str:
   """The directory of the run `name` (plan.plan's spec.output_dir)."""
   return os.path.join(base.output_dir, name)
 
@@ -125,7 +125,7 @@ def variant_metrics(variant_records: dict, baseline: dict) -> dict:
 
 
 
-def variant_claims(variant_records: dict, baseline: dict, base: runner.RunSpec,
+def variant_claims(variant_records: dict, baseline: dict, base: run_spec.RunSpec,
                    num_classes: int, train_size: int = 0) -> list[dict]:
   """Regularizers as one Holm family; a trend claim per capacity setting swept; the depth
   non-inferiority (the brief's hypothesis); the noise-level and data-size trends. Records

@@ -28,7 +28,7 @@ from suite.experiments.memorization_dynamics import plan as plan_lib
 from suite.measures import sensitivity
 from suite.results import plots
 from suite.results import training_figures
-from suite.training import runner
+from suite.training import run_spec
 from suite.training import tracking
 
 # Figure names under <output_dir>/figures.
@@ -72,7 +72,7 @@ def accuracy_panels(swept: dict[str, dict]) -> dict[str, dict]:
   return panels
 
 
-def dynamics_figures(base: runner.RunSpec, records: dict, per_example: dict, run_dirs: dict,
+def dynamics_figures(base: run_spec.RunSpec, records: dict, per_example: dict, run_dirs: dict,
                      variant_records: dict, train_size: int,
                      class_names: Sequence[str] | None = None) -> dict[str, bytes]:
   """Writes the figures of the sweeps, of per-class loss sensitivity and of per-example

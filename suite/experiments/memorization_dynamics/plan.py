@@ -31,7 +31,7 @@ from suite.analysis import declared
 from suite.data import datasets
 from suite.experiments import job_plan
 from suite.measures import sensitivity
-from suite.training import runner
+from suite.training import run_spec
 
 BENCHMARK = "memorization_dynamics"
 # Regularizer name -> (settings section, field) it sets.
@@ -63,7 +63,7 @@ class Variant:
   def name(self) -> str:
     return f"{self.kind}_{self.value:g}"
 
-  def apply(self, base: runner.RunSpec) -> runner.RunSpec:
+  def apply(self, base: run_spec.RunSpec) -> run_spec.RunSpec:
     if self.kind in REGULARIZERS:
       section, field = REGULARIZERS[self.kind]
     elif self.kind in CAPACITIES:
@@ -92,7 +92,7 @@ class Variant:
 class Settings:
   """The experiment: the base run, the training seeds compared, the variants of the base
   run, the measurements and the per-example difficulty runs (difficulty_runs > 0)."""
-  base: runner.RunSpec
+  base: run_spec.RunSpec
   seeds: tuple[int, ...]
   variants: tuple[Variant, ...] = ()
   csr_samples: int = 300  # Examples (half clean, half corrupted) for CSR and sensitivity.
@@ -154,7 +154,7 @@ def measurement_hooks(data: datasets.Data, csr_samples: int, csr: sensitivity.Cs
                                       mixed=True, maps=True)]
 
 
-def difficulty_spec(base: runner.RunSpec, kind: str, seed: int) -> runner.RunSpec:
+def difficulty_spec(base: run_spec.RunSpec, kind: str, seed: int) -> run_spec.RunSpec:
   """One run of `kind`: the base settings with that kind's noise, exactly
   DIFFICULTY_EPOCH epochs, the per-example log on, training seed `seed`."""
   data = dataclasses.replace(base.data, **DIFFICULTY_KINDS[kind])
@@ -201,14 +201,14 @@ def plan(settings: Settings) -> list[job_plan.Job]:
   return jobs
 
 
-def base_value(base: runner.RunSpec, kind: str, train_size: int):
+def base_value(base: run_spec.RunSpec, kind: str, train_size: int):
   """The base run's value of a swept setting (its training-set size: `train_size`)."""
   if kind == "train_size":
     return train_size
   return getattr(base.data, kind) if kind in DATA_SETTINGS else getattr(base.model, kind)
 
 
-def sweeps(variant_records: dict, baseline: dict, base: runner.RunSpec,
+def sweeps(variant_records: dict, baseline: dict, base: run_spec.RunSpec,
            train_size: int) -> dict[str, dict]:
   """{setting: {value: records in seed order}} of every capacity and data setting swept,
   the baseline as the base's value (its training-set size: `train_size`, the examples
