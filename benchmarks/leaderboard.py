@@ -29,6 +29,11 @@ left out.
 with a row per condition and a column group per dataset (seeds, test accuracy, fit,
 encoder 20-NN, and the random-initialisation and raw-pixel controls at the same layer),
 mean ± std over seeds, and the k-NN by layer with a panel per dataset.
+
+--track=memorization-cpu-v1 --entries=DIR,... instead tables the entry records
+(entry.json) of a track, its shipped baselines first, each compared with --baseline
+paired by seed (suite.analysis.leaderboard.entries); a record of another version of the
+track (another track hash) is listed and left out.
 """
 
 import os
@@ -38,8 +43,10 @@ from absl import flags
 import tensorflow as tf
 
 from benchmarks import cli
+from flags import bench as bench_flags
 from suite import errors
 from suite.analysis.leaderboard import aggregate
+from suite.analysis.leaderboard import entries
 from suite.analysis.leaderboard import load
 from suite.analysis.leaderboard import render
 from suite.results import atomic
@@ -53,7 +60,39 @@ COMPARE = flags.DEFINE_enum(
     "compare", "settings", ["settings", "dataset"],
     "settings: a row per setting (leaderboard.md/.csv/.png). dataset: a row per condition "
     "and a column group per dataset (datasets.md/.csv/.png).")
-flags.mark_flag_as_required("runs")
+# One --track for memorization-bench and this binary (flags.bench defines it).
+TRACK = bench_flags.TRACK
+flags.declare_key_flag("track")
+ENTRIES = flags.DEFINE_list("entries", [], "With --track: entry dirs or entry.json files.")
+BASELINE = flags.DEFINE_string("baseline", None, "With --track: the entry compared with.")
+TRACK_SHA256 = flags.DEFINE_string("track_sha256", None, "With --track: the track hash wanted.")
+
+
+def _track_hash(track_id: str) -> str:
+  """The shipped track file's hash (suite.tracks, imported only here)."""
+  try:
+    from suite import tracks  # pylint: disable=g-import-not-at-top
+  except ImportError as e:
+    raise errors.ConfigError(f"give --track_sha256: no track files ({e})") from e
+  return tracks.track_hash(track_id)
+
+
+def track_board(track_id: str, board_dir: str | None) -> None:
+  """--track: the track's entry records as one table."""
+  expected = TRACK_SHA256.value or _track_hash(track_id)
+  if missing := [p for p in ENTRIES.value if not tf.io.gfile.exists(p)]:
+    raise errors.ConfigError(f"--entries: no such file or directory: {', '.join(missing)}")
+  loaded = entries.load(ENTRIES.value, track_id, expected)
+  for path, reason in loaded.skipped + [(p, f"the same entry as {kept}, tabled once")
+                                        for p, kept in loaded.duplicates]:
+    print(f"skipped {path}: {reason}", file=sys.stderr)
+  if not loaded.entries:
+    raise errors.ConfigError(f"no complete entry.json of track {track_id} to table")
+  board = entries.build(loaded, baseline=BASELINE.value)
+  print(entries.markdown(board))
+  print(f"{track_id}: {len(board.rows)} tabled, {len(loaded.skipped)} skipped")
+  if board_dir:
+    print(f"wrote {', '.join(entries.write(board, board_dir))} to {board_dir}")
 
 
 def main(argv):
@@ -61,6 +100,14 @@ def main(argv):
   board_dir = BOARD_DIR.value
   if board_dir and tf.io.gfile.exists(board_dir) and not tf.io.gfile.isdir(board_dir):
     raise errors.ConfigError(f"--board_dir={board_dir} exists and is not a directory")
+  if bool(RUNS.value) == bool(TRACK.value):
+    raise errors.ConfigError("give exactly one of --runs and --track (entry records)")
+  if TRACK.value and COMPARE.value != "settings":
+    raise errors.ConfigError("--compare is for --runs, not --track")
+  if TRACK.value:
+    return track_board(TRACK.value, board_dir)
+  if given := [f"--{f.name}" for f in (ENTRIES, BASELINE, TRACK_SHA256) if f.value]:
+    raise errors.ConfigError(f"{', '.join(given)}: only with --track")
   loaded = load.load(RUNS.value, setting_defaults=run_spec.setting_defaults())
   for path, reason in loaded.problems:
     print(f"skipped {path}: {reason}", file=sys.stderr)

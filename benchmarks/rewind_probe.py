@@ -69,7 +69,12 @@ def main(argv):
   records = [localization.read_record(d) for d in RUN_DIRS.value]
   for run_dir, rec in zip(RUN_DIRS.value, records):  # Every run's epochs, before any work.
     rewinding.choose_epochs(rewinding.kept_epochs(run_dir), rec.get("history") or [], config,
-                            run_dir)
+                            run_dir, localization.trained_epochs(rec))
+  for run_dir in RUN_DIRS.value:  # Where the results go, before any work.
+    localization.check_writable(os.path.join(run_dir, rewinding.RESULTS_DIR),
+                                "the rewinding result")
+  if REPORT_DIR.value:
+    localization.check_writable(REPORT_DIR.value, "the summary over the runs")
   results = []
   for run_dir in RUN_DIRS.value:
     started = time.time()

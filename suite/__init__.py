@@ -12,6 +12,22 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Memorization benchmark suite: library. Never reads absl flags."""
+"""Memorization benchmark suite: library. Never reads absl flags.
+
+`suite.benchmark(track, model_fn, method_fn=None, output_dir=...)` enters a model (and
+optionally a method) in a standard track from Python, as `memorization-bench` does from
+the command line (docs/tracks.md).
+"""
+
+from typing import Any
 
 __version__ = "0.1.0"
+
+
+def benchmark(track: Any, model_fn: Any, method_fn: Any = None, **options: Any) -> dict:
+  """Runs every job of `track` for the entry `model_fn` (+ `method_fn`) and returns its
+  entry record; `options` as suite.experiments.track_plan.benchmark takes them
+  (output_dir is required)."""
+  # Imported here: `import suite` must not load TensorFlow.
+  from suite.experiments import track_plan  # pylint: disable=g-import-not-at-top
+  return track_plan.benchmark(track, model_fn, method_fn, **options)

@@ -128,6 +128,55 @@ def _malformed_runs(path: pathlib.Path) -> str:
   return str(path)
 
 
+# A user's entry package with every kind of broken function, written into the test's tree
+# and importable there through PYTHONPATH (see `outcomes`).
+BAD_ENTRY = "bench_bad_entry"
+_BAD_MODELS = """
+import keras
+from suite.models import ZooModel
+
+
+def _mlp(input_shape, num_classes):
+  inputs = keras.Input(shape=tuple(input_shape))
+  hidden = keras.layers.Dense(8, name="hidden")(keras.layers.Flatten()(inputs))
+  return inputs, hidden, keras.layers.Dense(num_classes, name="logits")(hidden)
+
+
+def raises(input_shape, num_classes, seed):
+  raise RuntimeError("this entry cannot build a model")
+
+
+def not_a_model(input_shape, num_classes, seed):
+  return 42
+
+
+def no_endpoints(input_shape, num_classes, seed):
+  inputs, _, logits = _mlp(input_shape, num_classes)
+  return ZooModel(keras.Model(inputs, logits), (), "hidden")
+
+
+def wrong_output(input_shape, num_classes, seed):
+  inputs, _, logits = _mlp(input_shape, num_classes + 3)
+  return ZooModel(keras.Model(inputs, logits), ("hidden", "logits"), "hidden")
+"""
+_BAD_METHODS = """
+def not_a_method(num_classes, seed):
+  return {"extra_loss": None}
+"""
+
+
+def _bad_entry(path: pathlib.Path) -> pathlib.Path:
+  """The package BAD_ENTRY under `path` (the directory to put on PYTHONPATH)."""
+  package = path / BAD_ENTRY
+  package.mkdir(parents=True, exist_ok=True)
+  (package / "__init__.py").write_text("")
+  (package / "models.py").write_text(_BAD_MODELS)
+  (package / "methods.py").write_text(_BAD_METHODS)
+  (package / "broken.py").write_text("import a_dependency_nobody_installed\n\n"
+                                     "def model(input_shape, num_classes, seed):\n  pass\n")
+  return path
+
+
 def _cases(tmp: pathlib.Path, data_dir: str, finished: pathlib.Path) -> list[dict]:
   """(name, binary, args, exit status, fragment of the error line, environment)."""
   a_file = tmp / "a_file"
@@ -137,6 +186,10 @@ def _cases(tmp: pathlib.Path, data_dir: str, finished: pathlib.Path) -> list[dic
   out = lambda name: f"--output_dir={tmp / 'out' / name}"
   data = f"--data_dir={data_dir}"
   train = lambda name, *args: ("train", (*TINY, data, out(name), "--epochs=1", *args))
+  _bad_entry(tmp / "entries")
+  bench = lambda name, *args: ("memorization_bench", ("--track=smoke-v1", data, out(name),
+                                                      *args))
+  good_model = "--model=suite.models.baselines:mlp"
   cases = [
       # --- usage errors: flags, positional arguments, invalid settings (exit 2)
       ("int_flag_not_a_number", *train("a", "--epochs=abc"), 2, "flag --epochs=abc"),
@@ -314,6 +367,44 @@ def _cases(tmp: pathlib.Path, data_dir: str, finished: pathlib.Path) -> list[dic
        "weight_decay:nan"),
       ("dynamics_positional_argument", "memorization_dynamics", (data, out("z"), "extra"), 2,
        "unexpected arguments"),
+      # --- memorization_bench: an entry's broken code is named, before or at its first run
+      ("bench_model_module_missing", *bench("b1", "--model=no_such_entry_package.model:f"), 2,
+       "model no_such_entry_package.model:f: cannot import no_such_entry_package.model: "
+       "ModuleNotFoundError"),
+      ("bench_model_import_fails", *bench("b2", f"--model={BAD_ENTRY}.broken:model"), 2,
+       f"model {BAD_ENTRY}.broken:model: cannot import {BAD_ENTRY}.broken: ModuleNotFoundError"),
+      ("bench_model_raises", *bench("b3", f"--model={BAD_ENTRY}.models:raises"), 2,
+       f"model {BAD_ENTRY}.models:raises raised RuntimeError: this entry cannot build a model"),
+      ("bench_model_not_a_model", *bench("b4", f"--model={BAD_ENTRY}.models:not_a_model"), 2,
+       f"model {BAD_ENTRY}.models:not_a_model returned a int, not a suite.models.ZooModel"),
+      ("bench_model_no_endpoints", *bench("b5", f"--model={BAD_ENTRY}.models:no_endpoints"), 2,
+       f"model {BAD_ENTRY}.models:no_endpoints: no endpoints"),
+      ("bench_model_wrong_output", *bench("b6", f"--model={BAD_ENTRY}.models:wrong_output"), 2,
+       f"model {BAD_ENTRY}.models:wrong_output: output shape [(None, 13)], expected one output "
+       "of logits (None, 10)"),
+      ("bench_model_malformed", *bench("b7", "--model=examples/my_entry/model.py"), 2,
+       "--model=examples/my_entry/model.py: --model must be one of ('mlp', 'cnn_small', "
+       "'resnet18') or a reference package.module:function"),
+      ("bench_model_a_zoo_name", *bench("b15", "--model=mlp"), 2,
+       "model 'mlp' is not a reference of the form package.module:function"),
+      ("bench_model_missing", *bench("b8"), 2, "--model is required"),
+      ("bench_unknown_track", "memorization_bench", ("--track=smoke-v9", good_model, data,
+                                                      out("b9")), 2,
+       "unknown track 'smoke-v9'"),
+      ("bench_fixed_setting", *bench("b10", good_model, "--epochs=5"), 2,
+       "--epochs is fixed by track smoke-v1 (train.epochs = 40)"),
+      ("bench_fixed_setting_by_alias", *bench("b11", good_model, "--augmentation=strong"), 2,
+       "--augmentation is fixed by track smoke-v1 (augment.name = 'none')"),
+      ("bench_fixed_data_setting", *bench("b16", good_model, "--label_noise=0.2"), 2,
+       "--label_noise is fixed by track smoke-v1 (data.label_noise = 0.0)"),
+      ("bench_method_not_a_method", *bench("b12", good_model,
+                                           f"--method={BAD_ENTRY}.methods:not_a_method"), 2,
+       f"method {BAD_ENTRY}.methods:not_a_method returned a dict, not a suite.methods.Method"),
+      ("bench_method_malformed", *bench("b13", good_model, "--method=confidence_penalty"), 2,
+       "--method=confidence_penalty: --method must be empty or a reference "
+       "package.module:function"),
+      ("bench_unknown_job", *bench("b14", good_model, "--only=clean/seed_7"), 2,
+       "unknown jobs ['clean/seed_7']"),
   ]
   return [dict(name=c[0], binary=c[1], args=list(c[2]), code=c[3], fragment=c[4],
                lock=str(locked) if c[0] == "run_dir_held_by_another_process" else None)
@@ -329,7 +420,11 @@ def outcomes(tmp_path_factory, data_dir):
   assert trained.returncode == 0, trained.stderr[-3000:]
   (tmp / "empty").mkdir()
   cases = _cases(tmp, data_dir, finished)
-  return {r["name"]: r for r in forked.run_cases(cases, tmp)}
+  with pytest.MonkeyPatch.context() as patch:
+    # The forked cases inherit the driver's sys.path: BAD_ENTRY is importable there.
+    patch.setenv("PYTHONPATH", os.pathsep.join(
+        [str(tmp / "entries"), *filter(None, [os.environ.get("PYTHONPATH")])]))
+    return {r["name"]: r for r in forked.run_cases(cases, tmp)}
 
 
 
@@ -353,7 +448,7 @@ def test_the_matrix_is_large_and_covers_every_binary():
                                                                        "console"}
   with_cases = {"train", "knn_probe", "input_pipeline", "leaderboard", "train_throughput",
                 "knn_speed", "benign_memorization", "memorization_dynamics", "claims_report",
-                "benign_frontier", "rewind_probe"}
+                "benign_frontier", "rewind_probe", "memorization_bench"}
   assert binaries <= with_cases, binaries - with_cases
 
 
@@ -369,3 +464,6 @@ def test_bad_input(outcomes, name):
   assert outcome["exit"] == outcome["code"], (outcome["exit"], error_lines)
   assert not outcome["changed"], f"pre-existing files changed: {outcome['changed']}"
   assert not outcome["new_complete"], f"a failing command left {outcome['new_complete']}"
+  if outcome["binary"] == "memorization_bench":  # Nor an entry record.
+    output_dir = next(a for a in outcome["args"] if a.startswith("--output_dir="))
+    assert not os.path.exists(os.path.join(output_dir.split("=", 1)[1], "entry.json"))

@@ -31,7 +31,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # Lowest first. A module may import its own package and any package of a lower rank.
 RANKS = {
-    "suite": 0,  # The base modules: suite/__init__, errors, rng, constants.
+    "suite": 0,  # The base modules: suite/__init__, errors, rng, constants, entries, methods.
+    "suite.tracks": 0.5,  # The track files and their loader (JSON only).
     "suite.results": 1,  # Run records and run directories, atomic writes, tables, plots.
     "suite.data": 2,
     "suite.models": 3,
@@ -53,6 +54,9 @@ SIDE_LAYERS = {
 # cases, to remove as they are fixed (the test below fails on a stale entry).
 KNOWN_BINARY_IMPORTS = {
 }
+# The package's one public entry point, `suite.benchmark(...)`, runs a track: it imports
+# the track plan inside the function, so that `import suite` stays light.
+PUBLIC_ENTRY_POINTS = {("suite", "suite.experiments.track_plan")}
 
 
 def package_of(module: str) -> str | None:
@@ -109,7 +113,7 @@ def violations(graph: dict[str, set[str]]) -> list[str]:
         allowed = RANKS[source] >= SIDE_LAYERS[destination][1]
       else:
         allowed = RANKS[destination] < RANKS[source]
-      if not allowed:
+      if not allowed and (module, target) not in PUBLIC_ENTRY_POINTS:
         out.append(f"{module} -> {target} ({source} may not import {destination})")
   return out
 

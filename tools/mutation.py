@@ -52,10 +52,19 @@ import time
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 WORK = ROOT / "build" / "mutation"
 DOCS = ROOT / "docs" / "testing.md"
-# The claims' modules run against the claims' tests; not test_claims_calibration.py: ten
-# minutes of simulations per surviving mutant.
+# The claims' modules run against the claims' fast tests (one second in all); not
+# test_claims_calibration.py: ten minutes of simulated draws per surviving mutant, and it
+# checks the verdicts' error rates, which the fast tests' hand-computed cases pin down.
 _CLAIMS_TESTS = ["tests/analysis/claims/test_claims.py",
-                 "tests/analysis/claims/test_claims_dynamics_sweeps.py"]
+                 "tests/analysis/claims/test_claims_dynamics_sweeps.py",
+                 "tests/analysis/claims/test_claims_units.py",
+                 "tests/analysis/claims/test_claims_verdicts.py",
+                 "tests/analysis/claims/test_localization.py",
+                 "tests/analysis/claims/test_localization_contradicted.py",
+                 "tests/analysis/claims/test_claims_units_dynamics.py",
+                 "tests/analysis/claims/test_claims_units_localization.py",
+                 "tests/analysis/claims/test_claims_units_report.py",
+                 "tests/analysis/claims/test_claims_units_benign.py"]
 # module: (its file, the test files that mirror it). The golden-record test is not one.
 MODULES = {
     "augmentation": ("suite/data/augmentation.py",
@@ -66,7 +75,7 @@ MODULES = {
                    ["tests/data/test_augmentation.py",
                     "tests/data/test_augmentation_distribution.py",
                     "tests/data/test_augmentation_torchvision.py",
-                    "tests/data/test_randaugment.py"]),
+                    "tests/data/test_randaugment.py", "tests/data/test_pillow_ops.py"]),
     "train_pipeline": ("suite/data/train_pipeline.py",
                        ["tests/data/test_augmentation.py", "tests/data/test_augm_iid.py"]),
     # The keyed draws of suite/rng.py are checked through the views they key.
@@ -81,7 +90,7 @@ MODULES = {
                            ["tests/analysis/test_example_difficulty.py"]),
     **{f"claims_{name}": (f"suite/analysis/claims/{name}.py", _CLAIMS_TESTS)
        for name in ("verdicts", "readings", "benign", "malign", "fitting_order", "difficulty",
-                    "sensitivity", "regularizers", "dynamics", "report")},
+                    "sensitivity", "regularizers", "dynamics", "localization", "report")},
     "checkpointing": ("suite/training/checkpointing.py",
                       ["tests/training/test_checkpointing.py"]),
     "tracking": ("suite/training/tracking.py", ["tests/training/test_tracking.py"]),
@@ -118,7 +127,8 @@ def _pytest_section() -> str:
   parser.read(ROOT / "setup.cfg")
   lines = ["[tool:pytest]"]
   for key, value in parser["tool:pytest"].items():
-    lines.append(f"{key} = {value}")
+    # Continuation lines indented, or a multi-line value (markers) would become new keys.
+    lines.append(f"{key} = {value}".replace("\n", "\n    "))
   return "\n".join(lines)
 
 
@@ -194,15 +204,28 @@ def summary(name: str, seconds: float | None, listed: dict[str, str]) -> dict:
       if not key:
         out.write("==== timeouts (counted as killed: check that each is a real one)\n\n")
         continue
-      diff = subprocess.run([*_mutmut(), "show", key], cwd=work,
-                            capture_output=True, text=True).stdout
-      out.write(f"{key}  [{found[key]}]\n{diff}\n\n")
+      out.write(f"{key}  [{found[key]}]\n{_diff(work, key, MODULES[name][0])}\n\n")
   return {"module": name, "measured": True, "mutants": len(found), "killed": len(killed),
           "equivalent": len(equivalent), "survived": len(survived),
           "score": len(killed) / considered if considered else float("nan"),
           "seconds": seconds, "survivors": survived, "stale_equivalents": stale,
           "timeouts": timeouts,
           "by_status": {s: sum(v == s for v in found.values()) for s in set(found.values())}}
+
+
+def _diff(work: pathlib.Path, key: str, module_file: str) -> str:
+  """The diff of mutant `key` (as `mutmut show`, in-process: a process each takes seconds)."""
+  try:
+    from mutmut.mutation import diff_apply  # pylint: disable=g-import-not-at-top
+    previous = os.getcwd()
+    os.chdir(work)
+    try:
+      return f"# {key}\n" + diff_apply.get_diff_for_mutant(key, path=module_file)
+    finally:
+      os.chdir(previous)
+  except Exception:  # pylint: disable=broad-except  (another mutmut version: its CLI)
+    return subprocess.run([*_mutmut(), "show", key], cwd=work, capture_output=True,
+                          text=True).stdout
 
 
 def _mutmut() -> list[str]:
@@ -221,6 +244,8 @@ def rerun_survivors(name: str, jobs: int, listed: dict[str, str]) -> None:
   survivors = [k for k, s in statuses(name).items() if s not in KILLED and k not in listed]
   if not survivors:
     return
+  # The mirroring tests as listed now (a test file may have been added since the run).
+  (work / "setup.cfg").write_text(_settings(*MODULES[name]))
   # Which tests call which function, measured anew: edited tests may call other functions.
   (work / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
   with open(work / "mutmut.log", "a", encoding="utf-8") as log:

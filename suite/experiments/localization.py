@@ -60,6 +60,14 @@ def _settings(run_dir: str) -> dict:
   return rec
 
 
+def trained_epochs(rec: dict) -> int | None:
+  """The run's --epochs from its settings (None where unreadable): its last kept epoch."""
+  try:
+    return int(rec["settings"]["train"]["epochs"])
+  except (KeyError, TypeError, ValueError):
+    return None
+
+
 def _knn_noisy(rec: dict) -> dict[str, float]:
   probe = rec.get("probe") or {}
   key = constants.HEADLINE_KEY
@@ -84,7 +92,8 @@ def probe_run(run_dir: str, config: rewinding.RewindConfig, data_dir: str | None
   rec = _settings(run_dir)
   settings = rec["settings"]
   kept = rewinding.kept_epochs(run_dir)
-  final, rewind, rule = rewinding.choose_epochs(kept, rec.get("history") or [], config, run_dir)
+  final, rewind, rule = rewinding.choose_epochs(kept, rec.get("history") or [], config, run_dir,
+                                                trained_epochs(rec))
   try:
     data_config = datasets.DataConfig(**dict(settings["data"],
                                              **({"data_dir": data_dir} if data_dir else {})))
@@ -238,6 +247,30 @@ def write_report(report_dir: str, results: list[dict], records: list[dict]) -> d
   files[os.path.join(report_dir, SUMMARY_JSON)] = json.dumps(summary, indent=2)
   atomic.write_together(files, "the localization summary")
   return summary
+
+
+def check_writable(directory: str, what: str) -> None:
+  """Fails before any work where `directory` cannot take `what`: WriteError, one line.
+
+  Makes the directory if missing, writes and removes one empty temporary file there, and
+  removes again a local directory it made (nothing is left, whatever the outcome).
+  """
+  made = not tf.io.gfile.isdir(directory)
+  check = atomic.temporary_path(os.path.join(directory, ".write_check"))
+  try:
+    tf.io.gfile.makedirs(directory)
+    with tf.io.gfile.GFile(check, "wb") as f:
+      f.write(b"")
+    tf.io.gfile.remove(check)
+  except (tf.errors.OpError, OSError) as e:
+    raise errors.WriteError(f"{directory}: cannot write {what} there "
+                            f"({atomic.reason(e)})") from e
+  finally:
+    if made:
+      try:
+        os.rmdir(directory)  # Only if empty; a bucket has no directories to remove.
+      except OSError:
+        pass
 
 
 def read_record(run_dir: str) -> dict:

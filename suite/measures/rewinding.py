@@ -17,8 +17,9 @@
 Kept checkpoints: `KeepCheckpointsHook` writes the model's weights (nothing else) at the
 epochs declared before training (`--keep_epochs`, epoch 0 is the initialisation) and at
 the last epoch, as RUN_DIR/kept_checkpoints/epoch_NNNNNN.{index,data-*} (TensorFlow
-writes the index last: an epoch with an index is whole). They sit beside the run's own resume checkpoints, which keep
-only the latest two; a resumed run rewrites the kept epochs it redoes.
+writes the index last: an epoch with an index is whole). They sit beside the run's own
+resume checkpoints, which keep only the latest two; a resumed run rewrites the kept epochs
+it redoes.
 
 The rewind epoch, declared in advance (`RewindConfig`): `rewind_epoch` when given (it must
 be kept); otherwise the latest kept epoch before the last whose recorded fit of the
@@ -108,7 +109,8 @@ def load_weights(model: keras.Model, run_dir: str, epoch: int) -> None:
   path = os.path.join(run_dir, KEPT_DIR, kept_name(epoch))
   try:
     tf.train.Checkpoint(model=model).read(path).assert_existing_objects_matched()
-  except (tf.errors.OpError, ValueError, AssertionError, KeyError, TypeError) as e:
+  except (tf.errors.OpError, OSError, ValueError, AssertionError, KeyError, TypeError,
+          IndexError) as e:  # IndexError: a data file cut short ("Read less bytes ...").
     reason = " ".join((getattr(e, "message", None) or str(e) or type(e).__name__).split())[:300]
     raise errors.RunDirError(f"{path}: the kept checkpoint cannot be restored ({reason})") from e
 
@@ -135,17 +137,30 @@ class RewindConfig:
 
 
 def choose_epochs(kept: list[int], history: list[dict], config: RewindConfig,
-                  where: str = "the run") -> tuple[int, int, str]:
+                  where: str = "the run", last_epoch: int | None = None) -> tuple[int, int, str]:
   """(final epoch, rewind epoch, the rule that chose it) from the kept epochs.
 
+  Args:
+    kept: the kept epochs, ascending (`kept_epochs`).
+    history: the run's history (the rule reads its recorded corrupted fit).
+    config: the rewind epoch or its rule.
+    where: names the run in errors.
+    last_epoch: the run's --epochs, when known: the final kept epoch must be it (the last
+      epoch is always kept), or the run has not finished training (it was stopped, or is
+      still running).
+
   Raises:
-    RunDirError: nothing kept, or only one epoch.
+    RunDirError: nothing kept, the run unfinished, or no epoch fits the rule.
     ConfigError: the rewind epoch asked for was not kept, or is not before the final.
   """
   if not kept:
     raise errors.RunDirError(f"{where} kept no checkpoints for rewinding; train it with "
                              "--keep_epochs")
   final = kept[-1]
+  if last_epoch is not None and final != last_epoch:
+    raise errors.RunDirError(f"{where} has not finished training: its last kept epoch is "
+                             f"{final} of {last_epoch}; finish it first (run the same "
+                             "benchmarks.train command again)")
   if config.rewind_epoch != AUTO:
     if config.rewind_epoch not in kept:
       raise errors.ConfigError(f"--rewind_epoch={config.rewind_epoch} was not kept by {where}; "

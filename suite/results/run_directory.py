@@ -225,8 +225,10 @@ class _Lease:
       return None
 
   def _write(self):
-    with tf.io.gfile.GFile(self.path, "w") as f:
-      f.write(json.dumps(dict(_holder(), token=self.token, heartbeat=time.time())))
+    # Whole or not at all: a heartbeat written in place is empty for a moment, and a
+    # reader would take the lease for free.
+    atomic.write(self.path, json.dumps(dict(_holder(), token=self.token,
+                                            heartbeat=time.time())), what="the lease")
 
   def acquire(self):
     current = self._read()
@@ -248,7 +250,7 @@ class _Lease:
     while not self._stop.wait(self.stale_seconds / 4):
       try:
         self._write()
-      except (tf.errors.OpError, OSError):
+      except (tf.errors.OpError, OSError, errors.WriteError):
         pass  # A missed heartbeat is retried; only a long silence makes the lease stale.
 
   def release(self):

@@ -17,6 +17,7 @@
 import hashlib
 import json
 import pathlib
+import shutil
 
 from absl.testing import flagsaver
 import pytest
@@ -90,13 +91,31 @@ def test_bad_rewinds_are_one_error_line(runs, tmp_path):
   bare = tmp_path / "bare"  # A run without kept checkpoints: its record alone.
   bare.mkdir()
   (bare / "result.json").write_text((dirs[0] / "result.json").read_text())
-  cases = [((f"--run_dirs={dirs[0]}", "--rewind_epoch=2"), 2, "was not kept"),
-           ((f"--run_dirs={bare}",), 1, "kept no checkpoints"),
-           ((f"--run_dirs={dirs[0]}", "--rewind_blocks=conv_9"), 2, "unknown blocks ['conv_9']")]
-  for args, code, fragment in cases:
-    before = _digest(dirs[0])
-    result = run_binary("benchmarks.rewind_probe", *args)
+  blocked = tmp_path / "blocked"  # Its results cannot be written: found before any work.
+  shutil.copytree(dirs[0], blocked)
+  shutil.rmtree(blocked / "localization", ignore_errors=True)
+  (blocked / "localization").write_text("a file where the results' directory goes")
+  cut = tmp_path / "cut"  # A kept checkpoint cut short.
+  shutil.copytree(dirs[0], cut)
+  for data_file in (cut / "kept_checkpoints").glob("epoch_000001.data-*"):
+    data_file.write_bytes(data_file.read_bytes()[:100])
+  stopped = tmp_path / "stopped"  # Stopped after epoch 1 of 3: its last kept epoch is 1.
+  shutil.copytree(dirs[0], stopped)
+  for kept_file in (stopped / "kept_checkpoints").glob("epoch_000003.*"):
+    kept_file.unlink()
+  cases = [(dirs[0], ("--rewind_epoch=2",), 2, "was not kept"),
+           (stopped, (), 1, "has not finished training: its last kept epoch is 1 of 3"),
+           (bare, (), 1, "kept no checkpoints"),
+           (dirs[0], ("--rewind_blocks=conv_9",), 2, "unknown blocks ['conv_9']"),
+           (tmp_path / "nowhere", (), 2, "must name existing run directories"),
+           (blocked, (), 1, "cannot write the rewinding result"),
+           (cut, ("--rewind_epoch=1",), 1, "epoch_000001: the kept checkpoint cannot be")]
+  for run_dir, args, code, fragment in cases:
+    before = _digest(run_dir) if run_dir.exists() else {}
+    result = run_binary("benchmarks.rewind_probe", f"--run_dirs={run_dir}", *args)
     errors = [l for l in result.stderr.splitlines() if l.startswith("error:")]
     assert result.returncode == code and len(errors) == 1, result.stderr[-2000:]
     assert fragment in errors[0] and "Traceback" not in result.stderr
-    assert _digest(dirs[0]) == before
+    assert (_digest(run_dir) if run_dir.exists() else {}) == before
+  assert not (bare / "localization").exists()  # The write check leaves nothing behind.
+  assert (blocked / "localization").read_text().startswith("a file")

@@ -12,7 +12,12 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Gradient accounting: fixed samples, exact sums, no change to the model, a hook's scalars."""
+"""Gradient accounting: fixed samples, exact sums, no change to the model, a hook's scalars,
+and the benchmark of its cost (tools/gradient_accounting_cost.py)."""
+
+import os
+import subprocess
+import sys
 
 import numpy as np
 import tensorflow as tf
@@ -89,3 +94,27 @@ def test_the_hook_writes_scalars_at_its_epochs_and_the_last(data_dir):
   assert gradient_accounting.cost(history[:1]) is None  # Epoch 0 has no epoch to compare.
   assert all(np.isfinite(h["gradacc/hidden_1/noisy_norm"]) for h in history
              if h["epoch"] in accounted)
+
+
+def _cost_tool(*args):
+  """tools/gradient_accounting_cost.py as a user runs it (the docs' measurement)."""
+  root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+  return subprocess.run([sys.executable, os.path.join(root, "tools",
+                                                      "gradient_accounting_cost.py"), *args],
+                        capture_output=True, text=True, timeout=600, cwd=root)
+
+
+def test_the_cost_benchmark_prints_the_fraction_and_a_rewinding_pass(data_dir):
+  result = _cost_tool("--dataset=digits", f"--data_dir={data_dir}", "--train_size=150",
+                      "--test_size=30", "--label_noise=0.2", "--model=mlp", "--width=8",
+                      "--depth=1", "--batch_size=50", "--epochs=3", "--gradacc_samples=40")
+  assert result.returncode == 0, result.stderr[-2000:]
+  out = result.stdout
+  assert "gradient accounting on 40 examples (20 corrupted + 20 clean) of 150" in out
+  assert [l.split()[0] for l in out.splitlines() if l[:5].strip().isdigit()] == ["1", "2", "3"]
+  assert "median over epochs 2-3: accounting" in out and "(CPU)" in out
+  assert "is for 512 examples" in out  # No verdict on the target with another sample.
+  assert "one full rewinding pass over 2 blocks (hidden_1, logits)" in out
+  bad = _cost_tool("--dataset=digits", f"--data_dir={data_dir}", "--epochs=1")
+  errors = [l for l in bad.stderr.splitlines() if l.startswith("error:")]
+  assert bad.returncode == 2 and len(errors) == 1 and "--epochs >= 2" in errors[0]

@@ -46,6 +46,11 @@ def test_bad_rewind_epochs_and_runs_without_kept_weights_are_one_clear_error():
     rewinding.choose_epochs([0, 2], history, rewinding.RewindConfig(rewind_epoch=2))
   with pytest.raises(errors.RunDirError, match="kept no checkpoints"):
     rewinding.choose_epochs([], history, rewinding.RewindConfig())
+  # A run stopped (or still training) before its last epoch: its last kept one is not final.
+  with pytest.raises(errors.RunDirError, match="not finished training.*epoch is 2 of 6"):
+    rewinding.choose_epochs([0, 2], history, rewinding.RewindConfig(), last_epoch=6)
+  assert rewinding.choose_epochs([0, 2], history, rewinding.RewindConfig(),
+                                 last_epoch=2)[:2] == (2, 0)
   with pytest.raises(errors.RunDirError, match="pass --rewind_epoch"):
     rewinding.choose_epochs([0, 2], _history({0: 0.5, 2: 0.9}), rewinding.RewindConfig())
   with pytest.raises(errors.ConfigError):
@@ -77,6 +82,16 @@ def test_kept_weights_round_trip_and_are_listed(kept_run):
     np.testing.assert_array_equal(a.numpy(), b.numpy())
   with pytest.raises(errors.RunDirError, match="cannot be restored"):
     rewinding.load_weights(copy.model, run_dir, 3)
+
+
+def test_a_kept_checkpoint_cut_short_is_a_run_dir_error(kept_run, tmp_path):
+  _, data, config, built = kept_run
+  rewinding.save_weights(built.model, str(tmp_path), 5)
+  (data_file,) = (tmp_path / rewinding.KEPT_DIR).glob("epoch_000005.data-*")
+  data_file.write_bytes(data_file.read_bytes()[:100])  # A copy or a disk that gave up.
+  copy = zoo.build(config, data.info.image_shape, data.info.num_classes)
+  with pytest.raises(errors.RunDirError, match="epoch_000005: the kept checkpoint cannot be"):
+    rewinding.load_weights(copy.model, str(tmp_path), 5)
 
 
 def test_rewinding_each_block_alone_and_retraining_it(kept_run):

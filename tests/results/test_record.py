@@ -19,6 +19,7 @@ import json
 import math
 import os
 import pathlib
+import re
 import signal
 import subprocess
 import sys
@@ -638,3 +639,125 @@ def test_a_lock_file_or_directory_that_cannot_be_created_says_why(tmp_path):
                      match=r"file/run: cannot create the run directory \(.*[Nn]ot a directory"):
     with run_directory.RunDir(str(tmp_path / "file" / "run")).hold():
       pass
+
+
+def test_a_record_that_cannot_be_read_names_the_file_and_the_reason(tmp_path):
+  (tmp_path / "result.json").mkdir()  # Exists, but GFile cannot read it.
+  path = re.escape(str(tmp_path / "result.json"))
+  with pytest.raises(errors.RunDirError, match=f"^{path}: unreadable \\({path}; Is a directory\\)$"):
+    record.read(str(tmp_path))
+
+
+def test_a_malformed_record_read_by_its_run_directory_names_its_full_path(tmp_path):
+  rec = dict(_record().to_dict(), status="done")
+  (tmp_path / "result.json").write_text(json.dumps(rec))
+  with pytest.raises(errors.RunDirError, match=f"^{re.escape(str(tmp_path / 'result.json'))}: "
+                     "not a valid run record \\(unknown status"):
+    run_directory.RunDir(str(tmp_path)).read()
+
+
+def test_reasons_prefer_the_short_message_of_errors_that_carry_one():
+  """TensorFlow's OpError carries `message`; its str() may add the op's stack trace."""
+
+  class WithMessage(Exception):
+    message = "the  short\nmessage"
+
+    def __str__(self):
+      return "the long form, with a stack trace"
+
+  assert record.reason(WithMessage()) == "the short message"
+
+
+def test_a_section_named_sections_round_trips_as_a_section():
+  rec = _record(sections={"sections": {"a": 1}, "probe": {}})
+  back = record.RunRecord.from_dict(json.loads(json.dumps(rec.to_dict())))
+  assert back == rec and back.sections == {"sections": {"a": 1}, "probe": {}}
+
+
+def test_releasing_twice_is_harmless_and_the_directory_can_be_held_again(tmp_path):
+  for path in (str(tmp_path / "run"), "ram://record_test_bucket/release_twice"):
+    run = run_directory.RunDir(path)
+    run.acquire()
+    run.release()
+    run.release()  # Nothing is held any more: nothing to release.
+    with run_directory.RunDir(path).hold():
+      pass
+
+
+def test_the_heartbeat_thread_beats_every_quarter_of_the_stale_time_and_dies_with_the_process(
+    tmp_path):
+  path = str(tmp_path / run_directory.LEASE_FILENAME)
+  lease = run_directory._Lease(path, "gs://bucket/run", stale_seconds=0.4)  # pylint: disable=protected-access
+  lease.acquire()
+  thread = lease._thread  # pylint: disable=protected-access
+  try:
+    # A daemon: a process that ends without releasing its lease is not kept alive by it.
+    assert thread.is_alive() and thread.daemon
+  finally:
+    lease.release()
+  thread.join(5)
+  assert not thread.is_alive()
+
+  waits = []
+
+  class Stop:  # Three beats, then stop.
+
+    def wait(self, seconds):
+      waits.append(seconds)
+      return len(waits) > 3
+
+  written = []
+  lease._stop = Stop()  # pylint: disable=protected-access
+  lease._write = lambda: written.append(1)  # pylint: disable=protected-access
+  lease._beat()  # pylint: disable=protected-access
+  assert waits == [0.1] * 4 and len(written) == 3
+
+
+def test_a_heartbeat_exactly_stale_seconds_old_is_stale_and_a_lost_race_is_named(
+    tmp_path, monkeypatch):
+  path = tmp_path / run_directory.LEASE_FILENAME
+  slept = []
+
+  def another_taker_writes(seconds):  # Writes its lease while this one waits.
+    slept.append(seconds)
+    path.write_text(json.dumps({"pid": 4243, "host": "h", "token": "late", "heartbeat": 1000.0}))
+
+  monkeypatch.setattr(run_directory, "time", types.SimpleNamespace(
+      time=lambda: 1000.0, sleep=another_taker_writes))
+  path.write_text(json.dumps({"pid": 4242, "host": "h", "token": "theirs", "heartbeat": 940.0}))
+  lease = run_directory._Lease(str(path), "gs://bucket/run", stale_seconds=60)  # pylint: disable=protected-access
+  with pytest.raises(errors.RunDirBusyError,
+                     match="^gs://bucket/run was just taken by another process$"):
+    lease.acquire()
+  # Half a second for a concurrent taker's write to land, no more: every start waits it.
+  assert slept == [0.5]
+  # 60 s without a heartbeat, the stale time exactly: taken over.
+  path.write_text(json.dumps({"pid": 4242, "host": "h", "token": "theirs", "heartbeat": 940.0}))
+  monkeypatch.setattr(run_directory.time, "sleep", slept.append)
+  lease.acquire()
+  try:
+    assert json.loads(path.read_text())["token"] == lease.token
+  finally:
+    lease.release()
+
+
+def test_a_lease_heartbeat_never_leaves_the_lease_file_empty(tmp_path, monkeypatch):
+  # A heartbeat written in place truncates the file first: a reader at that moment sees
+  # no lease and may take it. The lease is replaced by a rename, so every read of the path
+  # finds a whole lease; the final path is never opened for writing.
+  path = str(tmp_path / ".lease")
+  lease = run_directory._Lease(path, "gs://bucket/run", stale_seconds=60)  # pylint: disable=protected-access
+  opened_for_writing = []
+  real_gfile = run_directory.tf.io.gfile.GFile
+
+  def spy(name, mode="r"):
+    if "w" in mode or "a" in mode:
+      opened_for_writing.append(str(name))
+    return real_gfile(name, mode)
+
+  monkeypatch.setattr(run_directory.tf.io.gfile, "GFile", spy)
+  lease._write()  # pylint: disable=protected-access
+  lease._write()  # pylint: disable=protected-access
+  assert path not in opened_for_writing, opened_for_writing
+  assert json.loads(pathlib.Path(path).read_text())["token"] == lease.token
+  assert [p for p in os.listdir(tmp_path) if p != ".lease"] == []  # No temporary left.

@@ -24,15 +24,18 @@ block alone is rewound to an early checkpoint of the same run.
                block the upper bound of the 95% t interval over seeds of its drop lies
                below the margin (intersection-union: each part a one-sided 2.5% test, no
                multiplicity correction needed for `held`); contradicted when some block's
-               lower bound lies above it.
+               drop lies above it by a one-sided t test Bonferroni-corrected across the
+               blocks (a union: uncorrected, five blocks at the margin said contradicted
+               in 11-13% of null draws).
   distributed  Maini et al. 2023: memorization is spread over layers. Some earlier block's
                rewinding lowers the corrupted fit by more than declared.NOISY_MARGIN while
                the clean fit stays (its drop below declared.CLEAN_MARGIN). Per block, the
                p-value of both parts is the larger of two one-sided t tests
                (intersection-union); across blocks the smallest is Holm-adjusted (for
                `any`, Holm's first step, i.e. Bonferroni); held below the one-sided 2.5%
-               level; contradicted when for every earlier block the corrupted drop's
-               interval lies below the margin or the clean drop's lies above its margin.
+               level; contradicted when for every earlier block the corrupted drop lies
+               below the margin or the clean drop above its margin, each of the two
+               one-sided t tests at half the level (the "or" is a union).
 Each line says which reading its verdict supports (`supports`). The unit is the run (a
 seed); at least declared.MIN_SEEDS seeds, and the noise must be memorized (the final
 corrupted fit at constants.FIT_THRESHOLD in every seed) or the claim is not testable.
@@ -56,9 +59,12 @@ def _p_greater(values, null):
 
 def confined_verdicts(noisy: np.ndarray, margin: float = declared.NOISY_MARGIN) -> np.ndarray:
   """Verdicts of `confined` for draws of corrupted-fit drops [..., blocks, seeds]."""
-  _, lo, hi = stats.t_interval(noisy)
+  _, _, hi = stats.t_interval(noisy)
   held = (hi < margin).all(axis=-1)
-  contradicted = (lo > margin).any(axis=-1)
+  # "Some block drops beyond the margin" is a union over the blocks: Bonferroni (Holm's
+  # first step) keeps it at the one-sided level however many blocks sit at the margin.
+  blocks = noisy.shape[-2]
+  contradicted = (_p_greater(noisy, margin) * blocks < declared.ALPHA_SIDE).any(axis=-1)
   return np.where(held, declared.HELD,
                   np.where(contradicted, declared.CONTRADICTED, declared.INCONCLUSIVE))
 
@@ -76,9 +82,11 @@ def distributed_verdicts(noisy: np.ndarray, clean: np.ndarray,
   """Verdicts of `distributed` for draws of drops [..., blocks, seeds] (corrupted, clean)."""
   p = distributed_pvalues(noisy, clean, margin, clean_margin)
   adjusted = np.minimum(1.0, p.shape[-1] * p.min(axis=-1))
-  _, _, noisy_hi = stats.t_interval(noisy)
-  _, clean_lo, _ = stats.t_interval(clean)
-  contradicted = ((noisy_hi < margin) | (clean_lo > clean_margin)).all(axis=-1)
+  # Contradicted: at every block (intersection-union, no correction across blocks) the
+  # corrupted drop is below the margin or the clean drop above its own; the two parts of
+  # that "or" are a union, each tested at half the one-sided level (Bonferroni).
+  either = np.minimum(stats.t_p_less(noisy, margin), stats.t_p_greater(clean, clean_margin))
+  contradicted = (2 * either < declared.ALPHA_SIDE).all(axis=-1)
   return np.where(adjusted < declared.ALPHA_SIDE, declared.HELD,
                   np.where(contradicted, declared.CONTRADICTED, declared.INCONCLUSIVE))
 
