@@ -39,7 +39,7 @@ from benchmarks import cli
 # The binaries with a console script; the script of `knn_probe` is `memorization-knn-probe`.
 BINARIES = ("train", "knn_probe", "benign_memorization", "memorization_dynamics", "leaderboard",
             "input_pipeline", "train_throughput", "knn_speed", "claims_report", "benign_frontier",
-            "rewind_probe")
+            "rewind_probe", "memorization_bench")
 PREFIX = "memorization-"
 
 
@@ -107,3 +107,7 @@ def benign_frontier() -> None:
 
 def rewind_probe() -> None:
   run_binary("rewind_probe")
+
+
+def memorization_bench() -> None:
+  run_binary("memorization_bench")

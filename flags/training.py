@@ -17,13 +17,22 @@
 from absl import flags
 import tensorflow as tf
 
+from suite import entries
 from suite.models import zoo
 from suite.training import optimizers
 from suite.training import strategies
 from suite.training import trainer
 
 # Model.
-MODEL = flags.DEFINE_enum("model", "mlp", zoo.MODELS, "Zoo model.")
+MODEL = flags.DEFINE_string(
+    "model", "mlp",
+    f"A zoo model ({', '.join(zoo.MODELS)}), or an entry package.module:function that "
+    "builds one (docs/tracks.md: (input_shape, num_classes, seed) -> suite.models.ZooModel).")
+METHOD = flags.DEFINE_string(
+    "method", "",
+    "A training-time intervention package.module:function (docs/tracks.md: (num_classes, "
+    "seed) -> suite.methods.Method: a batch transform, an extra loss term, hooks); empty: "
+    "none.")
 WIDTH = flags.DEFINE_integer("width", 512, "mlp: hidden units per layer.", lower_bound=1)
 DEPTH = flags.DEFINE_integer("depth", 2, "mlp: hidden layers; cnn_small: conv modules.", lower_bound=1)
 WIDTH_MULTIPLIER = flags.DEFINE_float("width_multiplier", 1.0, "cnn_small, resnet18: channels x.",
@@ -103,6 +112,18 @@ def _check_learning_rate(value):
   return value > 0
 
 
+@flags.validator("model", message=f"--model must be one of {zoo.MODELS} or a reference "
+                 "package.module:function.")
+def _check_model(value):
+  return value in zoo.MODELS or entries.is_reference(value)
+
+
+@flags.validator("method", message="--method must be empty or a reference "
+                 "package.module:function.")
+def _check_method(value):
+  return not value or entries.is_reference(value)
+
+
 def model_config() -> zoo.ModelConfig:
   return zoo.ModelConfig(name=MODEL.value, width=WIDTH.value, depth=DEPTH.value,
                          width_multiplier=WIDTH_MULTIPLIER.value, dropout=DROPOUT.value,
@@ -121,7 +142,8 @@ def train_config(seed: int) -> trainer.TrainConfig:
       adversarial_epsilon=ADVERSARIAL_EPSILON.value,
       eval_every=EVAL_EVERY.value, track_every=TRACK_EVERY.value,
       checkpoint_every=CHECKPOINT_EVERY.value, mixed_precision=MIXED_PRECISION.value,
-      jit_compile=JIT_COMPILE.value, deterministic=DETERMINISTIC.value, seed=seed)
+      jit_compile=JIT_COMPILE.value, deterministic=DETERMINISTIC.value, method=METHOD.value,
+      seed=seed)
 
 
 def make_strategy() -> tf.distribute.Strategy:

@@ -117,7 +117,7 @@ class DataCache:
 
 def train(jobs: Sequence[Job], cache: DataCache | None = None,
           strategy: tf.distribute.Strategy | None = None, out: TextIO | None = None,
-          extend: bool = False) -> dict[str, dict]:
+          extend: bool = False, progress: bool | None = None) -> dict[str, dict]:
   """Trains the jobs in order (finished runs are reused, unfinished ones resume).
 
   Args:
@@ -126,6 +126,7 @@ def train(jobs: Sequence[Job], cache: DataCache | None = None,
     strategy: the distribution strategy of every run.
     out: where the banners and the runs' progress go.
     extend: train finished runs on to their spec's epochs.
+    progress: show the steps of long epochs (None: only on a terminal; runner.run).
 
   Returns:
     {job name: the run's final record}.
@@ -136,7 +137,7 @@ def train(jobs: Sequence[Job], cache: DataCache | None = None,
     hooks = list(job.hooks(data)) if job.hooks else []
     print(job.banner, file=out, flush=True)
     records[job.name] = runner.run(job.spec, strategy=strategy, hooks=hooks, data=data,
-                                   out=out, extend=extend)
+                                   out=out, extend=extend, progress=progress)
   return records
 
 

@@ -43,4 +43,4 @@ def build_for(config: ModelConfig, info: "DatasetInfo", seed: int) -> ZooModel:
     The built `ZooModel`.
   """
   keras.utils.set_random_seed(seed)
-  return build(config, info.image_shape, info.num_classes)
+  return build(config, info.image_shape, info.num_classes, seed)

@@ -57,6 +57,7 @@ import math
 import keras
 from keras import layers
 
+from suite import entries
 from suite import errors
 
 MODELS = ("mlp", "cnn_small", "resnet18")
@@ -75,8 +76,17 @@ class ModelConfig:
   sync_batchnorm: bool = True  # BatchNorm over the global batch across replicas.
 
   def __post_init__(self):
+    if entries.is_reference(self.name):
+      # An entry builds its own architecture: a zoo setting would be silently ignored.
+      changed = [f.name for f in dataclasses.fields(self)
+                 if f.name in _ZOO_SETTINGS and getattr(self, f.name) != f.default]
+      if changed:
+        raise errors.ConfigError(f"model {self.name} is an entry: the zoo settings "
+                                 f"{changed} do not apply to it")
+      return
     if self.name not in MODELS:
-      raise errors.ConfigError(f"unknown model {self.name!r}; expected one of {MODELS}")
+      raise errors.ConfigError(f"unknown model {self.name!r}; expected one of {MODELS} "
+                               "or an entry package.module:function")
     if self.init not in INITS:
       raise errors.ConfigError(f"unknown init {self.init!r}; expected one of {INITS}")
     if self.width < 1 or self.depth < 1 or self.width_multiplier <= 0:
@@ -85,6 +95,10 @@ class ModelConfig:
       raise errors.ConfigError("dropout must be in [0, 1)")
     if self.bottleneck_dim < 0:
       raise errors.ConfigError("bottleneck_dim must be >= 0")
+
+
+# The settings only the zoo's own architectures read.
+_ZOO_SETTINGS = ("width", "depth", "width_multiplier", "dropout", "bottleneck_dim", "init")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -272,17 +286,23 @@ def _resnet18(inputs, config, endpoints):
 _BUILDERS = {"mlp": _mlp, "cnn_small": _cnn_small, "resnet18": _resnet18}
 
 
-def build(config: ModelConfig, input_shape: Sequence[int], num_classes: int) -> ZooModel:
-  """Builds a zoo model for images of `input_shape` (H, W, C) and `num_classes` classes.
+def build(config: ModelConfig, input_shape: Sequence[int], num_classes: int,
+          seed: int = 0) -> ZooModel:
+  """Builds a zoo model, or an entry's, for images of `input_shape` and `num_classes`.
 
   Args:
-    config: the architecture.
+    config: the architecture: a zoo name with its settings, or an entry reference
+      `package.module:function` (see `build_entry`).
     input_shape: image shape (H, W, C).
     num_classes: the logits' width.
+    seed: the run's seed, passed to an entry's function (zoo models draw from Keras'
+      global generators, which the caller seeds).
 
   Returns:
     The `ZooModel`: the Keras model with its ordered endpoints and encoder endpoint.
   """
+  if entries.is_reference(config.name):
+    return build_entry(config.name, input_shape, num_classes, seed)
   inputs = keras.Input(shape=tuple(input_shape), name="image")
   endpoints: list = []
   encoded = _BUILDERS[config.name](inputs, config, endpoints)
@@ -290,3 +310,51 @@ def build(config: ModelConfig, input_shape: Sequence[int], num_classes: int) -> 
   logits = _head(encoded, config, num_classes, endpoints)
   model = keras.Model(inputs, logits, name=config.name)
   return ZooModel(model=model, endpoints=tuple(endpoints), encoder_endpoint=encoder_endpoint)
+
+
+def build_entry(reference: str, input_shape: Sequence[int], num_classes: int,
+                seed: int) -> ZooModel:
+  """The model of an entry: `function(input_shape, num_classes, seed)`, checked.
+
+  The protocol (docs/tracks.md): the function takes the image shape (H, W, C) as a
+  tuple of ints, the number of classes and the run's seed, and returns a `ZooModel`: a
+  Keras model from images in [0, 1] of that shape to logits [batch, num_classes], its
+  endpoints (names of layers, ordered from input to output, the probed layers) and its
+  encoder endpoint (one of them: the representation before the head).
+
+  Raises:
+    ConfigError: the function cannot be imported, raises, or returns something that
+      breaks the protocol; the message names the function and what is wrong.
+  """
+  built = entries.call(reference, "model", tuple(int(d) for d in input_shape),
+                       int(num_classes), int(seed))
+  where = f"model {reference}"
+  if not isinstance(built, ZooModel):
+    raise errors.ConfigError(f"{where} returned a {type(built).__name__}, not a "
+                             "suite.models.ZooModel(model, endpoints, encoder_endpoint)")
+  if not isinstance(built.model, keras.Model):
+    raise errors.ConfigError(f"{where}: ZooModel.model is a {type(built.model).__name__}, "
+                             "not a keras.Model")
+  names = {layer.name for layer in built.model.layers}
+  if not built.endpoints or not all(isinstance(e, str) for e in built.endpoints):
+    raise errors.ConfigError(f"{where}: no endpoints (a non-empty tuple of layer names)")
+  missing = [e for e in built.endpoints if e not in names]
+  if missing:
+    raise errors.ConfigError(f"{where}: endpoints {missing} are not layers of the model")
+  if len(set(built.endpoints)) != len(built.endpoints):
+    raise errors.ConfigError(f"{where}: endpoints {list(built.endpoints)} repeat a name")
+  if built.encoder_endpoint not in built.endpoints:
+    raise errors.ConfigError(f"{where}: encoder endpoint {built.encoder_endpoint!r} is not "
+                             f"one of its endpoints {list(built.endpoints)}")
+  inputs = built.model.inputs
+  if len(inputs) != 1 or tuple(inputs[0].shape[1:]) != tuple(input_shape):
+    got = [tuple(i.shape) for i in inputs]
+    raise errors.ConfigError(f"{where}: input shape {got}, expected one input "
+                             f"(None, {', '.join(map(str, input_shape))})")
+  outputs = built.model.outputs
+  if len(outputs) != 1 or tuple(outputs[0].shape[1:]) != (num_classes,):
+    got = [tuple(o.shape) for o in outputs]
+    raise errors.ConfigError(f"{where}: output shape {got}, expected one output of logits "
+                             f"(None, {num_classes})")
+  return ZooModel(model=built.model, endpoints=tuple(built.endpoints),
+                  encoder_endpoint=built.encoder_endpoint)

@@ -35,6 +35,7 @@ import tensorflow as tf
 
 from suite import errors
 from suite import hooks as hooks_lib
+from suite import methods
 from suite import rng
 from suite.models import losses
 from suite.training import optimizers
@@ -92,7 +93,8 @@ def initial_sums(strategy: tf.distribute.Strategy) -> tuple:
 
 def make_train_step(model: keras.Model, optimizer: keras.optimizers.Optimizer,
                     config: train_config.TrainConfig,
-                    strategy: tf.distribute.Strategy) -> Callable:
+                    strategy: tf.distribute.Strategy,
+                    method: methods.Method | None = None) -> Callable:
   """The compiled distributed step: `step(batch, sums) -> sums`.
 
   Args:
@@ -100,6 +102,7 @@ def make_train_step(model: keras.Model, optimizer: keras.optimizers.Optimizer,
     optimizer: its optimizer (a LossScaleOptimizer with mixed precision).
     config: the TrainConfig (loss, batch size, input noise, adversarial epsilon, XLA).
     strategy: the tf.distribute strategy.
+    method: a method entry's batch transform and extra loss (suite.methods); None: none.
 
   Returns:
     A tf.function of (batch, sums): `sums` (from `initial_sums`) is (loss sum, correct
@@ -116,11 +119,18 @@ def make_train_step(model: keras.Model, optimizer: keras.optimizers.Optimizer,
                      tf.distribute.get_replica_context().replica_id_in_sync_group)
       images = images + config.input_noise_std * tf.random.stateless_normal(
           tf.shape(images), seed=key)
+    targets = batch["target"]
+    if method and method.transform_batch:
+      key = rng.fold(rng.tf_key(config.seed, "method"), optimizer.iterations,
+                     tf.distribute.get_replica_context().replica_id_in_sync_group)
+      images, targets = method.transform_batch(images, targets, key)
     if config.adversarial_epsilon:
-      images = fgsm(model, images, batch["target"], config.loss, config.adversarial_epsilon)
+      images = fgsm(model, images, targets, config.loss, config.adversarial_epsilon)
     with tf.GradientTape() as tape:
       logits = tf.cast(model(images, training=True), tf.float32)
-      per_example = losses.per_example_loss(config.loss, batch["target"], logits)
+      per_example = losses.per_example_loss(config.loss, targets, logits)
+      if method and method.extra_loss:
+        per_example += tf.cast(method.extra_loss(model, images, targets, logits), tf.float32)
       loss = tf.reduce_sum(per_example) / global_batch
       if model.losses:
         loss += tf.add_n(model.losses) / strategy.num_replicas_in_sync

@@ -114,6 +114,7 @@ class _Run:
         dataset=dataclasses.asdict(data.info),
         model={"name": spec.model.name, "parameters": self.parameters,
                "endpoints": list(trainer.zoo_model.endpoints),
+               "encoder_endpoint": trainer.zoo_model.encoder_endpoint,
                # What --mixed_precision meant here: mixed_float16 (GPU), mixed_bfloat16, float32.
                "precision": trainer.model.dtype_policy.name},
         metrics={}, timing={}, environment=provenance.environment())

@@ -20,6 +20,7 @@ replicas) is checked when the trainer meets the data and the strategy (trainer.T
 
 import dataclasses
 
+from suite import entries
 from suite import errors
 from suite.models import losses
 
@@ -53,6 +54,8 @@ class TrainConfig:
   mixed_precision: bool = False
   jit_compile: bool = False
   deterministic: bool = False
+  # A method entry package.module:function (suite.methods); empty: none.
+  method: str = ""
   seed: int = 0
 
   def __post_init__(self):
@@ -77,6 +80,9 @@ class TrainConfig:
       raise errors.ConfigError("adam_epsilon must be > 0")
     if self.input_noise_std < 0 or self.adversarial_epsilon < 0:
       raise errors.ConfigError("input_noise_std and adversarial_epsilon must be >= 0")
+    if self.method and not entries.is_reference(self.method):
+      raise errors.ConfigError(f"method {self.method!r} is not a reference of the form "
+                               "package.module:function")
     if self.deterministic and self.jit_compile:
       raise errors.ConfigError("--deterministic and --jit_compile cannot be combined: XLA has "
                                "no deterministic kernels for some ops (max-pool gradients)")

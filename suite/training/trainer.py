@@ -27,6 +27,7 @@ import tensorflow as tf
 
 from suite import errors
 from suite import hooks as hooks_lib
+from suite import methods
 from suite import models
 from suite.data import augmentation
 from suite.data import datasets
@@ -101,13 +102,15 @@ class Trainer:
     self.checkpoints = checkpointing.CheckpointHook(
         zoo_model.model, self.optimizer, self._epoch, run_dir, config.checkpoint_every,
         config.epochs, write, self.strategy)
+    method = (methods.build(config.method, data.info.num_classes, config.seed)
+              if config.method else None)
     self.loop = loop.Loop(self.state, loop.make_train_step(zoo_model.model, self.optimizer,
-                                                           config, self.strategy),
+                                                           config, self.strategy, method),
                           self._epoch, self.steps_per_epoch)
     self._measurements = [evaluation.FitHook(), tracking.PerExampleHook(config.track_every,
                                                                         config.epochs)]
     self._hooks: list[hooks_lib.Hook] = []
-    self.add_hooks(*hooks)
+    self.add_hooks(*hooks, *(method.hooks if method else ()))
 
   def add_hooks(self, *hooks: Any) -> None:
     """Adds hooks (or on_evaluate callables) after the earlier ones, validating each.
