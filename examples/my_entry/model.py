@@ -37,19 +37,21 @@ def convmixer(input_shape: Sequence[int], num_classes: int, seed: int, width: in
               depth: int = 3, kernel_size: int = 3, patch_size: int = 2) -> ZooModel:
   """ConvMixer-`width`/`depth`: patch embedding, `depth` mixer blocks, pooling, linear."""
   del seed  # Keras' global generators are seeded by the suite before the call.
+  # BatchNorm's moving statistics with PyTorch's momentum (0.1 there, 0.9 here): Keras'
+  # 0.99 needs more steps than a small track gives before evaluation can use them.
   inputs = keras.Input(shape=tuple(input_shape), name="image")
   x = layers.Conv2D(width, patch_size, strides=patch_size, name="patch_conv")(inputs)
   x = layers.Activation("gelu", name="patch_gelu")(x)
-  x = layers.BatchNormalization(name="patches")(x)
+  x = layers.BatchNormalization(momentum=0.9, name="patches")(x)
   endpoints = ["patches"]
   for i in range(1, depth + 1):
     y = layers.DepthwiseConv2D(kernel_size, padding="same", name=f"mixer_{i}_depthwise")(x)
     y = layers.Activation("gelu", name=f"mixer_{i}_gelu1")(y)
-    y = layers.BatchNormalization(name=f"mixer_{i}_bn1")(y)
+    y = layers.BatchNormalization(momentum=0.9, name=f"mixer_{i}_bn1")(y)
     x = layers.Add(name=f"mixer_{i}_residual")([x, y])
     x = layers.Conv2D(width, 1, name=f"mixer_{i}_pointwise")(x)
     x = layers.Activation("gelu", name=f"mixer_{i}_gelu2")(x)
-    x = layers.BatchNormalization(name=f"mixer_{i}")(x)
+    x = layers.BatchNormalization(momentum=0.9, name=f"mixer_{i}")(x)
     endpoints.append(f"mixer_{i}")
   x = layers.GlobalAveragePooling2D(name="encoder")(x)
   endpoints.append("encoder")
