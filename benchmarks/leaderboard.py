@@ -44,9 +44,12 @@ import tensorflow as tf
 
 from benchmarks import cli
 from flags import bench as bench_flags
+import suite.tracks
 from suite import errors
 from suite.analysis.leaderboard import aggregate
 from suite.analysis.leaderboard import entries
+from suite.analysis.leaderboard import entry_board
+from suite.analysis.leaderboard import entry_render
 from suite.analysis.leaderboard import load
 from suite.analysis.leaderboard import render
 from suite.results import atomic
@@ -68,18 +71,9 @@ BASELINE = flags.DEFINE_string("baseline", None, "With --track: the entry compar
 TRACK_SHA256 = flags.DEFINE_string("track_sha256", None, "With --track: the track hash wanted.")
 
 
-def _track_hash(track_id: str) -> str:
-  """The shipped track file's hash (suite.tracks, imported only here)."""
-  try:
-    from suite import tracks  # pylint: disable=g-import-not-at-top
-  except ImportError as e:
-    raise errors.ConfigError(f"give --track_sha256: no track files ({e})") from e
-  return tracks.track_hash(track_id)
-
-
 def track_board(track_id: str, board_dir: str | None) -> None:
   """--track: the track's entry records as one table."""
-  expected = TRACK_SHA256.value or _track_hash(track_id)
+  expected = TRACK_SHA256.value or suite.tracks.track_hash(track_id)
   if missing := [p for p in ENTRIES.value if not tf.io.gfile.exists(p)]:
     raise errors.ConfigError(f"--entries: no such file or directory: {', '.join(missing)}")
   loaded = entries.load(ENTRIES.value, track_id, expected)
@@ -88,11 +82,11 @@ def track_board(track_id: str, board_dir: str | None) -> None:
     print(f"skipped {path}: {reason}", file=sys.stderr)
   if not loaded.entries:
     raise errors.ConfigError(f"no complete entry.json of track {track_id} to table")
-  board = entries.build(loaded, baseline=BASELINE.value)
-  print(entries.markdown(board))
+  board = entry_board.build(loaded, baseline=BASELINE.value)
+  print(entry_render.markdown(board))
   print(f"{track_id}: {len(board.rows)} tabled, {len(loaded.skipped)} skipped")
   if board_dir:
-    print(f"wrote {', '.join(entries.write(board, board_dir))} to {board_dir}")
+    print(f"wrote {', '.join(entry_render.write(board, board_dir))} to {board_dir}")
 
 
 def main(argv):

@@ -25,51 +25,28 @@ labelled name@<first 8 hex of code_id>; the same entry found twice (the shipped 
 copy of it) is tabled once; the same entry with other results is left out (listed), since
 a table row per entry name and code must be unambiguous.
 
-Comparison (`compare`): each entry against one baseline entry, paired by seed. Per metric,
-the differences entry - baseline over the seeds where both have a finite value: their mean,
-95% t interval (stats.t_interval) and the two-sided p-value of a paired t test of mean 0
-(zero spread: p = 0 when the difference is not 0, 1 when it is, as stats.t_p_greater).
-Fewer than MIN_PAIRED paired seeds: no test ("n<3"). The p-values of an entry's tested
-metrics are Holm-adjusted together (the family is the entry's metrics); a difference
-holds when its adjusted p < ALPHA, and is better or worse by the metric's direction.
-
-Ranking (`build`): by the first scorecard metric's mean in its direction (higher or lower
-is better), ties by the next metrics in the scorecard's order, then by label; an entry
-without a mean sorts after every entry with one.
-
-Rendering: `markdown` (a row per entry), `csv_text` (a row per entry and metric, every
-number), `figure` (a panel per metric: each entry's mean and interval), `write`.
+Comparison and ranking: suite.analysis.leaderboard.entry_board; rendering:
+suite.analysis.leaderboard.entry_render.
 """
 
 from collections.abc import Sequence
-import csv
 import dataclasses
 import hashlib
-import io
 import json
 import math
 import os
 from typing import Any
 
-import numpy as np
 import tensorflow as tf
 
 import suite
-from suite import errors
-from suite.analysis import stats
-from suite.results import atomic
 
 FILENAME = "entry.json"
 SCHEMA_VERSION = 1
-ALPHA = 0.05  # Holm-adjusted p-value below which a difference holds.
-MIN_PAIRED = 3  # Paired seeds a difference needs to be tested.
 DIRECTIONS = ("higher", "lower")
 # Where the shipped baselines live: <SHIPPED_ROOT>/<track id>/*.json.
 SHIPPED_ROOT = os.path.join(os.path.dirname(os.path.abspath(suite.__file__)), "tracks",
                             "baselines")
-FILES = ("leaderboard.md", "leaderboard.csv", "leaderboard.png")
-BETTER, WORSE = "✓", "✗"
-NO_TEST = "n<3"
 
 
 @dataclasses.dataclass
@@ -97,17 +74,6 @@ class Loaded:
   duplicates: list[tuple[str, str]]  # (path, path of the identical entry tabled).
 
 
-@dataclasses.dataclass
-class Board:
-  track_id: str
-  track_sha256: str
-  baseline: str | None  # The baseline's label; None: no comparison.
-  metrics: list[dict]  # {name, definition, direction}, in the scorecard's order.
-  rows: list[dict]  # A row per entry, ranked (see `build`).
-  skipped: list[tuple[str, str]]
-  duplicates: list[tuple[str, str]]
-
-
 def baselines_dir(track_id: str) -> str:
   """The directory of the track's shipped baseline records (it may not exist)."""
   return os.path.join(SHIPPED_ROOT, track_id)
@@ -127,7 +93,7 @@ def _is_number(value: Any) -> bool:
   return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _finite(value: Any) -> float | None:
+def finite(value: Any) -> float | None:
   """A float for a finite number, else None (missing, not computable, NaN, inf)."""
   return float(value) if _is_number(value) and math.isfinite(value) else None
 
@@ -321,357 +287,3 @@ def load(roots: Sequence[str], track_id: str, track_sha256: str,
   for entry in loaded.entries:
     entry.label = entry.name if len(codes[entry.name]) == 1 else f"{entry.name}@{entry.code[:8]}"
   return loaded
-
-
-def paired_difference(values: dict, baseline_values: dict) -> dict:
-  """Entry minus baseline over the seeds both have a finite value for (unadjusted).
-
-  Args:
-    values: {seed: value or None} of the entry (a scorecard metric's per_seed).
-    baseline_values: the same of the baseline.
-
-  Returns:
-    {seeds, n, mean, interval, p}: mean None without paired seeds; interval [lo, hi] and
-    the two-sided paired t test's p only from MIN_PAIRED seeds on (else None).
-  """
-  pairs = {s: (_finite(values[s]), _finite(baseline_values.get(s))) for s in values}
-  seeds = sorted((s for s, (a, b) in pairs.items() if a is not None and b is not None),
-                 key=lambda s: (0, int(s), "") if str(s).lstrip("-").isdigit() else (1, 0, str(s)))
-  d = np.array([pairs[s][0] for s in seeds], np.float64) - np.array(
-      [pairs[s][1] for s in seeds], np.float64)
-  out = {"seeds": seeds, "n": len(seeds), "mean": float(d.mean()) if len(d) else None,
-         "interval": None, "p": None}
-  if len(d) >= MIN_PAIRED:
-    _, lo, hi = stats.t_interval(d)
-    p = 2 * min(float(stats.t_p_greater(d)), float(stats.t_p_less(d)))
-    out.update(interval=[float(lo), float(hi)], p=min(1.0, p))
-  return out
-
-
-def compare(rec: dict, baseline: dict, metrics: Sequence[dict]) -> dict[str, dict]:
-  """Each metric's paired difference of `rec` from `baseline`, Holm-adjusted over the
-  tested metrics: {metric: paired_difference(...) + {p_holm, holds, verdict}}.
-
-  verdict: 'better' or 'worse' (holds, by the metric's direction), 'not shown' (tested,
-  does not hold), NO_TEST (fewer than MIN_PAIRED paired seeds)."""
-  out = {}
-  for metric in metrics:
-    name = metric["name"]
-    mine = (rec["scorecard"].get(name) or {}).get("per_seed") or {}
-    theirs = (baseline["scorecard"].get(name) or {}).get("per_seed") or {}
-    out[name] = paired_difference(mine, theirs)
-  tested = [name for name, d in out.items() if d["p"] is not None and math.isfinite(d["p"])]
-  adjusted = [float(p) for p in stats.holm([out[name]["p"] for name in tested])] if tested else []
-  for name, p_holm in zip(tested, adjusted):
-    out[name]["p_holm"] = float(p_holm)
-  direction = {m["name"]: m["direction"] for m in metrics}
-  for name, d in out.items():
-    d.setdefault("p_holm", None)
-    d["holds"] = d["p_holm"] is not None and d["p_holm"] < ALPHA
-    if d["p_holm"] is None:
-      d["verdict"] = NO_TEST
-    elif not d["holds"]:
-      d["verdict"] = "not shown"
-    else:
-      d["verdict"] = "better" if (d["mean"] > 0) == (direction[name] == "higher") else "worse"
-  return out
-
-
-def _metrics(entries: Sequence[Entry]) -> list[dict]:
-  """The scorecard's metrics in order (the first entry's, then any others'), each with
-  the first definition and direction given."""
-  out: dict[str, dict] = {}
-  for entry in entries:
-    for name, metric in entry.record["scorecard"].items():
-      out.setdefault(name, {"name": name, "definition": metric.get("definition") or "",
-                            "direction": metric["direction"]})
-  return list(out.values())
-
-
-def _resolve_baseline(entries: Sequence[Entry], requested: str | None) -> Entry | None:
-  if not requested:
-    return next((e for e in entries if e.shipped), None)
-  matches = ([e for e in entries if e.label == requested]
-             or [e for e in entries if e.name == requested])
-  if len(matches) > 1:
-    matches = [e for e in matches if e.shipped] or matches
-  if not matches:
-    raise errors.ConfigError(f"baseline {requested!r} is not an entry of the table "
-                             f"(entries: {', '.join(e.label for e in entries)})")
-  if len(matches) > 1:
-    raise errors.ConfigError(f"baseline {requested!r} names {len(matches)} entries: give one "
-                             f"of {', '.join(e.label for e in matches)}")
-  return matches[0]
-
-
-def _metric_cell(metric: dict | None) -> dict:
-  """{mean, lo, hi, n} of an entry's scorecard metric (what the record states)."""
-  metric = metric or {}
-  interval = metric.get("interval") or [None, None]
-  per_seed = metric.get("per_seed") or {}
-  n = metric.get("n")
-  if not isinstance(n, (int, float)):
-    n = sum(_finite(v) is not None for v in per_seed.values())
-  return {"mean": _finite(metric.get("mean")), "lo": _finite(interval[0]),
-          "hi": _finite(interval[1]),
-          "n": int(n),
-          "per_seed": per_seed}
-
-
-def _claims(rec: dict) -> dict[str, int]:
-  """{verdict: count}; `not testable: <reason>` counts as `not testable`."""
-  counts: dict[str, int] = {}
-  for claim in rec.get("claims", []):
-    verdict = claim["verdict"].split(":")[0].strip()
-    counts[verdict] = counts.get(verdict, 0) + 1
-  return counts
-
-
-def _suite(rec: dict) -> str:
-  info = rec.get("suite") or {}
-  text = str(info.get("version") or "?")
-  if info.get("commit"):
-    text += f" {str(info['commit'])[:8]}"
-  if info.get("dirty"):
-    text += " (dirty)"
-  return text
-
-
-def _rank_key(row: dict, metrics: Sequence[dict]) -> tuple:
-  key = []
-  for metric in metrics:
-    mean = row["metrics"][metric["name"]]["mean"]
-    key.append((1, 0.0) if mean is None else
-               (0, -mean if metric["direction"] == "higher" else mean))
-  return (*key, row["label"])
-
-
-def build(loaded: Loaded, baseline: str | None = None) -> Board:
-  """The ranked table of the loaded entries against a baseline.
-
-  Args:
-    loaded: load()'s entries.
-    baseline: the baseline entry's name or label; None: the first shipped baseline
-      (by file name), or no comparison where the track ships none.
-
-  Returns:
-    Board: rows ranked by the first metric's mean in its direction, then the next.
-
-  Raises:
-    ConfigError: `baseline` names no entry, or several.
-  """
-  base = _resolve_baseline(loaded.entries, baseline)
-  ordered = ([base] if base else []) + [e for e in loaded.entries if e is not base]
-  metrics = _metrics(ordered)
-  rows = []
-  for entry in loaded.entries:
-    rec = entry.record
-    method = rec["entry"].get("method") or {}
-    rows.append({
-        "label": entry.label, "name": entry.name, "path": entry.path,
-        "shipped": entry.shipped, "baseline": entry is base, "code": entry.code,
-        "model": rec["entry"]["model"]["reference"],
-        "model_sha256": rec["entry"]["model"]["sha256"],
-        "method": method.get("reference"), "method_sha256": method.get("sha256"),
-        "seeds": len(rec["seeds"]),
-        "metrics": {m["name"]: _metric_cell(rec["scorecard"].get(m["name"])) for m in metrics},
-        "differences": (compare(rec, base.record, metrics) if base and entry is not base
-                        else {}),
-        "claims": _claims(rec), "wall_seconds": _finite(rec.get("timing", {}).get("wall_seconds")),
-        "hardware": rec.get("hardware") or "", "suite": _suite(rec)})
-  rows.sort(key=lambda r: _rank_key(r, metrics))
-  for rank, row in enumerate(rows, 1):
-    row["rank"] = rank
-  return Board(track_id=loaded.track_id, track_sha256=loaded.track_sha256,
-               baseline=base.label if base else None, metrics=metrics, rows=rows,
-               skipped=list(loaded.skipped), duplicates=list(loaded.duplicates))
-
-
-def number(value: float | None, signed: bool = False) -> str:
-  """3 decimals below 10, 1 below 100, none above; `-` for None."""
-  if value is None:
-    return "-"
-  digits = 3 if abs(value) < 10 else 1 if abs(value) < 100 else 0
-  return f"{value:{'+' if signed else ''}.{digits}f}"
-
-
-def duration(seconds: float | None) -> str:
-  """`42s`, `3m05s`, `2h07m`; `-` for None."""
-  if seconds is None:
-    return "-"
-  seconds = max(0, int(round(seconds)))
-  if seconds < 60:
-    return f"{seconds}s"
-  if seconds < 3600:
-    return f"{seconds // 60}m{seconds % 60:02d}s"
-  return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
-
-
-def metric_text(cell: dict) -> str:
-  """`mean [lo, hi]`, `mean` without an interval, `-` without a mean."""
-  if cell["mean"] is None:
-    return "-"
-  if cell["lo"] is None or cell["hi"] is None:
-    return number(cell["mean"])
-  return f"{number(cell['mean'])} [{number(cell['lo'])}, {number(cell['hi'])}]"
-
-
-def difference_text(d: dict, seeds: int) -> str:
-  """`+0.012 [-0.010, 0.030]`, with ✓ (better) or ✗ (worse) where it holds after Holm,
-  `(n=k)` where fewer seeds than the entry's were paired; `+0.012 (n<3)` untested."""
-  if d["mean"] is None:
-    return "no paired seeds"
-  if d["verdict"] == NO_TEST:
-    return f"{number(d['mean'], True)} ({NO_TEST})"
-  text = f"{number(d['mean'], True)} [{number(d['interval'][0])}, {number(d['interval'][1])}]"
-  if d["n"] < seeds:
-    text += f" (n={d['n']})"
-  marker = {"better": BETTER, "worse": WORSE}.get(d["verdict"])
-  return f"{text} {marker}" if marker else text
-
-
-def _escape(text: Any) -> str:
-  return " ".join(str(text).split()).replace("|", "\\|")
-
-
-def _claims_text(counts: dict[str, int]) -> str:
-  if not counts:
-    return "-"
-  order = ["held", "contradicted", "inconclusive", "not testable"]
-  verdicts = sorted(counts, key=lambda v: (order.index(v) if v in order else len(order), v))
-  return ", ".join(f"{counts[v]} {v}" for v in verdicts)
-
-
-def headers(board: Board) -> list[str]:
-  """The Markdown table's columns."""
-  columns = ["#", "entry", "model", "method", "seeds"]
-  columns += [metric["name"] for metric in board.metrics]
-  return columns + ["claims", "wall", "hardware", "suite"]
-
-
-def markdown(board: Board) -> str:
-  """The table: a line on the track and the ranking, a row per entry, then what the
-  columns mean and the records left out."""
-  by = board.metrics[0] if board.metrics else None
-  lines = [f"Track {board.track_id} (track hash {board.track_sha256[:12]}): "
-           f"{len(board.rows)} entr{'y' if len(board.rows) == 1 else 'ies'}"
-           + (f", baseline {board.baseline}" if board.baseline else ", no baseline")
-           + (f"; ranked by {by['name']} ({by['direction']} is better), then the next "
-              "metrics." if by else "."), ""]
-  columns = headers(board)
-  lines += ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-  for row in board.rows:
-    cells = [str(row["rank"]), _escape(row["label"]) + (" (baseline)" if row["baseline"] else ""),
-             _escape(row["model"]), _escape(row["method"] or "-"), str(row["seeds"])]
-    for metric in board.metrics:
-      # The difference from the baseline under the entry's own value, in one cell: a
-      # column per metric keeps the table readable at six metrics.
-      d = row["differences"].get(metric["name"]) if board.baseline else None
-      cells.append(metric_text(row["metrics"][metric["name"]]) +
-                   (f"<br>Δ {difference_text(d, row['seeds'])}" if d else ""))
-    cells += [_claims_text(row["claims"]), duration(row["wall_seconds"]),
-              _escape(row["hardware"] or "-"), _escape(row["suite"])]
-    lines.append("| " + " | ".join(cells) + " |")
-  lines.append("")
-  lines.append("Metrics: mean over seeds [95% interval], as each entry's record states" +
-               ("; below it, Δ the difference from the baseline." if board.baseline else "."))
-  if board.baseline:
-    lines.append(
-        f"Δ: the entry minus {board.baseline}, paired by seed over the seeds both have, "
-        f"mean [95% t interval]; {BETTER} better, {WORSE} worse: the difference holds after "
-        f"Holm's correction over the entry's metrics (two-sided paired t test, adjusted "
-        f"p < {ALPHA:g}); {NO_TEST}: fewer than {MIN_PAIRED} paired seeds, not tested.")
-  for metric in board.metrics:
-    definition = f": {_escape(metric['definition'])}" if metric["definition"] else ""
-    lines.append(f"- {metric['name']} ({metric['direction']} is better){definition}")
-  if board.skipped:
-    lines.append("")
-    lines.append(f"Left out ({len(board.skipped)}):")
-    lines += [f"- {path}: {reason}" for path, reason in board.skipped]
-  return "\n".join(lines) + "\n"
-
-
-CSV_FIELDS = ("rank", "entry", "name", "baseline", "model", "model_sha256", "method",
-              "method_sha256", "code_sha256", "track", "track_sha256", "metric", "direction",
-              "mean", "lo", "hi", "n", "per_seed", "diff_n", "diff_mean", "diff_lo", "diff_hi",
-              "p", "p_holm", "verdict", "claims", "wall_seconds", "hardware", "suite", "path")
-
-
-def csv_text(board: Board) -> str:
-  """A row per entry and metric: every number of the table at full precision (the
-  difference's fields empty for the baseline, or without one)."""
-  buffer = io.StringIO()
-  writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS, lineterminator="\n")
-  writer.writeheader()
-  for row in board.rows:
-    for metric in board.metrics:
-      cell = row["metrics"][metric["name"]]
-      d = row["differences"].get(metric["name"]) or {}
-      interval = d.get("interval") or [None, None]
-      writer.writerow({
-          "rank": row["rank"], "entry": row["label"], "name": row["name"],
-          "baseline": row["baseline"], "model": row["model"],
-          "model_sha256": row["model_sha256"], "method": row["method"] or "",
-          "method_sha256": row["method_sha256"] or "", "code_sha256": row["code"],
-          "track": board.track_id, "track_sha256": board.track_sha256,
-          "metric": metric["name"], "direction": metric["direction"],
-          "mean": cell["mean"], "lo": cell["lo"], "hi": cell["hi"], "n": cell["n"],
-          "per_seed": json.dumps(cell["per_seed"], sort_keys=True),
-          "diff_n": d.get("n"), "diff_mean": d.get("mean"), "diff_lo": interval[0],
-          "diff_hi": interval[1], "p": d.get("p"), "p_holm": d.get("p_holm"),
-          "verdict": d.get("verdict"), "claims": _claims_text(row["claims"]),
-          "wall_seconds": row["wall_seconds"], "hardware": row["hardware"],
-          "suite": row["suite"], "path": row["path"]})
-  return buffer.getvalue()
-
-
-def figure(board: Board) -> bytes | None:
-  """A panel per metric: each entry's mean and interval, in rank order from the top, the
-  baseline's mean as a dashed line; None when no entry has a mean."""
-  if not any(row["metrics"][m["name"]]["mean"] is not None
-             for row in board.rows for m in board.metrics):
-    return None
-  from suite.results import plots  # pylint: disable=g-import-not-at-top  (matplotlib, Agg)
-  import matplotlib.pyplot as plt  # pylint: disable=g-import-not-at-top
-  columns = min(3, len(board.metrics))
-  grid = -(-len(board.metrics) // columns)
-  fig, axes = plt.subplots(grid, columns, squeeze=False, dpi=100, sharey=True,
-                           figsize=(2.0 + 3.8 * columns,
-                                    (1.0 + max(1.6, 0.35 * len(board.rows))) * grid + 0.4))
-  labels = [row["label"] for row in board.rows]
-  y = np.arange(len(board.rows))[::-1]
-  for ax in axes.flat[len(board.metrics):]:
-    ax.set_visible(False)
-  for ax, metric in zip(axes.flat, board.metrics):
-    for yi, row in zip(y, board.rows):
-      cell = row["metrics"][metric["name"]]
-      if cell["mean"] is None:
-        continue
-      lo = cell["mean"] if cell["lo"] is None else cell["lo"]
-      hi = cell["mean"] if cell["hi"] is None else cell["hi"]
-      ax.errorbar([cell["mean"]], [yi], xerr=[[cell["mean"] - lo], [hi - cell["mean"]]],
-                  fmt="o", capsize=3, color="C1" if row["baseline"] else "C0")
-      if row["baseline"]:
-        ax.axvline(cell["mean"], color="C1", linestyle="--", linewidth=0.8)
-    ax.set_title(f"{metric['name']} ({metric['direction']} is better)", fontsize=9)
-    ax.grid(alpha=0.3)
-    ax.set_yticks(y)
-    ax.set_yticklabels(labels, fontsize=8)
-    ax.set_ylim(-0.6, len(board.rows) - 0.4)
-  fig.suptitle(f"{board.track_id}: mean and 95% interval over seeds"
-               + (f" (baseline {board.baseline} dashed)" if board.baseline else ""), fontsize=10)
-  return plots.png_bytes(fig)
-
-
-def write(board: Board, board_dir: str) -> list[str]:
-  """leaderboard.md, .csv and .png (where there is a figure) in board_dir, all or none
-  (errors.WriteError), the table last; returns the names written."""
-  outputs: dict[str, str | bytes] = {"leaderboard.md": markdown(board),
-                                     "leaderboard.csv": csv_text(board)}
-  png = figure(board)
-  if png:
-    outputs["leaderboard.png"] = png
-  atomic.write_together({os.path.join(board_dir, name): content
-                         for name, content in reversed(list(outputs.items()))},
-                        "the leaderboard")
-  return list(outputs)

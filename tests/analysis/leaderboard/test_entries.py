@@ -25,6 +25,8 @@ from scipy import stats as scipy_stats
 
 from suite import errors
 from suite.analysis.leaderboard import entries
+from suite.analysis.leaderboard import entry_board
+from suite.analysis.leaderboard import entry_render
 
 TRACK = "test-track-v1"
 SHA = "ab" * 32
@@ -80,7 +82,7 @@ def board_of(tmp_path, records, shipped=(), baseline=None, sha=SHA):
   for i, rec in enumerate(records):
     put(tmp_path / "entries" / f"e{i}", rec)
   loaded = entries.load([str(tmp_path / "entries")], TRACK, sha, shipped_dir=str(shipped_dir))
-  return entries.build(loaded, baseline=baseline)
+  return entry_board.build(loaded, baseline=baseline)
 
 
 def row(board, label):
@@ -94,7 +96,7 @@ def test_paired_difference_matches_an_independent_paired_t_test():
   mine["2"] = None  # Not computable in the entry: seed 2 is not paired.
   del base["5"]  # The baseline never ran seed 5.
   mine = dict(reversed(list(mine.items())))  # Pairing is by seed, not by position.
-  d = entries.paired_difference(mine, base)
+  d = entry_board.paired_difference(mine, base)
   seeds = ["0", "1", "3", "4"]
   assert d["seeds"] == seeds and d["n"] == 4
   a = np.array([mine[s] for s in seeds])
@@ -108,15 +110,15 @@ def test_paired_difference_matches_an_independent_paired_t_test():
 
 
 def test_zero_spread_and_too_few_seeds():
-  same = entries.paired_difference({"0": 1.0, "1": 1.0, "2": 1.0}, {"0": 1.0, "1": 1.0, "2": 1.0})
+  same = entry_board.paired_difference({"0": 1.0, "1": 1.0, "2": 1.0}, {"0": 1.0, "1": 1.0, "2": 1.0})
   assert same["mean"] == 0.0 and same["p"] == 1.0 and same["interval"] == [0.0, 0.0]
-  shifted = entries.paired_difference({"0": 1.0, "1": 1.0, "2": 1.0},
+  shifted = entry_board.paired_difference({"0": 1.0, "1": 1.0, "2": 1.0},
                                       {"0": 0.5, "1": 0.5, "2": 0.5})
   assert shifted["p"] == 0.0 and shifted["interval"] == [0.5, 0.5]
-  two = entries.paired_difference({"0": 0.7, "1": 0.8, "2": None}, {"0": 0.5, "1": 0.5, "2": 0.5})
+  two = entry_board.paired_difference({"0": 0.7, "1": 0.8, "2": None}, {"0": 0.5, "1": 0.5, "2": 0.5})
   assert two["n"] == 2 and two["mean"] == pytest.approx(0.25)
   assert two["interval"] is None and two["p"] is None
-  none = entries.paired_difference({"0": float("nan")}, {"0": 0.5})
+  none = entry_board.paired_difference({"0": float("nan")}, {"0": 0.5})
   assert none["n"] == 0 and none["mean"] is None
 
 
@@ -124,13 +126,13 @@ def test_holm_over_an_entrys_metrics_on_a_hand_computed_example(monkeypatch):
   # p = (0.01, 0.04, 0.03, 0.5): sorted 0.01 x 4 = 0.04, 0.03 x 3 = 0.09, 0.04 x 2 = 0.08
   # (raised to 0.09, monotone), 0.5 x 1 = 0.5.
   raw = {"a": 0.01, "b": 0.04, "c": 0.03, "d": 0.5}
-  monkeypatch.setattr(entries, "paired_difference",
+  monkeypatch.setattr(entry_board, "paired_difference",
                       lambda mine, theirs: {"n": 5, "mean": mine["0"], "interval": [0, 1],
                                             "p": raw[theirs["name"]]})
   metrics = [{"name": m, "direction": "higher" if m != "a" else "lower"} for m in raw]
   rec = {"scorecard": {m: {"per_seed": {"0": 0.1}} for m in raw}}
   base = {"scorecard": {m: {"per_seed": {"name": m}} for m in raw}}
-  out = entries.compare(rec, base, metrics)
+  out = entry_board.compare(rec, base, metrics)
   assert [out[m]["p_holm"] for m in raw] == pytest.approx([0.04, 0.09, 0.09, 0.5])
   assert [out[m]["holds"] for m in raw] == [True, False, False, False]
   assert out["a"]["verdict"] == "worse"  # Up on a metric where lower is better.
@@ -162,7 +164,7 @@ def test_a_difference_significant_alone_need_not_hold_after_holm(tmp_path):
   assert out["knn"]["p_holm"] > 0.05 and not out["knn"]["holds"]  # ... not after Holm.
   assert out["fit"]["verdict"] == "better" and out["loss"]["verdict"] == "worse"
   assert out["gap"]["verdict"] == "not shown"
-  table = entries.markdown(board)
+  table = entry_render.markdown(board)
   mine_line = next(line for line in table.splitlines() if line.startswith("| ") and "mine" in line)
   assert "+0.110 [" in mine_line and "] ✓ |" in mine_line and "] ✗ |" in mine_line
 
@@ -172,8 +174,8 @@ def test_a_record_of_another_track_version_is_listed_with_its_hash_and_never_tab
   assert [r["label"] for r in board.rows] == ["new"]
   (path, reason), = board.skipped
   assert path.endswith("e0/entry.json") and OTHER_SHA in reason and SHA in reason
-  assert "old" not in entries.csv_text(board)
-  assert OTHER_SHA in entries.markdown(board)  # Listed below the table.
+  assert "old" not in entry_render.csv_text(board)
+  assert OTHER_SHA in entry_render.markdown(board)  # Listed below the table.
 
 
 def test_the_same_name_with_other_code_is_two_entries(tmp_path):
@@ -223,8 +225,8 @@ def test_a_bad_record_is_listed_with_its_reason_never_a_crash(tmp_path, damage, 
   assert [r["label"] for r in board.rows] == ["good"]
   (path, why), = board.skipped
   assert path.endswith("e0/entry.json") and why.startswith(reason), why
-  entries.markdown(board)
-  entries.csv_text(board)
+  entry_render.markdown(board)
+  entry_render.csv_text(board)
 
 
 def test_a_missing_path_is_listed(tmp_path):
@@ -242,7 +244,7 @@ def test_fewer_than_three_paired_seeds_are_not_tested(tmp_path):
   d = row(board, "two")["differences"]
   assert d["fit"]["n"] == 2 and d["fit"]["verdict"] == "n<3" and d["fit"]["p_holm"] is None
   assert d["loss"]["n"] == 3 and d["loss"]["verdict"] == "better"
-  line = next(line for line in entries.markdown(board).splitlines() if line.startswith("| 1 |"))
+  line = next(line for line in entry_render.markdown(board).splitlines() if line.startswith("| 1 |"))
   assert "| two | " in line and "<br>Δ +0.075 (n<3) |" in line
 
 
@@ -255,7 +257,7 @@ def test_markdown_and_csv(tmp_path):
   empty = make("empty", {"fit": {0: None, 1: None, 2: None}, "loss": {0: 0.5, 1: 0.5, 2: 0.5}},
                model_sha="aa" * 32, claims=[])
   board = board_of(tmp_path, [empty, better], shipped=[base])
-  table = entries.markdown(board)
+  table = entry_render.markdown(board)
   lines = table.splitlines()
   assert lines[0] == (f"Track {TRACK} (track hash {SHA[:12]}): 3 entries, baseline mlp; "
                       "ranked by fit (higher is better), then the next metrics.")
@@ -272,8 +274,8 @@ def test_markdown_and_csv(tmp_path):
   assert lines[6].startswith("| 3 | empty | pkg.models:empty | - | 3 | -<br>Δ no paired seeds | "
                              "0.500 [0.490, 0.510]<br>Δ +0.210 [")
   assert "- fit (higher is better): the fit" in table and "Holm" in table
-  rows = list(csv.DictReader(io.StringIO(entries.csv_text(board))))
-  assert len(rows) == 3 * 2 and tuple(rows[0]) == entries.CSV_FIELDS
+  rows = list(csv.DictReader(io.StringIO(entry_render.csv_text(board))))
+  assert len(rows) == 3 * 2 and tuple(rows[0]) == entry_render.CSV_FIELDS
   first = rows[0]
   assert (first["entry"], first["metric"], first["baseline"]) == ("wide|net", "fit", "False")
   assert float(first["mean"]) == pytest.approx(0.96) and float(first["diff_mean"]) == (
@@ -292,7 +294,7 @@ def test_ranking_follows_the_first_metrics_direction(tmp_path):
     rec["scorecard"]["epochs"]["direction"] = "lower"
   board = board_of(tmp_path, records)
   assert [r["label"] for r in board.rows] == ["m1", "m2", "m0"]
-  assert board.baseline is None and "Δ" not in entries.markdown(board)
+  assert board.baseline is None and "Δ" not in entry_render.markdown(board)
 
 
 def test_the_baseline_is_the_first_shipped_one_or_the_one_asked_for(tmp_path):
@@ -311,7 +313,7 @@ def test_the_baseline_is_the_first_shipped_one_or_the_one_asked_for(tmp_path):
 
 def test_figure_and_files(tmp_path):
   board = board_of(tmp_path, [make("mine", model_sha="03" * 32)], shipped=[make("mlp")])
-  written = entries.write(board, str(tmp_path / "board"))
+  written = entry_render.write(board, str(tmp_path / "board"))
   assert written == ["leaderboard.md", "leaderboard.csv", "leaderboard.png"]
   assert (tmp_path / "board" / "leaderboard.png").read_bytes().startswith(b"\x89PNG")
-  assert (tmp_path / "board" / "leaderboard.md").read_text() == entries.markdown(board)
+  assert (tmp_path / "board" / "leaderboard.md").read_text() == entry_render.markdown(board)
