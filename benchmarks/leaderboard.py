@@ -76,7 +76,9 @@ def track_board(track_id: str, board_dir: str | None) -> None:
   expected = TRACK_SHA256.value or suite.tracks.track_hash(track_id)
   if missing := [p for p in ENTRIES.value if not tf.io.gfile.exists(p)]:
     raise errors.ConfigError(f"--entries: no such file or directory: {', '.join(missing)}")
-  loaded = entries.load(ENTRIES.value, track_id, expected)
+  shipped = track_id in suite.tracks.available() and suite.tracks.load(track_id)
+  shape = entries.TrackShape.of(shipped) if shipped and shipped.sha256 == expected else None
+  loaded = entries.load(ENTRIES.value, track_id, expected, shape=shape)
   for path, reason in loaded.skipped + [(p, f"the same entry as {kept}, tabled once")
                                         for p, kept in loaded.duplicates]:
     print(f"skipped {path}: {reason}", file=sys.stderr)

@@ -62,6 +62,13 @@ def resolve(reference: str, kind: str = "entry") -> Callable[..., Any]:
     sys.path.insert(0, "")
   try:
     module = importlib.import_module(module_name)
+  except errors.SuiteError:
+    raise
+  except SystemExit as e:  # sys.exit() or argparse's parse_args() at the module's top level.
+    raise errors.ConfigError(
+        f"{kind} {reference}: importing {module_name} exited (SystemExit: {e.code}); an "
+        "entry's module must not parse the command line or exit when imported (keep that "
+        "under `if __name__ == \"__main__\":`)") from e
   except Exception as e:  # pylint: disable=broad-except  (any error of the user's module)
     raise errors.ConfigError(
         f"{kind} {reference}: cannot import {module_name}: {type(e).__name__}: {e}") from e
@@ -83,6 +90,9 @@ def call(reference: str, kind: str, *args: Any) -> Any:
     return function(*args)
   except errors.SuiteError:
     raise
+  except SystemExit as e:  # The entry's code must not end the benchmark (silently, at that).
+    raise errors.ConfigError(f"{kind} {reference} exited (SystemExit: {e.code}) instead of "
+                             "returning") from e
   except Exception as e:  # pylint: disable=broad-except  (any error of the user's code)
     raise errors.ConfigError(f"{kind} {reference} raised {type(e).__name__}: {e}") from e
 

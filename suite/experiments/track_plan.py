@@ -33,13 +33,15 @@ import dataclasses
 import json
 import os
 import time
-from typing import Any, TextIO
+from typing import IO, Any, TextIO
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from suite import entries
 from suite import errors
+from suite import hooks as hooks_lib
 from suite import methods
 from suite import tracks as tracks_lib
 from suite.analysis import scorecard
@@ -54,12 +56,14 @@ from suite.probing import probe
 from suite.results import atomic
 from suite.results import provenance
 from suite.results import record
+from suite.results import run_directory
 from suite.training import run_spec
 from suite.training import train_config
 
 BENCHMARK = "memorization_bench"
 ENTRY_RECORD = "entry.json"
 ENTRY_SOURCE = "entry_source.json"
+ENTRY_LOCK = ".entry.lock"
 SCHEMA_VERSION = 1
 # Where data lives and how it runs: never part of a track (data.seed is the job's seed).
 _DATA_LOCATION = ("data_dir", "manual_dir", "download", "seed")
@@ -81,6 +85,12 @@ class Entry:
     if self.method and not entries.is_reference(self.method):
       raise errors.ConfigError(f"method {self.method!r} is not a reference of the form "
                                "package.module:function")
+    name = self.name
+    if name and (name != name.strip() or name in (".", "..") or "/" in name or "\\" in name
+                 or not name.isprintable()):
+      # The name is a directory (runs/entries/<track>/<name>) and a leaderboard label.
+      raise errors.ConfigError(f"entry name {name!r}: give a name without slashes, control "
+                               "characters or surrounding spaces, other than . and ..")
 
   @property
   def display_name(self) -> str:
@@ -130,6 +140,10 @@ def _sections(track: tracks_lib.Track, free: Mapping[str, Any]) -> dict[str, dic
                                f"({_lookup(sections, key)!r}); an entry may choose only "
                                f"{track.free or 'where data and outputs live'}")
     section, setting = key.split(".")
+    fixed = sections[section][setting]
+    if type(value) is not type(fixed) and not (type(fixed) is float and type(value) is int):
+      raise errors.ConfigError(f"{key}: {value!r} is a {type(value).__name__}; the track's "
+                               f"value {fixed!r} is a {type(fixed).__name__}")
     sections[section][setting] = value
   return sections
 
@@ -210,15 +224,64 @@ def plan(track: tracks_lib.Track, entry: Entry, output_dir: str,
 def check_entry(entry: Entry, info: datasets.DatasetInfo, seed: int) -> None:
   """Builds the entry's model (and method) once, so that a function that raises or
   breaks its protocol is one error before any run directory is made."""
-  zoo.build(zoo.ModelConfig(name=entry.model), info.image_shape, info.num_classes, seed)
+  built = zoo.build(zoo.ModelConfig(name=entry.model), info.image_shape, info.num_classes,
+                    seed)
+  images = np.random.RandomState(0).uniform(size=(methods.TRIAL_BATCH, *info.image_shape))
+  try:
+    logits = np.asarray(built.model(images.astype(np.float32), training=False))
+  except Exception as e:  # pylint: disable=broad-except  (any error of the entry's code)
+    raise errors.ConfigError(f"model {entry.model}: calling it on a batch of images raised "
+                             f"{type(e).__name__}: {str(e).strip()[:300]}") from e
+  if logits.shape != (methods.TRIAL_BATCH, info.num_classes):
+    raise errors.ConfigError(f"model {entry.model}: its logits on {methods.TRIAL_BATCH} "
+                             f"images have shape {logits.shape}, expected "
+                             f"({methods.TRIAL_BATCH}, {info.num_classes})")
+  if not np.isfinite(logits).all():
+    raise errors.ConfigError(f"model {entry.model}: its logits on a batch of random images "
+                             "are NaN or infinite")
   if entry.method:
-    methods.build(entry.method, info.num_classes, seed)
+    method = methods.build(entry.method, info.num_classes, seed)
+    for hook in method.hooks:
+      try:
+        hooks_lib.as_hook(hook)
+      except TypeError as e:
+        raise errors.ConfigError(f"method {entry.method}: hooks: {e}") from e
+    methods.check(method, entry.method, built.model, info.image_shape, info.num_classes)
   keras.backend.clear_session()
 
 
+def _claim(output_dir: str, track: tracks_lib.Track, entry: Entry,
+           sources: dict) -> IO[str] | None:
+  """Checks the directory's code (`_check_source`) and holds it for this process: a shared
+  lock on ENTRY_LOCK (local disks; the OS releases it when the process ends), so that the
+  code of a directory cannot change while another process trains or checks there."""
+  if not run_directory.is_local(output_dir):
+    _check_source(output_dir, track, entry, sources, may_write=True)
+    return None
+  import fcntl  # pylint: disable=g-import-not-at-top  (POSIX only)
+  local = output_dir.removeprefix("file://")
+  os.makedirs(local, exist_ok=True)
+  handle = open(os.path.join(local, ENTRY_LOCK), "a+", encoding="utf-8")  # pylint: disable=consider-using-with
+  try:
+    try:
+      fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+      alone = True
+    except OSError:  # Another process holds it: wait while it writes, then read only.
+      fcntl.flock(handle, fcntl.LOCK_SH)
+      alone = False
+    _check_source(output_dir, track, entry, sources, may_write=alone)
+    fcntl.flock(handle, fcntl.LOCK_SH)
+  except BaseException:
+    handle.close()
+    raise
+  return handle
+
+
 def _check_source(output_dir: str, track: tracks_lib.Track, entry: Entry,
-                  sources: dict) -> None:
-  """Refuses an output directory that holds runs of other code or another track."""
+                  sources: dict, may_write: bool) -> None:
+  """Refuses an output directory that holds runs of other code or another track; writes
+  ENTRY_SOURCE where it is missing or names code no run has trained with (`may_write`:
+  no other process is using the directory, else that is refused)."""
   path = os.path.join(output_dir, ENTRY_SOURCE)
   mine = {"track": track.describe(), "model": sources["model"], "method": sources["method"]}
   mine_key = {"track": track.sha256, "model": sources["model"]["sha256"],
@@ -245,6 +308,10 @@ def _check_source(output_dir: str, track: tracks_lib.Track, entry: Entry,
       return
     # No run has started with the code it names (its first run failed before training,
     # say): the directory is this code's now.
+  if not may_write:
+    raise errors.RunDirBusyError(
+        f"{output_dir} is in use by another memorization_bench process with other code (or "
+        "another track): wait for it to finish, or use another output directory")
   os.makedirs(output_dir, exist_ok=True)
   atomic.write(path, json.dumps(mine, indent=2) + "\n", what="the entry's source record")
 
@@ -280,6 +347,8 @@ def benchmark(track: str | tracks_lib.Track, model: Callable[..., Any] | str,
     The entry record (a dict), or with `only` the jobs trained and their directories.
   """
   started = time.time()
+  if tf.io.gfile.exists(output_dir) and not tf.io.gfile.isdir(output_dir):
+    raise errors.ConfigError(f"output directory {output_dir} exists and is not a directory")
   track = tracks_lib.load(track) if isinstance(track, str) else track
   entry = Entry(model=reference_of(model, "model"),
                 method=reference_of(method, "method") if method else "", name=name)
@@ -288,9 +357,13 @@ def benchmark(track: str | tracks_lib.Track, model: Callable[..., Any] | str,
   sources = entry.sources()  # Imports the entry's code: an error here is before any run.
   cache = job_plan.DataCache(selected)
   check_entry(entry, cache.get(selected[0].data).info, track.seeds[0])
-  _check_source(output_dir, track, entry, sources)
-  records = job_plan.train(selected, cache=cache, strategy=strategy, out=out,
-                           progress=progress)
+  claim = _claim(output_dir, track, entry, sources)
+  try:
+    records = job_plan.train(selected, cache=cache, strategy=strategy, out=out,
+                             progress=progress)
+  finally:
+    if claim is not None:
+      claim.close()  # Releases the lock.
   if only is not None:
     return experiment_record.TrainedJobs(
         benchmark=BENCHMARK, jobs=job_plan.job_names(selected),

@@ -53,9 +53,11 @@ or asks the distribution strategy, so resnet18 and mlp also build under Keras' J
 from collections.abc import Sequence
 import dataclasses
 import math
+import weakref
 
 import keras
 from keras import layers
+import numpy as np
 
 from suite import entries
 from suite import errors
@@ -312,6 +314,10 @@ def build(config: ModelConfig, input_shape: Sequence[int], num_classes: int,
   return ZooModel(model=model, endpoints=tuple(endpoints), encoder_endpoint=encoder_endpoint)
 
 
+# The models entries' functions have returned (while they live).
+_ENTRY_MODELS: "weakref.WeakSet[keras.Model]" = weakref.WeakSet()
+
+
 def build_entry(reference: str, input_shape: Sequence[int], num_classes: int,
                 seed: int) -> ZooModel:
   """The model of an entry: `function(input_shape, num_classes, seed)`, checked.
@@ -359,5 +365,11 @@ def build_entry(reference: str, input_shape: Sequence[int], num_classes: int,
     got = [tuple(o.shape) for o in outputs]
     raise errors.ConfigError(f"{where}: output shape {got}, expected one output of logits "
                              f"(None, {num_classes})")
+  if built.model in _ENTRY_MODELS:  # Cached by the entry: it would start trained.
+    raise errors.ConfigError(f"{where} returned a model it had returned before: build a new "
+                             "model on every call (each run starts from its own weights)")
+  if not all(np.isfinite(np.asarray(w)).all() for w in built.model.get_weights()):
+    raise errors.ConfigError(f"{where}: its initial weights are NaN or infinite")
+  _ENTRY_MODELS.add(built.model)
   return ZooModel(model=built.model, endpoints=tuple(built.endpoints),
                   encoder_endpoint=built.encoder_endpoint)

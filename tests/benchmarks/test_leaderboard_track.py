@@ -67,6 +67,7 @@ def test_the_track_hash_comes_from_the_track_file_unless_given(tmp_path, monkeyp
   asked = []
   fake = types.ModuleType("suite.tracks")
   fake.track_hash = lambda track_id: asked.append(track_id) or OTHER_SHA
+  fake.available = lambda: []  # Not a shipped track: no seeds or scorecard to check.
   monkeypatch.setitem(sys.modules, "suite.tracks", fake)
   monkeypatch.setattr(sys.modules["suite"], "tracks", fake, raising=False)
   with flagsaver.flagsaver(track=TRACK, entries=[str(tmp_path / "entries")]):

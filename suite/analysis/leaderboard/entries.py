@@ -124,8 +124,47 @@ def _metric_problem(name: str, metric: Any) -> str | None:
   if interval is not None and not (isinstance(interval, list) and len(interval) == 2 and all(
       v is None or _is_number(v) for v in interval)):
     return f"scorecard {name!r}: interval is not [lo, hi]"
-  if metric.get("n") is not None and not (_is_number(metric["n"]) and metric["n"] >= 0):
+  mean = finite(metric.get("mean"))
+  lo, hi = (finite(v) for v in (interval or [None, None]))
+  if mean is not None and lo is not None and hi is not None and not lo <= mean <= hi:
+    return f"scorecard {name!r}: interval [{lo}, {hi}] does not hold the mean {mean}"
+  if metric.get("n") is not None and not (finite(metric["n"]) is not None and metric["n"] >= 0):
     return f"scorecard {name!r}: n is not a count"
+  return None
+
+
+@dataclasses.dataclass(frozen=True)
+class TrackShape:
+  """What a track fixes of its entry records: the seeds and each scorecard metric's
+  direction (a record edited by hand, or made by other code, may differ)."""
+  seeds: tuple[int, ...]
+  directions: dict[str, str]  # metric name -> "higher" or "lower"
+
+  @classmethod
+  def of(cls, track: Any) -> "TrackShape":
+    """From a suite.tracks.Track (its `seeds` and `scorecard`)."""
+    return cls(seeds=tuple(track.seeds),
+               directions={metric["name"]: metric["direction"] for metric in track.scorecard})
+
+
+def _track_problem(rec: dict, shape: TrackShape) -> str | None:
+  """What keeps a record from having the track's seeds and scorecard, or None."""
+  seeds = rec["seeds"]
+  if len(set(seeds)) != len(seeds) or sorted(seeds) != sorted(shape.seeds):
+    return f"seeds {seeds} are not the track's {list(shape.seeds)}"
+  got = rec["scorecard"]
+  if set(got) != set(shape.directions):
+    return (f"scorecard metrics differ from the track's (missing "
+            f"{sorted(set(shape.directions) - set(got))}, unknown "
+            f"{sorted(set(got) - set(shape.directions))})")
+  keys = {str(seed) for seed in shape.seeds}
+  for name, direction in shape.directions.items():
+    if got[name]["direction"] != direction:
+      return (f"scorecard {name!r}: direction {got[name]['direction']!r} is not the track's "
+              f"{direction!r}")
+    if not set(got[name]["per_seed"]) <= keys:
+      return (f"scorecard {name!r}: per_seed has seeds "
+              f"{sorted(set(got[name]['per_seed']) - keys)} the track does not run")
   return None
 
 
@@ -169,8 +208,11 @@ def _malformed(rec: dict) -> str | None:
   return None
 
 
-def validate(rec: Any, track_id: str, track_sha256: str) -> str | None:
-  """None if `rec` can be tabled for the track at this hash, else why not (one line)."""
+def validate(rec: Any, track_id: str, track_sha256: str,
+             shape: TrackShape | None = None) -> str | None:
+  """None if `rec` can be tabled for the track at this hash, else why not (one line).
+
+  With `shape` (that of the track of that hash), its seeds and scorecard are checked too."""
   if not isinstance(rec, dict):
     return f"not an entry record (a JSON {type(rec).__name__})"
   if rec.get("kind") != "entry":
@@ -188,7 +230,7 @@ def validate(rec: Any, track_id: str, track_sha256: str) -> str | None:
   if track.get("sha256") != track_sha256:
     return (f"track hash {track.get('sha256')} differs from the table's {track_sha256}: "
             "run on another version of the track")
-  problem = _malformed(rec)
+  problem = _malformed(rec) or (_track_problem(rec, shape) if shape else None)
   return f"malformed: {problem}" if problem else None
 
 
@@ -240,7 +282,7 @@ def _results(rec: dict) -> str:
 
 
 def load(roots: Sequence[str], track_id: str, track_sha256: str,
-         shipped_dir: str | None = None) -> Loaded:
+         shipped_dir: str | None = None, shape: TrackShape | None = None) -> Loaded:
   """The track's entries: its shipped baselines, then the entry.json under `roots`.
 
   Args:
@@ -250,6 +292,8 @@ def load(roots: Sequence[str], track_id: str, track_sha256: str,
       another is listed and left out.
     shipped_dir: where the shipped baselines are (None: baselines_dir(track_id); a
       directory that does not exist: none).
+    shape: the seeds and scorecard of the track of hash `track_sha256`, which a record
+      must have (None: not checked).
 
   Returns:
     Loaded, the entries labelled (name, or name@<code_id[:8]> where names clash).
@@ -263,7 +307,7 @@ def load(roots: Sequence[str], track_id: str, track_sha256: str,
   for path, is_shipped in [(p, True) for p in shipped] + [(p, False) for p in found]:
     rec, reason = _read(path)
     if reason is None:
-      reason = validate(rec, track_id, track_sha256)
+      reason = validate(rec, track_id, track_sha256, shape)
     if reason:
       loaded.skipped.append((path, reason))
       continue

@@ -194,7 +194,8 @@ def figure(board: entry_board.Board) -> bytes | None:
         continue
       lo = cell["mean"] if cell["lo"] is None else cell["lo"]
       hi = cell["mean"] if cell["hi"] is None else cell["hi"]
-      ax.errorbar([cell["mean"]], [yi], xerr=[[cell["mean"] - lo], [hi - cell["mean"]]],
+      ax.errorbar([cell["mean"]], [yi], xerr=[[max(0.0, cell["mean"] - lo)],
+                                                       [max(0.0, hi - cell["mean"])]],
                   fmt="o", capsize=3, color="C1" if row["baseline"] else "C0")
       if row["baseline"]:
         ax.axvline(cell["mean"], color="C1", linestyle="--", linewidth=0.8)
