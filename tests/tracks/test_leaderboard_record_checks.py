@@ -64,7 +64,11 @@ def _metric(rec):
     (lambda r: _metric(r).update(direction="lower"), "direction 'lower' is not the track's"),
     (lambda r: r.update(seeds=[0, 0, 0]), r"seeds \[0, 0, 0\] are not the track's"),
     (lambda r: r.update(seeds=[0, 1, 2, 3]), r"seeds \[0, 1, 2, 3\] are not the track's"),
-    (lambda r: _metric(r).update(per_seed={"a": 1.0}), r"per_seed has seeds \['a'\]"),
+    (lambda r: _metric(r).update(per_seed={("a" if k == "0" else k): v for k, v in _metric(
+        r)["per_seed"].items()}), r"per_seed has seeds \['a'\]"),
+    (lambda r: _metric(r)["per_seed"].update({"0": _metric(r)["per_seed"]["0"] + 1.0}),
+     "is not the mean of per_seed"),
+    (lambda r: _metric(r).update(n=2), "n 2 is not the 3 values of per_seed"),
     (lambda r: _metric(r).update(n=float("inf")), "n is not a count"),
     (lambda r: _metric(r).update(mean=1e308), "does not hold the mean"),
 ])

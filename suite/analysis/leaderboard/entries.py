@@ -130,6 +130,13 @@ def _metric_problem(name: str, metric: Any) -> str | None:
     return f"scorecard {name!r}: interval [{lo}, {hi}] does not hold the mean {mean}"
   if metric.get("n") is not None and not (finite(metric["n"]) is not None and metric["n"] >= 0):
     return f"scorecard {name!r}: n is not a count"
+  # The table shows the record's mean and n; the comparisons use per_seed: they must agree.
+  values = [v for v in per_seed.values() if v is not None]
+  if metric.get("n") is not None and metric["n"] != len(values):
+    return f"scorecard {name!r}: n {metric['n']} is not the {len(values)} values of per_seed"
+  if (mean is None) != (not values) or (mean is not None and not math.isclose(
+      mean, math.fsum(values) / len(values), rel_tol=1e-9, abs_tol=1e-12)):
+    return f"scorecard {name!r}: mean {metric.get('mean')} is not the mean of per_seed"
   return None
 
 
