@@ -53,7 +53,7 @@ from suite.analysis.leaderboard import entry_render
 from suite.analysis.leaderboard import load
 from suite.analysis.leaderboard import render
 from suite.results import atomic
-from suite.training import progress
+from suite.results import tables
 from suite.training import run_spec
 
 RUNS = flags.DEFINE_list("runs", None, "Directories (searched recursively) or result.json paths.")
@@ -127,7 +127,7 @@ def main(argv):
     print(f"{len(loaded.records)} runs ({distinct} distinct) in {len(rows)} settings; "
           f"{len(loaded.problems)} skipped")
     seconds, untimed = load.run_seconds(loaded.records)
-    print(f"run time summed over the table's runs: {progress.duration(seconds)}"
+    print(f"run time summed over the table's runs: {tables.duration(seconds)}"
           + (f" ({untimed} without a recorded time left out)" if untimed else ""))
     outputs = [("leaderboard.md", table), ("leaderboard.csv", render.csv_text(rows))]
     figure = lambda: render.figure(rows)

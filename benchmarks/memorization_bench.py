@@ -45,7 +45,7 @@ from flags import jobs as job_flags
 from flags import training as training_flags
 from suite.analysis import scorecard
 from suite.experiments import track_plan
-from suite.training import progress
+from suite.results import tables
 
 # --helpshort lists what an entry may set; every other suite flag is refused (flags.bench).
 for _module in (bench_flags, job_flags):
@@ -75,7 +75,7 @@ def main(argv):
     print(f"trained {', '.join(record['jobs'])}; rerun without --only to write the entry "
           "record", flush=True)
     return
-  print(f"\n{track.id} - {record['entry']['name']} ({progress.duration(record['timing']['wall_seconds'])} "
+  print(f"\n{track.id} - {record['entry']['name']} ({tables.duration(record['timing']['wall_seconds'])} "
         f"of run time)\n{scorecard.format_entry(record)}", flush=True)
   print(f"\nentry record: {output_dir}/{track_plan.ENTRY_RECORD}", file=sys.stdout)
 

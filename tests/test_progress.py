@@ -27,6 +27,7 @@ from suite.models import zoo
 from suite.probing import hook as probe_hook
 from suite.probing import knn
 from suite.probing import probe
+from suite.results import tables
 from suite.training import progress as progress_lib
 from suite.training import run_spec
 from suite.training import runner
@@ -34,7 +35,7 @@ from suite.training import trainer as trainer_lib
 
 
 def test_durations_and_eta():
-  assert [progress_lib.duration(s) for s in (None, 4.4, 65, 3600 + 7 * 60 + 20)] == \
+  assert [tables.duration(s) for s in (None, 4.4, 65, 3600 + 7 * 60 + 20)] == \
       ["-", "4s", "1m05s", "1h07m"]
   assert progress_lib.eta(30.0, 3, 7) == pytest.approx(70.0)
   assert progress_lib.eta(30.0, 0, 7) is None

@@ -41,7 +41,6 @@ from suite.probing import probe as probe_lib
 from suite.results import tables
 from suite.training import loop as loop_lib
 from suite.training import precision
-from suite.training import progress as progress_lib
 from suite.training import trainer as trainer_lib
 
 
@@ -167,7 +166,7 @@ def probes_in(epochs: int, every: int) -> int:
 
 def days(seconds: float) -> str:
   """A duration, and in days."""
-  return f"{progress_lib.duration(seconds)} ({seconds / 86400:.2f} days)"
+  return f"{tables.duration(seconds)} ({seconds / 86400:.2f} days)"
 
 
 def measure(data: datasets.Data, base_model: zoo.ModelConfig,

@@ -60,3 +60,15 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence], precision: in
                      for i, (v, w) in enumerate(zip(values, widths))).rstrip()
 
   return "\n".join([line(headers), line(["-" * w for w in widths])] + [line(r) for r in cells])
+
+
+def duration(seconds: float | None) -> str:
+  """`42s`, `3m05s`, `2h07m`; `-` for None."""
+  if seconds is None or seconds != seconds:
+    return "-"
+  seconds = max(0, int(round(seconds)))
+  if seconds < 60:
+    return f"{seconds}s"
+  if seconds < 3600:
+    return f"{seconds // 60}m{seconds % 60:02d}s"
+  return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"

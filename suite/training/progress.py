@@ -23,17 +23,7 @@ fit, accuracies, speed, time spent and left), the lines hooks report through
 import time
 from typing import Callable, TextIO
 
-
-def duration(seconds: float | None) -> str:
-  """`42s`, `3m05s`, `2h07m`; `-` for None."""
-  if seconds is None or seconds != seconds:
-    return "-"
-  seconds = max(0, int(round(seconds)))
-  if seconds < 60:
-    return f"{seconds}s"
-  if seconds < 3600:
-    return f"{seconds // 60}m{seconds % 60:02d}s"
-  return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+from suite.results import tables
 
 
 def eta(elapsed: float, done: int, remaining: int) -> float | None:
@@ -61,7 +51,7 @@ def progress_line(entry: dict, epochs: int, elapsed: float | None = None,
   if "perf/epoch_seconds" in entry:
     parts.append(f"{get('perf/epoch_seconds', '{:.1f}')} s {get('perf/examples_per_second', '{:,.0f}')} ex/s")
   if elapsed is not None:
-    parts.append(f"elapsed {duration(elapsed)} ETA {duration(eta_seconds)}")
+    parts.append(f"elapsed {tables.duration(elapsed)} ETA {tables.duration(eta_seconds)}")
   return "  ".join(parts)
 
 
@@ -90,8 +80,8 @@ class StepProgress:
     self.last, self.shown = now, True
     left = eta(elapsed, self.count - 1, self.steps - self.count)  # Timed from step 1's end.
     width = len(str(self.steps))
-    print(f"\r  step {self.count:>{width}}/{self.steps}  {duration(elapsed)}  "
-          f"ETA {duration(left)}   ", end="", file=self.out, flush=True)
+    print(f"\r  step {self.count:>{width}}/{self.steps}  {tables.duration(elapsed)}  "
+          f"ETA {tables.duration(left)}   ", end="", file=self.out, flush=True)
 
   def end(self) -> None:
     """Clears the line, if one was shown; the next step starts a new epoch."""

@@ -27,6 +27,7 @@ import numpy as np
 
 from suite.analysis.leaderboard import entry_board
 from suite.results import atomic
+from suite.results import tables
 
 FILES = ("leaderboard.md", "leaderboard.csv", "leaderboard.png")
 BETTER, WORSE = "✓", "✗"
@@ -38,18 +39,6 @@ def number(value: float | None, signed: bool = False) -> str:
     return "-"
   digits = 3 if abs(value) < 10 else 1 if abs(value) < 100 else 0
   return f"{value:{'+' if signed else ''}.{digits}f}"
-
-
-def duration(seconds: float | None) -> str:
-  """`42s`, `3m05s`, `2h07m`; `-` for None."""
-  if seconds is None:
-    return "-"
-  seconds = max(0, int(round(seconds)))
-  if seconds < 60:
-    return f"{seconds}s"
-  if seconds < 3600:
-    return f"{seconds // 60}m{seconds % 60:02d}s"
-  return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
 
 
 def metric_text(cell: dict) -> str:
@@ -114,7 +103,7 @@ def markdown(board: entry_board.Board) -> str:
       d = row["differences"].get(metric["name"]) if board.baseline else None
       cells.append(metric_text(row["metrics"][metric["name"]]) +
                    (f"<br>Δ {difference_text(d, row['seeds'])}" if d else ""))
-    cells += [_claims_text(row["claims"]), duration(row["wall_seconds"]),
+    cells += [_claims_text(row["claims"]), tables.duration(row["wall_seconds"]),
               _escape(row["hardware"] or "-"), _escape(row["suite"])]
     lines.append("| " + " | ".join(cells) + " |")
   lines.append("")
